@@ -1,0 +1,93 @@
+"""The six flows: their keys, what each one references, and the order they must be created in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from lambdas.survey.contract import MODE_ESCALATION, MODE_ON_DEMAND, MODE_OPT_IN
+
+ON_DEMAND_INBOUND: Final = "on-demand-inbound"
+ON_DEMAND_SURVEY: Final = "on-demand-survey"
+OPT_IN_INBOUND: Final = "opt-in-inbound"
+OPT_IN_SURVEY: Final = "opt-in-survey"
+ESCALATION_INBOUND: Final = "escalation-inbound"
+ESCALATION_SURVEY: Final = "escalation-survey"
+
+# Logical names of the two handlers (function names are `{namePrefix}-{key}`).
+SCORE_FUNCTION: Final = "score"
+FINISH_FUNCTION: Final = "finish"
+
+# Logical name of the queue the escalation flow transfers to.
+SUPERVISOR_QUEUE: Final = "supervisor"
+
+# All flows are CONTACT_FLOW: a disconnect flow has no type of its own in CloudFormation.
+FLOW_TYPE: Final = "CONTACT_FLOW"
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """What a flow is and which deployed things its template refers to."""
+
+    key: str
+    mode: str
+    description: str
+    survey_flow: str | None = None  # inbound flows: the disconnect flow they set
+    functions: tuple[str, ...] = ()
+    uses_supervisor_queue: bool = False
+    uses_menu: bool = False
+
+    @property
+    def is_survey(self) -> bool:
+        return self.survey_flow is None
+
+
+def _survey(key: str, mode: str, description: str, supervisor: bool = False) -> FlowSpec:
+    return FlowSpec(
+        key=key,
+        mode=mode,
+        description=description,
+        functions=(SCORE_FUNCTION, FINISH_FUNCTION),
+        uses_supervisor_queue=supervisor,
+    )
+
+
+def _inbound(key: str, mode: str, survey_flow: str, description: str) -> FlowSpec:
+    return FlowSpec(
+        key=key, mode=mode, description=description, survey_flow=survey_flow, uses_menu=True
+    )
+
+
+# Survey (disconnect) flows come first: the inbound flows reference their ARNs, and
+# CloudFormation publishes every flow, which fails if a referenced flow does not exist yet.
+FLOWS: Final[tuple[FlowSpec, ...]] = (
+    _survey(ON_DEMAND_SURVEY, MODE_ON_DEMAND, "Post-call survey for every caller."),
+    _survey(OPT_IN_SURVEY, MODE_OPT_IN, "Post-call survey for callers who opted in."),
+    _survey(
+        ESCALATION_SURVEY,
+        MODE_ESCALATION,
+        "Opt-in post-call survey that offers a supervisor after a low score.",
+        supervisor=True,
+    ),
+    _inbound(
+        ON_DEMAND_INBOUND, MODE_ON_DEMAND, ON_DEMAND_SURVEY, "Menu, then queue; everyone is surveyed."
+    ),
+    _inbound(
+        OPT_IN_INBOUND, MODE_OPT_IN, OPT_IN_SURVEY, "Menu, survey offer, then queue (opt-in)."
+    ),
+    _inbound(
+        ESCALATION_INBOUND,
+        MODE_ESCALATION,
+        ESCALATION_SURVEY,
+        "Menu, survey offer, then queue (opt-in with escalation).",
+    ),
+)
+
+FLOW_KEYS: Final = tuple(spec.key for spec in FLOWS)
+
+
+def flow_spec(key: str) -> FlowSpec:
+    for spec in FLOWS:
+        if spec.key == key:
+            return spec
+    raise KeyError(f"unknown flow {key!r}; flows are: {', '.join(FLOW_KEYS)}")

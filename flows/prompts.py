@@ -1,0 +1,104 @@
+"""Everything the caller hears besides the questions, with English defaults a stage may override."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+class PromptError(ValueError):
+    """Raised when a prompt override names an unknown prompt or is not text."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(f"{setting}: {message}")
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """Prompt texts; `{scaleMin}` and `{scaleMax}` are filled from the survey scale."""
+
+    voice: str = "Joanna"
+    welcome: str = "Thank you for calling."
+    menu: str = ""  # empty: built from the menu options ("For sales, press 1. ...")
+    menu_retry: str = "Sorry, I did not get that."
+    survey_offer: str = (
+        "Your feedback matters to us. To take a short survey after your call, press 1."
+    )
+    stay_on_line: str = "Please stay on the line after your call for a short survey."
+    queue_full: str = (
+        "We are sorry, all of our agents are busy and we cannot take your call right now. "
+        "Please call again later. Goodbye."
+    )
+    transfer_error: str = (
+        "We are sorry, something went wrong while connecting your call. "
+        "Please call again later. Goodbye."
+    )
+    survey_intro: str = "Thank you for taking our short survey."
+    scale: str = (
+        "Please rate each statement from {scaleMin} to {scaleMax}, where {scaleMax} means you "
+        "strongly agree and {scaleMin} means you strongly disagree."
+    )
+    invalid_answer: str = (
+        "That is not a valid answer. Please enter a number from {scaleMin} to {scaleMax}."
+    )
+    not_recorded: str = "Sorry, we could not record that answer. Let us try again."
+    thanks: str = "Thank you for your feedback. Goodbye."
+    apology: str = (
+        "Your satisfaction matters most to us. We are sorry your experience fell short, "
+        "and we would like the chance to put it right."
+    )
+    supervisor_offer: str = "To discuss this with a supervisor, press 1."
+    supervisor_busy: str = (
+        "All of our supervisors are busy right now. Press 1 and a supervisor will call you back."
+    )
+    callback_confirmed: str = "Thank you. A supervisor will call you back shortly. Goodbye."
+    supervisor_unavailable: str = (
+        "We are sorry, we could not reach a supervisor right now. "
+        "We have noted your feedback and will be in touch. Goodbye."
+    )
+
+    def with_scale(self, scale_min: int, scale_max: int) -> Prompts:
+        """The prompts with the scale bounds written in."""
+        values = {
+            f.name: getattr(self, f.name)
+            .replace("{scaleMin}", str(scale_min))
+            .replace("{scaleMax}", str(scale_max))
+            for f in fields(self)
+        }
+        return replace(self, **values)
+
+    def with_menu(self, options: Sequence[tuple[str, str]]) -> Prompts:
+        """Fill an empty menu prompt from (digit, queue name) pairs."""
+        if self.menu:
+            return self
+        text = " ".join(f"For {queue}, press {digit}." for digit, queue in options)
+        return replace(self, menu=text)
+
+    def texts(self) -> dict[str, str]:
+        """The texts under their camelCase names, as templates refer to them (`${text.name}`)."""
+        return {_camel(f.name): getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any] | None, path: str = "prompts") -> Prompts:
+        if raw is None:
+            return cls()
+        if not isinstance(raw, Mapping):
+            raise PromptError(path, "must be an object of prompt name to text")
+        known = {_camel(f.name): f.name for f in fields(cls)}
+        values: dict[str, str] = {}
+        for name, text in raw.items():
+            if name not in known:
+                raise PromptError(
+                    f"{path}.{name}", f"unknown prompt; known prompts: {', '.join(sorted(known))}"
+                )
+            if not isinstance(text, str) or not text.strip():
+                raise PromptError(f"{path}.{name}", "must be non-empty text")
+            values[known[name]] = text
+        return cls(**values)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,312 @@
+"""Render a flow template into Flow Language JSON for one stage.
+
+Templates are Flow Language documents (`templates/<flow key>.json`) with three additions, all
+resolved here on the parsed JSON, never by text replacement:
+
+* `${name}` placeholders inside string values and keys. `text.*`, `survey.*`, `question.*`,
+  `option.*` come from the survey definition, prompts and menu; everything else is a *binding*
+  the caller passes (ARNs, often CDK tokens). An unknown placeholder, or a binding the template
+  never uses, is an error naming the flow and the placeholder.
+* `{"Include": "<fragment>", "With": {...}}` in a list splices `templates/fragments/<fragment>.json`
+  (a list), with the `With` values as extra placeholders inside it.
+* `{"ForEach": "question" | "option", "Items": [...], "Then": "<id>"}` in a list repeats `Items`
+  once per survey question or menu option. For questions, `${question.next}` is the first action
+  of the next question (or `Then` after the last) and `${question.first}` anywhere is the first
+  action of the first question.
+
+Block positions for the console designer are laid out here, so templates carry none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flows.catalog import FlowSpec, flow_spec
+from flows.prompts import Prompts
+from lambdas.survey import contract
+from lambdas.survey.definition import Question, SurveyDefinition
+
+TEMPLATES = Path(__file__).parent / "templates"
+FRAGMENTS = TEMPLATES / "fragments"
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
+COLUMN_WIDTH = 280
+ROW_HEIGHT = 200
+
+# Names shared with the handlers, so templates never spell them on their own.
+CONTRACT_NAMES = {
+    "attr.optIn": contract.OPT_IN_ATTRIBUTE,
+    "optIn.accepted": contract.OPT_IN_ACCEPTED,
+    "optIn.complete": contract.OPT_IN_COMPLETE,
+    "param.question": contract.PARAM_QUESTION,
+    "param.digits": contract.PARAM_DIGITS,
+    "param.mode": contract.PARAM_MODE,
+    "reply.valid": contract.VALID,
+    "reply.score": contract.SCORE,
+    "reply.escalate": contract.ESCALATE,
+    "reply.true": contract.TRUE,
+}
+
+
+class RenderError(ValueError):
+    """Raised when a template cannot be rendered; names the flow and what is wrong."""
+
+    def __init__(self, flow: str, message: str) -> None:
+        super().__init__(f"flow {flow}: {message}")
+        self.flow = flow
+
+
+@dataclass(frozen=True)
+class MenuOption:
+    """One key of the inbound menu and the logical queue it leads to."""
+
+    digit: str
+    queue: str
+
+
+@dataclass(frozen=True)
+class FlowInputs:
+    """What every flow of a stage is rendered from, besides the deployed ARNs."""
+
+    survey: SurveyDefinition
+    prompts: Prompts
+    menu: tuple[MenuOption, ...]
+
+    def texts(self) -> dict[str, str]:
+        prompts = self.prompts.with_menu([(o.digit, o.queue) for o in self.menu])
+        return prompts.with_scale(self.survey.scale_min, self.survey.scale_max).texts()
+
+
+def binding_names(spec: FlowSpec, menu: Sequence[MenuOption]) -> set[str]:
+    """The bindings a flow's template needs, so callers pass exactly these."""
+    names = {f"lambda.{function}" for function in spec.functions}
+    if spec.survey_flow:
+        names.add("flow.survey")
+    if spec.uses_supervisor_queue:
+        names.add("queue.supervisor")
+    if spec.uses_menu:
+        names.update(f"queue.{option.queue}" for option in menu)
+    return names
+
+
+def render_flow(key: str, inputs: FlowInputs, bindings: Mapping[str, str]) -> dict[str, Any]:
+    """The flow document for `key`, with every placeholder resolved and positions laid out."""
+    spec = flow_spec(key)
+    expected = binding_names(spec, inputs.menu)
+    missing = sorted(expected - set(bindings))
+    if missing:
+        raise RenderError(key, f"missing binding(s) {', '.join(missing)}")
+    renderer = _Renderer(key, inputs, bindings)
+    document = renderer.render(_load(TEMPLATES / f"{key}.json", key))
+    unused = sorted(set(bindings) - renderer.used)
+    if unused:
+        raise RenderError(key, f"binding(s) never used by the template: {', '.join(unused)}")
+    document["Metadata"] = layout(document)
+    return document
+
+
+def to_content(document: Mapping[str, Any]) -> str:
+    """Serialize for AWS::Connect::ContactFlow `Content` (stable, human-diffable)."""
+    return json.dumps(document, indent=1, ensure_ascii=False)
+
+
+def layout(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Designer positions: one column per step from the start, one row per block in a column."""
+    actions = {a["Identifier"]: a for a in document["Actions"]}
+    depth: dict[str, int] = {}
+    queue = deque([(document["StartAction"], 0)])
+    while queue:
+        ident, level = queue.popleft()
+        if ident in depth or ident not in actions:
+            continue
+        depth[ident] = level
+        queue.extend((target, level + 1) for target in targets(actions[ident]))
+    for ident in actions:  # unreachable blocks still get a place (the linter reports them)
+        depth.setdefault(ident, max(depth.values(), default=0) + 1)
+    rows: dict[int, int] = {}
+    positions: dict[str, Any] = {}
+    for ident in actions:
+        column = depth[ident]
+        row = rows.get(column, 0)
+        rows[column] = row + 1
+        positions[ident] = {"position": {"x": 40 + column * COLUMN_WIDTH, "y": 40 + row * ROW_HEIGHT}}
+    return {"entryPointPosition": {"x": 40, "y": 40}, "ActionMetadata": positions}
+
+
+def targets(action: Mapping[str, Any]) -> list[str]:
+    """Every action id an action may go to next, in document order."""
+    transitions = action.get("Transitions") or {}
+    found = [transitions["NextAction"]] if "NextAction" in transitions else []
+    for branch in [*transitions.get("Conditions", []), *transitions.get("Errors", [])]:
+        found.append(branch["NextAction"])
+    return found
+
+
+def _load(path: Path, flow: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RenderError(flow, f"template {path.name} not found in {path.parent}") from None
+    except json.JSONDecodeError as error:
+        raise RenderError(flow, f"{path.name} is not valid JSON: {error}") from None
+
+
+class _Renderer:
+    """One rendering: splices fragments, repeats blocks, substitutes placeholders, tracks use."""
+
+    def __init__(self, flow: str, inputs: FlowInputs, bindings: Mapping[str, str]) -> None:
+        self.flow = flow
+        self.inputs = inputs
+        self.bindings = dict(bindings)
+        self.used: set[str] = set()
+        survey = inputs.survey
+        self.globals: dict[str, str] = {
+            **{f"text.{name}": text for name, text in inputs.texts().items()},
+            "survey.attempts": str(survey.attempts),
+            "survey.inputTimeLimitSeconds": str(survey.input_time_limit_seconds),
+            "survey.maxDigits": str(survey.max_digits),
+            "survey.lowScoreThreshold": str(survey.low_score_threshold),
+            "flow.mode": flow_spec(flow).mode,
+            "menu.default": inputs.menu[0].digit if inputs.menu else "",
+            **CONTRACT_NAMES,
+        }
+
+    def render(self, template: Any) -> dict[str, Any]:
+        spliced = self._splice(template)
+        if not isinstance(spliced, dict):
+            raise RenderError(self.flow, "a template must be a JSON object")
+        block = _find_question_block(spliced)
+        if block is not None:
+            first = self.inputs.survey.questions[0]
+            self.globals["question.first"] = self._entry(block, first)
+        expanded = self._expand(spliced, {})
+        assert isinstance(expanded, dict)
+        return expanded
+
+    def _splice(self, node: Any) -> Any:
+        """Replace every Include by its fragment, with the Include's `With` values bound."""
+        if isinstance(node, dict):
+            return {k: self._splice(v) for k, v in node.items()}
+        if not isinstance(node, list):
+            return node
+        out: list[Any] = []
+        for item in node:
+            if isinstance(item, dict) and "Include" in item:
+                fragment = _load(FRAGMENTS / f"{item['Include']}.json", self.flow)
+                if not isinstance(fragment, list):
+                    raise RenderError(self.flow, f"fragment {item['Include']} must be a JSON list")
+                out.extend(self._splice(_bind(fragment, item.get("With", {}))))
+            else:
+                out.append(self._splice(item))
+        return out
+
+    def _expand(self, node: Any, scope: Mapping[str, str]) -> Any:
+        if isinstance(node, str):
+            return self._substitute(node, scope)
+        if isinstance(node, dict):
+            return {self._substitute(k, scope): self._expand(v, scope) for k, v in node.items()}
+        if isinstance(node, list):
+            out: list[Any] = []
+            for item in node:
+                if isinstance(item, dict) and "ForEach" in item:
+                    for extra in self._repeat_scopes(item):
+                        out.extend(self._expand(item.get("Items", []), {**scope, **extra}))
+                else:
+                    out.append(self._expand(item, scope))
+            return out
+        return node
+
+    def _repeat_scopes(self, block: Mapping[str, Any]) -> list[dict[str, str]]:
+        kind = block["ForEach"]
+        if kind == "option":
+            return [
+                {
+                    "option.digit": o.digit,
+                    "option.queue": o.queue,
+                    "option.queueArn": self._lookup(f"queue.{o.queue}", {}),
+                }
+                for o in self.inputs.menu
+            ]
+        if kind != "question":
+            raise RenderError(self.flow, f"ForEach {kind!r} is unknown; use question or option")
+        then = block.get("Then")
+        if not isinstance(then, str):
+            raise RenderError(self.flow, "ForEach question needs Then: the action after the last")
+        questions = self.inputs.survey.questions
+        entries = [self._entry(block, q) for q in questions]
+        return [
+            {**_question_values(q), "question.next": entries[i + 1] if i + 1 < len(entries) else then}
+            for i, q in enumerate(questions)
+        ]
+
+    def _entry(self, block: Mapping[str, Any], question: Question) -> str:
+        items = block.get("Items") or [{}]
+        if not isinstance(items[0], dict) or "Identifier" not in items[0]:
+            raise RenderError(self.flow, "ForEach question needs actions; the first is the entry")
+        return self._substitute(items[0]["Identifier"], _question_values(question))
+
+    def _substitute(self, text: str, scope: Mapping[str, str]) -> str:
+        return PLACEHOLDER.sub(lambda match: self._lookup(match.group(1), scope), text)
+
+    def _lookup(self, name: str, scope: Mapping[str, str]) -> str:
+        if name in scope:
+            return scope[name]
+        if name in self.globals:
+            return self.globals[name]
+        if name in self.bindings:
+            self.used.add(name)
+            return self.bindings[name]
+        raise RenderError(self.flow, f"unknown placeholder ${{{name}}}")
+
+
+def _bind(node: Any, values: Mapping[str, str]) -> Any:
+    """Substitute only the given placeholders (an Include's `With`), leaving the rest."""
+    if isinstance(node, str):
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), node)
+    if isinstance(node, dict):
+        return {_bind(k, values): _bind(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_bind(item, values) for item in node]
+    return node
+
+
+def _find_question_block(node: Any) -> Mapping[str, Any] | None:
+    if isinstance(node, dict):
+        if node.get("ForEach") == "question":
+            return node
+        children: Iterable[Any] = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _find_question_block(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _question_values(question: Question) -> dict[str, str]:
+    return {
+        "question.key": question.key,
+        "question.attribute": question.attribute,
+        "question.prompt": question.prompt,
+    }
+
+
+def walk_strings(document: Any) -> Iterable[str]:
+    """Every string (keys and values) in a document, for checks on rendered output."""
+    if isinstance(document, str):
+        yield document
+    elif isinstance(document, dict):
+        for k, v in document.items():
+            yield k
+            yield from walk_strings(v)
+    elif isinstance(document, list):
+        for item in document:
+            yield from walk_strings(item)

@@ -1,0 +1,201 @@
+"""The survey as data: questions, scale, low-score threshold, attempts and input time limit.
+
+Flows are rendered from it and handlers validate answers against it, so both read this one
+model. The stack hands it to the handlers as JSON in the environment (`to_env`/`from_env`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+QUESTION_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+ATTRIBUTE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+MAX_QUESTIONS = 10
+MAX_ATTEMPTS = 5
+MAX_INPUT_SECONDS = 30
+
+
+class DefinitionError(ValueError):
+    """Raised when a survey definition is invalid; `setting` names the offending key."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(f"{setting}: {message}")
+        self.setting = setting
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Question:
+    """One statement the caller rates; `attribute` is the contact attribute it fills."""
+
+    key: str
+    attribute: str
+    prompt: str
+
+
+DEFAULT_QUESTIONS = (
+    Question("effort", "EffortScore", "It was easy to get my issue handled."),
+    Question("recommend", "PromoterScore", "I would recommend us to a friend or colleague."),
+    Question(
+        "satisfaction",
+        "SatisfactionScore",
+        "Overall I am very satisfied with the call I just had.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SurveyDefinition:
+    """The questions in order and the rules every answer is held to."""
+
+    questions: tuple[Question, ...] = DEFAULT_QUESTIONS
+    scale_min: int = 1
+    scale_max: int = 5
+    low_score_threshold: int = 3
+    attempts: int = 3
+    input_time_limit_seconds: int = 8
+    path: str = field(default="survey", compare=False)
+
+    def __post_init__(self) -> None:
+        p = self.path
+        if not 1 <= len(self.questions) <= MAX_QUESTIONS:
+            raise DefinitionError(
+                f"{p}.questions", f"list 1 to {MAX_QUESTIONS} questions, got {len(self.questions)}"
+            )
+        seen_keys: set[str] = set()
+        seen_attributes: set[str] = set()
+        for i, q in enumerate(self.questions):
+            where = f"{p}.questions[{i}]"
+            if not QUESTION_KEY_PATTERN.match(q.key):
+                raise DefinitionError(
+                    f"{where}.key",
+                    f"{q.key!r} must be lower-case letters, digits or '-', starting with a "
+                    "letter, at most 20 characters (it becomes part of flow action ids)",
+                )
+            if not ATTRIBUTE_PATTERN.match(q.attribute):
+                raise DefinitionError(
+                    f"{where}.attribute",
+                    f"{q.attribute!r} must be letters, digits or '_', starting with a letter",
+                )
+            if not q.prompt.strip():
+                raise DefinitionError(f"{where}.prompt", "give the statement the caller hears")
+            if q.key in seen_keys:
+                raise DefinitionError(f"{where}.key", f"{q.key!r} is used twice; keys are unique")
+            if q.attribute in seen_attributes:
+                raise DefinitionError(
+                    f"{where}.attribute", f"{q.attribute!r} is used twice; attributes are unique"
+                )
+            seen_keys.add(q.key)
+            seen_attributes.add(q.attribute)
+        if not 0 <= self.scale_min < self.scale_max <= 99:
+            raise DefinitionError(
+                f"{p}.scale",
+                f"min {self.scale_min} and max {self.scale_max} must satisfy 0 <= min < max <= 99",
+            )
+        if not self.scale_min < self.low_score_threshold <= self.scale_max:
+            raise DefinitionError(
+                f"{p}.lowScoreThreshold",
+                f"{self.low_score_threshold} must be above the scale minimum {self.scale_min} "
+                f"and at most the maximum {self.scale_max} (a score below it is low)",
+            )
+        if not 1 <= self.attempts <= MAX_ATTEMPTS:
+            raise DefinitionError(
+                f"{p}.attempts", f"{self.attempts} must be between 1 and {MAX_ATTEMPTS}"
+            )
+        if not 1 <= self.input_time_limit_seconds <= MAX_INPUT_SECONDS:
+            raise DefinitionError(
+                f"{p}.inputTimeLimitSeconds",
+                f"{self.input_time_limit_seconds} must be between 1 and {MAX_INPUT_SECONDS}",
+            )
+
+    @property
+    def max_digits(self) -> int:
+        """How many keys the longest valid answer takes."""
+        return len(str(self.scale_max))
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions if q.key == key), None)
+
+    def is_low(self, score: int) -> bool:
+        return score < self.low_score_threshold
+
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any] | None, path: str = "survey") -> SurveyDefinition:
+        """Build from the camelCase `survey` object of cdk.json; omitted keys take the defaults."""
+        if raw is None:
+            return cls(path=path)
+        if not isinstance(raw, Mapping):
+            raise DefinitionError(path, "must be an object")
+        known = {"questions", "scale", "lowScoreThreshold", "attempts", "inputTimeLimitSeconds"}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise DefinitionError(
+                f"{path}.{unknown[0]}", f"unknown setting; known settings: {', '.join(sorted(known))}"
+            )
+        questions = DEFAULT_QUESTIONS
+        if "questions" in raw:
+            items = raw["questions"]
+            if not isinstance(items, list):
+                raise DefinitionError(f"{path}.questions", "must be a list of question objects")
+            questions = tuple(_question(item, f"{path}.questions[{i}]") for i, item in enumerate(items))
+        scale = raw.get("scale", {"min": 1, "max": 5})
+        if not isinstance(scale, Mapping):
+            raise DefinitionError(f"{path}.scale", 'must be an object like {"min": 1, "max": 5}')
+        return cls(
+            questions=questions,
+            scale_min=_int(scale.get("min", 1), f"{path}.scale.min"),
+            scale_max=_int(scale.get("max", 5), f"{path}.scale.max"),
+            low_score_threshold=_int(raw.get("lowScoreThreshold", 3), f"{path}.lowScoreThreshold"),
+            attempts=_int(raw.get("attempts", 3), f"{path}.attempts"),
+            input_time_limit_seconds=_int(
+                raw.get("inputTimeLimitSeconds", 8), f"{path}.inputTimeLimitSeconds"
+            ),
+            path=path,
+        )
+
+    def to_env(self) -> str:
+        """The compact JSON the handlers read from their environment (prompts left out)."""
+        return json.dumps(
+            {
+                "questions": [{"key": q.key, "attribute": q.attribute} for q in self.questions],
+                "scale": {"min": self.scale_min, "max": self.scale_max},
+                "lowScoreThreshold": self.low_score_threshold,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_env(cls, text: str) -> SurveyDefinition:
+        raw = json.loads(text)
+        questions = tuple(
+            Question(q["key"], q["attribute"], prompt=q["attribute"]) for q in raw["questions"]
+        )
+        return cls(
+            questions=questions,
+            scale_min=raw["scale"]["min"],
+            scale_max=raw["scale"]["max"],
+            low_score_threshold=raw["lowScoreThreshold"],
+            path="env",
+        )
+
+
+def _question(item: Any, where: str) -> Question:
+    if not isinstance(item, Mapping):
+        raise DefinitionError(where, 'must be an object with "key", "attribute" and "prompt"')
+    for name in ("key", "attribute", "prompt"):
+        if not isinstance(item.get(name), str):
+            raise DefinitionError(f"{where}.{name}", "is required and must be a string")
+    extra = sorted(set(item) - {"key", "attribute", "prompt"})
+    if extra:
+        raise DefinitionError(f"{where}.{extra[0]}", "unknown setting; use key, attribute, prompt")
+    return Question(item["key"], item["attribute"], item["prompt"])
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DefinitionError(where, f"{value!r} must be a whole number")
+    return value

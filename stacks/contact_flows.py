@@ -1,0 +1,61 @@
+"""The six contact flows, rendered from their templates with the stack's ARNs bound in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import aws_connect as connect
+from constructs import Construct, IConstruct
+
+from flows.catalog import FINISH_FUNCTION, FLOW_TYPE, FLOWS, SCORE_FUNCTION
+from flows.render import FlowInputs, binding_names, render_flow, to_content
+
+
+class ContactFlows(Construct):
+    """Creates survey flows first, then the inbound flows that name them as disconnect flows."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        instance_arn: str,
+        name_prefix: str,
+        inputs: FlowInputs,
+        function_arns: Mapping[str, str],
+        queue_arns: Mapping[str, str],
+        depends_on: list[IConstruct],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.flows: dict[str, connect.CfnContactFlow] = {}
+        available = {
+            "lambda.score": function_arns[SCORE_FUNCTION],
+            "lambda.finish": function_arns[FINISH_FUNCTION],
+            **{f"queue.{name}": arn for name, arn in queue_arns.items()},
+        }
+        for spec in FLOWS:  # FLOWS is in creation order
+            if spec.survey_flow:
+                available["flow.survey"] = self.flows[spec.survey_flow].attr_contact_flow_arn
+            bindings = {name: available[name] for name in binding_names(spec, inputs.menu)}
+            flow = connect.CfnContactFlow(
+                self,
+                spec.key,
+                instance_arn=instance_arn,
+                name=f"{name_prefix}-{spec.key}",
+                type=FLOW_TYPE,
+                description=spec.description,
+                state="ACTIVE",
+                content=to_content(render_flow(spec.key, inputs, bindings)),
+            )
+            # Publishing validates every reference, so the Lambda associations, permissions and
+            # the flows this one names must exist before it.
+            for dependency in depends_on:
+                flow.node.add_dependency(dependency)
+            if spec.survey_flow:
+                flow.node.add_dependency(self.flows[spec.survey_flow])
+            self.flows[spec.key] = flow
+
+    def arn(self, key: str) -> str:
+        return self.flows[key].attr_contact_flow_arn
+
+

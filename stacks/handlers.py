@@ -1,0 +1,148 @@
+"""The two survey handlers: one small asset, Powertools from the AWS-published layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION
+from lambdas.survey import contract
+from lambdas.survey.definition import SurveyDefinition
+
+ASSET_DIR = Path(__file__).resolve().parent.parent / "lambdas"
+ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc"]
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+POWERTOOLS_ACCOUNT = "017000801446"
+# Below the flows' 8-second InvocationTimeLimitSeconds, so Connect hears an answer, not a timeout.
+FUNCTION_TIMEOUT = Duration.seconds(6)
+# CloudWatch Logs retention by days (the values stacks.config accepts).
+LOG_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+}
+HANDLERS = {
+    SCORE_FUNCTION: ("survey.score.handler", "Validates and stores one survey answer."),
+    FINISH_FUNCTION: ("survey.finish.handler", "Closes a survey and raises low-score alerts."),
+}
+
+
+def powertools_layer_arn(stack: Stack, version: int) -> str:
+    """The AWS-published Powertools layer for the stack's region, runtime and architecture."""
+    runtime = RUNTIME.name.replace(".", "")  # python3.14 -> python314
+    arch = "arm64" if ARCHITECTURE == lambda_.Architecture.ARM_64 else "x86_64"
+    return (
+        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-{runtime}-{arch}:{version}"
+    )
+
+
+class SurveyHandlers(Construct):
+    """Score and finish functions with their own log groups and least-privilege roles."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name_prefix: str,
+        survey: SurveyDefinition,
+        table: dynamodb.ITable,
+        topic: sns.ITopic,
+        bus: events.IEventBus,
+        log_retention_days: int,
+        result_retention_days: int,
+        powertools_layer_version: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self, "Powertools", powertools_layer_arn(stack, powertools_layer_version)
+        )
+        code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
+        environment = {
+            contract.ENV_TABLE: table.table_name,
+            contract.ENV_TOPIC: topic.topic_arn,
+            contract.ENV_BUS: bus.event_bus_name,
+            contract.ENV_SURVEY: survey.to_env(),
+            contract.ENV_RETENTION_DAYS: str(result_retention_days),
+            "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
+        }
+        self.functions: dict[str, lambda_.Function] = {}
+        for key, (handler, description) in HANDLERS.items():
+            name = f"{name_prefix}-{key}"
+            log_group = logs.LogGroup(
+                self,
+                f"{key.title()}Logs",
+                log_group_name=f"/aws/lambda/{name}",
+                retention=LOG_RETENTION[log_retention_days],
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            # Our own role instead of the AWSLambdaBasicExecutionRole managed policy, which
+            # would let the function write to every log group in the account.
+            role = iam.Role(
+                self,
+                f"{key.title()}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Runs {name}: writes its own logs and the survey resources it uses.",
+            )
+            log_group.grant_write(role)
+            self.functions[key] = lambda_.Function(
+                self,
+                f"{key.title()}Function",
+                function_name=name,
+                description=description,
+                runtime=RUNTIME,
+                architecture=ARCHITECTURE,
+                handler=handler,
+                code=code,
+                layers=[layer],
+                role=role,
+                memory_size=256,
+                timeout=FUNCTION_TIMEOUT,
+                environment={**environment, "POWERTOOLS_SERVICE_NAME": name},
+                log_group=log_group,
+                tracing=lambda_.Tracing.ACTIVE,
+            )
+        score, finish = self.functions[SCORE_FUNCTION], self.functions[FINISH_FUNCTION]
+        # Statements on the table alone: Table.grant() would add its indexes (index/*), which
+        # the handlers never read; reports read the index with their own credentials.
+        _allow(score, ["dynamodb:PutItem"], table.table_arn)
+        _allow(finish, ["dynamodb:Query", "dynamodb:UpdateItem"], table.table_arn)
+        topic.grant_publish(finish)
+        bus.grant_put_events_to(finish)
+
+    @property
+    def score(self) -> lambda_.Function:
+        return self.functions[SCORE_FUNCTION]
+
+    @property
+    def finish(self) -> lambda_.Function:
+        return self.functions[FINISH_FUNCTION]
+
+
+def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:
+    function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[resource]))

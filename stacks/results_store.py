@@ -1,0 +1,44 @@
+"""The results table: one item per answer, written the moment the caller gives it."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from lambdas.survey import contract
+
+
+class ResultsStore(Construct):
+    """On-demand, encrypted, point-in-time-recoverable table with a TTL and a per-question index."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(
+                name=contract.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(
+                name=contract.TABLE_SORT_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=contract.TABLE_TTL_ATTRIBUTE,
+            # Survey answers are business records: keep them if the stack is deleted.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # Reports read one question over a date range instead of scanning the table.
+        self.table.add_global_secondary_index(
+            index_name=contract.TABLE_QUESTION_INDEX,
+            partition_key=dynamodb.Attribute(
+                name=contract.TABLE_SORT_KEY, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(
+                name=contract.TABLE_QUESTION_INDEX_SORT_KEY, type=dynamodb.AttributeType.STRING
+            ),
+        )

@@ -1,0 +1,83 @@
+"""One stack per stage: every resource the post-call surveys need, wired together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Environment, Stack
+from constructs import Construct
+
+from flows.catalog import FLOWS, SUPERVISOR_QUEUE
+from stacks.alerting import Alerting
+from stacks.config import StageConfig
+from stacks.connect_integration import LambdaIntegration
+from stacks.contact_flows import ContactFlows
+from stacks.handlers import SurveyHandlers
+from stacks.nag import suppress_findings
+from stacks.results_store import ResultsStore
+from stacks.supervisor_queue import SupervisorQueue
+
+
+class SurveyStack(Stack):
+    """The same class for every stage; only the configuration differs."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any):
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(account=config.account, region=config.region),
+            description=f"Post-call surveys for Amazon Connect ({config.name})",
+            **kwargs,
+        )
+        results = ResultsStore(self, "Results")
+        alerting = Alerting(self, "Alerting", emails=config.alert_emails)
+        handlers = SurveyHandlers(
+            self,
+            "Handlers",
+            name_prefix=config.name_prefix,
+            survey=config.survey,
+            table=results.table,
+            topic=alerting.topic,
+            bus=alerting.bus,
+            log_retention_days=config.log_retention_days,
+            result_retention_days=config.result_retention_days,
+            powertools_layer_version=config.powertools_layer_version,
+        )
+        integrations = [
+            LambdaIntegration(
+                self,
+                f"{key.title()}Integration",
+                function=function,
+                instance_arn=config.instance_arn,
+                account=config.account,
+            )
+            for key, function in handlers.functions.items()
+        ]
+        supervisor_arn = config.supervisor_queue_arn
+        if supervisor_arn is None:
+            supervisor_arn = SupervisorQueue(
+                self,
+                "Supervisor",
+                instance_arn=config.instance_arn,
+                name=config.resource_name(SUPERVISOR_QUEUE),
+            ).queue_arn
+        flows = ContactFlows(
+            self,
+            "Flows",
+            instance_arn=config.instance_arn,
+            name_prefix=config.name_prefix,
+            inputs=config.flow_inputs,
+            function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
+            queue_arns={**config.queues, SUPERVISOR_QUEUE: supervisor_arn},
+            depends_on=list(integrations),
+        )
+        for spec in FLOWS:
+            CfnOutput(
+                self,
+                f"{spec.key.title().replace('-', '')}FlowArn",
+                value=flows.arn(spec.key),
+                description=f"ARN of the {spec.key} contact flow",
+            )
+        CfnOutput(self, "ResultsTableName", value=results.table.table_name)
+        CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
+        suppress_findings(self, handlers=handlers)
