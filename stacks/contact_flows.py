@@ -47,12 +47,10 @@ class ContactFlows(Construct):
                 state="ACTIVE",
                 content=to_content(render_flow(spec.key, inputs, bindings)),
             )
-            # Publishing validates every reference, so the Lambda associations, permissions and
-            # the flows this one names must exist before it.
+            # Publishing validates every reference, so the Lambda associations and permissions
+            # must exist first. (The survey flow an inbound flow names is ordered by its GetAtt.)
             for dependency in depends_on:
                 flow.node.add_dependency(dependency)
-            if spec.survey_flow:
-                flow.node.add_dependency(self.flows[spec.survey_flow])
             self.flows[spec.key] = flow
 
     def arn(self, key: str) -> str:

@@ -50,13 +50,12 @@ HANDLERS = {
 }
 
 
-def powertools_layer_arn(stack: Stack, version: int) -> str:
-    """The AWS-published Powertools layer for the stack's region, runtime and architecture."""
+def powertools_layer_arn(partition: str, region: str, version: int) -> str:
+    """The AWS-published Powertools layer for the region, runtime and architecture."""
     runtime = RUNTIME.name.replace(".", "")  # python3.14 -> python314
-    arch = "arm64" if ARCHITECTURE == lambda_.Architecture.ARM_64 else "x86_64"
     return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{runtime}-{arch}:{version}"
+        f"arn:{partition}:lambda:{region}:{POWERTOOLS_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-{runtime}-{ARCHITECTURE.name}:{version}"
     )
 
 
@@ -69,6 +68,7 @@ class SurveyHandlers(Construct):
         construct_id: str,
         *,
         name_prefix: str,
+        partition: str,
         survey: SurveyDefinition,
         table: dynamodb.ITable,
         topic: sns.ITopic,
@@ -78,9 +78,10 @@ class SurveyHandlers(Construct):
         powertools_layer_version: int,
     ) -> None:
         super().__init__(scope, construct_id)
-        stack = Stack.of(self)
         layer = lambda_.LayerVersion.from_layer_version_arn(
-            self, "Powertools", powertools_layer_arn(stack, powertools_layer_version)
+            self,
+            "Powertools",
+            powertools_layer_arn(partition, Stack.of(self).region, powertools_layer_version),
         )
         code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
         environment = {

@@ -35,6 +35,7 @@ class SurveyStack(Stack):
             self,
             "Handlers",
             name_prefix=config.name_prefix,
+            partition=config.partition,
             survey=config.survey,
             table=results.table,
             topic=alerting.topic,

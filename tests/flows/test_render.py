@@ -1,0 +1,182 @@
+"""The renderer substitutes inside parsed JSON, escapes, and refuses unknown or unused names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows import render
+from flows.catalog import FLOWS, flow_spec
+from flows.prompts import Prompts
+from flows.render import (
+    FlowInputs,
+    MenuOption,
+    RenderError,
+    binding_names,
+    render_flow,
+    targets,
+    to_content,
+    walk_strings,
+)
+from lambdas.survey.definition import Question, SurveyDefinition
+
+MENU = (MenuOption("1", "sales"), MenuOption("2", "support"))
+INPUTS = FlowInputs(SurveyDefinition(), Prompts(), MENU)
+
+
+def fake_bindings(key: str, inputs: FlowInputs = INPUTS) -> dict[str, str]:
+    return {name: f"arn:fake:{name}" for name in binding_names(flow_spec(key), inputs.menu)}
+
+
+def rendered(key: str, inputs: FlowInputs = INPUTS) -> dict[str, Any]:
+    return render_flow(key, inputs, fake_bindings(key, inputs))
+
+
+def action(document: dict[str, Any], ident: str) -> dict[str, Any]:
+    return next(a for a in document["Actions"] if a["Identifier"] == ident)
+
+
+@pytest.mark.parametrize("spec", FLOWS, ids=lambda s: s.key)
+def test_every_flow_renders_parses_and_has_no_placeholder_left(spec: Any) -> None:
+    document = json.loads(to_content(rendered(spec.key)))
+    assert document["Version"] == "2019-10-30"
+    assert not any("${" in s for s in walk_strings(document))
+    ids = [a["Identifier"] for a in document["Actions"]]
+    assert len(ids) == len(set(ids))
+    for a in document["Actions"]:
+        for target in targets(a):
+            assert target in ids, (a["Identifier"], target)
+
+
+@pytest.mark.parametrize("spec", FLOWS, ids=lambda s: s.key)
+def test_every_action_is_reachable_and_has_a_designer_position(spec: Any) -> None:
+    document = rendered(spec.key)
+    actions = {a["Identifier"]: a for a in document["Actions"]}
+    seen, todo = set(), [document["StartAction"]]
+    while todo:
+        ident = todo.pop()
+        if ident not in seen:
+            seen.add(ident)
+            todo.extend(targets(actions[ident]))
+    assert seen == set(actions)
+    positions = document["Metadata"]["ActionMetadata"]
+    assert set(positions) == set(actions)
+    assert len({(p["position"]["x"], p["position"]["y"]) for p in positions.values()}) == len(
+        positions
+    )
+
+
+@pytest.mark.parametrize("spec", FLOWS, ids=lambda s: s.key)
+def test_every_lambda_call_and_input_has_error_branches(spec: Any) -> None:
+    for a in rendered(spec.key)["Actions"]:
+        errors = {e["ErrorType"] for e in a["Transitions"].get("Errors", [])}
+        if a["Type"] == "InvokeLambdaFunction":
+            assert "NoMatchingError" in errors
+            assert 1 <= int(a["Parameters"]["InvocationTimeLimitSeconds"]) <= 8
+        if a["Type"] == "GetParticipantInput" and a["Parameters"]["StoreInput"] == "False":
+            assert {"InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError"} <= errors
+
+
+def test_bindings_are_substituted_wherever_they_appear() -> None:
+    document = rendered("escalation-survey")
+    assert action(document, "score-effort")["Parameters"]["LambdaFunctionARN"] == (
+        "arn:fake:lambda.score"
+    )
+    assert action(document, "finish-survey")["Parameters"]["LambdaFunctionARN"] == (
+        "arn:fake:lambda.finish"
+    )
+    # Both uses of the supervisor queue, not only the first.
+    assert action(document, "target-supervisor")["Parameters"]["QueueId"] == "arn:fake:queue.supervisor"
+    assert action(document, "create-callback")["Parameters"]["QueueId"] == "arn:fake:queue.supervisor"
+
+
+def test_menu_routes_each_digit_to_its_queue() -> None:
+    document = rendered("opt-in-inbound")
+    conditions = action(document, "menu")["Transitions"]["Conditions"]
+    assert [(c["Condition"]["Operands"], c["NextAction"]) for c in conditions] == [
+        (["1"], "route-to-1"),
+        (["2"], "route-to-2"),
+    ]
+    assert action(document, "route-to-2")["Parameters"]["QueueId"] == "arn:fake:queue.support"
+    assert action(document, "menu-again")["Transitions"]["NextAction"] == "route-to-1"
+    hook = action(document, "set-survey-flow")["Parameters"]["EventHooks"]
+    assert hook == {"CustomerRemaining": "arn:fake:flow.survey"}
+
+
+def test_texts_are_escaped_not_spliced() -> None:
+    tricky = 'Say "hi" \\ then } and ${not.a.placeholder'
+    inputs = FlowInputs(SurveyDefinition(), Prompts(welcome=tricky), MENU)
+    content = to_content(rendered("on-demand-inbound", inputs))
+    assert action(json.loads(content), "welcome")["Parameters"]["Text"] == tricky
+
+
+def test_scale_and_menu_are_written_into_prompts() -> None:
+    document = rendered("on-demand-inbound")
+    assert action(document, "menu")["Parameters"]["Text"] == (
+        "For sales, press 1. For support, press 2."
+    )
+    survey = rendered("on-demand-survey")
+    assert "from 1 to 5, where 5 means" in action(survey, "explain-scale")["Parameters"]["Text"]
+
+
+@pytest.mark.parametrize("count", [1, 4, 10])
+def test_questions_are_chained_in_order_for_any_count(count: int) -> None:
+    questions = tuple(Question(f"q{i}", f"Q{i}Score", f"Statement {i}.") for i in range(count))
+    inputs = FlowInputs(SurveyDefinition(questions=questions), Prompts(), MENU)
+    document = rendered("escalation-survey", inputs)
+    assert action(document, "explain-scale")["Transitions"]["NextAction"] == "attempts-q0"
+    for i in range(count):
+        loop = action(document, f"attempts-q{i}")
+        nxt = f"attempts-q{i + 1}" if i + 1 < count else "finish-survey"
+        done = [c for c in loop["Transitions"]["Conditions"] if c["Condition"]["Operands"] == ["DoneLooping"]]
+        assert done[0]["NextAction"] == nxt
+        save = action(document, f"save-q{i}")
+        assert save["Parameters"]["Attributes"] == {f"Q{i}Score": "$.External.score"}
+        assert save["Transitions"]["NextAction"] == nxt
+    assert len(document["Actions"]) <= 250
+
+
+def test_attempts_and_time_limit_come_from_the_definition() -> None:
+    survey = SurveyDefinition(attempts=2, input_time_limit_seconds=12, scale_max=10, low_score_threshold=5)
+    document = rendered("on-demand-survey", FlowInputs(survey, Prompts(), MENU))
+    assert action(document, "attempts-effort")["Parameters"]["LoopCount"] == "2"
+    ask = action(document, "ask-effort")["Parameters"]
+    assert ask["InputTimeLimitSeconds"] == "12"
+    assert ask["InputValidation"]["CustomValidation"]["MaximumLength"] == "2"
+
+
+def test_missing_binding_names_flow_and_binding() -> None:
+    bindings = fake_bindings("on-demand-survey")
+    del bindings["lambda.finish"]
+    with pytest.raises(RenderError, match=r"flow on-demand-survey: missing binding\(s\) lambda.finish"):
+        render_flow("on-demand-survey", INPUTS, bindings)
+
+
+def test_unknown_placeholder_names_flow_and_placeholder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "fragments").mkdir()
+    template = json.loads((render.TEMPLATES / "on-demand-survey.json").read_text())
+    template["Actions"].append(
+        {"Identifier": "x", "Type": "MessageParticipant", "Parameters": {"Text": "${text.nope}"}}
+    )
+    (tmp_path / "on-demand-survey.json").write_text(json.dumps(template))
+    for fragment in render.FRAGMENTS.glob("*.json"):
+        (tmp_path / "fragments" / fragment.name).write_text(fragment.read_text())
+    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
+    monkeypatch.setattr(render, "FRAGMENTS", tmp_path / "fragments")
+    with pytest.raises(RenderError, match=r"flow on-demand-survey: unknown placeholder \$\{text.nope\}"):
+        rendered("on-demand-survey")
+
+
+def test_unused_binding_is_an_error() -> None:
+    bindings = {**fake_bindings("on-demand-survey"), "queue.supervisor": "arn:fake:q"}
+    with pytest.raises(RenderError, match=r"binding\(s\) never used by the template: queue.supervisor"):
+        render_flow("on-demand-survey", INPUTS, bindings)
+
+
+def test_rendering_is_deterministic() -> None:
+    assert to_content(rendered("escalation-survey")) == to_content(rendered("escalation-survey"))

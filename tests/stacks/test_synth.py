@@ -1,0 +1,108 @@
+"""Every stage synthesizes offline, passes cdk-nag AwsSolutions and cfn-lint."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match
+from cdk_nag import AwsSolutionsChecks
+
+from stacks.config import load_stage
+from stacks.survey_stack import SurveyStack
+from tests.stacks.conftest import ROOT
+
+STAGES = ("dev", "staging", "prod")
+
+
+def synth_with_nag(context: dict[str, Any], stage: str, outdir: Path) -> SurveyStack:
+    app = cdk.App(outdir=str(outdir))
+    stack = SurveyStack(app, f"{stage}-stack", config=load_stage(context, stage))
+    cdk.Aspects.of(app).add(AwsSolutionsChecks())
+    app.synth()
+    return stack
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
+    context: dict[str, Any], stage: str, tmp_path: Path
+) -> None:
+    assert set(STAGES) == set(context["stages"]), "test every stage in cdk.json"
+    stack = synth_with_nag(context, stage, tmp_path)
+    findings = [
+        *Annotations.from_stack(stack).find_error("*", Match.string_like_regexp("AwsSolutions-.*")),
+        *Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp("AwsSolutions-.*")
+        ),
+    ]
+    assert [f"{f.id}: {f.entry.data}" for f in findings] == []
+    templates = sorted(str(p) for p in tmp_path.glob("*.template.json"))
+    assert templates
+    lint = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "--config-file", str(ROOT / ".cfnlintrc.yaml"), "--", *templates],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_each_suppression_names_one_rule_and_gives_a_reason(
+    context: dict[str, Any], tmp_path: Path
+) -> None:
+    stack = synth_with_nag(context, "dev", tmp_path)
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    suppressed = [
+        (logical_id, rule)
+        for logical_id, resource in template["Resources"].items()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
+    assert suppressed, "the X-Ray wildcard is expected to be suppressed"
+    for logical_id, rule in suppressed:
+        assert rule["id"].startswith("AwsSolutions-"), logical_id
+        assert len(rule["reason"]) >= 40, (logical_id, rule)
+        assert rule.get("applies_to"), (logical_id, rule)
+    assert "Stack" not in {r.get("Type") for r in template["Resources"].values()}
+
+
+@pytest.mark.skipif(shutil.which("npx") is None, reason="the CDK CLI runs through npx")
+def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("AWS_") or k == "AWS_EC2_METADATA_DISABLED"
+    }
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    result = subprocess.run(
+        ["npx", "--no-install", "cdk", "synth", "--quiet", "--output", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    template = (tmp_path / "survey-dev-stack.template.json").read_text()
+    assert template.count('"AWS::Connect::ContactFlow"') == 6
+    assert template.count('"AWS::Lambda::Function"') == 2
+
+
+def test_cdk_cli_stops_on_a_configuration_error_naming_the_setting(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            "npx", "--no-install", "cdk", "synth", "--quiet", "-c", "stage=nope",
+            "--output", str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Configuration error in cdk.json: stage: unknown stage 'nope'" in result.stderr
