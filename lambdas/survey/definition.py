@@ -37,7 +37,7 @@ class Question:
     prompt: str
 
 
-DEFAULT_QUESTIONS = (
+DEFAULT_QUESTIONS: tuple[Question, ...] = (
     Question("effort", "EffortScore", "It was easy to get my issue handled."),
     Question("recommend", "PromoterScore", "I would recommend us to a friend or colleague."),
     Question(
@@ -133,15 +133,16 @@ class SurveyDefinition:
         known = {"questions", "scale", "lowScoreThreshold", "attempts", "inputTimeLimitSeconds"}
         unknown = sorted(set(raw) - known)
         if unknown:
-            raise DefinitionError(
-                f"{path}.{unknown[0]}", f"unknown setting; known settings: {', '.join(sorted(known))}"
-            )
+            known_list = ", ".join(sorted(known))
+            raise DefinitionError(f"{path}.{unknown[0]}", f"unknown setting; known: {known_list}")
         questions = DEFAULT_QUESTIONS
         if "questions" in raw:
             items = raw["questions"]
             if not isinstance(items, list):
                 raise DefinitionError(f"{path}.questions", "must be a list of question objects")
-            questions = tuple(_question(item, f"{path}.questions[{i}]") for i, item in enumerate(items))
+            questions = tuple(
+                _question(item, f"{path}.questions[{i}]") for i, item in enumerate(items)
+            )
         scale = raw.get("scale", {"min": 1, "max": 5})
         if not isinstance(scale, Mapping):
             raise DefinitionError(f"{path}.scale", 'must be an object like {"min": 1, "max": 5}')

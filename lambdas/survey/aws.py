@@ -1,0 +1,46 @@
+"""boto3 clients built on first use and bounded, so handlers answer inside the flow's limit.
+
+Clients are created lazily (tests start moto before the first call) and cached per process;
+`reset_clients` drops them so each test gets clients bound to its own mock.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import boto3
+from botocore.config import Config
+
+# Connect waits at most 8 s for a Lambda: two short attempts, never the SDK's default minute.
+BOUNDED: Final = Config(
+    connect_timeout=1,
+    read_timeout=1.5,  # with 2 attempts, one call ends within 5 s: inside the 6 s function timeout
+    retries={"total_max_attempts": 2, "mode": "standard"},
+)
+# Below this, one more bounded call could outlive the invocation: answer with a reason instead.
+MIN_REMAINING_MS: Final = 1500
+
+_clients: dict[str, Any] = {}
+
+
+def client(service: str) -> Any:
+    """The process-wide bounded client for `service` ("dynamodb", "sns", "events")."""
+    if service not in _clients:
+        _clients[service] = boto3.client(service, config=BOUNDED)
+    return _clients[service]
+
+
+def reset_clients() -> None:
+    """Forget the cached clients (tests, or after changing region or credentials)."""
+    _clients.clear()
+
+
+def has_time_left(context: object) -> bool:
+    """Whether another AWS call fits in the invocation; no context (tests, simulator): yes."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return True
+    try:
+        return float(remaining()) >= MIN_REMAINING_MS
+    except (TypeError, ValueError):
+        return True

@@ -1,0 +1,57 @@
+"""The handler environment, read at call time so tests and the simulator can change it."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Final
+
+from .contract import ENV_BUS, ENV_RETENTION_DAYS, ENV_SURVEY, ENV_TABLE, ENV_TOPIC
+from .definition import SurveyDefinition
+from .exceptions import ConfigError
+
+DEFAULT_BUS: Final = "default"
+DEFAULT_RETENTION_DAYS: Final = 365
+
+
+def survey() -> SurveyDefinition:
+    """The survey definition the stack rendered the flows from."""
+    return _parse_survey(_required(ENV_SURVEY))
+
+
+def table_name() -> str:
+    return _required(ENV_TABLE)
+
+
+def topic_arn() -> str:
+    return _required(ENV_TOPIC)
+
+
+def bus_name() -> str:
+    return os.environ.get(ENV_BUS, "").strip() or DEFAULT_BUS
+
+
+def retention_days() -> int:
+    """Days an answer is kept before DynamoDB's TTL removes it."""
+    text = os.environ.get(ENV_RETENTION_DAYS, "").strip()
+    if not text:
+        return DEFAULT_RETENTION_DAYS
+    if not text.isdecimal() or int(text) < 1:
+        raise ConfigError(ENV_RETENTION_DAYS, f"{text!r} must be a whole number of days, >= 1")
+    return int(text)
+
+
+def _required(variable: str) -> str:
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        raise ConfigError(variable, "is not set; the stack (or the simulator) must provide it")
+    return value
+
+
+@lru_cache(maxsize=4)  # parsed once per distinct text, so reading at call time stays cheap
+def _parse_survey(text: str) -> SurveyDefinition:
+    try:
+        return SurveyDefinition.from_env(text)
+    except (ValueError, KeyError, TypeError) as error:
+        message = f"is not a survey definition from to_env(): {error}"
+        raise ConfigError(ENV_SURVEY, message) from error

@@ -1,0 +1,194 @@
+"""The results table: one item per answer; one summary item per contact, holding the alert claims.
+
+Every write is keyed by (contactId, question), so a retried invocation overwrites instead of
+adding. Uses the low-level client (lighter to load than the resource API).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from . import aws
+from .contract import (
+    SUMMARY_SORT_KEY,
+    TABLE_PARTITION_KEY,
+    TABLE_QUESTION_INDEX_SORT_KEY,
+    TABLE_SORT_KEY,
+    TABLE_TTL_ATTRIBUTE,
+)
+from .exceptions import StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .contact import Contact
+
+# Summary attributes (owned here: only the handlers and reports read them).
+STATUS_COMPLETE: Final = "complete"
+SNS_CLAIM: Final = "snsAlertAt"
+EVENT_CLAIM: Final = "eventAlertAt"
+CONDITION_FAILED: Final = "ConditionalCheckFailedException"
+
+
+def put_answer(
+    table: str,
+    contact: Contact,
+    *,
+    question: str,
+    attribute: str,
+    score: int,
+    now: datetime,
+    retention_days: int,
+) -> None:
+    """Store one valid answer at once, so a caller who hangs up later still counts."""
+    item: dict[str, Any] = {
+        TABLE_PARTITION_KEY: {"S": contact.contact_id},
+        TABLE_SORT_KEY: {"S": question},
+        "attribute": {"S": attribute},
+        "score": {"N": str(score)},
+        TABLE_QUESTION_INDEX_SORT_KEY: {"S": iso(now)},
+        TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
+    }
+    optional = {
+        "initialContactId": contact.initial_contact_id,
+        "channel": contact.channel,
+        "initiationMethod": contact.initiation_method,
+        "queue": contact.queue_name,
+    }
+    item.update({name: {"S": value} for name, value in optional.items() if value})
+    _call("put_item", TableName=table, Item=item)
+
+
+def read_scores(table: str, contact_id: str) -> dict[str, int]:
+    """Every stored answer of the contact as question key → score (consistent read)."""
+    scores: dict[str, int] = {}
+    request: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "#pk = :id",
+        "ExpressionAttributeNames": {
+            "#pk": TABLE_PARTITION_KEY,
+            "#sk": TABLE_SORT_KEY,
+            "#score": "score",
+        },
+        "ExpressionAttributeValues": {":id": {"S": contact_id}},
+        "ProjectionExpression": "#sk, #score",
+        "ConsistentRead": True,
+    }
+    while True:
+        page = _call("query", **request)
+        for item in page.get("Items", []):
+            question = item.get(TABLE_SORT_KEY, {}).get("S")
+            score = item.get("score", {}).get("N")
+            if question and question != SUMMARY_SORT_KEY and score is not None:
+                scores[question] = int(float(score))
+        if "LastEvaluatedKey" not in page:
+            return scores
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def complete_survey(
+    table: str,
+    contact: Contact,
+    *,
+    mode: str,
+    scores: Mapping[str, int],
+    now: datetime,
+    retention_days: int,
+) -> None:
+    """Mark the contact's survey complete; an update, so alert claims already there survive."""
+    fields: dict[str, Any] = {
+        "status": {"S": STATUS_COMPLETE},
+        "mode": {"S": mode},
+        "answered": {"N": str(len(scores))},
+        "scores": {"M": {name: {"N": str(score)} for name, score in scores.items()}},
+        TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
+    }
+    if scores:
+        fields["lowest"] = {"N": str(min(scores.values()))}
+    if contact.initial_contact_id:
+        fields["initialContactId"] = {"S": contact.initial_contact_id}
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    values = {f":f{i}": value for i, value in enumerate(fields.values())}
+    sets = [f"#f{i} = :f{i}" for i in range(len(fields))]
+    # The first completion time is the one that counts; retries must not move it.
+    names["#completedAt"], values[":now"] = "completedAt", {"S": iso(now)}
+    sets.append("#completedAt = if_not_exists(#completedAt, :now)")
+    _call(
+        "update_item",
+        TableName=table,
+        Key=_summary_key(contact.contact_id),
+        UpdateExpression="SET " + ", ".join(sets),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )
+
+
+def claim_alert(
+    table: str, contact_id: str, claim: str, *, now: datetime, retention_days: int
+) -> str | None:
+    """Atomically claim one alert channel; the claim token if we won it, None if someone had.
+
+    A conditional write: of any number of concurrent retries exactly one succeeds.
+    """
+    token = iso(now)
+    won = _call(
+        "update_item",
+        TableName=table,
+        Key=_summary_key(contact_id),
+        UpdateExpression="SET #claim = :token, #ttl = if_not_exists(#ttl, :ttl)",
+        ConditionExpression="attribute_not_exists(#claim)",
+        ExpressionAttributeNames={"#claim": claim, "#ttl": TABLE_TTL_ATTRIBUTE},
+        ExpressionAttributeValues={
+            ":token": {"S": token},
+            ":ttl": {"N": str(expires_at(now, retention_days))},
+        },
+        tolerate=CONDITION_FAILED,
+    )
+    return None if won is None else token
+
+
+def release_alert(table: str, contact_id: str, claim: str, token: str) -> None:
+    """Give a claim back after a failed publish so a retry can send; never someone else's claim."""
+    _call(
+        "update_item",
+        TableName=table,
+        Key=_summary_key(contact_id),
+        UpdateExpression="REMOVE #claim",
+        ConditionExpression="#claim = :token",
+        ExpressionAttributeNames={"#claim": claim},
+        ExpressionAttributeValues={":token": {"S": token}},
+        tolerate=CONDITION_FAILED,  # not ours (any more): nothing to give back
+    )
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds: sorts as text, which the question index relies on."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def expires_at(moment: datetime, retention_days: int) -> int:
+    """Epoch seconds for DynamoDB's TTL."""
+    return int((moment + timedelta(days=retention_days)).timestamp())
+
+
+def _summary_key(contact_id: str) -> dict[str, Any]:
+    return {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": SUMMARY_SORT_KEY}}
+
+
+def _call(operation: str, *, tolerate: str | None = None, **request: Any) -> Any:
+    """One bounded DynamoDB call: its response, None for the `tolerate` error, else StorageError."""
+    try:
+        return getattr(aws.client("dynamodb"), operation)(**request)
+    except ClientError as error:
+        if _code(error) == tolerate:
+            return None
+        raise StorageError(f"dynamodb {operation} failed: {_code(error)}") from error
+    except BotoCoreError as error:
+        raise StorageError(f"dynamodb {operation} failed: {type(error).__name__}") from error
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))

@@ -1,0 +1,109 @@
+"""Score one survey answer: validate the caller's digits and store a valid answer at once.
+
+The flow sends, after each question (Details.Parameters):
+    {"question": "<question key>", "digits": "$.StoredCustomerInput"}
+and gets back a flat string map, read as $.External.<key>:
+    valid answer:    {"valid": "true", "score": "4", "attribute": "EffortScore",
+                      "question": "effort", "stored": "true"}
+                     (stored "false" + reason "storage_error" when the table write failed: the
+                     answer is still valid and the flow keeps it in the contact attribute)
+    invalid answer:  {"valid": "false", "reason": "out_of_range|not_a_number|timeout|empty",
+                      "question": "effort"}
+    otherwise:       {"valid": "false", "reason": "unknown_question|malformed_event|internal_error"}
+It never raises: Connect would take the error branch and the answer would be lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
+
+from . import config, results
+from .answers import parse_score
+from .aws import has_time_left
+from .contact import Contact
+from .contract import (
+    ATTRIBUTE,
+    FALSE,
+    PARAM_DIGITS,
+    PARAM_QUESTION,
+    REASON,
+    REASON_INTERNAL_ERROR,
+    REASON_MALFORMED_EVENT,
+    REASON_STORAGE_ERROR,
+    REASON_UNKNOWN_QUESTION,
+    SCORE,
+    STORED,
+    TRUE,
+    VALID,
+)
+from .exceptions import ConfigError, InvalidAnswerError, MalformedEventError, StorageError
+from .telemetry import Metric, begin, count, logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@metrics.log_metrics
+@event_source(data_class=ConnectContactFlowEvent)
+def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> dict[str, str]:
+    """Answer the flow with a flat string map, whatever arrives."""
+    try:
+        return _score(Contact.from_event(event.raw_event), context)
+    except MalformedEventError as error:
+        begin(None, context)
+        logger.warning("Malformed event", extra={"error": str(error)})
+        count(Metric.MALFORMED_EVENT)
+        return {VALID: FALSE, REASON: REASON_MALFORMED_EVENT}
+    except Exception:
+        logger.exception("Scoring failed unexpectedly")
+        count(Metric.INTERNAL_ERROR)
+        return {VALID: FALSE, REASON: REASON_INTERNAL_ERROR}
+
+
+def _score(contact: Contact, context: object) -> dict[str, str]:
+    begin(contact.contact_id, context)
+    survey = config.survey()
+    question = survey.question(contact.parameters.get(PARAM_QUESTION, "").strip())
+    if question is None:
+        # The value itself is not logged: a misrouted parameter could carry personal data.
+        logger.warning("Unknown question key from the flow")
+        count(Metric.INVALID_ANSWER)
+        return {VALID: FALSE, REASON: REASON_UNKNOWN_QUESTION}
+    try:
+        score = parse_score(contact.parameters.get(PARAM_DIGITS), survey)
+    except InvalidAnswerError as invalid:
+        logger.info("Invalid answer", extra={"question": question.key, "reason": invalid.reason})
+        count(Metric.INVALID_ANSWER)
+        return {VALID: FALSE, REASON: invalid.reason, PARAM_QUESTION: question.key}
+
+    answer = {  # the question key comes back under the parameter's name
+        VALID: TRUE,
+        SCORE: str(score),
+        ATTRIBUTE: question.attribute,
+        PARAM_QUESTION: question.key,
+        STORED: TRUE,
+    }
+    count(Metric.ANSWER_RECORDED)
+    try:
+        if not has_time_left(context):
+            raise StorageError("too little time left to write the answer")
+        results.put_answer(
+            config.table_name(),
+            contact,
+            question=question.key,
+            attribute=question.attribute,
+            score=score,
+            now=datetime.now(UTC),
+            retention_days=config.retention_days(),
+        )
+    except (StorageError, ConfigError) as error:
+        # The flow still sets the contact attribute: a valid answer is never lost.
+        logger.error("Answer not stored", extra={"question": question.key, "error": str(error)})
+        count(Metric.STORAGE_ERROR)
+        answer.update({STORED: FALSE, REASON: REASON_STORAGE_ERROR})
+    else:
+        logger.info("Answer stored", extra={"question": question.key, "score": score})
+    return answer

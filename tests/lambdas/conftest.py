@@ -1,0 +1,192 @@
+"""Handler fixtures: the stack's environment, moto-backed AWS, and ways to read what was sent."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from lambdas.survey import aws, finish, score
+from lambdas.survey.contract import (
+    ENV_BUS,
+    ENV_RETENTION_DAYS,
+    ENV_SURVEY,
+    ENV_TABLE,
+    ENV_TOPIC,
+    EVENT_SOURCE,
+    METRICS_NAMESPACE,
+    TABLE_PARTITION_KEY,
+    TABLE_QUESTION_INDEX,
+    TABLE_QUESTION_INDEX_SORT_KEY,
+    TABLE_SORT_KEY,
+)
+from lambdas.survey.definition import SurveyDefinition
+from lambdas.survey.telemetry import logger
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+TABLE = "survey-results-test"
+TOPIC = "survey-alerts-test"
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC}"
+
+Handler = Callable[..., dict[str, str]]
+
+
+def assert_flat_string_map(answer: object) -> dict[str, str]:
+    """What Connect's STRING_MAP response accepts: string keys and values, nothing nested."""
+    assert isinstance(answer, dict), answer
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in answer.items()), answer
+    return answer
+
+
+@dataclass
+class FakeContext:
+    """The part of the Lambda context the handlers read."""
+
+    remaining_ms: int = 8000
+    aws_request_id: str = "test-request-id"
+    function_name: str = "survey-test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@pytest.fixture
+def lambda_context() -> Callable[..., FakeContext]:
+    """Build a context with `remaining_ms` left in the invocation."""
+    return FakeContext
+
+
+@pytest.fixture(autouse=True)
+def handler_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the stack sets on both functions."""
+    monkeypatch.setenv(ENV_TABLE, TABLE)
+    monkeypatch.setenv(ENV_TOPIC, TOPIC_ARN)
+    monkeypatch.setenv(ENV_BUS, "default")
+    monkeypatch.setenv(ENV_SURVEY, SurveyDefinition().to_env())
+    monkeypatch.setenv(ENV_RETENTION_DAYS, "365")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "connect-survey-test")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE)
+
+
+@pytest.fixture(autouse=True)
+def mocked_aws() -> Iterator[None]:
+    """Every test runs against its own empty moto account, with fresh handler clients."""
+    with mock_aws():
+        aws.reset_clients()
+        yield
+    aws.reset_clients()
+
+
+@pytest.fixture
+def results_table() -> Any:
+    """The results table as the stack defines it (keys and index names from the contract)."""
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": TABLE_PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": TABLE_SORT_KEY, "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": TABLE_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": TABLE_SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": TABLE_QUESTION_INDEX_SORT_KEY, "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": TABLE_QUESTION_INDEX,
+                "KeySchema": [
+                    {"AttributeName": TABLE_SORT_KEY, "KeyType": "HASH"},
+                    {"AttributeName": TABLE_QUESTION_INDEX_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    return boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
+
+
+class Inbox:
+    """An SQS queue that receives what SNS or EventBridge delivered."""
+
+    def __init__(self, name: str) -> None:
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        self.url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        self.arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+
+    def bodies(self) -> list[dict[str, Any]]:
+        """All messages delivered so far (drains the queue)."""
+        found: list[dict[str, Any]] = []
+        while batch := self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            for message in batch:
+                found.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+        return found
+
+
+@pytest.fixture
+def alert_topic() -> Inbox:
+    """The alert topic with a subscribed queue; bodies() are SNS envelopes (Subject, Message)."""
+    sns = boto3.client("sns", region_name=REGION)
+    sns.create_topic(Name=TOPIC)
+    inbox = Inbox("alert-topic-inbox")
+    sns.subscribe(TopicArn=TOPIC_ARN, Protocol="sqs", Endpoint=inbox.arn)
+    return inbox
+
+
+@pytest.fixture
+def alert_bus() -> Inbox:
+    """A rule on the default bus for our events; bodies() are EventBridge events."""
+    events = boto3.client("events", region_name=REGION)
+    inbox = Inbox("alert-bus-inbox")
+    events.put_rule(Name="survey-alerts", EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
+    events.put_targets(Rule="survey-alerts", Targets=[{"Id": "inbox", "Arn": inbox.arn}])
+    return inbox
+
+
+@pytest.fixture
+def score_handler() -> Handler:
+    """The score handler, checked to answer a flat string map on every call."""
+
+    def invoke(event: object, context: object = None) -> dict[str, str]:
+        return assert_flat_string_map(score.handler(event, context))
+
+    return invoke
+
+
+@pytest.fixture
+def finish_handler() -> Handler:
+    """The finish handler, checked to answer a flat string map on every call."""
+
+    def invoke(event: object, context: object = None) -> dict[str, str]:
+        return assert_flat_string_map(finish.handler(event, context))
+
+    return invoke
+
+
+@pytest.fixture
+def captured_output(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
+    """Everything the handlers write: log lines formatted exactly as in Lambda, and EMF metrics.
+
+    Powertools' own handler keeps the stdout of import time, which capsys cannot see, so a second
+    handler with the same formatter writes the log lines to a buffer for the test.
+    """
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield lambda: buffer.getvalue() + capsys.readouterr().out
+    logging.getLogger(logger.service).removeHandler(handler)
