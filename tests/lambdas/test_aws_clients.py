@@ -15,7 +15,7 @@ def test_aws_clients_are_bounded_in_time_and_attempts() -> None:
     config = aws.client("dynamodb").meta.config
 
     # THEN no call can outlast the flow's invocation limit
-    assert (config.connect_timeout, config.read_timeout) == (1, 2)
+    assert (config.connect_timeout, config.read_timeout) == (1, 1.5)
     assert config.retries == {"total_max_attempts": 2, "mode": "standard"}
 
 
