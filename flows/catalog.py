@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
+from lambdas.survey import contract
 from lambdas.survey.contract import MODE_ESCALATION, MODE_ON_DEMAND, MODE_OPT_IN
+
+if TYPE_CHECKING:
+    from lambdas.survey.definition import SurveyDefinition
 
 ON_DEMAND_INBOUND: Final = "on-demand-inbound"
 ON_DEMAND_SURVEY: Final = "on-demand-survey"
@@ -17,6 +21,12 @@ ESCALATION_SURVEY: Final = "escalation-survey"
 # Logical names of the two handlers (function names are `{namePrefix}-{key}`).
 SCORE_FUNCTION: Final = "score"
 FINISH_FUNCTION: Final = "finish"
+
+# Handler entry points inside the asset (the `lambdas/` directory is the asset root).
+HANDLERS: Final = {
+    SCORE_FUNCTION: "survey.score.handler",
+    FINISH_FUNCTION: "survey.finish.handler",
+}
 
 # Logical name of the queue the escalation flow transfers to.
 SUPERVISOR_QUEUE: Final = "supervisor"
@@ -70,7 +80,10 @@ FLOWS: Final[tuple[FlowSpec, ...]] = (
         supervisor=True,
     ),
     _inbound(
-        ON_DEMAND_INBOUND, MODE_ON_DEMAND, ON_DEMAND_SURVEY, "Menu, then queue; everyone is surveyed."
+        ON_DEMAND_INBOUND,
+        MODE_ON_DEMAND,
+        ON_DEMAND_SURVEY,
+        "Menu, then queue; everyone is surveyed.",
     ),
     _inbound(
         OPT_IN_INBOUND, MODE_OPT_IN, OPT_IN_SURVEY, "Menu, survey offer, then queue (opt-in)."
@@ -91,3 +104,24 @@ def flow_spec(key: str) -> FlowSpec:
         if spec.key == key:
             return spec
     raise KeyError(f"unknown flow {key!r}; flows are: {', '.join(FLOW_KEYS)}")
+
+
+def handler_environment(
+    *,
+    function_name: str,
+    table_name: str,
+    topic_arn: str,
+    bus_name: str,
+    survey: SurveyDefinition,
+    retention_days: int,
+) -> dict[str, str]:
+    """The environment both the stack and the simulator give a handler: one definition."""
+    return {
+        contract.ENV_TABLE: table_name,
+        contract.ENV_TOPIC: topic_arn,
+        contract.ENV_BUS: bus_name,
+        contract.ENV_SURVEY: survey.to_env(),
+        contract.ENV_RETENTION_DAYS: str(retention_days),
+        "POWERTOOLS_SERVICE_NAME": function_name,
+        "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
+    }

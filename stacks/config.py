@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.catalog import SUPERVISOR_QUEUE
-from flows.prompts import Prompts, PromptError
+from flows.prompts import PromptError, Prompts
 from flows.render import FlowInputs, MenuOption
 from lambdas.survey.definition import DefinitionError, SurveyDefinition
 
@@ -88,8 +88,9 @@ def load_stage(context: Mapping[str, Any], stage: str | None = None) -> StageCon
     name = stage or DEFAULT_STAGE
     if name not in stages:
         raise ConfigError(
-            "stage", f"unknown stage {name!r}; choose one of {', '.join(sorted(stages))} "
-            "with -c stage=NAME, or add it under stages in cdk.json"
+            "stage",
+            f"unknown stage {name!r}; choose one of {', '.join(sorted(stages))} "
+            "with -c stage=NAME, or add it under stages in cdk.json",
         )
     return _stage(name, stages[name])
 
@@ -101,7 +102,8 @@ def _stage(name: str, raw: Any) -> StageConfig:
     unknown = sorted(set(raw) - STAGE_KEYS)
     if unknown:
         raise ConfigError(
-            f"{path}.{unknown[0]}", f"unknown setting; known settings: {', '.join(sorted(STAGE_KEYS))}"
+            f"{path}.{unknown[0]}",
+            f"unknown setting; known settings: {', '.join(sorted(STAGE_KEYS))}",
         )
     for key in REQUIRED_KEYS:
         if key not in raw:
@@ -116,19 +118,23 @@ def _stage(name: str, raw: Any) -> StageConfig:
     assert match
     if match["region"] != region:
         raise ConfigError(
-            f"{path}.region", f"{region!r} differs from the instance's region {match['region']!r} "
-            "in instanceArn; the stack must deploy where the instance is"
+            f"{path}.region",
+            f"{region!r} differs from the instance's region {match['region']!r} "
+            "in instanceArn; the stack must deploy where the instance is",
         )
     if match["account"] != account:
         raise ConfigError(
-            f"{path}.account", f"{account!r} differs from the instance's account "
-            f"{match['account']!r} in instanceArn; deploy to the instance's account"
+            f"{path}.account",
+            f"{account!r} differs from the instance's account "
+            f"{match['account']!r} in instanceArn; deploy to the instance's account",
         )
     queue_arn = re.compile(rf"^{re.escape(instance_arn)}/queue/{QUEUE_ID}$")
     queues = _queues(raw["queues"], f"{path}.queues", queue_arn)
     menu = _menu(raw["menu"], f"{path}.menu", queues)
     supervisor = raw.get("supervisorQueueArn")
-    if supervisor is not None and (not isinstance(supervisor, str) or not queue_arn.match(supervisor)):
+    if supervisor is not None and (
+        not isinstance(supervisor, str) or not queue_arn.match(supervisor)
+    ):
         raise ConfigError(
             f"{path}.supervisorQueueArn",
             f"{supervisor!r} must be a queue ARN of this instance "
@@ -177,8 +183,9 @@ def _queues(raw: Any, path: str, queue_arn: re.Pattern[str]) -> dict[str, str]:
             )
         if not isinstance(arn, str) or not queue_arn.match(arn):
             raise ConfigError(
-                f"{path}.{name}", f"{arn!r} must be a queue ARN of the stage's instance "
-                "(instanceArn + /queue/QUEUE-ID, from the queue's page in the Connect console)"
+                f"{path}.{name}",
+                f"{arn!r} must be a queue ARN of the stage's instance "
+                "(instanceArn + /queue/QUEUE-ID, from the queue's page in the Connect console)",
             )
         queues[name] = arn
     return queues

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from aws_cdk import aws_connect as connect
 from constructs import Construct, IConstruct
 
 from flows.catalog import FINISH_FUNCTION, FLOW_TYPE, FLOWS, SCORE_FUNCTION
 from flows.render import FlowInputs, binding_names, render_flow, to_content
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 class ContactFlows(Construct):
@@ -55,5 +58,3 @@ class ContactFlows(Construct):
 
     def arn(self, key: str) -> str:
         return self.flows[key].attr_contact_flow_arn
-
-

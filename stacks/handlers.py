@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -13,9 +14,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION
-from lambdas.survey import contract
-from lambdas.survey.definition import SurveyDefinition
+from flows.catalog import FINISH_FUNCTION, HANDLERS, SCORE_FUNCTION, handler_environment
+
+if TYPE_CHECKING:
+    from lambdas.survey.definition import SurveyDefinition
 
 ASSET_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc"]
@@ -44,9 +46,9 @@ LOG_RETENTION = {
     1096: logs.RetentionDays.THREE_YEARS,
     1827: logs.RetentionDays.FIVE_YEARS,
 }
-HANDLERS = {
-    SCORE_FUNCTION: ("survey.score.handler", "Validates and stores one survey answer."),
-    FINISH_FUNCTION: ("survey.finish.handler", "Closes a survey and raises low-score alerts."),
+DESCRIPTIONS = {
+    SCORE_FUNCTION: "Validates and stores one survey answer.",
+    FINISH_FUNCTION: "Closes a survey and raises low-score alerts.",
 }
 
 
@@ -84,16 +86,8 @@ class SurveyHandlers(Construct):
             powertools_layer_arn(partition, Stack.of(self).region, powertools_layer_version),
         )
         code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
-        environment = {
-            contract.ENV_TABLE: table.table_name,
-            contract.ENV_TOPIC: topic.topic_arn,
-            contract.ENV_BUS: bus.event_bus_name,
-            contract.ENV_SURVEY: survey.to_env(),
-            contract.ENV_RETENTION_DAYS: str(result_retention_days),
-            "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
-        }
         self.functions: dict[str, lambda_.Function] = {}
-        for key, (handler, description) in HANDLERS.items():
+        for key, handler in HANDLERS.items():
             name = f"{name_prefix}-{key}"
             log_group = logs.LogGroup(
                 self,
@@ -115,7 +109,7 @@ class SurveyHandlers(Construct):
                 self,
                 f"{key.title()}Function",
                 function_name=name,
-                description=description,
+                description=DESCRIPTIONS[key],
                 runtime=RUNTIME,
                 architecture=ARCHITECTURE,
                 handler=handler,
@@ -124,7 +118,14 @@ class SurveyHandlers(Construct):
                 role=role,
                 memory_size=256,
                 timeout=FUNCTION_TIMEOUT,
-                environment={**environment, "POWERTOOLS_SERVICE_NAME": name},
+                environment=handler_environment(
+                    function_name=name,
+                    table_name=table.table_name,
+                    topic_arn=topic.topic_arn,
+                    bus_name=bus.event_bus_name,
+                    survey=survey,
+                    retention_days=result_retention_days,
+                ),
                 log_group=log_group,
                 tracing=lambda_.Tracing.ACTIVE,
             )

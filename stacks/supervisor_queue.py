@@ -11,7 +11,9 @@ DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUN
 class SupervisorQueue(Construct):
     """A queue open 24x7 (supervisors decide who answers through their routing profiles)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, instance_arn: str, name: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, instance_arn: str, name: str
+    ) -> None:
         super().__init__(scope, construct_id)
         hours = connect.CfnHoursOfOperation(
             self,

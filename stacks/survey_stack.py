@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnOutput, Environment, Stack
-from constructs import Construct
 
 from flows.catalog import FLOWS, SUPERVISOR_QUEUE
 from stacks.alerting import Alerting
-from stacks.config import StageConfig
 from stacks.connect_integration import LambdaIntegration
 from stacks.contact_flows import ContactFlows
 from stacks.handlers import SurveyHandlers
 from stacks.nag import suppress_findings
 from stacks.results_store import ResultsStore
 from stacks.supervisor_queue import SupervisorQueue
+
+if TYPE_CHECKING:
+    from constructs import Construct
+
+    from stacks.config import StageConfig
 
 
 class SurveyStack(Stack):
