@@ -22,15 +22,19 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.catalog import FlowSpec, flow_spec
-from flows.prompts import Prompts
+from flows.lint import LintError, require_clean
 from lambdas.survey import contract
-from lambdas.survey.definition import Question, SurveyDefinition
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from flows.prompts import Prompts
+    from lambdas.survey.definition import Question, SurveyDefinition
 
 TEMPLATES = Path(__file__).parent / "templates"
 FRAGMENTS = TEMPLATES / "fragments"
@@ -107,6 +111,11 @@ def render_flow(key: str, inputs: FlowInputs, bindings: Mapping[str, str]) -> di
     if unused:
         raise RenderError(key, f"binding(s) never used by the template: {', '.join(unused)}")
     document["Metadata"] = layout(document)
+    # A broken flow fails here, at synth, instead of at publish time in the account.
+    try:
+        require_clean(document, key, content=to_content(document))
+    except LintError as error:
+        raise RenderError(key, str(error)) from None
     return document
 
 
@@ -134,7 +143,9 @@ def layout(document: Mapping[str, Any]) -> dict[str, Any]:
         column = depth[ident]
         row = rows.get(column, 0)
         rows[column] = row + 1
-        positions[ident] = {"position": {"x": 40 + column * COLUMN_WIDTH, "y": 40 + row * ROW_HEIGHT}}
+        positions[ident] = {
+            "position": {"x": 40 + column * COLUMN_WIDTH, "y": 40 + row * ROW_HEIGHT}
+        }
     return {"entryPointPosition": {"x": 40, "y": 40}, "ActionMetadata": positions}
 
 
@@ -240,7 +251,10 @@ class _Renderer:
         questions = self.inputs.survey.questions
         entries = [self._entry(block, q) for q in questions]
         return [
-            {**_question_values(q), "question.next": entries[i + 1] if i + 1 < len(entries) else then}
+            {
+                **_question_values(q),
+                "question.next": entries[i + 1] if i + 1 < len(entries) else then,
+            }
             for i, q in enumerate(questions)
         ]
 

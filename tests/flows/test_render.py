@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,6 +21,9 @@ from flows.render import (
     walk_strings,
 )
 from lambdas.survey.definition import Question, SurveyDefinition
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MENU = (MenuOption("1", "sales"), MenuOption("2", "support"))
 INPUTS = FlowInputs(SurveyDefinition(), Prompts(), MENU)
@@ -89,8 +91,13 @@ def test_bindings_are_substituted_wherever_they_appear() -> None:
         "arn:fake:lambda.finish"
     )
     # Both uses of the supervisor queue, not only the first.
-    assert action(document, "target-supervisor")["Parameters"]["QueueId"] == "arn:fake:queue.supervisor"
-    assert action(document, "create-callback")["Parameters"]["QueueId"] == "arn:fake:queue.supervisor"
+    assert (
+        action(document, "target-supervisor")["Parameters"]["QueueId"]
+        == "arn:fake:queue.supervisor"
+    )
+    assert (
+        action(document, "create-callback")["Parameters"]["QueueId"] == "arn:fake:queue.supervisor"
+    )
 
 
 def test_menu_routes_each_digit_to_its_queue() -> None:
@@ -131,7 +138,11 @@ def test_questions_are_chained_in_order_for_any_count(count: int) -> None:
     for i in range(count):
         loop = action(document, f"attempts-q{i}")
         nxt = f"attempts-q{i + 1}" if i + 1 < count else "finish-survey"
-        done = [c for c in loop["Transitions"]["Conditions"] if c["Condition"]["Operands"] == ["DoneLooping"]]
+        done = [
+            c
+            for c in loop["Transitions"]["Conditions"]
+            if c["Condition"]["Operands"] == ["DoneLooping"]
+        ]
         assert done[0]["NextAction"] == nxt
         save = action(document, f"save-q{i}")
         assert save["Parameters"]["Attributes"] == {f"Q{i}Score": "$.External.score"}
@@ -140,7 +151,9 @@ def test_questions_are_chained_in_order_for_any_count(count: int) -> None:
 
 
 def test_attempts_and_time_limit_come_from_the_definition() -> None:
-    survey = SurveyDefinition(attempts=2, input_time_limit_seconds=12, scale_max=10, low_score_threshold=5)
+    survey = SurveyDefinition(
+        attempts=2, input_time_limit_seconds=12, scale_max=10, low_score_threshold=5
+    )
     document = rendered("on-demand-survey", FlowInputs(survey, Prompts(), MENU))
     assert action(document, "attempts-effort")["Parameters"]["LoopCount"] == "2"
     ask = action(document, "ask-effort")["Parameters"]
@@ -151,30 +164,54 @@ def test_attempts_and_time_limit_come_from_the_definition() -> None:
 def test_missing_binding_names_flow_and_binding() -> None:
     bindings = fake_bindings("on-demand-survey")
     del bindings["lambda.finish"]
-    with pytest.raises(RenderError, match=r"flow on-demand-survey: missing binding\(s\) lambda.finish"):
+    with pytest.raises(
+        RenderError, match=r"flow on-demand-survey: missing binding\(s\) lambda.finish"
+    ):
         render_flow("on-demand-survey", INPUTS, bindings)
 
 
-def test_unknown_placeholder_names_flow_and_placeholder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "fragments").mkdir()
-    template = json.loads((render.TEMPLATES / "on-demand-survey.json").read_text())
-    template["Actions"].append(
+@pytest.fixture
+def edited_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Render from a copy of the templates with one extra action in on-demand-survey."""
+
+    def add_action(extra: dict[str, Any]) -> None:
+        (tmp_path / "fragments").mkdir()
+        template = json.loads((render.TEMPLATES / "on-demand-survey.json").read_text())
+        template["Actions"].append(extra)
+        (tmp_path / "on-demand-survey.json").write_text(json.dumps(template))
+        for fragment in render.FRAGMENTS.glob("*.json"):
+            (tmp_path / "fragments" / fragment.name).write_text(fragment.read_text())
+        monkeypatch.setattr(render, "TEMPLATES", tmp_path)
+        monkeypatch.setattr(render, "FRAGMENTS", tmp_path / "fragments")
+
+    return add_action
+
+
+def test_unknown_placeholder_names_flow_and_placeholder(edited_template: Any) -> None:
+    edited_template(
         {"Identifier": "x", "Type": "MessageParticipant", "Parameters": {"Text": "${text.nope}"}}
     )
-    (tmp_path / "on-demand-survey.json").write_text(json.dumps(template))
-    for fragment in render.FRAGMENTS.glob("*.json"):
-        (tmp_path / "fragments" / fragment.name).write_text(fragment.read_text())
-    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
-    monkeypatch.setattr(render, "FRAGMENTS", tmp_path / "fragments")
-    with pytest.raises(RenderError, match=r"flow on-demand-survey: unknown placeholder \$\{text.nope\}"):
+    with pytest.raises(
+        RenderError, match=r"flow on-demand-survey: unknown placeholder \$\{text.nope\}"
+    ):
         rendered("on-demand-survey")
+
+
+def test_a_flow_the_linter_rejects_fails_rendering(edited_template: Any) -> None:
+    edited_template(
+        {"Identifier": "stray", "Type": "PlayTune", "Parameters": {}, "Transitions": {}}
+    )
+    with pytest.raises(RenderError) as error:
+        rendered("on-demand-survey")
+    assert "on-demand-survey: stray: action-type:" in str(error.value)
+    assert "on-demand-survey: stray: unreachable:" in str(error.value)
 
 
 def test_unused_binding_is_an_error() -> None:
     bindings = {**fake_bindings("on-demand-survey"), "queue.supervisor": "arn:fake:q"}
-    with pytest.raises(RenderError, match=r"binding\(s\) never used by the template: queue.supervisor"):
+    with pytest.raises(
+        RenderError, match=r"binding\(s\) never used by the template: queue.supervisor"
+    ):
         render_flow("on-demand-survey", INPUTS, bindings)
 
 

@@ -267,7 +267,9 @@ def test_inbound_flow_sets_its_own_survey_as_disconnect_flow(
         dev_template, "AWS::Connect::ContactFlow", Name=dev_config.resource_name(spec.survey_flow)
     )
     content = content_of(dev_template, spec.key, dev_config)
-    assert f'"CustomerRemaining": "<{{"Fn::GetAtt": ["{survey_id}", "ContactFlowArn"]}}>"' in content
+    assert (
+        f'"CustomerRemaining": "<{{"Fn::GetAtt": ["{survey_id}", "ContactFlowArn"]}}>"' in content
+    )
     for queue_arn in dev_config.queues.values():
         assert queue_arn in content
 

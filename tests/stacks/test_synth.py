@@ -45,7 +45,13 @@ def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
     templates = sorted(str(p) for p in tmp_path.glob("*.template.json"))
     assert templates
     lint = subprocess.run(
-        [str(Path(sys.executable).parent / "cfn-lint"), "--config-file", str(ROOT / ".cfnlintrc.yaml"), "--", *templates],
+        [
+            str(Path(sys.executable).parent / "cfn-lint"),
+            "--config-file",
+            str(ROOT / ".cfnlintrc.yaml"),
+            "--",
+            *templates,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -74,7 +80,9 @@ def test_each_suppression_names_one_rule_and_gives_a_reason(
 @pytest.mark.skipif(shutil.which("npx") is None, reason="the CDK CLI runs through npx")
 def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith("AWS_") or k == "AWS_EC2_METADATA_DISABLED"
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") or k == "AWS_EC2_METADATA_DISABLED"
     }
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     result = subprocess.run(

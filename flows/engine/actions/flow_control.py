@@ -1,0 +1,100 @@
+"""Flow control actions: they only choose the path (Compare, Loop, hours, percentages...).
+
+https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions.html
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flows.engine.actions.params import choice, integer, required, resolved
+from flows.engine.errors import InvalidParameterError, UnknownFlowError
+from flows.engine.run import ActionFunction, End, Ending, Outcome, Run
+from flows.engine.state import EventKind
+from flows.engine.transitions import branch_on, fail, succeed
+
+if TYPE_CHECKING:
+    from flows.engine.document import Action
+
+CONTINUE_LOOPING = "ContinueLooping"
+DONE_LOOPING = "DoneLooping"
+WAIT_COMPLETED = "WaitCompleted"
+MAX_WAIT_SECONDS = 604_800
+
+
+def compare(run: Run, action: Action) -> Outcome:
+    path = required(action, "ComparisonValue")
+    value = run.value(action, path)
+    run.log(action, EventKind.BRANCH, f"{path} is {value!r}", value=value)
+    return branch_on(run, action, value)
+
+
+def loop(run: Run, action: Action) -> Outcome:
+    """ContinueLooping LoopCount times for the same action, then DoneLooping once, then reset."""
+    raw = resolved(run, action, required(action, "LoopCount"))
+    try:
+        count = integer(action, "LoopCount", raw, 0, 100)
+    except InvalidParameterError as error:
+        return fail(run, action, "NoMatchingError", error.message)
+    key = (action.flow, action.identifier)
+    done = run.state.loop_counters.get(key, 0)
+    if done < count:
+        run.state.loop_counters[key] = done + 1
+        run.log(action, EventKind.BRANCH, f"loop {done + 1} of {count}")
+        return branch_on(run, action, CONTINUE_LOOPING)
+    run.state.loop_counters.pop(key, None)
+    run.log(action, EventKind.BRANCH, f"loop done after {count}")
+    return branch_on(run, action, DONE_LOOPING)
+
+
+def transfer_to_flow(run: Run, action: Action) -> Outcome:
+    reference = run.value(action, required(action, "ContactFlowId"))
+    target = run.services.flows(reference)
+    if target is None:
+        raise UnknownFlowError(action.flow, action.identifier, reference)
+    run.log(action, EventKind.END, f"transfer to flow {target.name}", flow=target.name)
+    return End(Ending.FLOW_TRANSFER, target)
+
+
+def end_flow_execution(run: Run, action: Action) -> Outcome:
+    run.log(action, EventKind.END, "end of flow")
+    return End(Ending.END_FLOW)
+
+
+def check_hours_of_operation(run: Run, action: Action) -> Outcome:
+    is_open = run.services.hours_open
+    run.log(action, EventKind.BRANCH, "in hours" if is_open else "out of hours", open=is_open)
+    return branch_on(run, action, "True" if is_open else "False")
+
+
+def distribute_by_percentage(run: Run, action: Action) -> Outcome:
+    number = run.services.random.randint(1, 100)
+    run.log(action, EventKind.BRANCH, f"random number {number}", number=number)
+    return branch_on(run, action, str(number))
+
+
+def update_flow_logging_behavior(run: Run, action: Action) -> Outcome:
+    behavior = choice(action, "FlowLoggingBehavior", ("Enabled", "Disabled"), "")
+    run.log(action, EventKind.SETTING, f"flow logging {behavior}", logging=behavior)
+    return succeed(action)
+
+
+def wait(run: Run, action: Action) -> Outcome:
+    """No event ever interrupts a simulated wait: it completes."""
+    if "TimeoutSeconds" in action.parameters:
+        raw = resolved(run, action, action.parameters["TimeoutSeconds"])
+        integer(action, "TimeoutSeconds", raw, 1, MAX_WAIT_SECONDS)
+    run.log(action, EventKind.BRANCH, WAIT_COMPLETED)
+    return branch_on(run, action, WAIT_COMPLETED) if action.conditions else succeed(action)
+
+
+ACTIONS: dict[str, ActionFunction] = {
+    "Compare": compare,
+    "Loop": loop,
+    "TransferToFlow": transfer_to_flow,
+    "EndFlowExecution": end_flow_execution,
+    "CheckHoursOfOperation": check_hours_of_operation,
+    "DistributeByPercentage": distribute_by_percentage,
+    "UpdateFlowLoggingBehavior": update_flow_logging_behavior,
+    "Wait": wait,
+}

@@ -1,0 +1,114 @@
+"""Interactions: invoking a Lambda function and creating a callback contact.
+
+https://docs.aws.amazon.com/connect/latest/APIReference/interactions-invokelambdafunction.html
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from flows.engine.actions.contact import queue_parameter
+from flows.engine.actions.params import choice, required, required_integer
+from flows.engine.errors import InvalidParameterError, UnknownFunctionError
+from flows.engine.invoke import (
+    JSON,
+    STRING_MAP,
+    LambdaContext,
+    call_handler,
+    contact_flow_event,
+    function_name,
+    response_problem,
+)
+from flows.engine.state import EventKind
+from flows.engine.transitions import fail, succeed
+
+if TYPE_CHECKING:
+    from flows.engine.document import Action
+    from flows.engine.run import ActionFunction, Outcome, Run
+
+MAX_DELAY_SECONDS = 259_200  # three days
+
+
+def invoke_lambda_function(run: Run, action: Action) -> Outcome:
+    """Call the handler with Connect's event; its answer replaces `$.External` entirely."""
+    arn = run.text(action, required(action, "LambdaFunctionARN"))
+    limit = required_integer(action, "InvocationTimeLimitSeconds", 1, 8)
+    synchronous = (
+        choice(action, "InvocationType", ("SYNCHRONOUS", "ASYNCHRONOUS"), "SYNCHRONOUS")
+        == "SYNCHRONOUS"
+    )
+    validation: Any = action.parameters.get("ResponseValidation", {})
+    response_type = validation.get("ResponseType", STRING_MAP) if validation else STRING_MAP
+    if response_type not in (STRING_MAP, JSON):
+        raise InvalidParameterError(
+            action.flow,
+            action.identifier,
+            f"ResponseType must be STRING_MAP or JSON, got {response_type!r}",
+        )
+    handler = run.services.functions(arn)
+    if handler is None:
+        raise UnknownFunctionError(action.flow, action.identifier, arn)
+    parameters = _invocation_attributes(run, action)
+    run.services.invocations += 1
+    context = LambdaContext(
+        function_name=function_name(arn),
+        invoked_function_arn=arn,
+        aws_request_id=f"00000000-0000-4000-8000-{run.services.invocations:012d}",
+        deadline=time.monotonic() + limit,
+    )
+    event = contact_flow_event(run.state, parameters)
+    response, error = call_handler(
+        handler, event, context, limit, enforce_limit=run.services.enforce_time_limits
+    )
+    if error is None and synchronous:
+        error = response_problem(response, response_type)
+    record: dict[str, Any] = {"function": arn, "parameters": parameters}
+    if error is not None:
+        record["error"] = error
+    elif synchronous:
+        record["response"] = json.loads(json.dumps(response))
+    run.state.lambda_invocations.append(record)
+    run.log(action, EventKind.LAMBDA, context.function_name, **record)
+    if not synchronous:  # Connect neither waits for the answer nor sees the errors
+        return succeed(action)
+    if error is not None:
+        run.state.external = {}
+        return fail(run, action, "NoMatchingError", f"Lambda {context.function_name} {error}")
+    run.state.external = record["response"]
+    return succeed(action)
+
+
+def _invocation_attributes(run: Run, action: Action) -> dict[str, str]:
+    raw = action.parameters.get("LambdaInvocationAttributes", {})
+    if not isinstance(raw, Mapping):
+        raise InvalidParameterError(
+            action.flow, action.identifier, "LambdaInvocationAttributes must be an object"
+        )
+    return {run.text(action, key): run.text(action, value) for key, value in raw.items()}
+
+
+def create_callback_contact(run: Run, action: Action) -> Outcome:
+    """Record a callback on QueueId/AgentId, or on the contact's current target queue."""
+    required_integer(
+        action,
+        "InitialCallDelaySeconds",
+        1,
+        MAX_DELAY_SECONDS,
+    )
+    required_integer(action, "MaximumConnectionAttempts", 1)
+    required_integer(action, "RetryDelaySeconds", 1, MAX_DELAY_SECONDS)
+    queue = queue_parameter(run, action) or run.state.queue
+    if queue is None:
+        return fail(run, action, "NoMatchingError", "no queue for the callback")
+    run.state.callbacks.append({"queue": queue.name})
+    run.log(action, EventKind.CALLBACK, f"callback on queue {queue.name}", queue=queue.name)
+    return succeed(action)
+
+
+ACTIONS: dict[str, ActionFunction] = {
+    "InvokeLambdaFunction": invoke_lambda_function,
+    "CreateCallbackContact": create_callback_contact,
+}

@@ -1,0 +1,90 @@
+"""What the simulator raises: one base, `FlowError`, and a narrow subclass per cause.
+
+Every error carries where it happened (the flow and the action id, "" for the flow itself) and
+reads `flow: action: message`, so a failing scenario names the block to look at.
+"""
+
+from __future__ import annotations
+
+
+class FlowError(Exception):
+    """Base of every simulator error; `flow` and `action_id` say where it happened."""
+
+    def __init__(self, flow: str, action_id: str, message: str) -> None:
+        super().__init__(message)
+        self.flow = flow
+        self.action_id = action_id
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.flow}: {self.action_id or '(flow)'}: {self.message}"
+
+
+class InvalidFlowError(FlowError):
+    """Raised when a document is not a Flow Language flow the simulator can run."""
+
+
+class UnsupportedActionError(FlowError):
+    """Raised when an action's `Type` has no simulator implementation (never skipped)."""
+
+    def __init__(self, flow: str, action_id: str, action_type: str) -> None:
+        super().__init__(
+            flow, action_id, f"action type {action_type!r} is not supported by the simulator"
+        )
+        self.action_type = action_type
+
+
+class InvalidParameterError(FlowError):
+    """Raised when an action's parameter is missing or has a value Connect would reject."""
+
+
+class UnsupportedReferenceError(FlowError):
+    """Raised when a value is one JSONPath reference the simulator does not know."""
+
+
+class DeadEndError(FlowError):
+    """Raised when an action's outcome needs a branch (NextAction, condition, error) it lacks."""
+
+    def __init__(self, flow: str, action_id: str, outcome: str) -> None:
+        super().__init__(flow, action_id, f"no branch for {outcome}: the call would be stuck here")
+        self.outcome = outcome
+
+
+class MissingActionError(FlowError):
+    """Raised when a transition names an action the flow does not have."""
+
+    def __init__(self, flow: str, action_id: str, target: str) -> None:
+        super().__init__(flow, action_id, f"transition to unknown action {target!r}")
+        self.target = target
+
+
+class UnknownFunctionError(FlowError):
+    """Raised when no handler is registered for a Lambda ARN (a wiring bug, not a Lambda error)."""
+
+    def __init__(self, flow: str, action_id: str, function: str) -> None:
+        super().__init__(flow, action_id, f"no Lambda handler registered for {function!r}")
+        self.function = function
+
+
+class UnknownFlowError(FlowError):
+    """Raised when a flow reference (TransferToFlow, an event hook) resolves to no flow."""
+
+    def __init__(self, flow: str, action_id: str, reference: str) -> None:
+        super().__init__(flow, action_id, f"no flow known for {reference!r}")
+        self.reference = reference
+
+
+class UnknownQueueError(FlowError):
+    """Raised when the queue-name resolver does not know a queue reference."""
+
+    def __init__(self, flow: str, action_id: str, reference: str) -> None:
+        super().__init__(flow, action_id, f"no queue known for {reference!r}")
+        self.reference = reference
+
+
+class StepLimitError(FlowError):
+    """Raised when one flow run takes more steps than allowed (a loop with no way out)."""
+
+
+class FlowRunLimitError(FlowError):
+    """Raised when a call runs more flows than allowed (e.g. a disconnect flow that never ends)."""
