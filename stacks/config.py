@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.catalog import SUPERVISOR_QUEUE
+from flows.offline import OfflineStage, created_supervisor_queue_arn
 from flows.prompts import PromptError, Prompts
 from flows.render import FlowInputs, MenuOption
 from lambdas.survey.definition import DefinitionError, SurveyDefinition
@@ -78,6 +79,23 @@ class StageConfig:
     def resource_name(self, key: str) -> str:
         """Stage-prefixed name of a flow, function or queue, so stages can share an instance."""
         return f"{self.name_prefix}-{key}"
+
+    def offline(self) -> OfflineStage:
+        """The stage for rendering and simulating without CDK or an account."""
+        supervisor = self.supervisor_queue_arn or created_supervisor_queue_arn(
+            self.instance_arn, self.name_prefix
+        )
+        return OfflineStage(
+            name=self.name,
+            account=self.account,
+            region=self.region,
+            partition=self.partition,
+            instance_arn=self.instance_arn,
+            name_prefix=self.name_prefix,
+            inputs=self.flow_inputs,
+            queues={**self.queues, SUPERVISOR_QUEUE: supervisor},
+            retention_days=self.result_retention_days,
+        )
 
 
 def load_stage(context: Mapping[str, Any], stage: str | None = None) -> StageConfig:

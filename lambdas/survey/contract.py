@@ -62,6 +62,8 @@ TABLE_TTL_ATTRIBUTE: Final = "expiresAt"
 TABLE_QUESTION_INDEX: Final = "byQuestion"
 TABLE_QUESTION_INDEX_SORT_KEY: Final = "answeredAt"
 SUMMARY_SORT_KEY: Final = "#summary"
+ITEM_ATTRIBUTE: Final = "attribute"  # answer item: the contact attribute the question fills
+ITEM_SCORE: Final = "score"  # answer item: the score, a number
 
 # The low-score alert on EventBridge.
 EVENT_SOURCE: Final = "connect-survey"

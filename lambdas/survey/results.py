@@ -13,6 +13,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import aws
 from .contract import (
+    ITEM_ATTRIBUTE,
+    ITEM_SCORE,
     SUMMARY_SORT_KEY,
     TABLE_PARTITION_KEY,
     TABLE_QUESTION_INDEX_SORT_KEY,
@@ -47,8 +49,8 @@ def put_answer(
     item: dict[str, Any] = {
         TABLE_PARTITION_KEY: {"S": contact.contact_id},
         TABLE_SORT_KEY: {"S": question},
-        "attribute": {"S": attribute},
-        "score": {"N": str(score)},
+        ITEM_ATTRIBUTE: {"S": attribute},
+        ITEM_SCORE: {"N": str(score)},
         TABLE_QUESTION_INDEX_SORT_KEY: {"S": iso(now)},
         TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
     }
@@ -71,7 +73,7 @@ def read_scores(table: str, contact_id: str) -> dict[str, int]:
         "ExpressionAttributeNames": {
             "#pk": TABLE_PARTITION_KEY,
             "#sk": TABLE_SORT_KEY,
-            "#score": "score",
+            "#score": ITEM_SCORE,
         },
         "ExpressionAttributeValues": {":id": {"S": contact_id}},
         "ProjectionExpression": "#sk, #score",
@@ -81,7 +83,7 @@ def read_scores(table: str, contact_id: str) -> dict[str, int]:
         page = _call("query", **request)
         for item in page.get("Items", []):
             question = item.get(TABLE_SORT_KEY, {}).get("S")
-            score = item.get("score", {}).get("N")
+            score = item.get(ITEM_SCORE, {}).get("N")
             if question and question != SUMMARY_SORT_KEY and score is not None:
                 scores[question] = int(float(score))
         if "LastEvaluatedKey" not in page:

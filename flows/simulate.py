@@ -1,0 +1,170 @@
+"""Play a call offline: the project's rendered flows, its real handlers on an embedded AWS.
+
+`simulate()` is what `connect-survey simulate` runs and what the scenario tests call, so the
+tests exercise exactly the command users run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows.catalog import FLOW_KEYS, FLOWS
+from flows.engine import CallResult, Contact, Flow, LambdaTimeout, Simulation
+from flows.sandbox import Sandbox, embedded_aws
+
+if TYPE_CHECKING:
+    from flows.offline import OfflineStage
+
+Handler = Callable[[dict[str, Any], Any], Any]
+STUB_ERROR = "!error"
+STUB_TIMEOUT = "!timeout"
+
+
+class StubError(ValueError):
+    """Raised for a `--lambda-stub` that is not PATTERN=JSON-object, !error or !timeout."""
+
+
+class StubbedLambdaError(RuntimeError):
+    """Raised by a stub told to fail (`!error`): the flow takes its error branch."""
+
+
+@dataclass(frozen=True)
+class CallSetup:
+    """What the caller and the world do during one simulated call."""
+
+    keys: Sequence[str] = ()
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    queues_at_capacity: Sequence[str] = ()
+    hours_open: bool = True
+    stubs: Sequence[str] = ()  # "PATTERN=RESPONSE"
+    seed: int = 0
+
+
+@dataclass
+class Report:
+    """A finished call: the engine's result plus what the embedded AWS holds afterwards."""
+
+    call: CallResult
+    alerts: list[dict[str, Any]]
+    results: list[dict[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flows": self.call.flows,
+            "prompts": self.call.prompts,
+            "attributes": self.call.attributes,
+            "transfers": self.call.transfers,
+            "callbacks": self.call.callbacks,
+            "lambda_invocations": self.call.lambda_invocations,
+            "alerts": self.alerts,
+            "results": self.results,
+            "ended_by": self.call.ended_by,
+            "contact_id": self.call.contact.contact_id,
+        }
+
+
+class Simulator:
+    """Runs calls against one stage; keep it open to run many calls on the same embedded AWS."""
+
+    def __init__(self, stage: OfflineStage, sandbox: Sandbox) -> None:
+        self.stage = stage
+        self.sandbox = sandbox
+        self.flows = {spec.key: Flow(spec.key, stage.render(spec.key)) for spec in FLOWS}
+        self.flows_by_arn = {stage.flow_arn(key): flow for key, flow in self.flows.items()}
+        self.queue_names = {arn: name for name, arn in stage.queues.items()}
+        self.functions = sandbox.functions()
+
+    def flow(self, reference: str) -> Flow:
+        """A flow by key, or any Flow Language JSON file by path."""
+        if reference in self.flows:
+            return self.flows[reference]
+        path = Path(reference)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{reference!r} is neither a flow key ({', '.join(FLOW_KEYS)}) nor a file"
+            )
+        return Flow(path.name, json.loads(path.read_text(encoding="utf-8")))
+
+    def run(self, flow: str | Flow, setup: CallSetup = CallSetup()) -> Report:
+        start = self.flow(flow) if isinstance(flow, str) else flow
+        rng = random.Random(setup.seed)
+        contact_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        stubs = parse_stubs(setup.stubs)
+        simulation = Simulation(
+            functions=lambda arn: _stub_for(arn, stubs) or self.functions.get(arn),
+            flows=self.flows_by_arn,
+            queues=self.queue_names,
+            queues_at_capacity=setup.queues_at_capacity,
+            hours_open=setup.hours_open,
+            seed=setup.seed,
+            contact=Contact(
+                contact_id=contact_id,
+                initial_contact_id=contact_id,
+                previous_contact_id=contact_id,
+                instance_arn=self.stage.instance_arn,
+            ),
+            # A cold import of a handler on a loaded laptop is not what the time limit guards.
+            enforce_time_limits=False,
+        )
+        call = simulation.run(start, inputs=list(setup.keys), attributes=dict(setup.attributes))
+        return Report(
+            call=call, alerts=self.sandbox.alerts(), results=self.sandbox.results(contact_id)
+        )
+
+
+@contextmanager
+def simulator(stage: OfflineStage) -> Iterator[Simulator]:
+    with embedded_aws(stage) as sandbox:
+        yield Simulator(stage, sandbox)
+
+
+def simulate(stage: OfflineStage, flow: str, setup: CallSetup = CallSetup()) -> Report:
+    """One call on a fresh embedded AWS."""
+    with simulator(stage) as sim:
+        return sim.run(flow, setup)
+
+
+def parse_stubs(specs: Sequence[str]) -> list[tuple[str, Handler]]:
+    """`PATTERN=RESPONSE` pairs as (pattern, handler); the first matching pattern wins."""
+    stubs = []
+    for spec in specs:
+        pattern, sep, response = spec.partition("=")
+        if not sep or not pattern:
+            raise StubError(f"--lambda-stub {spec!r}: write PATTERN=RESPONSE")
+        stubs.append((pattern, _stub(spec, response)))
+    return stubs
+
+
+def _stub(spec: str, response: str) -> Handler:
+    if response == STUB_ERROR:
+
+        def fail(event: dict[str, Any], context: Any) -> Any:
+            raise StubbedLambdaError(f"stubbed failure ({spec})")
+
+        return fail
+    if response == STUB_TIMEOUT:
+
+        def slow(event: dict[str, Any], context: Any) -> Any:
+            raise LambdaTimeout(f"stubbed timeout ({spec})")
+
+        return slow
+    try:
+        answer = json.loads(response)
+    except ValueError as error:
+        raise StubError(f"--lambda-stub {spec!r}: RESPONSE is not JSON ({error})") from None
+    if not isinstance(answer, dict):
+        raise StubError(
+            f"--lambda-stub {spec!r}: RESPONSE must be a JSON object, !error or !timeout"
+        )
+    return lambda event, context: dict(answer)
+
+
+def _stub_for(arn: str, stubs: Sequence[tuple[str, Handler]]) -> Handler | None:
+    return next((handler for pattern, handler in stubs if pattern in arn), None)
