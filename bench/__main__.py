@@ -207,8 +207,14 @@ def main() -> None:
         print("| " + " | ".join(row) + " |")
 
 
-# Benchmarks that need the simulator register here (see bench/simulation.py).
-EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = []
+def _simulation() -> list[tuple[str, str, str, str, str]]:
+    from bench.simulation import all_combinations
+
+    with _quiet():
+        return all_combinations()
+
+
+EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = [_simulation]
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ class Sandbox:
         self.stage = stage
         self.region = region
         self._session: Any = None
+        self._delivered: list[tuple[str, str]] = []  # (channel, body) read from the queues
+        self.running = False
 
     def start(self) -> None:
         import boto3
@@ -107,6 +109,13 @@ class Sandbox:
             Targets=[{"Id": "catch", "Arn": self._queue_arn(sqs, self._event_queue)}],
         )
         aws.reset_clients()  # handler clients are built inside the mock from here on
+        self.running = True
+
+    def _client(self, service: str) -> Any:
+        # Outside moto a client would reach real AWS: refuse rather than call out.
+        if not self.running:
+            raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
+        return self._session.client(service)
 
     def functions(self) -> dict[str, Handler]:
         """The project's Lambda ARNs mapped to its handlers."""
@@ -135,7 +144,7 @@ class Sandbox:
     def results(self, contact_id: str) -> list[dict[str, str]]:
         """The answers stored for one contact, in question order."""
         order = [q.key for q in self.stage.inputs.survey.questions]
-        response = self._session.client("dynamodb").query(
+        response = self._client("dynamodb").query(
             TableName=TABLE_NAME,
             KeyConditionExpression="#pk = :id",
             ExpressionAttributeNames={"#pk": contract.TABLE_PARTITION_KEY},
@@ -154,16 +163,18 @@ class Sandbox:
             for item in answers
         ]
 
-    def alerts(self) -> list[dict[str, Any]]:
-        """Alerts delivered since the last read: SNS messages and EventBridge events."""
-        found: list[dict[str, Any]] = []
+    def alerts(self, contact_id: str) -> list[dict[str, Any]]:
+        """The alerts raised for one contact: SNS messages and EventBridge events, in order."""
         for channel, queue in (("sns", self._alert_queue), ("eventbridge", self._event_queue)):
-            for body in self._drain(queue):
-                found.append({"channel": channel, "message": _json_or_text(body)})
-        return found
+            self._delivered.extend((channel, body) for body in self._drain(queue))
+        return [
+            {"channel": channel, "message": _json_or_text(body)}
+            for channel, body in self._delivered
+            if contact_id in body
+        ]
 
     def _drain(self, queue_url: str) -> Iterator[str]:
-        sqs = self._session.client("sqs")
+        sqs = self._client("sqs")
         while True:
             messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
                 "Messages", []
@@ -198,7 +209,10 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
         with mock_aws():
             sandbox = Sandbox(stage, stage.region)
             sandbox.start()
-            yield sandbox
+            try:
+                yield sandbox
+            finally:
+                sandbox.running = False
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,11 +50,27 @@ class CallSetup:
 
 @dataclass
 class Report:
-    """A finished call: the engine's result plus what the embedded AWS holds afterwards."""
+    """A finished call: the engine's result, and what the embedded AWS holds for the contact.
+
+    Stored answers and alerts are read from moto when first asked for, not after every call:
+    reading them costs more than playing the call.
+    """
 
     call: CallResult
-    alerts: list[dict[str, Any]]
-    results: list[dict[str, str]]
+    sandbox: Sandbox
+
+    @cached_property
+    def results(self) -> list[dict[str, str]]:
+        return self.sandbox.results(self.call.contact.contact_id)
+
+    @cached_property
+    def alerts(self) -> list[dict[str, Any]]:
+        return self.sandbox.alerts(self.call.contact.contact_id)
+
+    def read_back(self) -> Report:
+        """Read the stored answers and alerts now, while the embedded AWS still runs."""
+        _ = self.results, self.alerts
+        return self
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,9 +131,7 @@ class Simulator:
             enforce_time_limits=False,
         )
         call = simulation.run(start, inputs=list(setup.keys), attributes=dict(setup.attributes))
-        return Report(
-            call=call, alerts=self.sandbox.alerts(), results=self.sandbox.results(contact_id)
-        )
+        return Report(call=call, sandbox=self.sandbox)
 
 
 @contextmanager
@@ -128,7 +143,7 @@ def simulator(stage: OfflineStage) -> Iterator[Simulator]:
 def simulate(stage: OfflineStage, flow: str, setup: CallSetup = CallSetup()) -> Report:
     """One call on a fresh embedded AWS."""
     with simulator(stage) as sim:
-        return sim.run(flow, setup)
+        return sim.run(flow, setup).read_back()
 
 
 def parse_stubs(specs: Sequence[str]) -> list[tuple[str, Handler]]:
