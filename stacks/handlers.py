@@ -133,7 +133,7 @@ class SurveyHandlers(Construct):
         # Statements on the table alone: Table.grant() would add its indexes (index/*), which
         # the handlers never read; reports read the index with their own credentials.
         _allow(score, ["dynamodb:PutItem"], table.table_arn)
-        _allow(finish, ["dynamodb:Query", "dynamodb:UpdateItem"], table.table_arn)
+        _allow(finish, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table.table_arn)
         topic.grant_publish(finish)
         bus.grant_put_events_to(finish)
 

@@ -169,7 +169,9 @@ def _scores(
     try:
         if not has_time_left(context):
             raise StorageError("too little time left to read the answers")
-        stored = results.read_scores(config.table_name(), contact.contact_id)
+        stored = results.read_scores(
+            config.table_name(), contact.contact_id, [q.key for q in survey.questions]
+        )
     except (StorageError, ConfigError) as error:
         outcome.failed(REASON_STORAGE_ERROR, "Answers not read; using contact attributes", error)
     scores: dict[str, int] = {}

@@ -24,7 +24,7 @@ from .contract import (
 from .exceptions import StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from .contact import Contact
 
@@ -64,31 +64,38 @@ def put_answer(
     _call("put_item", TableName=table, Item=item)
 
 
-def read_scores(table: str, contact_id: str) -> dict[str, int]:
-    """Every stored answer of the contact as question key → score (consistent read)."""
+def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[str, int]:
+    """The contact's stored answers as question key → score (consistent read).
+
+    The keys are known (contact + each question), so one BatchGetItem fetches exactly them:
+    no Query over the contact's items, and nothing to filter out.
+    """
+    keys = [
+        {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": question}}
+        for question in questions
+    ]
     scores: dict[str, int] = {}
-    request: dict[str, Any] = {
-        "TableName": table,
-        "KeyConditionExpression": "#pk = :id",
-        "ExpressionAttributeNames": {
-            "#pk": TABLE_PARTITION_KEY,
-            "#sk": TABLE_SORT_KEY,
-            "#score": ITEM_SCORE,
-        },
-        "ExpressionAttributeValues": {":id": {"S": contact_id}},
-        "ProjectionExpression": "#sk, #score",
-        "ConsistentRead": True,
-    }
-    while True:
-        page = _call("query", **request)
-        for item in page.get("Items", []):
+    for _ in range(2):  # DynamoDB may leave keys unprocessed under throttling: ask once more
+        response = _call(
+            "batch_get_item",
+            RequestItems={
+                table: {
+                    "Keys": keys,
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "#sk, #score",
+                    "ExpressionAttributeNames": {"#sk": TABLE_SORT_KEY, "#score": ITEM_SCORE},
+                }
+            },
+        )
+        for item in response.get("Responses", {}).get(table, []):
             question = item.get(TABLE_SORT_KEY, {}).get("S")
             score = item.get(ITEM_SCORE, {}).get("N")
-            if question and question != SUMMARY_SORT_KEY and score is not None:
+            if question and score is not None:
                 scores[question] = int(float(score))
-        if "LastEvaluatedKey" not in page:
+        keys = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        if not keys:
             return scores
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    raise StorageError(f"dynamodb batch_get_item left {len(keys)} answer(s) unread")
 
 
 def complete_survey(

@@ -350,14 +350,16 @@ def test_finish_handler_falls_back_to_contact_attributes_when_the_table_is_down(
     assert alert_topic.bodies() == [] and alert_bus.bodies() == []
 
 
-def test_finish_handler_falls_back_to_contact_attributes_when_the_query_fails(
+def test_finish_handler_falls_back_to_contact_attributes_when_the_read_fails(
     load_event: Any, finish_handler: Any, answered: Any, results_table: Any
 ) -> None:
-    # GIVEN stored answers, attributes, and a query that is throttled
+    # GIVEN stored answers, attributes, and a read that is throttled
     answered(effort="4")
     event = finish_event(load_event, EffortScore="4", PromoterScore="3")
     with Stubber(aws.client("dynamodb")) as stub:
-        stub.add_client_error("query", service_error_code="ProvisionedThroughputExceededException")
+        stub.add_client_error(
+            "batch_get_item", service_error_code="ProvisionedThroughputExceededException"
+        )
         stub.add_response("update_item", {})
 
         # WHEN the survey finishes

@@ -52,14 +52,53 @@ def test_results_table_reports_a_missing_table_as_a_storage_error() -> None:
         claim()
 
 
-def test_results_table_reads_answers_but_not_the_summary(results_table: Any) -> None:
-    # GIVEN two answers and the summary item of one contact
+def test_results_table_reads_only_the_answers_asked_for(results_table: Any) -> None:
+    # GIVEN two answers and the summary item of one contact, and another contact's answer
     for question, score in (("effort", 4), ("recommend", 2)):
         results_table.put_item(Item={"contactId": CONTACT, "question": question, "score": score})
     results_table.put_item(Item={"contactId": CONTACT, "question": "#summary", "answered": 2})
+    results_table.put_item(Item={"contactId": "other", "question": "satisfaction", "score": 1})
 
-    # WHEN its answers are read
-    scores = results.read_scores(TABLE, CONTACT)
+    # WHEN its answers to the survey's questions are read
+    scores = results.read_scores(TABLE, CONTACT, ["effort", "recommend", "satisfaction"])
 
-    # THEN the summary is not mistaken for an answer
+    # THEN exactly the answered ones come back: no summary, no other contact
     assert scores == {"effort": 4, "recommend": 2}
+
+
+def _unprocessed(keys: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Responses": {TABLE: []}, "UnprocessedKeys": {TABLE: {"Keys": keys}}}
+
+
+def test_results_table_asks_again_for_keys_dynamodb_left_unprocessed(results_table: Any) -> None:
+    from botocore.stub import ANY, Stubber
+
+    from lambdas.survey import aws
+
+    # GIVEN DynamoDB leaves the key unprocessed once, then answers
+    key = {"contactId": {"S": CONTACT}, "question": {"S": "effort"}}
+    found = {"question": {"S": "effort"}, "score": {"N": "4"}}
+    with Stubber(aws.client("dynamodb")) as stub:
+        stub.add_response("batch_get_item", _unprocessed([key]), {"RequestItems": ANY})
+        stub.add_response("batch_get_item", {"Responses": {TABLE: [found]}}, {"RequestItems": ANY})
+
+        # WHEN the answers are read
+        scores = results.read_scores(TABLE, CONTACT, ["effort"])
+
+    # THEN the second request fetched the answer
+    assert scores == {"effort": 4}
+
+
+def test_results_table_reports_keys_still_unprocessed_as_a_storage_error(
+    results_table: Any,
+) -> None:
+    from botocore.stub import ANY, Stubber
+
+    from lambdas.survey import aws
+
+    key = {"contactId": {"S": CONTACT}, "question": {"S": "effort"}}
+    with Stubber(aws.client("dynamodb")) as stub:
+        for _ in range(2):
+            stub.add_response("batch_get_item", _unprocessed([key]), {"RequestItems": ANY})
+        with pytest.raises(StorageError, match="left 1 answer"):
+            results.read_scores(TABLE, CONTACT, ["effort"])

@@ -159,13 +159,13 @@ def test_finish_function_may_read_answers_and_raise_alerts_only(dev_template: Te
     table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
     topic_id = logical_id(dev_template, "AWS::SNS::Topic")
     actions = actions_on(policy_statements(dev_template, "survey-dev-finish"))
-    assert actions["dynamodb:Query"] == {"Fn::GetAtt": [table_id, "Arn"]}
+    assert actions["dynamodb:BatchGetItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["dynamodb:UpdateItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["sns:Publish"] == {"Ref": topic_id}
     assert "event-bus/default" in json.dumps(actions["events:PutEvents"])
     data_actions = {a for a in actions if not a.startswith(("logs:", "xray:"))}
     assert data_actions == {
-        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
         "dynamodb:UpdateItem",
         "sns:Publish",
         "events:PutEvents",
