@@ -1,15 +1,16 @@
 """The embedded AWS the simulator runs the project's handlers against (moto, in process).
 
 It creates what the stack defines for the handlers — the results table (same keys, index and
-TTL), the alert topic, the default event bus — plus two queues that catch what the topic and
-the bus deliver, so a call's stored answers and alerts can be read back afterwards.
+TTL), the alert topic, the default event bus — and records every alert the handlers publish
+successfully (SNS Publish, EventBridge PutEvents, seen on the SDK's own event hooks), so a
+call's stored answers and alerts can be read back afterwards.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from lambdas.survey import aws, contract
 if TYPE_CHECKING:
     from flows.offline import OfflineStage
 
+REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
 BUS_NAME = "default"
@@ -43,7 +45,7 @@ class Sandbox:
         self.stage = stage
         self.region = region
         self._session: Any = None
-        self._delivered: list[tuple[str, str]] = []  # (channel, body) read from the queues
+        self._alerts: list[dict[str, Any]] = []
         self.running = False
 
     def start(self) -> None:
@@ -88,26 +90,13 @@ class Sandbox:
                 "Enabled": True,
             },
         )
-        sns, sqs, events = session.client("sns"), session.client("sqs"), session.client("events")
-        self.topic_arn = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
-        self._alert_queue = self._queue(sqs, "alerts-from-topic")
-        sns.subscribe(
-            TopicArn=self.topic_arn,
-            Protocol="sqs",
-            Endpoint=self._queue_arn(sqs, self._alert_queue),
-            Attributes={"RawMessageDelivery": "true"},
-        )
-        self._event_queue = self._queue(sqs, "alerts-from-bus")
-        events.put_rule(
-            Name="survey-low-score",
-            EventBusName=BUS_NAME,
-            EventPattern=json.dumps({"source": [contract.EVENT_SOURCE]}),
-        )
-        events.put_targets(
-            Rule="survey-low-score",
-            EventBusName=BUS_NAME,
-            Targets=[{"Id": "catch", "Arn": self._queue_arn(sqs, self._event_queue)}],
-        )
+        self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
+        # Handlers build their clients from boto3's default session: watch what they publish.
+        boto3.setup_default_session(region_name=self.region)
+        hooks = boto3.DEFAULT_SESSION.events
+        for channel, operation in (("sns", "sns.Publish"), ("eventbridge", "events.PutEvents")):
+            hooks.register(f"provide-client-params.{operation}", _remember_request)
+            hooks.register(f"after-call.{operation}", self._recorder(channel))
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
 
@@ -163,44 +152,42 @@ class Sandbox:
             for item in answers
         ]
 
-    def alerts(self, contact_id: str) -> list[dict[str, Any]]:
-        """The alerts raised for one contact: SNS messages and EventBridge events, in order."""
-        for channel, queue in (("sns", self._alert_queue), ("eventbridge", self._event_queue)):
-            self._delivered.extend((channel, body) for body in self._drain(queue))
-        return [
-            {"channel": channel, "message": _json_or_text(body)}
-            for channel, body in self._delivered
-            if contact_id in body
-        ]
-
-    def _drain(self, queue_url: str) -> Iterator[str]:
-        sqs = self._client("sqs")
-        while True:
-            messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
-            if not messages:
+    def _recorder(self, channel: str) -> Callable[..., None]:
+        def record(http_response: Any, parsed: Mapping[str, Any], context: Any, **_: Any) -> None:
+            request = context.get(REQUEST_KEY)
+            if http_response.status_code >= 300 or request is None:
                 return
-            for message in messages:
-                yield message["Body"]
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            if channel == "sns":
+                self._alerts.append(
+                    {"channel": channel, "subject": request.get("Subject", ""),
+                     "message": request.get("Message", "")}
+                )  # fmt: skip
+                return
+            for entry, result in zip(
+                request.get("Entries", []), parsed.get("Entries", []), strict=False
+            ):
+                if "EventId" in result:
+                    self._alerts.append(
+                        {"channel": channel, "detail-type": entry.get("DetailType", ""),
+                         "source": entry.get("Source", ""),
+                         "detail": _json_or_text(entry.get("Detail", ""))}
+                    )  # fmt: skip
 
-    @staticmethod
-    def _queue(sqs: Any, name: str) -> str:
-        url: str = sqs.create_queue(QueueName=name)["QueueUrl"]
-        return url
+        return record
 
-    @staticmethod
-    def _queue_arn(sqs: Any, url: str) -> str:
-        arn: str = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        return arn
+    def alerts(self, contact_id: str) -> list[dict[str, Any]]:
+        """The alerts published for one contact, SNS messages and EventBridge events, in order."""
+        return [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+
+
+def _remember_request(params: Mapping[str, Any], context: Any, **_: Any) -> None:
+    context[REQUEST_KEY] = dict(params)
 
 
 @contextmanager
 def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
     """A started sandbox inside moto, with fake credentials; the environment is restored after."""
+    import boto3
     from moto import mock_aws
 
     saved = dict(os.environ)
@@ -213,6 +200,7 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
                 yield sandbox
             finally:
                 sandbox.running = False
+                boto3.DEFAULT_SESSION = None  # drop the session carrying this sandbox's hooks
     finally:
         os.environ.clear()
         os.environ.update(saved)
