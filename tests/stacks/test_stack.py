@@ -91,40 +91,39 @@ def test_function_logs_have_retention(dev_template: Template) -> None:
     dev_template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": 14})
 
 
+def function_arn(template: Template, key: str) -> dict[str, Any]:
+    function_id = logical_id(template, "AWS::Lambda::Function", FunctionName=f"survey-dev-{key}")
+    return {"Fn::GetAtt": [function_id, "Arn"]}
+
+
+@pytest.mark.parametrize("key", ["score", "finish"])
 def test_each_function_is_associated_with_the_instance(
-    dev_template: Template, dev_config: StageConfig
+    dev_template: Template, dev_config: StageConfig, key: str
 ) -> None:
-    for key in ("score", "finish"):
-        function_id = logical_id(
-            dev_template, "AWS::Lambda::Function", FunctionName=f"survey-dev-{key}"
-        )
-        dev_template.has_resource_properties(
-            "AWS::Connect::IntegrationAssociation",
-            {
-                "InstanceId": dev_config.instance_arn,
-                "IntegrationType": "LAMBDA_FUNCTION",
-                "IntegrationArn": {"Fn::GetAtt": [function_id, "Arn"]},
-            },
-        )
+    dev_template.has_resource_properties(
+        "AWS::Connect::IntegrationAssociation",
+        {
+            "InstanceId": dev_config.instance_arn,
+            "IntegrationType": "LAMBDA_FUNCTION",
+            "IntegrationArn": function_arn(dev_template, key),
+        },
+    )
 
 
+@pytest.mark.parametrize("key", ["score", "finish"])
 def test_invoke_permission_is_scoped_to_the_instance_and_account(
-    dev_template: Template, dev_config: StageConfig
+    dev_template: Template, dev_config: StageConfig, key: str
 ) -> None:
-    for key in ("score", "finish"):
-        function_id = logical_id(
-            dev_template, "AWS::Lambda::Function", FunctionName=f"survey-dev-{key}"
-        )
-        dev_template.has_resource_properties(
-            "AWS::Lambda::Permission",
-            {
-                "Action": "lambda:InvokeFunction",
-                "FunctionName": {"Fn::GetAtt": [function_id, "Arn"]},
-                "Principal": "connect.amazonaws.com",
-                "SourceArn": dev_config.instance_arn,
-                "SourceAccount": dev_config.account,
-            },
-        )
+    dev_template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": function_arn(dev_template, key),
+            "Principal": "connect.amazonaws.com",
+            "SourceArn": dev_config.instance_arn,
+            "SourceAccount": dev_config.account,
+        },
+    )
 
 
 def policy_statements(template: Template, function_name: str) -> list[dict[str, Any]]:
