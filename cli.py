@@ -45,6 +45,7 @@ def simulate_command(args: argparse.Namespace) -> int:
         hours_open=args.hours == "open",
         stubs=args.lambda_stub,
         seed=args.seed,
+        failing_actions=args.fail_action,
     )
     report = simulate(_stage(args), args.flow, setup)
     if args.json:
@@ -121,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--lambda-stub", action="append", default=[], metavar="PATTERN=RESPONSE",
         help="Lambdas whose ARN contains PATTERN answer RESPONSE (JSON), !error or !timeout",
+    )  # fmt: skip
+    sim.add_argument(
+        "--fail-action", action="append", default=[], metavar="ACTION_ID",
+        help="make this action take its NoMatchingError branch, as on a Connect platform error",
     )  # fmt: skip
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")

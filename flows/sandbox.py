@@ -36,6 +36,7 @@ FAKE_CREDENTIALS = {
 }
 
 Handler = Callable[[dict[str, Any], Any], Any]
+_running = False
 
 
 class Sandbox:
@@ -190,6 +191,11 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
     import boto3
     from moto import mock_aws
 
+    global _running
+    if _running:
+        # moto shares one state between nested mocks, and handler clients are process-wide.
+        raise RuntimeError("an embedded AWS is already running in this process; use that one")
+    _running = True
     saved = dict(os.environ)
     os.environ.update({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": stage.region})
     try:
@@ -202,6 +208,7 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
                 sandbox.running = False
                 boto3.DEFAULT_SESSION = None  # drop the session carrying this sandbox's hooks
     finally:
+        _running = False
         os.environ.clear()
         os.environ.update(saved)
         aws.reset_clients()

@@ -46,6 +46,7 @@ class CallSetup:
     hours_open: bool = True
     stubs: Sequence[str] = ()  # "PATTERN=RESPONSE"
     seed: int = 0
+    failing_actions: Sequence[str] = ()  # action ids that take their NoMatchingError branch
 
 
 @dataclass
@@ -129,6 +130,7 @@ class Simulator:
             ),
             # A cold import of a handler on a loaded laptop is not what the time limit guards.
             enforce_time_limits=False,
+            failing_actions=setup.failing_actions,
         )
         call = simulation.run(start, inputs=list(setup.keys), attributes=dict(setup.attributes))
         return Report(call=call, sandbox=self.sandbox)

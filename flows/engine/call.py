@@ -32,6 +32,7 @@ from flows.engine.run import (
     Services,
 )
 from flows.engine.state import CallResult, CallState, Contact, EndedBy, EventKind
+from flows.engine.transitions import NO_MATCHING_ERROR, fail
 
 if TYPE_CHECKING:
     from flows.engine.document import Flow
@@ -59,6 +60,7 @@ class Simulation:
         max_flow_runs: int = 10,
         max_steps: int = 1000,
         enforce_time_limits: bool = True,
+        failing_actions: Collection[str] = (),
     ) -> None:
         if max_flow_runs < 1 or max_steps < 1:
             raise ValueError(
@@ -74,6 +76,7 @@ class Simulation:
         self.max_flow_runs = max_flow_runs
         self.max_steps = max_steps
         self.enforce_time_limits = enforce_time_limits
+        self.failing_actions = frozenset(failing_actions)
 
     def run(
         self,
@@ -98,6 +101,7 @@ class Simulation:
             hours_open=self.hours_open,
             random=random.Random(self.seed),
             enforce_time_limits=self.enforce_time_limits,
+            failing_actions=self.failing_actions,
         )
         ended_by = self._play(flow, state, services)
         return CallResult.from_state(state, ended_by, caller.remaining)
@@ -144,7 +148,10 @@ def run_flow(run: Run, max_steps: int) -> End:
         implementation = ACTIONS.get(action.type)
         if implementation is None:
             raise UnsupportedActionError(flow.name, action_id, action.type)
-        outcome = implementation(run, action)
+        if action_id in run.services.failing_actions:
+            outcome: str | End = fail(run, action, NO_MATCHING_ERROR, "failed by the run")
+        else:
+            outcome = implementation(run, action)
         if isinstance(outcome, End):
             return outcome
         action_id, came_from = outcome, action_id

@@ -61,6 +61,8 @@ class Services:
     random: random.Random
     enforce_time_limits: bool
     invocations: int = 0
+    # Action ids that fail as Connect's blocks do on a platform error (NoMatchingError).
+    failing_actions: Collection[str] = ()
 
 
 @dataclass
