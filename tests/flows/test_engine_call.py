@@ -329,3 +329,16 @@ def test_engine_runs_every_action_type_of_the_fixture() -> None:
     assert runs[1].callbacks == [{"queue": "sales"}] and runs[1].transfers == []
     assert runs[2].flows == ["every", "billing"]
     assert runs[3].prompts[-1] == "We are closed. Goodbye."
+
+
+def test_engine_fails_a_chosen_action_down_its_no_matching_error_branch() -> None:
+    # GIVEN an inbound flow whose transfer falls back to hanging up on an error
+    simulation = Simulation(queues=QUEUES, failing_actions={"sales"})
+
+    # WHEN the run makes the transfer fail as Connect does on a platform error
+    result = simulation.run(Flow("inbound", INBOUND))
+
+    # THEN the call takes the error branch instead of reaching an agent
+    assert result.transfers == []
+    assert ("inbound", HANG_UP) in result.visited
+    assert result.ended_by == "flow"
