@@ -333,7 +333,8 @@ def test_engine_runs_every_action_type_of_the_fixture() -> None:
 
 def test_engine_fails_a_chosen_action_down_its_no_matching_error_branch() -> None:
     # GIVEN an inbound flow whose transfer falls back to hanging up on an error
-    simulation = Simulation(queues=QUEUES, failing_actions={"sales"})
+    survey = Flow("survey", flow(say("thanks", "Thanks.")))
+    simulation = Simulation(queues=QUEUES, flows={SURVEY_ARN: survey}, failing_actions={"sales"})
 
     # WHEN the run makes the transfer fail as Connect does on a platform error
     result = simulation.run(Flow("inbound", INBOUND))
