@@ -354,8 +354,9 @@ def content_size(doc: Document) -> Iterator[Problem]:
 
 def transition_targets(doc: Document) -> Iterator[Problem]:
     for action in doc.actions:
-        for target in _targets(action):
-            if isinstance(target, str) and target not in doc.ids:
+        # dict.fromkeys: one finding per missing target, however many branches name it
+        for target in dict.fromkeys(t for t in _targets(action) if isinstance(t, str)):
+            if target not in doc.ids:
                 yield (action, f"transition to unknown {target!r}")
 
 

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools import Metrics
+
 from flows.catalog import HANDLERS, handler_environment
 from lambdas.survey import aws, contract
 
@@ -127,7 +129,12 @@ class Sandbox:
 
         def call(event: dict[str, Any], context: Any) -> Any:
             os.environ.update(environment)
-            return target(event, context)
+            try:
+                return target(event, context)
+            finally:
+                # With metrics disabled Powertools never empties its shared buffer, and at 100
+                # values it prints a metrics line to stdout, into the simulator's own output.
+                Metrics().clear_metrics()
 
         return call
 

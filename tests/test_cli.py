@@ -1,37 +1,78 @@
-"""`connect-survey`: simulate, lint and render, as a user runs them from the project folder."""
+"""`connect-survey`: simulate, lint and render, called as `cli.main(argv)` from the project root."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import cli
 from flows.catalog import FLOW_KEYS
-from tests.stacks.conftest import ROOT
 
-SMALL_FLOW = {
-    "Version": "2019-10-30",
-    "StartAction": "hello",
-    "Actions": [
-        {
-            "Identifier": "hello",
-            "Type": "MessageParticipant",
-            "Parameters": {"Text": "Hello from a file."},
-            "Transitions": {"NextAction": "bye"},
-        },
-        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
-    ],
-}
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+PROD_ACCOUNT_REGION = "eu-west-2:777788889999"
+PROD_INSTANCE_ARN = (
+    "arn:aws:connect:eu-west-2:777788889999:instance/33333333-3333-4333-8333-333333333333"
+)
+REPORT_KEYS = {
+    "flows", "prompts", "attributes", "transfers", "callbacks", "lambda_invocations", "alerts",
+    "results", "ended_by",
+}  # fmt: skip
+FINDING = re.compile(
+    r"^(?P<flow>.+?): (?P<action>\S+): (?P<rule>[a-z-]+): (?P<message>.+) \[error\]$"
+)
 
 
 @pytest.fixture(autouse=True)
-def in_project(monkeypatch: pytest.MonkeyPatch) -> None:
+def in_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI reads ./cdk.json, as it does when run from the project folder."""
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def flow_file(tmp_path: Path) -> Callable[[list[dict[str, Any]]], str]:
+    """Write a Flow Language document with these actions (the first one starts) to a file."""
+
+    def write(actions: list[dict[str, Any]]) -> str:
+        path = tmp_path / "flow.json"
+        document = {
+            "Version": "2019-10-30",
+            "StartAction": actions[0]["Identifier"],
+            "Actions": actions,
+        }
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+def say(identifier: str, text: str, then: str, on_error: str | None = None) -> dict[str, Any]:
+    return {
+        "Identifier": identifier,
+        "Type": "MessageParticipant",
+        "Parameters": {"Text": text},
+        "Transitions": {
+            "NextAction": then,
+            "Errors": [{"NextAction": on_error or then, "ErrorType": "NoMatchingError"}],
+        },
+    }
+
+
+def hang_up(identifier: str = "bye") -> dict[str, Any]:
+    return {
+        "Identifier": identifier,
+        "Type": "DisconnectParticipant",
+        "Parameters": {},
+        "Transitions": {},
+    }
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -40,143 +81,325 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_simulate_prints_a_transcript_a_person_can_follow(
+# --- simulate -------------------------------------------------------------------------------
+
+
+def test_simulate_prints_a_transcript_with_prompts_keys_lambda_calls_and_transfers(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # GIVEN an escalation caller who picks sales, opts in, rates 5, 2, 5 and wants a supervisor
+    # WHEN the call is simulated
     code, out, _ = run(capsys, "simulate", "escalation-inbound", "--keys", "1,1,5,2,5,1")
 
+    # THEN the transcript shows what was said, pressed, called and transferred
     assert code == 0
-    for line in (
+    for line in [
         "== escalation-inbound (the call starts) ==",
         'says "Thank you for calling."',
         "caller presses 1",
-        "lambda survey-dev-score(question=effort, digits=5) -> valid=true, score=5",
+        "set Survey_Opt_in = 'true'",
+        "lambda survey-dev-score(question=recommend, digits=2) -> valid=true, score=2",
+        "lambda survey-dev-finish(mode=escalation) -> escalate=true, lowest=2",
+        'says "To discuss this with a supervisor, press 1."',
         "transfer to queue sales: an agent answers",
         "transfer to queue supervisor: an agent answers",
-        "set Survey_Opt_in = 'Complete'",
+        "The flow ended the call.",
         "ALERT via sns",
+        "ALERT via eventbridge",
         "STORED PromoterScore = 2",
-    ):
+    ]:
         assert line in out
+    assert out.count("== escalation-survey (disconnect flow: the agent hung up first) ==") == 2
 
 
-def test_simulate_json_is_one_object_with_the_documented_keys(
+def test_simulate_json_prints_one_object_with_the_whole_report(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # GIVEN the same escalation call
+    # WHEN it is simulated with --json
     code, out, _ = run(capsys, "simulate", "escalation-inbound", "--keys", "1,1,5,2,5,1", "--json")
 
+    # THEN stdout is exactly one JSON object carrying every part of the report
     assert code == 0
     report = json.loads(out)
-    assert set(report) >= {
-        "flows", "prompts", "attributes", "transfers", "callbacks", "lambda_invocations",
-        "alerts", "results", "ended_by",
-    }  # fmt: skip
+    assert set(report) >= REPORT_KEYS
     assert report["flows"] == ["escalation-inbound", "escalation-survey", "escalation-survey"]
     assert report["transfers"] == [{"queue": "sales"}, {"queue": "supervisor"}]
-    assert report["results"][1] == {"attribute": "PromoterScore", "score": "2"}
+    assert report["attributes"]["Survey_Opt_in"] == "Complete"
+    assert len(report["lambda_invocations"]) == 4
+    assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
+    assert report["results"] == [
+        {"attribute": "EffortScore", "score": "5"},
+        {"attribute": "PromoterScore", "score": "2"},
+        {"attribute": "SatisfactionScore", "score": "5"},
+    ]
     assert report["ended_by"] == "flow"
 
 
-def test_simulate_attr_and_capacity_options(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys, "simulate", "escalation-survey", "--attr", "Survey_Opt_in=true",
-        "--keys", "1,1,1,1,1", "--queue-at-capacity", "supervisor", "--json",
-    )  # fmt: skip
+def test_simulate_applies_attributes_queues_and_stubs(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN an opted-in contact, a full supervisor queue and a finish stub that escalates
+    argv = [
+        "simulate", "escalation-survey", "--keys", "5,5,5,1,1", "--json",
+        "--attr", "Survey_Opt_in=true",
+        "--queue-at-capacity", "supervisor",
+        "--lambda-stub", 'finish={"escalate": "true"}',
+    ]  # fmt: skip
 
+    # WHEN the survey flow is simulated
+    code, out, _ = run(capsys, *argv)
+
+    # THEN each option took effect: a callback instead of a transfer to the busy supervisors
     assert code == 0
-    assert json.loads(out)["callbacks"] == [{"queue": "supervisor"}]
+    report = json.loads(out)
+    assert report["callbacks"] == [{"queue": "supervisor"}]
+    assert report["transfers"] == []
+    assert report["lambda_invocations"][-1]["response"] == {"escalate": "true"}
+
+
+def test_simulate_with_the_survey_marked_complete_says_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN --attr Survey_Opt_in=Complete, as after a supervisor
+    # WHEN the escalation survey is simulated
+    code, out, _ = run(
+        capsys, "simulate", "escalation-survey", "--attr", "Survey_Opt_in=Complete", "--json"
+    )
+
+    # THEN it hangs up without a prompt
+    assert code == 0
+    assert json.loads(out)["prompts"] == []
 
 
 def test_simulate_plays_a_flow_language_file(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
 ) -> None:
-    path = tmp_path / "hello.json"
-    path.write_text(json.dumps(SMALL_FLOW))
+    # GIVEN a small flow in a file: one message, then hang up
+    path = flow_file([say("hello", "Hello from a file.", "bye"), hang_up()])
 
-    code, out, _ = run(capsys, "simulate", str(path), "--json")
+    # WHEN it is simulated by path
+    code, out, _ = run(capsys, "simulate", path, "--json")
 
+    # THEN it plays like any flow
     assert code == 0
     report = json.loads(out)
-    assert report["flows"] == ["hello.json"]
+    assert report["flows"] == ["flow.json"]
     assert report["prompts"] == ["Hello from a file."]
+    assert report["ended_by"] == "flow"
 
 
-def test_simulate_stops_on_a_lambda_that_is_neither_ours_nor_stubbed(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("stub", "message"),
+    [
+        ("score", "--lambda-stub 'score': write PATTERN=RESPONSE"),
+        ('={"valid": "true"}', "write PATTERN=RESPONSE"),
+        ("score={not json", "--lambda-stub 'score={not json': RESPONSE is not JSON"),
+        ('score=["4"]', "RESPONSE must be a JSON object, !error or !timeout"),
+    ],
+)
+def test_simulate_rejects_a_bad_lambda_stub_with_exit_code_2(
+    capsys: pytest.CaptureFixture[str], stub: str, message: str
 ) -> None:
-    flow: dict[str, Any] = json.loads(json.dumps(SMALL_FLOW))
-    flow["Actions"][0] = {
-        "Identifier": "hello",
+    # GIVEN a --lambda-stub that is not PATTERN=JSON-object, !error or !timeout
+    # WHEN a call is simulated with it
+    code, out, err = run(capsys, "simulate", "on-demand-survey", "--lambda-stub", stub)
+
+    # THEN nothing plays, and stderr says how to write it
+    assert code == 2
+    assert out == ""
+    assert err.startswith("connect-survey: ")
+    assert message in err
+
+
+def invoke(identifier: str, arn: str, then: str) -> dict[str, Any]:
+    return {
+        "Identifier": identifier,
         "Type": "InvokeLambdaFunction",
-        "Parameters": {
-            "LambdaFunctionARN": "arn:aws:lambda:us-east-1:111122223333:function:elsewhere",
-            "InvocationTimeLimitSeconds": "3",
-        },
+        "Parameters": {"LambdaFunctionARN": arn, "InvocationTimeLimitSeconds": "3"},
         "Transitions": {
-            "NextAction": "bye",
-            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+            "NextAction": then,
+            "Errors": [{"NextAction": then, "ErrorType": "NoMatchingError"}],
         },
     }
-    path = tmp_path / "other.json"
-    path.write_text(json.dumps(flow))
 
-    code, _, err = run(capsys, "simulate", str(path))
+
+def test_simulate_names_an_unknown_lambda_in_a_file_flow(
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
+) -> None:
+    # GIVEN a flow file that invokes a Lambda the project does not have
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:nobody-home"
+    path = flow_file([invoke("ask", arn, "bye"), hang_up()])
+
+    # WHEN it is simulated
+    code, _, err = run(capsys, "simulate", path)
+
+    # THEN the exit code is 2 and the message names the flow, the action and the Lambda
     assert code == 2
-    assert "function:elsewhere" in err
+    assert (
+        err.strip() == f"connect-survey: flow.json: ask: no Lambda handler registered for {arn!r}"
+    )
 
-    code, out, _ = run(capsys, "simulate", str(path), "--lambda-stub", 'elsewhere={"a": "b"}')
+
+def test_simulate_lets_a_stub_stand_in_for_a_lambda_the_project_does_not_have(
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
+) -> None:
+    # GIVEN a flow file that invokes someone else's Lambda, and a stub for it
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:nobody-home"
+    path = flow_file([invoke("ask", arn, "bye"), hang_up()])
+
+    # WHEN it is simulated with the stub
+    code, out, _ = run(capsys, "simulate", path, "--lambda-stub", 'nobody-home={"a": "b"}')
+
+    # THEN the stub answers, and the call plays to its end
     assert code == 0
-    assert "lambda elsewhere() -> a=b" in out
+    assert "lambda nobody-home() -> a=b" in out
+    assert "The flow ended the call." in out
 
 
-def test_simulate_rejects_a_malformed_stub(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "simulate", "on-demand-survey", "--lambda-stub", "score")
+def test_simulate_names_a_missing_flow_file(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN neither a flow key nor a file
+    # WHEN it is simulated
+    code, _, err = run(capsys, "simulate", "no-such-flow.json")
 
+    # THEN the exit code is 2 and the message lists the flow keys
     assert code == 2
-    assert "--lambda-stub 'score': write PATTERN=RESPONSE" in err
+    assert "'no-such-flow.json' is neither a flow key" in err
+    assert "escalation-survey" in err
 
 
-def test_lint_passes_every_project_flow(capsys: pytest.CaptureFixture[str]) -> None:
+# --- lint -----------------------------------------------------------------------------------
+
+
+def test_lint_passes_all_six_rendered_flows(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the six flow keys
+    # WHEN they are linted as rendered for the dev stage
     code, out, _ = run(capsys, "lint", *FLOW_KEYS)
 
+    # THEN there is no finding at all
     assert (code, out) == (0, "")
 
 
-def test_lint_reports_one_line_per_finding_and_fails(
+def test_lint_reports_one_line_per_finding_of_a_broken_file(
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
+) -> None:
+    # GIVEN a flow whose message leads nowhere, and a hang-up that nothing leads to
+    path = flow_file([say("hello", "Hi", "nowhere", on_error="bye"), hang_up(), hang_up("lonely")])
+
+    # WHEN it is linted
+    code, out, _ = run(capsys, "lint", path)
+
+    # THEN it fails, with one `flow: action: rule: message` line per finding
+    assert code == 1
+    findings = [FINDING.match(line) for line in out.splitlines()]
+    assert all(findings), out
+    assert [(f["flow"], f["action"], f["rule"]) for f in findings if f] == [
+        (path, "hello", "transition-targets"),
+        (path, "lonely", "unreachable"),
+    ]
+
+
+def test_lint_reports_a_file_that_is_not_json(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    flow: dict[str, Any] = json.loads(json.dumps(SMALL_FLOW))
-    flow["Actions"][0]["Transitions"]["NextAction"] = "nowhere"
+    # GIVEN a file that is not JSON
     path = tmp_path / "broken.json"
-    path.write_text(json.dumps(flow))
+    path.write_text("{not json", encoding="utf-8")
 
+    # WHEN it is linted
     code, out, _ = run(capsys, "lint", str(path))
 
+    # THEN it fails with one line saying so
     assert code == 1
-    lines = out.splitlines()
-    assert f"{path}: hello: transition-targets: " in lines[0]
-    assert any(": bye: unreachable: " in line for line in lines)
+    assert out.startswith(f"{path}: (flow): json: not valid JSON")
 
 
-def test_render_prints_the_stage_flow_for_the_console(capsys: pytest.CaptureFixture[str]) -> None:
+# --- render and stages ----------------------------------------------------------------------
+
+
+def test_render_prints_the_flow_for_the_chosen_stage(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the prod stage
+    # WHEN the opt-in survey is rendered for it
     code, out, _ = run(capsys, "render", "opt-in-survey", "--stage", "prod")
 
+    # THEN stdout is a Flow Language document wired to prod's Lambdas
     assert code == 0
     document = json.loads(out)
     assert document["StartAction"] == "check-opt-in"
-    assert "arn:aws:lambda:eu-west-2:777788889999:function:survey-score" in out
+    arns = {
+        action["Parameters"]["LambdaFunctionARN"]
+        for action in document["Actions"]
+        if action["Type"] == "InvokeLambdaFunction"
+    }
+    assert arns == {
+        f"arn:aws:lambda:{PROD_ACCOUNT_REGION}:function:survey-score",
+        f"arn:aws:lambda:{PROD_ACCOUNT_REGION}:function:survey-finish",
+    }
 
 
-def test_unknown_stage_is_named(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "render", "opt-in-survey", "--stage", "qa")
+def test_render_of_an_inbound_flow_carries_the_prod_instance_arn(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN the prod stage
+    # WHEN the opt-in inbound flow (queues and the disconnect flow) is rendered
+    code, out, _ = run(capsys, "render", "opt-in-inbound", "--stage", "prod")
 
+    # THEN its ARNs are the prod instance's
+    assert code == 0
+    json.loads(out)
+    assert f"{PROD_INSTANCE_ARN}/contact-flow/survey-opt-in-survey" in out
+    assert f"{PROD_INSTANCE_ARN}/queue/" in out
+    assert "111122223333" not in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["render", "opt-in-survey", "--stage", "qa"],
+        ["simulate", "opt-in-survey", "--stage", "qa"],
+        ["lint", "opt-in-survey", "--stage", "qa"],
+    ],
+    ids=["render", "simulate", "lint"],
+)
+def test_unknown_stage_exits_2_naming_the_stage(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    # GIVEN a stage that cdk.json does not have
+    # WHEN any command is asked for it
+    code, out, err = run(capsys, *argv)
+
+    # THEN the exit code is 2, and stderr names it and the stages there are
     assert code == 2
+    assert out == ""
     assert "unknown stage 'qa'" in err
+    assert "dev, prod, staging" in err
 
 
-def test_console_script_is_installed() -> None:
+def test_missing_cdk_json_exits_2_with_the_fix(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # GIVEN a folder without cdk.json
+    monkeypatch.chdir(tmp_path)
+
+    # WHEN a stage is needed
+    code, _, err = run(capsys, "render", "opt-in-survey")
+
+    # THEN the message says where to run it from
+    assert code == 2
+    assert "cdk.json not found: run from the project folder or pass --config" in err
+
+
+# --- the installed command ------------------------------------------------------------------
+
+
+def test_installed_console_script_prints_its_help() -> None:
+    # GIVEN the console script installed next to this Python
     script = Path(sys.executable).parent / "connect-survey"
-    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
 
-    assert result.returncode == 0
-    assert "simulate" in result.stdout
+    # WHEN it is run with --help
+    result = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False
+    )
+
+    # THEN it exits 0 and lists its commands
+    assert result.returncode == 0, result.stderr
+    for command in ("simulate", "lint", "render"):
+        assert command in result.stdout

@@ -741,3 +741,21 @@ def test_lint_accepts_cdk_tokens_in_arns_and_flows() -> None:
         hang_up(),
     )
     assert lint(document, "inbound") == []
+
+
+def test_lint_reports_a_missing_target_once_however_many_branches_name_it() -> None:
+    document = flow(
+        action(
+            "start",
+            "MessageParticipant",
+            {"Text": "Hi."},
+            next_action="gone",
+            errors=[("NoMatchingError", "gone")],
+        )
+    )
+
+    findings = [f for f in lint(document, "f") if f.rule == "transition-targets"]
+
+    assert [str(f) for f in findings] == [
+        "f: start: transition-targets: transition to unknown 'gone'"
+    ]

@@ -1,0 +1,69 @@
+"""One embedded AWS for the scenario package, played through `flows.simulate` as the CLI does.
+
+Calls share the sandbox's results table and alert log, both keyed by contact id, and a call's
+contact id comes from its seed: `play` gives every call a seed of its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from flows.simulate import CallSetup, Report, Simulator, simulator
+from stacks.config import load_stage
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from flows.offline import OfflineStage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Player:
+    """Plays calls on the shared simulator, each with a fresh seed (so a fresh contact id)."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self._seeds = itertools.count(1)
+
+    def __call__(self, flow: str, keys: Sequence[str] = (), **setup: Any) -> Report:
+        return self.run(flow, CallSetup(keys=list(keys), **setup))
+
+    def run(self, flow: str, setup: CallSetup) -> Report:
+        return self.sim.run(flow, replace(setup, seed=next(self._seeds)))
+
+
+@pytest.fixture(scope="package")
+def stage() -> OfflineStage:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    return load_stage(context, "dev").offline()
+
+
+@pytest.fixture(scope="package")
+def sim(stage: OfflineStage) -> Iterator[Simulator]:
+    # Package scope: the embedded AWS stops before other packages start their own.
+    with simulator(stage) as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def play(sim: Simulator) -> Player:
+    return Player(sim)
+
+
+@pytest.fixture(scope="package")
+def texts(stage: OfflineStage) -> dict[str, str]:
+    """What the dev stage's flows say, by prompt name (`thanks`, `apology`, `notRecorded`...)."""
+    return stage.inputs.texts()
+
+
+@pytest.fixture(scope="package")
+def questions(stage: OfflineStage) -> list[str]:
+    """The three statements, as asked."""
+    return [question.prompt for question in stage.inputs.survey.questions]
