@@ -108,7 +108,7 @@ def load_stage(context: Mapping[str, Any], stage: str | None = None) -> StageCon
         raise ConfigError(
             "stage",
             f"unknown stage {name!r}; choose one of {', '.join(sorted(stages))} "
-            "with -c stage=NAME, or add it under stages in cdk.json",
+            "(cdk: -c stage=NAME; connect-survey: --stage NAME), or add it to stages in cdk.json",
         )
     return _stage(name, stages[name])
 
