@@ -144,6 +144,7 @@ def simulator(stage: OfflineStage) -> Iterator[Simulator]:
 
 def simulate(stage: OfflineStage, flow: str, setup: CallSetup = CallSetup()) -> Report:
     """One call on a fresh embedded AWS."""
+    parse_stubs(setup.stubs)  # a malformed stub fails before the embedded AWS starts
     with simulator(stage) as sim:
         return sim.run(flow, setup).read_back()
 
