@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAGE ?= dev
 CDK := npx --no-install cdk
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .PHONY: setup synth test lint deploy diff bootstrap bench simulate clean
 
