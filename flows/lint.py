@@ -233,7 +233,8 @@ def _operand(condition: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _targets(action: Mapping[str, Any]) -> list[Any]:
+def targets(action: Mapping[str, Any]) -> list[Any]:
+    """Every NextAction an action names, in document order (as written: may be malformed)."""
     targets = [e.get("NextAction") for e in _entries(action, "Conditions")]
     targets += [e.get("NextAction") for e in _entries(action, "Errors")]
     if "NextAction" in _transitions(action):
@@ -355,7 +356,7 @@ def content_size(doc: Document) -> Iterator[Problem]:
 def transition_targets(doc: Document) -> Iterator[Problem]:
     for action in doc.actions:
         # dict.fromkeys: one finding per missing target, however many branches name it
-        for target in dict.fromkeys(t for t in _targets(action) if isinstance(t, str)):
+        for target in dict.fromkeys(t for t in targets(action) if isinstance(t, str)):
             if target not in doc.ids:
                 yield (action, f"transition to unknown {target!r}")
 
@@ -366,7 +367,7 @@ def unreachable(doc: Document) -> Iterator[Problem]:
     reached: set[str] = {start} & by_id.keys() if isinstance(start, str) else set()
     queue = deque(reached)
     while queue:
-        for target in _targets(by_id[queue.popleft()]):
+        for target in targets(by_id[queue.popleft()]):
             if isinstance(target, str) and target in by_id and target not in reached:
                 reached.add(target)
                 queue.append(target)

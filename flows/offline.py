@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOWS, SUPERVISOR_QUEUE, FlowSpec, flow_spec
-from flows.render import FlowInputs, binding_names, render_flow
+from flows.catalog import FLOWS, HANDLERS, SUPERVISOR_QUEUE, flow_spec
+from flows.render import FlowInputs, flow_bindings, render_flow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,20 +43,15 @@ class OfflineStage:
     def flow_arn(self, key: str) -> str:
         return f"{self.instance_arn}/contact-flow/{self.resource_name(key)}"
 
-    def bindings(self, spec: FlowSpec) -> dict[str, str]:
-        available = {
-            **{f"lambda.{key}": self.function_arn(key) for key in spec.functions},
-            **{f"queue.{name}": arn for name, arn in self.queues.items()},
-        }
-        if spec.survey_flow:
-            available["flow.survey"] = self.flow_arn(spec.survey_flow)
-        return {name: available[name] for name in binding_names(spec, self.inputs.menu)}
-
     def render(self, key: str) -> dict[str, Any]:
-        return render_flow(key, self.inputs, self.bindings(flow_spec(key)))
-
-    def render_all(self) -> dict[str, dict[str, Any]]:
-        return {spec.key: self.render(spec.key) for spec in FLOWS}
+        bindings = flow_bindings(
+            flow_spec(key),
+            self.inputs.menu,
+            function_arns={k: self.function_arn(k) for k in HANDLERS},
+            queue_arns=self.queues,
+            flow_arns={spec.key: self.flow_arn(spec.key) for spec in FLOWS},
+        )
+        return render_flow(key, self.inputs, bindings)
 
 
 def created_supervisor_queue_arn(instance_arn: str, name_prefix: str) -> str:

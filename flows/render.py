@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.catalog import FlowSpec, flow_spec
-from flows.lint import LintError, require_clean
+from flows.lint import LintError, require_clean, targets
 from lambdas.survey import contract
 
 if TYPE_CHECKING:
@@ -98,6 +98,24 @@ def binding_names(spec: FlowSpec, menu: Sequence[MenuOption]) -> set[str]:
     return names
 
 
+def flow_bindings(
+    spec: FlowSpec,
+    menu: Sequence[MenuOption],
+    *,
+    function_arns: Mapping[str, str],
+    queue_arns: Mapping[str, str],
+    flow_arns: Mapping[str, str],
+) -> dict[str, str]:
+    """Exactly the bindings a flow's template needs, picked from deployed or offline ARNs."""
+    available = {
+        **{f"lambda.{key}": arn for key, arn in function_arns.items()},
+        **{f"queue.{name}": arn for name, arn in queue_arns.items()},
+    }
+    if spec.survey_flow:
+        available["flow.survey"] = flow_arns[spec.survey_flow]
+    return {name: available[name] for name in binding_names(spec, menu)}
+
+
 def render_flow(key: str, inputs: FlowInputs, bindings: Mapping[str, str]) -> dict[str, Any]:
     """The flow document for `key`, with every placeholder resolved and positions laid out."""
     spec = flow_spec(key)
@@ -134,7 +152,7 @@ def layout(document: Mapping[str, Any]) -> dict[str, Any]:
         if ident in depth or ident not in actions:
             continue
         depth[ident] = level
-        queue.extend((target, level + 1) for target in targets(actions[ident]))
+        queue.extend((t, level + 1) for t in targets(actions[ident]) if isinstance(t, str))
     for ident in actions:  # unreachable blocks still get a place (the linter reports them)
         depth.setdefault(ident, max(depth.values(), default=0) + 1)
     rows: dict[int, int] = {}
@@ -147,15 +165,6 @@ def layout(document: Mapping[str, Any]) -> dict[str, Any]:
             "position": {"x": 40 + column * COLUMN_WIDTH, "y": 40 + row * ROW_HEIGHT}
         }
     return {"entryPointPosition": {"x": 40, "y": 40}, "ActionMetadata": positions}
-
-
-def targets(action: Mapping[str, Any]) -> list[str]:
-    """Every action id an action may go to next, in document order."""
-    transitions = action.get("Transitions") or {}
-    found = [transitions["NextAction"]] if "NextAction" in transitions else []
-    for branch in [*transitions.get("Conditions", []), *transitions.get("Errors", [])]:
-        found.append(branch["NextAction"])
-    return found
 
 
 def _load(path: Path, flow: str) -> Any:
@@ -311,16 +320,3 @@ def _question_values(question: Question) -> dict[str, str]:
         "question.attribute": question.attribute,
         "question.prompt": question.prompt,
     }
-
-
-def walk_strings(document: Any) -> Iterable[str]:
-    """Every string (keys and values) in a document, for checks on rendered output."""
-    if isinstance(document, str):
-        yield document
-    elif isinstance(document, dict):
-        for k, v in document.items():
-            yield k
-            yield from walk_strings(v)
-    elif isinstance(document, list):
-        for item in document:
-            yield from walk_strings(item)

@@ -27,7 +27,7 @@ REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
 BUS_NAME = "default"
-FAKE_CREDENTIALS = {
+SANDBOX_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "simulator",
     "AWS_SECRET_ACCESS_KEY": "simulator",
     "AWS_SESSION_TOKEN": "simulator",
@@ -204,7 +204,7 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
         raise RuntimeError("an embedded AWS is already running in this process; use that one")
     _running = True
     saved = dict(os.environ)
-    os.environ.update({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": stage.region})
+    os.environ.update({**SANDBOX_ENVIRONMENT, "AWS_DEFAULT_REGION": stage.region})
     try:
         with mock_aws():
             sandbox = Sandbox(stage, stage.region)

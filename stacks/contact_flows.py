@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_connect as connect
 from constructs import Construct, IConstruct
 
-from flows.catalog import FINISH_FUNCTION, FLOW_TYPE, FLOWS, SCORE_FUNCTION
-from flows.render import FlowInputs, binding_names, render_flow, to_content
+from flows.catalog import FLOW_TYPE, FLOWS
+from flows.render import FlowInputs, flow_bindings, render_flow, to_content
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,15 +31,14 @@ class ContactFlows(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.flows: dict[str, connect.CfnContactFlow] = {}
-        available = {
-            "lambda.score": function_arns[SCORE_FUNCTION],
-            "lambda.finish": function_arns[FINISH_FUNCTION],
-            **{f"queue.{name}": arn for name, arn in queue_arns.items()},
-        }
-        for spec in FLOWS:  # FLOWS is in creation order
-            if spec.survey_flow:
-                available["flow.survey"] = self.flows[spec.survey_flow].attr_contact_flow_arn
-            bindings = {name: available[name] for name in binding_names(spec, inputs.menu)}
+        for spec in FLOWS:  # FLOWS is in creation order: survey flows exist before inbound ones
+            bindings = flow_bindings(
+                spec,
+                inputs.menu,
+                function_arns=function_arns,
+                queue_arns=queue_arns,
+                flow_arns={key: flow.attr_contact_flow_arn for key, flow in self.flows.items()},
+            )
             flow = connect.CfnContactFlow(
                 self,
                 spec.key,

@@ -9,6 +9,7 @@ import pytest
 
 from flows import render
 from flows.catalog import FLOWS, flow_spec
+from flows.lint import targets
 from flows.prompts import Prompts
 from flows.render import (
     FlowInputs,
@@ -16,14 +17,27 @@ from flows.render import (
     RenderError,
     binding_names,
     render_flow,
-    targets,
     to_content,
-    walk_strings,
 )
 from lambdas.survey.definition import Question, SurveyDefinition
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
+
+
+def walk_strings(document: Any) -> Iterator[str]:
+    """Every string (keys and values) in a document."""
+    if isinstance(document, str):
+        yield document
+    elif isinstance(document, dict):
+        for k, v in document.items():
+            yield k
+            yield from walk_strings(v)
+    elif isinstance(document, list):
+        for item in document:
+            yield from walk_strings(item)
+
 
 MENU = (MenuOption("1", "sales"), MenuOption("2", "support"))
 INPUTS = FlowInputs(SurveyDefinition(), Prompts(), MENU)
