@@ -172,6 +172,7 @@ class SurveyDefinition:
     @classmethod
     def from_env(cls, text: str) -> SurveyDefinition:
         raw = json.loads(text)
+        # Prompts stay with the flows (to_env leaves them out); the attribute stands in for one.
         questions = tuple(
             Question(q["key"], q["attribute"], prompt=q["attribute"]) for q in raw["questions"]
         )
