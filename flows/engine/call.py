@@ -13,7 +13,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from flows.engine.actions import ACTIONS
-from flows.engine.actions.contact import CUSTOMER_REMAINING
 from flows.engine.caller import CallerScript
 from flows.engine.errors import (
     FlowRunLimitError,
@@ -32,7 +31,8 @@ from flows.engine.run import (
     Services,
 )
 from flows.engine.state import CallResult, CallState, Contact, EndedBy, EventKind
-from flows.engine.transitions import NO_MATCHING_ERROR, fail
+from flows.engine.transitions import fail
+from flows.language import CUSTOMER_REMAINING, NO_MATCHING_ERROR
 
 if TYPE_CHECKING:
     from flows.engine.document import Flow

@@ -8,18 +8,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flows.engine.actions.params import mapping, required
+from flows.engine.actions.registry import implements
 from flows.engine.errors import InvalidParameterError, UnknownFlowError, UnknownQueueError
-from flows.engine.run import ActionFunction, End, Ending, Outcome, Run
+from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind, Queue
 from flows.engine.transitions import fail, succeed
+from flows.language import CUSTOMER_REMAINING, NO_MATCHING_ERROR, QUEUE_AT_CAPACITY
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
 
-CUSTOMER_REMAINING = "CustomerRemaining"  # the event hook of the disconnect flow
-QUEUE_AT_CAPACITY = "QueueAtCapacity"
 
-
+@implements("UpdateContactAttributes")
 def update_contact_attributes(run: Run, action: Action) -> Outcome:
     # Resolve every value first: all of them read the attributes as they were before the block.
     updates = {
@@ -33,6 +33,7 @@ def update_contact_attributes(run: Run, action: Action) -> Outcome:
     return succeed(action)
 
 
+@implements("UpdateContactEventHooks")
 def update_contact_event_hooks(run: Run, action: Action) -> Outcome:
     hooks = mapping(action, "EventHooks")
     if len(hooks) != 1:
@@ -51,6 +52,7 @@ def update_contact_event_hooks(run: Run, action: Action) -> Outcome:
     return succeed(action)
 
 
+@implements("UpdateContactTargetQueue")
 def update_contact_target_queue(run: Run, action: Action) -> Outcome:
     queue = queue_parameter(run, action)
     if queue is None:
@@ -79,10 +81,11 @@ def queue_parameter(run: Run, action: Action) -> Queue | None:
     return Queue(reference, name)
 
 
+@implements("TransferContactToQueue")
 def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
     queue = run.state.queue
     if queue is None:
-        return fail(run, action, "NoMatchingError", "no target queue was set")
+        return fail(run, action, NO_MATCHING_ERROR, "no target queue was set")
     if queue.name in run.services.queues_at_capacity:
         run.log(action, EventKind.TRANSFER, f"{queue.name} is full", queue=queue.name, ok=False)
         return fail(run, action, QUEUE_AT_CAPACITY, f"queue {queue.name} is at capacity")
@@ -91,24 +94,16 @@ def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
     return End(Ending.QUEUE_TRANSFER)
 
 
+@implements("UpdateContactTextToSpeechVoice")
 def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
     run.state.voice = run.value(action, required(action, "TextToSpeechVoice"))
     run.log(action, EventKind.SETTING, f"voice {run.state.voice}", voice=run.state.voice)
     return succeed(action)
 
 
+@implements("UpdateContactRecordingBehavior")
 def update_contact_recording_behavior(run: Run, action: Action) -> Outcome:
     behavior = mapping(action, "RecordingBehavior")
     participants = behavior.get("RecordedParticipants", [])
     run.log(action, EventKind.SETTING, f"recording {participants or 'off'}", recording=behavior)
     return succeed(action)
-
-
-ACTIONS: dict[str, ActionFunction] = {
-    "UpdateContactAttributes": update_contact_attributes,
-    "UpdateContactEventHooks": update_contact_event_hooks,
-    "UpdateContactTargetQueue": update_contact_target_queue,
-    "TransferContactToQueue": transfer_contact_to_queue,
-    "UpdateContactTextToSpeechVoice": update_contact_text_to_speech_voice,
-    "UpdateContactRecordingBehavior": update_contact_recording_behavior,
-}

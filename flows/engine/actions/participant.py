@@ -9,29 +9,29 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flows.engine.actions.params import choice, integer, required_integer, speak
+from flows.engine.actions.registry import implements
 from flows.engine.errors import InvalidParameterError
-from flows.engine.run import ActionFunction, End, Ending, Outcome, Run
+from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind
 from flows.engine.transitions import branch_on, fail, succeed
+from flows.language import DEFAULT_TERMINATOR, INPUT_TIME_LIMIT_EXCEEDED, STORED_TIMEOUT
 
 if TYPE_CHECKING:
     from flows.engine.caller import Entry
     from flows.engine.document import Action
 
-INPUT_TIME_LIMIT_EXCEEDED = "InputTimeLimitExceeded"
-STORED_TIMEOUT = "Timeout"  # what "Store customer input" stores when the caller says nothing
-DEFAULT_TERMINATOR = "#"
 
-
+@implements("MessageParticipant")
 def message_participant(run: Run, action: Action) -> Outcome:
     speak(run, action)
     return succeed(action)
 
 
+@implements("GetParticipantInput")
 def get_participant_input(run: Run, action: Action) -> Outcome:
     """Play the prompt, then take the caller's next entry: a menu choice or stored digits."""
-    seconds = required_integer(action, "InputTimeLimitSeconds", 1)
-    store = choice(action, "StoreInput", ("True", "False"), "False") == "True"
+    seconds = required_integer(action, "InputTimeLimitSeconds")
+    store = choice(action, "StoreInput") == "True"
     speak(run, action, optional=True)
     entry = run.services.caller.next()
     if entry.kind == "hangup":
@@ -80,7 +80,7 @@ def _maximum_length(action: Action) -> int | None:
         )
     custom = validation.get("CustomValidation")
     if isinstance(custom, Mapping):
-        return integer(action, "MaximumLength", custom.get("MaximumLength"), 1)
+        return integer(action, "MaximumLength", custom.get("MaximumLength"))
     return None  # phone number validation: the number is taken as typed
 
 
@@ -90,13 +90,7 @@ def _terminators(action: Action) -> str:
     return sequence if isinstance(sequence, str) and sequence else DEFAULT_TERMINATOR
 
 
+@implements("DisconnectParticipant")
 def disconnect_participant(run: Run, action: Action) -> Outcome:
     run.log(action, EventKind.END, "the flow hangs up")
     return End(Ending.DISCONNECT)
-
-
-ACTIONS: dict[str, ActionFunction] = {
-    "MessageParticipant": message_participant,
-    "GetParticipantInput": get_participant_input,
-    "DisconnectParticipant": disconnect_participant,
-}

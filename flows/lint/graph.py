@@ -1,0 +1,73 @@
+"""Graph rules: every transition leads somewhere, every action is reached, none is a dead end."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+
+from flows.language import (
+    ACTION_TYPES,
+    NO_MATCHING_ERROR,
+    entries,
+    error_types,
+    leaves_by,
+    targets,
+    transitions,
+    type_name,
+)
+from flows.lint.registry import Document, Problem, is_text, rule
+
+
+@rule("transition-targets")
+def transition_targets(doc: Document) -> Iterator[Problem]:
+    for action in doc.actions:
+        # dict.fromkeys: one finding per missing target, however many branches name it
+        for target in dict.fromkeys(t for t in targets(action) if isinstance(t, str)):
+            if target not in doc.ids:
+                yield (action, f"transition to unknown {target!r}")
+
+
+@rule("unreachable")
+def unreachable(doc: Document) -> Iterator[Problem]:
+    by_id = {action["Identifier"]: action for action in doc.actions}
+    start = doc.raw.get("StartAction") if isinstance(doc.raw, Mapping) else None
+    reached: set[str] = {start} & by_id.keys() if isinstance(start, str) else set()
+    queue = deque(reached)
+    while queue:
+        for target in targets(by_id[queue.popleft()]):
+            if isinstance(target, str) and target in by_id and target not in reached:
+                reached.add(target)
+                queue.append(target)
+    for action in doc.actions:
+        if action["Identifier"] not in reached:
+            yield (action, "no path from StartAction leads here")
+
+
+@rule("dead-end")
+def dead_end(doc: Document) -> Iterator[Problem]:
+    """Every action but a terminal one needs a way on for its outcome."""
+    for action in doc.actions:
+        if type_name(action) not in ACTION_TYPES:
+            continue
+        how = leaves_by(action)
+        if how == "next" and not is_text(transitions(action).get("NextAction")):
+            yield (action, "no NextAction: the call would be stuck here")
+        elif how == "conditions" and not entries(action, "Conditions"):
+            yield (action, "no Conditions: every result would be stuck here")
+        elif how == "errors" and NO_MATCHING_ERROR not in error_types(action):
+            yield (action, "no NoMatchingError branch: a failed transfer would be stuck")
+
+
+@rule("error-types")
+def error_types_known(doc: Document) -> Iterator[Problem]:
+    for action in doc.actions:
+        known = ACTION_TYPES.get(type_name(action))
+        if known is None:
+            continue
+        seen: set[str] = set()
+        for error_type in error_types(action):
+            if error_type not in known.errors:
+                yield (action, f"{action['Type']} has no error {error_type!r}")
+            if error_type in seen:
+                yield (action, f"error {error_type!r} has two branches")
+            seen.add(error_type)
