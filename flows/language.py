@@ -109,7 +109,6 @@ operator is false when either side is not a number."""
 
 # -- digits and numbers ---------------------------------------------------------------------------
 
-DTMF_KEY = re.compile(r"[0-9*#]")
 DTMF_KEYS = re.compile(r"[0-9*#]+")
 DEFAULT_TERMINATOR = "#"
 STORED_TIMEOUT = "Timeout"  # what "Store customer input" stores when the caller says nothing
@@ -353,6 +352,53 @@ def targets(action: Mapping[str, Any]) -> list[Any]:
 def stores_input(action: Mapping[str, Any]) -> bool:
     """Whether a GetParticipantInput stores the caller's digits instead of acting as a menu."""
     return parameters(action).get("StoreInput") == "True"
+
+
+def is_text(value: Any) -> bool:
+    """Whether a value is a non-empty string."""
+    return isinstance(value, str) and value != ""
+
+
+# -- the shape of a document: what the linter reports and the simulator refuses to run ------------
+
+ACTIONS_PROBLEM = "Actions must be a list of actions"
+IDENTIFIER_PROBLEM = "needs a non-empty string Identifier"
+DUPLICATE_IDENTIFIER_PROBLEM = "identifier is used by more than one action"
+BRANCH_FIELDS: dict[str, dict[str, type]] = {
+    "Conditions": {"NextAction": str, "Condition": Mapping},
+    "Errors": {"NextAction": str, "ErrorType": str},
+}
+"""The fields of each entry of `Transitions.Conditions` and `Transitions.Errors`."""
+
+
+def start_problem(document: Mapping[str, Any], identifiers: set[str]) -> str | None:
+    """What is wrong with `StartAction`, given the flow's action ids; None when it is right."""
+    start = document.get("StartAction") if isinstance(document, Mapping) else None
+    if not isinstance(start, str) or start not in identifiers:
+        return f"StartAction {start!r} names no action"
+    return None
+
+
+def action_problems(action: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the shape of an action that has an Identifier (see `is_text`)."""
+    problems = []
+    if not isinstance(action.get("Type"), str):
+        problems.append("Type must be a string")
+    for key in ("Parameters", "Transitions"):
+        if not isinstance(action.get(key), Mapping):
+            problems.append(f"{key} must be an object (may be empty)")
+    found = transitions(action)
+    if "NextAction" in found and not is_text(found["NextAction"]):
+        problems.append("Transitions.NextAction must be an action id")
+    for key, fields in BRANCH_FIELDS.items():
+        branches = found.get(key, [])
+        if not isinstance(branches, list) or not all(
+            isinstance(branch, Mapping)
+            and all(isinstance(branch.get(name), kind) for name, kind in fields.items())
+            for branch in branches
+        ):
+            problems.append(f"Transitions.{key} must be a list of {{{', '.join(fields)}}}")
+    return problems
 
 
 def leaves_by(action: Mapping[str, Any]) -> LeavesBy:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flows.language import EVENT_HOOKS, RECORDED_PARTICIPANTS, parameters
-from flows.lint.registry import action_rule, is_text
+from flows.language import EVENT_HOOKS, RECORDED_PARTICIPANTS, is_text, parameters
+from flows.lint.registry import action_rule
 
 
 @action_rule("attributes", "UpdateContactAttributes")

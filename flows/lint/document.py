@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from flows.language import (
     ACTION_TYPES,
+    ACTIONS_PROBLEM,
+    DUPLICATE_IDENTIFIER_PROBLEM,
     FORBIDDEN_CHARACTERS,
     FORBIDDEN_IDENTIFIERS,
+    IDENTIFIER_PROBLEM,
     MAX_ACTIONS,
     MAX_CONTENT,
     MAX_IDENTIFIER,
     VERSION,
-    transitions,
+    action_problems,
+    is_text,
+    start_problem,
 )
-from flows.lint.registry import Document, Problem, is_text, rule
+from flows.lint.registry import Document, Problem, rule
 
 
 @rule("version")
@@ -28,44 +32,22 @@ def version(doc: Document) -> Iterator[Problem]:
 
 @rule("start-action")
 def start_action(doc: Document) -> Iterator[Problem]:
-    start = doc.raw.get("StartAction") if isinstance(doc.raw, Mapping) else None
-    if not isinstance(start, str) or start not in doc.ids:
-        yield (None, f"StartAction {start!r} names no action")
+    problem = start_problem(doc.raw, doc.ids)
+    if problem is not None:
+        yield (None, problem)
 
 
 @rule("action-shape")
 def action_shape(doc: Document) -> Iterator[Problem]:
     if not isinstance(doc.raw, Mapping) or not isinstance(doc.raw.get("Actions"), list):
-        yield (None, "Actions must be a list of actions")
+        yield (None, ACTIONS_PROBLEM)
         return
     for index, action in enumerate(doc.all_actions):
         if not isinstance(action, Mapping) or not is_text(action.get("Identifier")):
-            yield (None, f"Actions[{index}] needs a non-empty string Identifier")
+            yield (None, f"Actions[{index}] {IDENTIFIER_PROBLEM}")
             continue
-        yield from _action_fields(action)
-
-
-def _action_fields(action: Mapping[str, Any]) -> Iterator[Problem]:
-    if not isinstance(action.get("Type"), str):
-        yield (action, "Type must be a string")
-    for key in ("Parameters", "Transitions"):
-        if not isinstance(action.get(key), Mapping):
-            yield (action, f"{key} must be an object (may be empty)")
-    found = transitions(action)
-    if "NextAction" in found and not is_text(found["NextAction"]):
-        yield (action, "Transitions.NextAction must be an action id")
-    for key, fields in (
-        ("Conditions", ("NextAction", "Condition")),
-        ("Errors", ("NextAction", "ErrorType")),
-    ):
-        entries = found.get(key, [])
-        if not isinstance(entries, list) or not all(
-            isinstance(e, Mapping) and all(field in e for field in fields) for e in entries
-        ):
-            yield (
-                action,
-                f"Transitions.{key} must be a list of {{{', '.join(fields)}}}",
-            )
+        for problem in action_problems(action):
+            yield (action, problem)
 
 
 @rule("identifiers")
@@ -74,7 +56,7 @@ def identifiers(doc: Document) -> Iterator[Problem]:
     for action in doc.actions:
         identifier = action["Identifier"]
         if identifier in seen:
-            yield (action, "identifier is used by more than one action")
+            yield (action, DUPLICATE_IDENTIFIER_PROBLEM)
         seen.add(identifier)
         if len(identifier) > MAX_IDENTIFIER:
             yield (action, f"identifier is {len(identifier)} characters; at most {MAX_IDENTIFIER}")

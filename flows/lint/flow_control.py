@@ -14,12 +14,13 @@ from flows.language import (
     choice,
     conditions,
     is_path,
+    is_text,
     limit,
     operand,
     parameters,
     whole_number,
 )
-from flows.lint.registry import action_rule, is_text, not_within
+from flows.lint.registry import action_rule, not_within
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

@@ -10,12 +10,13 @@ from flows.language import (
     NO_MATCHING_ERROR,
     entries,
     error_types,
+    is_text,
     leaves_by,
     targets,
     transitions,
     type_name,
 )
-from flows.lint.registry import Document, Problem, is_text, rule
+from flows.lint.registry import Document, Problem, rule
 
 
 @rule("transition-targets")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flows.language import choice, limit, parameters, whole_number
-from flows.lint.registry import action_rule, is_text, not_within
+from flows.language import choice, is_text, limit, parameters, whole_number
+from flows.lint.registry import action_rule, not_within
 
 LAMBDA = "InvokeLambdaFunction"
 CALLBACK = "CreateCallbackContact"

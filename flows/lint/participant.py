@@ -11,13 +11,14 @@ from flows.language import (
     choice,
     conditions,
     is_keys,
+    is_text,
     limit,
     operand,
     parameters,
     stores_input,
     whole_number,
 )
-from flows.lint.registry import action_rule, is_text
+from flows.lint.registry import action_rule
 
 ASK = "GetParticipantInput"
 

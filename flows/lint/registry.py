@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flows.language import ACTION_TYPES, Range, type_name
+from flows.language import ACTION_TYPES, Range, is_text, type_name
 
 Severity = Literal["error", "warning"]
 
@@ -109,11 +109,6 @@ def action_rule(
 def checked_types() -> set[str]:
     """The action types some rule checks on their own (beyond the document-wide rules)."""
     return {kind for known in REGISTERED for kind in known.types}
-
-
-def is_text(value: Any) -> bool:
-    """Whether a value is a non-empty string."""
-    return isinstance(value, str) and value != ""
 
 
 def not_within(name: str, allowed: Range, value: Any) -> str:

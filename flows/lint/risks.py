@@ -9,11 +9,12 @@ from flows.language import (
     NO_MATCHING_CONDITION,
     NO_MATCHING_ERROR,
     error_types,
+    is_text,
     leaves_by,
     stores_input,
     transitions,
 )
-from flows.lint.registry import action_rule, is_text
+from flows.lint.registry import action_rule
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

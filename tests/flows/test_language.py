@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from flows.engine import ACTIONS, Flow, Simulation, UnsupportedActionError
+from flows.engine import ACTIONS, Flow, InvalidFlowError, Simulation, UnsupportedActionError
 from flows.language import ACTION_TYPES, NO_MATCHING_ERROR, Range, whole_number
 from flows.lint import checked_types, lint
-from tests.flows.fixtures.flowdocs import action, flow, hang_up
+from tests.flows.fixtures.flowdocs import action, flow, hang_up, say
 
 
 def test_every_spec_type_has_a_simulator_function_and_nothing_else_does() -> None:
@@ -55,3 +55,45 @@ def test_whole_number_reads_numbers_and_digit_strings_only(
 def test_range_holds_whole_numbers_within_its_bounds() -> None:
     assert 1 in Range(1, 8) and 8 in Range(1, 8) and 10**9 in Range(1)
     assert 0 not in Range(1, 8) and 9 not in Range(1, 8) and None not in Range(1)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ({"Parameters": []}, "Parameters must be an object (may be empty)"),
+        ({"Transitions": None}, "Transitions must be an object (may be empty)"),
+        ({"Type": 3}, "Type must be a string"),
+        ({"Transitions": {"NextAction": ""}}, "Transitions.NextAction must be an action id"),
+        (
+            {"Transitions": {"NextAction": "hang-up", "Errors": [{"ErrorType": 3}]}},
+            "Transitions.Errors must be a list of {NextAction, ErrorType}",
+        ),
+        (
+            {"Transitions": {"Conditions": [{"NextAction": "hang-up", "Condition": "1"}]}},
+            "Transitions.Conditions must be a list of {NextAction, Condition}",
+        ),
+    ],
+    ids=["parameters", "transitions", "type", "next-action", "errors", "conditions"],
+)
+def test_linter_and_simulator_refuse_the_same_malformed_action(
+    broken: dict[str, object], expected: str
+) -> None:
+    # GIVEN a flow whose first action is malformed in one way
+    document = flow({**say("greet", "Hello"), **broken})
+    # WHEN it is linted THEN action-shape names the problem
+    assert [(f.action, f.message) for f in lint(document, "tiny") if f.rule == "action-shape"] == [
+        ("greet", expected)
+    ]
+    # WHEN it is loaded for the simulator THEN it is refused with the same words
+    with pytest.raises(InvalidFlowError) as raised:
+        Flow("tiny", document)
+    assert str(raised.value) == f"tiny: greet: {expected}"
+
+
+def test_linter_and_simulator_refuse_an_action_without_identifier() -> None:
+    document = flow(say("greet", "Hello"), {"Type": "MessageParticipant"})
+    assert [f.message for f in lint(document, "tiny") if f.rule == "action-shape"] == [
+        "Actions[1] needs a non-empty string Identifier"
+    ]
+    with pytest.raises(InvalidFlowError, match=r"^tiny: Actions\[1\]: needs a non-empty string"):
+        Flow("tiny", document)

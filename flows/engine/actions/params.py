@@ -82,7 +82,7 @@ def speak(run: Run, action: Action, *, optional: bool = False) -> None:
         raise InvalidParameterError(
             action.flow,
             action.identifier,
-            f"give exactly one of Text, SSML, PromptId (got {', '.join(given) or 'none'})",
+            f"give exactly one of {', '.join(PROMPT_KEYS)} (got {', '.join(given) or 'none'})",
         )
     if not given:
         return
