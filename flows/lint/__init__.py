@@ -25,7 +25,7 @@ from flows.lint import (
     risks,
 )
 from flows.lint import document as document_rules
-from flows.lint.registry import REGISTERED, Document, Finding, Rule, Severity, checked_types
+from flows.lint.registry import REGISTERED, Document, Finding, Rule, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -58,6 +58,13 @@ RULES: list[Rule] = [
     rule for section in SECTIONS for rule in REGISTERED if rule.section == section.__name__
 ]
 """Every rule, in the order findings are reported."""
+if len(RULES) != len(REGISTERED):  # a rule module imported but missing from SECTIONS
+    raise ImportError("every module of flows.lint with rules must be listed in SECTIONS")
+
+
+def checked_types() -> set[str]:
+    """The action types some rule checks on their own (beyond the document-wide rules)."""
+    return {kind for rule in RULES for kind in rule.types}
 
 
 class LintError(ValueError):

@@ -106,11 +106,6 @@ def action_rule(
     return register
 
 
-def checked_types() -> set[str]:
-    """The action types some rule checks on their own (beyond the document-wide rules)."""
-    return {kind for known in REGISTERED for kind in known.types}
-
-
 def not_within(name: str, allowed: Range, value: Any) -> str:
     """The message for a whole number outside a bounded range."""
     return f"{name} must be a whole number from {allowed.low} to {allowed.high}, got {value!r}"
