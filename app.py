@@ -20,7 +20,7 @@ def main() -> None:
         )
     except ConfigError as error:
         sys.exit(f"Configuration error in cdk.json: {error}")
-    SurveyStack(app, f"{config.name_prefix}-stack", config=config)
+    SurveyStack(app, f"{config.offline.name_prefix}-stack", config=config)
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     app.synth()
 

@@ -89,7 +89,7 @@ def _stage(args: argparse.Namespace) -> OfflineStage:
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: run from the project folder or pass --config")
     context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["context"]
-    return load_stage(context, args.stage).offline()
+    return load_stage(context, args.stage).offline
 
 
 def _pair(text: str, option: str) -> tuple[str, str]:
