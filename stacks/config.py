@@ -349,14 +349,6 @@ def load_stage(context: Mapping[str, Any], stage: str | None = None) -> StageCon
     return StageConfig(offline=_offline(name, settings), settings=settings)
 
 
-def stages_schema() -> dict[str, Any]:
-    """JSON Schema of the `stages` section, for editors checking cdk.json (`make schema`)."""
-    schema = STAGES.json_schema(by_alias=True, mode="validation")
-    schema["title"] = "Stages"
-    schema["description"] = "The stages of the post-call survey app: context.stages in cdk.json."
-    return schema
-
-
 def _offline(name: str, settings: StageSettings) -> OfflineStage:
     supervisor = settings.supervisor_queue_arn or created_supervisor_queue_arn(
         settings.instance_arn, settings.name_prefix
