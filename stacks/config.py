@@ -18,6 +18,7 @@ Adding a setting:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ from lambdas.survey.definition import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pydantic.fields import FieldInfo
 
 DEFAULT_STAGE = "dev"
@@ -347,6 +350,22 @@ def load_stage(context: Mapping[str, Any], stage: str | None = None) -> StageCon
     except ValidationError as error:
         raise _config_error(f"stages.{name}", error) from None
     return StageConfig(offline=_offline(name, settings), settings=settings)
+
+
+def read_context(path: Path) -> dict[str, Any]:
+    """The `context` object of a cdk.json file; a malformed file is a `ConfigFileError`."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigFileError(str(path), f"cannot be read ({error})") from None
+    except ValueError as error:
+        raise ConfigFileError(str(path), f"is not valid JSON ({error}); fix it") from None
+    context = document.get("context") if isinstance(document, dict) else None
+    if not isinstance(context, dict):
+        raise ConfigFileError(
+            str(path), 'has no "context" object; is it the project\'s cdk.json? (--config PATH)'
+        )
+    return context
 
 
 def _offline(name: str, settings: StageSettings) -> OfflineStage:
