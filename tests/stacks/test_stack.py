@@ -60,8 +60,8 @@ def test_flow_is_a_stage_prefixed_contact_flow(
     )
 
 
-def test_functions_use_newest_python_powertools_layer_and_short_timeouts(
-    dev_template: Template,
+def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_short_timeouts(
+    dev_template: Template, dev_config: StageConfig
 ) -> None:
     functions = resources(dev_template, "AWS::Lambda::Function").values()
     assert sorted(f["Properties"]["FunctionName"] for f in functions) == [
@@ -73,9 +73,13 @@ def test_functions_use_newest_python_powertools_layer_and_short_timeouts(
         assert props["Runtime"] == "python3.14"
         assert props["Timeout"] <= 8
         assert props["TracingConfig"] == {"Mode": "Active"}
+        # AWS publishes one layer per Python version and architecture; the version is the
+        # stage's powertoolsLayerVersion.
+        python = props["Runtime"].replace(".", "")
+        [architecture] = props["Architectures"]
         assert props["Layers"] == [
-            "arn:aws:lambda:us-east-1:017000801446:layer:"
-            "AWSLambdaPowertoolsPythonV3-python314-arm64:27"
+            "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
+            f"{python}-{architecture}:{dev_config.settings.powertools_layer_version}"
         ]
         env = props["Environment"]["Variables"]
         assert set(env) >= {
