@@ -1,9 +1,11 @@
 """The embedded AWS the simulator runs the project's handlers against (moto, in process).
 
-It creates what the stack defines for the handlers — the results table (same keys, index and
-TTL), the alert topic, the default event bus — and records every alert the handlers publish
-successfully (SNS Publish, EventBridge PutEvents, seen on the SDK's own event hooks), so a
-call's stored answers and alerts can be read back afterwards.
+It creates what the stack defines for the handlers — the results table (the contract's shape,
+with its stream), the alert topic, the default event bus — and runs the outbox: after every
+handler call the table's new stream records go to the real alert function, as the event source
+mapping delivers them in AWS. Every alert published successfully (SNS Publish, EventBridge
+PutEvents, seen on the SDK's own event hooks) is recorded, so a call's stored answers and alerts
+can be read back afterwards.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics
 
 from flows.catalog import HANDLERS
+from flows.stream import TableStream
 from lambdas.survey import aws, contract
 from lambdas.survey.config import handler_environment
 
@@ -57,7 +60,14 @@ class Sandbox:
 
         session = boto3.session.Session(region_name=self.region)
         self._session = session
-        contract.RESULTS_TABLE.create(session.client("dynamodb"), TABLE_NAME)
+        dynamodb = session.client("dynamodb")
+        contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
+        stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        # Calls naming a stream ARN resolve to an account endpoint moto does not serve.
+        streams = session.client(
+            "dynamodbstreams", endpoint_url=f"https://streams.dynamodb.{self.region}.amazonaws.com"
+        )
+        self.stream = TableStream(client=streams, stream_arn=stream_arn)
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
@@ -81,9 +91,27 @@ class Sandbox:
         }
 
     def _handler(self, key: str, path: str) -> Handler:
-        module_name, _, function_name = path.rpartition(".")
-        target: Handler = getattr(import_module(f"lambdas.{module_name}"), function_name)
-        environment = handler_environment(
+        target = _entry_point(path)
+        environment = self._environment(key)
+        alert_handler = _entry_point(contract.ALERT_ENTRY_POINT)
+        alert_environment = self._environment(contract.ALERT_FUNCTION)
+
+        def call(event: dict[str, Any], context: Any) -> Any:
+            os.environ.update(environment)
+            try:
+                return target(event, context)
+            finally:
+                # The outbox: what the call stored reaches the alert function at once.
+                os.environ.update(alert_environment)
+                self.stream.deliver(alert_handler)
+                # With metrics disabled Powertools never empties its shared buffer, and at 100
+                # values it prints a metrics line to stdout, into the simulator's own output.
+                Metrics().clear_metrics()
+
+        return call
+
+    def _environment(self, key: str) -> dict[str, str]:
+        return handler_environment(
             function_name=self.stage.resource_name(key),
             table_name=TABLE_NAME,
             topic_arn=self.topic_arn,
@@ -91,17 +119,6 @@ class Sandbox:
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
-
-        def call(event: dict[str, Any], context: Any) -> Any:
-            os.environ.update(environment)
-            try:
-                return target(event, context)
-            finally:
-                # With metrics disabled Powertools never empties its shared buffer, and at 100
-                # values it prints a metrics line to stdout, into the simulator's own output.
-                Metrics().clear_metrics()
-
-        return call
 
     def results(self, contact_id: str) -> list[dict[str, str]]:
         """The answers stored for one contact, in question order."""
@@ -151,6 +168,12 @@ class Sandbox:
     def alerts(self, contact_id: str) -> list[dict[str, Any]]:
         """The alerts published for one contact, SNS messages and EventBridge events, in order."""
         return [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+
+
+def _entry_point(path: str) -> Handler:
+    module_name, _, function_name = path.rpartition(".")
+    handler: Handler = getattr(import_module(f"lambdas.{module_name}"), function_name)
+    return handler
 
 
 def _remember_request(params: Mapping[str, Any], context: Any, **_: Any) -> None:

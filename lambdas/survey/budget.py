@@ -61,3 +61,16 @@ CALL_PATH: Final = TimeBudget(
     retry_backoff_seconds=1.0,
     answer_reserve_seconds=0.5,
 )
+
+# The alert function (off the call path): one publish attempt of at most 4 s; it starts a contact
+# only with 12 s left, so its two channels' claim, publish and record calls fit (the rest of its
+# batch goes back to the stream).
+ALERT_PATH: Final = TimeBudget(
+    flow_limit_seconds=0,  # no flow waits for it
+    function_timeout_seconds=60,
+    connect_timeout_seconds=1.0,
+    read_timeout_seconds=3.0,
+    attempts=1,
+    retry_backoff_seconds=0.0,
+    answer_reserve_seconds=8.0,
+)

@@ -11,6 +11,7 @@ from typing import Final
 
 from .contract import (
     ENV_BUS,
+    ENV_INSTANCE_ALIAS,
     ENV_RETENTION_DAYS,
     ENV_SURVEY,
     ENV_TABLE,
@@ -32,9 +33,12 @@ def handler_environment(
     bus_name: str,
     survey: SurveyDefinition,
     retention_days: int,
+    instance_alias: str | None = None,
 ) -> dict[str, str]:
     """The environment both the stack and the simulator give a handler: one definition."""
+    optional = {ENV_INSTANCE_ALIAS: instance_alias} if instance_alias else {}
     return {
+        **optional,
         ENV_TABLE: table_name,
         ENV_TOPIC: topic_arn,
         ENV_BUS: bus_name,
@@ -60,6 +64,11 @@ def topic_arn() -> str:
 
 def bus_name() -> str:
     return os.environ.get(ENV_BUS, "").strip() or DEFAULT_BUS
+
+
+def instance_alias() -> str | None:
+    """The Connect instance alias alerts link to, when the stage names it."""
+    return os.environ.get(ENV_INSTANCE_ALIAS, "").strip() or None
 
 
 def retention_days() -> int:

@@ -28,7 +28,6 @@ STORED: Final = "stored"
 ESCALATE: Final = "escalate"
 LOWEST: Final = "lowest"
 ANSWERED: Final = "answered"
-ALERTED: Final = "alerted"
 TRUE: Final = "true"
 FALSE: Final = "false"
 
@@ -40,7 +39,6 @@ REASON_EMPTY: Final = "empty"
 REASON_UNKNOWN_QUESTION: Final = "unknown_question"
 REASON_MALFORMED_EVENT: Final = "malformed_event"
 REASON_STORAGE_ERROR: Final = "storage_error"
-REASON_ALERT_ERROR: Final = "alert_error"
 REASON_INTERNAL_ERROR: Final = "internal_error"
 
 # The survey modes; a mode is also the first part of its two flow keys.
@@ -57,6 +55,9 @@ ENTRY_POINTS: Final = {
     SCORE_FUNCTION: "survey.score.handler",
     FINISH_FUNCTION: "survey.finish.handler",
 }
+# The alert function reads the table's stream (the outbox); no flow invokes it.
+ALERT_FUNCTION: Final = "alert"
+ALERT_ENTRY_POINT: Final = "survey.alert.handler"
 
 # Environment the stack gives the handlers (the simulator gives the same; config.py reads it and
 # builds it: `handler_environment`).
@@ -65,6 +66,7 @@ ENV_TOPIC: Final = "ALERT_TOPIC_ARN"
 ENV_BUS: Final = "ALERT_EVENT_BUS_NAME"
 ENV_SURVEY: Final = "SURVEY_DEFINITION"
 ENV_RETENTION_DAYS: Final = "RESULT_RETENTION_DAYS"
+ENV_INSTANCE_ALIAS: Final = "CONNECT_INSTANCE_ALIAS"  # optional: alerts link to the console
 
 # The results table: one item per answer (sort key = question key) and one summary per contact.
 TABLE_PARTITION_KEY: Final = "contactId"
@@ -80,6 +82,7 @@ ITEM_INITIAL_CONTACT_ID: Final = "initialContactId"
 ITEM_CHANNEL: Final = "channel"
 ITEM_INITIATION_METHOD: Final = "initiationMethod"
 ITEM_QUEUE: Final = "queue"
+ITEM_MODE: Final = "mode"  # the survey mode the flow sent, when it sent one
 # Summary item (sort key SUMMARY_SORT_KEY): the finished survey and the alert claims.
 SUMMARY_STATUS: Final = "status"
 SUMMARY_STATUS_COMPLETE: Final = "complete"
@@ -88,8 +91,12 @@ SUMMARY_ANSWERED: Final = "answered"
 SUMMARY_SCORES: Final = "scores"
 SUMMARY_LOWEST: Final = "lowest"
 SUMMARY_COMPLETED_AT: Final = "completedAt"
-SUMMARY_SNS_CLAIM: Final = "snsAlertAt"
-SUMMARY_EVENT_CLAIM: Final = "eventAlertAt"
+# Summary item: the outbox's state per alert channel ("sns", "events"): a claim while one
+# invocation sends it ({token, expiresAt}), then the time it was sent.
+SUMMARY_ALERT_CLAIM_PREFIX: Final = "alertClaim_"
+SUMMARY_ALERT_SENT_PREFIX: Final = "alertSentAt_"
+CLAIM_TOKEN: Final = "token"
+CLAIM_EXPIRES_AT: Final = "expiresAt"  # epoch milliseconds
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class TableShape:
     ttl_attribute: str
     question_index: str
     question_index_sort_key: str
+    stream_view_type: str  # what each stream record carries (the alert function reads it)
     key_type: str = "S"  # every key attribute is a string
 
     def create_table_arguments(self, table_name: str) -> dict[str, Any]:
@@ -126,6 +134,7 @@ class TableShape:
                     "Projection": {"ProjectionType": "ALL"},
                 }
             ],
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": self.stream_view_type},
         }
 
     def create(self, client: Any, table_name: str) -> None:
@@ -143,11 +152,16 @@ RESULTS_TABLE: Final = TableShape(
     ttl_attribute=TABLE_TTL_ATTRIBUTE,
     question_index=TABLE_QUESTION_INDEX,
     question_index_sort_key=TABLE_QUESTION_INDEX_SORT_KEY,
+    stream_view_type="NEW_IMAGE",
 )
 
 # The low-score alert on EventBridge.
 EVENT_SOURCE: Final = "connect-survey"
 EVENT_DETAIL_TYPE: Final = "Survey low score"
+# Console page of one contact, when the stage names its instance alias.
+CONSOLE_CONTACT_URL: Final = (
+    "https://{alias}.my.connect.aws/contact-trace-records/details/{contact_id}"
+)
 
 # Metrics namespace (EMF).
 METRICS_NAMESPACE: Final = "ConnectSurvey"

@@ -1,4 +1,4 @@
-"""The results table: one item per answer; one summary item per contact, holding the alert claims.
+"""The results table: one item per answer; one summary item per contact (outbox.py adds claims).
 
 Every write is keyed by (contactId, question), so a retried invocation overwrites instead of
 adding. Uses the low-level client (lighter to load than the resource API).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from . import aws
 from .contract import (
@@ -17,15 +17,14 @@ from .contract import (
     ITEM_CHANNEL,
     ITEM_INITIAL_CONTACT_ID,
     ITEM_INITIATION_METHOD,
+    ITEM_MODE,
     ITEM_QUEUE,
     ITEM_SCORE,
     SUMMARY_ANSWERED,
     SUMMARY_COMPLETED_AT,
-    SUMMARY_EVENT_CLAIM,
     SUMMARY_LOWEST,
     SUMMARY_MODE,
     SUMMARY_SCORES,
-    SUMMARY_SNS_CLAIM,
     SUMMARY_SORT_KEY,
     SUMMARY_STATUS,
     SUMMARY_STATUS_COMPLETE,
@@ -41,9 +40,6 @@ if TYPE_CHECKING:
 
     from .contact import Contact
 
-# The alert claims on the summary item, one per channel.
-SNS_CLAIM: Final = SUMMARY_SNS_CLAIM
-EVENT_CLAIM: Final = SUMMARY_EVENT_CLAIM
 CONDITION_FAILED: Final = "ConditionalCheckFailedException"
 
 
@@ -56,6 +52,7 @@ def put_answer(
     score: int,
     now: datetime,
     retention_days: int,
+    mode: str | None = None,
 ) -> None:
     """Store one valid answer at once, so a caller who hangs up later still counts."""
     item: dict[str, Any] = {
@@ -71,9 +68,10 @@ def put_answer(
         ITEM_CHANNEL: contact.channel,
         ITEM_INITIATION_METHOD: contact.initiation_method,
         ITEM_QUEUE: contact.queue_name,
+        ITEM_MODE: mode,
     }
     item.update({name: {"S": value} for name, value in optional.items() if value})
-    _call("put_item", TableName=table, Item=item)
+    call("put_item", TableName=table, Item=item)
 
 
 def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[str, int]:
@@ -88,7 +86,7 @@ def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[s
     ]
     scores: dict[str, int] = {}
     for _ in range(2):  # DynamoDB may leave keys unprocessed under throttling: ask once more
-        response = _call(
+        response = call(
             "batch_get_item",
             RequestItems={
                 table: {
@@ -137,7 +135,7 @@ def complete_survey(
     # The first completion time is the one that counts; retries must not move it.
     names["#completedAt"], values[":now"] = SUMMARY_COMPLETED_AT, {"S": iso(now)}
     sets.append("#completedAt = if_not_exists(#completedAt, :now)")
-    _call(
+    call(
         "update_item",
         TableName=table,
         Key=_summary_key(contact.contact_id),
@@ -147,42 +145,22 @@ def complete_survey(
     )
 
 
-def claim_alert(
-    table: str, contact_id: str, claim: str, *, now: datetime, retention_days: int
-) -> str | None:
-    """Atomically claim one alert channel; the claim token if we won it, None if someone had.
-
-    A conditional write: of any number of concurrent retries exactly one succeeds.
-    """
-    token = iso(now)
-    won = _call(
-        "update_item",
-        TableName=table,
-        Key=_summary_key(contact_id),
-        UpdateExpression="SET #claim = :token, #ttl = if_not_exists(#ttl, :ttl)",
-        ConditionExpression="attribute_not_exists(#claim)",
-        ExpressionAttributeNames={"#claim": claim, "#ttl": TABLE_TTL_ATTRIBUTE},
-        ExpressionAttributeValues={
-            ":token": {"S": token},
-            ":ttl": {"N": str(expires_at(now, retention_days))},
-        },
-        tolerate=CONDITION_FAILED,
-    )
-    return None if won is None else token
-
-
-def release_alert(table: str, contact_id: str, claim: str, token: str) -> None:
-    """Give a claim back after a failed publish so a retry can send; never someone else's claim."""
-    _call(
-        "update_item",
-        TableName=table,
-        Key=_summary_key(contact_id),
-        UpdateExpression="REMOVE #claim",
-        ConditionExpression="#claim = :token",
-        ExpressionAttributeNames={"#claim": claim},
-        ExpressionAttributeValues={":token": {"S": token}},
-        tolerate=CONDITION_FAILED,  # not ours (any more): nothing to give back
-    )
+def read_contact(table: str, contact_id: str) -> list[dict[str, Any]]:
+    """Every item stored for the contact (its answers and its summary), consistently read."""
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "#pk = :id",
+        "ExpressionAttributeNames": {"#pk": TABLE_PARTITION_KEY},
+        "ExpressionAttributeValues": {":id": {"S": contact_id}},
+        "ConsistentRead": True,
+    }
+    while True:
+        response = call("query", **request)
+        items.extend(response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def iso(moment: datetime) -> str:
@@ -199,15 +177,19 @@ def _summary_key(contact_id: str) -> dict[str, Any]:
     return {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": SUMMARY_SORT_KEY}}
 
 
-def _call(operation: str, *, tolerate: str | None = None, **request: Any) -> Any:
-    """One bounded DynamoDB call: its response, None for the `tolerate` error, else StorageError."""
+def call(operation: str, *, tolerate: str | None = None, **request: Any) -> Any:
+    """One bounded DynamoDB call: its response, None for the `tolerate` error, else StorageError.
+
+    Any exception counts, not only ClientError and BotoCoreError: a reply botocore cannot parse
+    raises ResponseParserError, which derives from neither.
+    """
     try:
         return getattr(aws.client("dynamodb"), operation)(**request)
     except ClientError as error:
         if _code(error) == tolerate:
             return None
         raise StorageError(f"dynamodb {operation} failed: {_code(error)}") from error
-    except BotoCoreError as error:
+    except Exception as error:
         raise StorageError(f"dynamodb {operation} failed: {type(error).__name__}") from error
 
 

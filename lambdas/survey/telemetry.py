@@ -24,9 +24,11 @@ class Metric(StrEnum):
     INVALID_ANSWER = "InvalidAnswer"  # out of range, not a number, timeout, empty, unknown question
     STORAGE_ERROR = "StorageError"  # an answer that could not be written
     SURVEY_COMPLETED = "SurveyCompleted"
-    LOW_SCORE = "LowScore"  # a completed survey with a score below the threshold
+    LOW_SCORE = "LowScore"  # a finished survey with a score below the threshold
     ALERT_PUBLISHED = "AlertPublished"  # one per channel (SNS, EventBridge) sent
     ALERT_ERROR = "AlertError"  # one per channel that failed to send
+    # One per alert sent after taking over an expired claim: its sender may have sent it too.
+    ALERT_POSSIBLE_DUPLICATE = "AlertPossibleDuplicate"
     MALFORMED_EVENT = "MalformedEvent"
     INTERNAL_ERROR = "InternalError"
 

@@ -13,7 +13,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdas.survey import aws, finish, score
+from flows.stream import TableStream
+from lambdas.survey import alert, aws, finish, score
 from lambdas.survey.contract import (
     ENV_BUS,
     ENV_RETENTION_DAYS,
@@ -164,3 +165,26 @@ def captured_output(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[],
     logger.addHandler(handler)
     yield lambda: buffer.getvalue() + capsys.readouterr().out
     logging.getLogger(logger.service).removeHandler(handler)
+
+
+class Outbox:
+    """The results table's stream delivered to the real alert function, as the mapping does."""
+
+    def __init__(self) -> None:
+        # Calls naming a stream ARN resolve to an account endpoint moto does not serve.
+        client = boto3.client(
+            "dynamodbstreams",
+            region_name=REGION,
+            endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com",
+        )
+        arn = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)
+        self.stream = TableStream(client=client, stream_arn=arn["Table"]["LatestStreamArn"])
+
+    def deliver(self, context: object = None) -> int:
+        """Deliver what is new (and what is due again); the number of records left to retry."""
+        return self.stream.deliver(alert.handler, context)
+
+
+@pytest.fixture
+def outbox(results_table: Any) -> Outbox:
+    return Outbox()
