@@ -21,7 +21,8 @@ OPT_IN_SURVEY: Final = "opt-in-survey"
 ESCALATION_INBOUND: Final = "escalation-inbound"
 ESCALATION_SURVEY: Final = "escalation-survey"
 
-# The handlers the flows invoke, by logical name (the handler contract in lambdas/ owns them).
+# The handlers the flows invoke, by logical name (the handler contract in lambdas/ owns them;
+# function names are `resource_name(namePrefix, key)`).
 HANDLERS: Final = ENTRY_POINTS
 
 # Logical name of the queue the escalation flow transfers to.
@@ -93,6 +94,11 @@ FLOWS: Final[tuple[FlowSpec, ...]] = (
 )
 
 FLOW_KEYS: Final = tuple(spec.key for spec in FLOWS)
+
+
+def resource_name(name_prefix: str, key: str) -> str:
+    """Stage-prefixed name of a flow, function or queue, so stages can share an instance."""
+    return f"{name_prefix}-{key}"
 
 
 def flow_spec(key: str) -> FlowSpec:

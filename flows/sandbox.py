@@ -22,7 +22,7 @@ from aws_lambda_powertools import Metrics
 from flows.catalog import HANDLERS
 from flows.stream import TableStream
 from lambdas.survey import aws, contract
-from lambdas.survey.config import handler_environment
+from lambdas.survey.environment import handler_environment
 
 if TYPE_CHECKING:
     from flows.offline import OfflineStage

@@ -14,9 +14,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from flows.catalog import resource_name
 from lambdas.survey.budget import CALL_PATH
-from lambdas.survey.config import handler_environment
 from lambdas.survey.contract import ENTRY_POINTS, FINISH_FUNCTION, SCORE_FUNCTION
+from lambdas.survey.environment import handler_environment
 
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
@@ -90,7 +91,7 @@ class SurveyHandlers(Construct):
         code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
         self.functions: dict[str, lambda_.Function] = {}
         for key, handler in ENTRY_POINTS.items():
-            name = f"{name_prefix}-{key}"
+            name = resource_name(name_prefix, key)
             log_group = logs.LogGroup(
                 self,
                 f"{key.title()}Logs",
@@ -138,14 +139,6 @@ class SurveyHandlers(Construct):
         _allow(finish, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table.table_arn)
         topic.grant_publish(finish)
         bus.grant_put_events_to(finish)
-
-    @property
-    def score(self) -> lambda_.Function:
-        return self.functions[SCORE_FUNCTION]
-
-    @property
-    def finish(self) -> lambda_.Function:
-        return self.functions[FINISH_FUNCTION]
 
 
 def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:

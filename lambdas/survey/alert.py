@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from . import alerts, config, outbox, results
+from . import alerts, environment, outbox, results
 from .alerts import LowScoreAlert
 from .budget import ALERT_PATH
 from .contract import (
@@ -34,7 +34,7 @@ from .contract import (
     TABLE_PARTITION_KEY,
     TABLE_SORT_KEY,
 )
-from .exceptions import AlertError, ConfigError, StorageError
+from .exceptions import AlertError, EnvironmentVariableError, StorageError
 from .outbox import ClaimResult
 from .telemetry import Metric, count, logger, metrics
 
@@ -57,11 +57,11 @@ class Channel:
 
 
 def _send_sns(alert: LowScoreAlert) -> None:
-    alerts.send_sns(config.topic_arn(), alert)
+    alerts.send_sns(environment.topic_arn(), alert)
 
 
 def _send_event(alert: LowScoreAlert) -> None:
-    alerts.send_event(config.bus_name(), alert)
+    alerts.send_event(environment.bus_name(), alert)
 
 
 CHANNELS: Final = (Channel("sns", _send_sns), Channel("events", _send_event))
@@ -87,12 +87,12 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
     """Send the alerts the batch raises; name the records to retry."""
     failures: list[str] = []
     try:
-        batch = _low_answers(event, config.survey())
+        batch = _low_answers(event, environment.survey())
         token = uuid.uuid4().hex  # unique per invocation: our own retried claim is ours
         for contact_id, sequence_number in batch.contacts.items():
             if not _has_time_left(context) or not _alert(contact_id, token):
                 failures.append(sequence_number)
-    except ConfigError as error:
+    except EnvironmentVariableError as error:
         logger.error("Alert function misconfigured", extra={"error": str(error)})
         count(Metric.INTERNAL_ERROR)
         failures = _all_sequence_numbers(event)
@@ -134,9 +134,9 @@ def _alert(contact_id: str, token: str) -> bool:
     """Send the contact's alert on every channel not yet sent; False when a retry is needed."""
     logger.set_correlation_id(contact_id)
     try:
-        table, days = config.table_name(), config.retention_days()
+        table, days = environment.table_name(), environment.retention_days()
         alert = _build_alert(contact_id, results.read_contact(table, contact_id))
-    except (StorageError, ConfigError) as error:
+    except (StorageError, EnvironmentVariableError) as error:
         logger.error("Contact not read; the stream retries", extra={"error": str(error)})
         count(Metric.STORAGE_ERROR)
         return False
@@ -165,7 +165,7 @@ def _send(alert: LowScoreAlert, channel: Channel, *, table: str, days: int, toke
         return False
     try:
         channel.send(alert)
-    except (AlertError, ConfigError) as error:
+    except (AlertError, EnvironmentVariableError) as error:
         count(Metric.ALERT_ERROR)
         logger.error("Alert not sent", extra={"channel": channel.name, "error": str(error)})
         if not getattr(error, "maybe_sent", False):
@@ -196,7 +196,7 @@ def _release(table: str, contact_id: str, channel: Channel, token: str) -> None:
 
 def _build_alert(contact_id: str, items: Sequence[Mapping[str, Any]]) -> LowScoreAlert | None:
     """The alert from what is stored for the contact; None when no stored answer is low."""
-    survey = config.survey()
+    survey = environment.survey()
     by_question = {item[TABLE_SORT_KEY]["S"]: item for item in items}
     scores: dict[str, int] = {}
     first: Mapping[str, Any] = {}
@@ -223,7 +223,7 @@ def _build_alert(contact_id: str, items: Sequence[Mapping[str, Any]]) -> LowScor
         queue=_text(first, ITEM_QUEUE),
         scores=scores,
         threshold=survey.low_score_threshold,
-        instance_alias=config.instance_alias(),
+        instance_alias=environment.instance_alias(),
     )
 
 

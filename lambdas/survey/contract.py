@@ -59,8 +59,8 @@ ENTRY_POINTS: Final = {
 ALERT_FUNCTION: Final = "alert"
 ALERT_ENTRY_POINT: Final = "survey.alert.handler"
 
-# Environment the stack gives the handlers (the simulator gives the same; config.py reads it and
-# builds it: `handler_environment`).
+# Environment the stack gives the handlers (the simulator gives the same; environment.py reads
+# it and builds it: `handler_environment`).
 ENV_TABLE: Final = "RESULTS_TABLE_NAME"
 ENV_TOPIC: Final = "ALERT_TOPIC_ARN"
 ENV_BUS: Final = "ALERT_EVENT_BUS_NAME"

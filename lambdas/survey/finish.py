@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
 
-from . import config, results
+from . import environment, results
 from .answers import parse_score
 from .aws import has_time_left
 from .contact import Contact
@@ -40,7 +40,7 @@ from .contract import (
     TRUE,
 )
 from .exceptions import (
-    ConfigError,
+    EnvironmentVariableError,
     InvalidAnswerError,
     MalformedEventError,
     StorageError,
@@ -58,8 +58,8 @@ UNKNOWN_MODE: Final = "unknown"
 
 
 @dataclass
-class Outcome:
-    """What the invocation managed; the first failure becomes the answer's reason."""
+class Failures:
+    """What went wrong during this invocation, in order; the first becomes the answer's reason."""
 
     reasons: list[str] = field(default_factory=list)
 
@@ -87,40 +87,40 @@ def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> di
 
 def _finish(contact: Contact, context: object) -> dict[str, str]:
     begin(contact.contact_id, context)
-    survey = config.survey()
+    survey = environment.survey()
     mode = contact.parameters.get(PARAM_MODE, "").strip()
     if mode not in MODES:
         logger.warning("Unknown survey mode from the flow; finishing anyway")
         mode = UNKNOWN_MODE
-    outcome = Outcome()
+    failures = Failures()
     now = datetime.now(UTC)
 
-    scores = _scores(contact, survey, context, outcome)
+    scores = _scores(contact, survey, context, failures)
     try:
         if not has_time_left(context):
             raise StorageError("too little time left to write the summary")
         results.complete_survey(
-            config.table_name(),
+            environment.table_name(),
             contact,
             mode=mode,
             scores=scores,
             now=now,
-            retention_days=config.retention_days(),
+            retention_days=environment.retention_days(),
         )
-    except (StorageError, ConfigError) as error:
-        outcome.failed(REASON_STORAGE_ERROR, "Summary not stored", error)
+    except (StorageError, EnvironmentVariableError) as error:
+        failures.failed(REASON_STORAGE_ERROR, "Summary not stored", error)
     count(Metric.SURVEY_COMPLETED)
 
     escalate = any(survey.is_low(score) for score in scores.values())
     if escalate:
         count(Metric.LOW_SCORE)
     summary = {"mode": mode, "answered": len(scores), "escalate": escalate}
-    logger.info("Survey finished", extra={**summary, "reasons": outcome.reasons})
-    return _answer(scores, escalate=escalate, reasons=outcome.reasons)
+    logger.info("Survey finished", extra={**summary, "reasons": failures.reasons})
+    return _answer(scores, escalate=escalate, reasons=failures.reasons)
 
 
 def _scores(
-    contact: Contact, survey: SurveyDefinition, context: object, outcome: Outcome
+    contact: Contact, survey: SurveyDefinition, context: object, failures: Failures
 ) -> dict[str, int]:
     """Attribute → score in survey order: the table first, the contact attributes fill the gaps.
 
@@ -132,10 +132,10 @@ def _scores(
         if not has_time_left(context):
             raise StorageError("too little time left to read the answers")
         stored = results.read_scores(
-            config.table_name(), contact.contact_id, [q.key for q in survey.questions]
+            environment.table_name(), contact.contact_id, [q.key for q in survey.questions]
         )
-    except (StorageError, ConfigError) as error:
-        outcome.failed(REASON_STORAGE_ERROR, "Answers not read; using contact attributes", error)
+    except (StorageError, EnvironmentVariableError) as error:
+        failures.failed(REASON_STORAGE_ERROR, "Answers not read; using contact attributes", error)
     scores: dict[str, int] = {}
     for question in survey.questions:
         from_table = stored.get(question.key)
