@@ -13,9 +13,9 @@ ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING}
 
 
 class ResultsStore(Construct):
-    """On-demand, encrypted, point-in-time-recoverable table with a TTL and a per-question index."""
+    """On-demand, encrypted, recoverable table with a TTL, a per-question index and a stream."""
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, deletion_protection: bool) -> None:
         super().__init__(scope, construct_id)
         shape = RESULTS_TABLE
         key_type = ATTRIBUTE_TYPES[shape.key_type]
@@ -30,6 +30,9 @@ class ResultsStore(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=shape.ttl_attribute,
+            # The outbox: the alert function reads every new item image from the stream.
+            stream=dynamodb.StreamViewType[shape.stream_view_type],
+            deletion_protection=deletion_protection,
             # Survey answers are business records: keep them if the stack is deleted.
             removal_policy=RemovalPolicy.RETAIN,
         )

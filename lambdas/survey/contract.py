@@ -7,6 +7,7 @@ string that crosses the flow/handler boundary lives here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Final
 
 # Contact attributes set by the flows.
@@ -163,5 +164,21 @@ CONSOLE_CONTACT_URL: Final = (
     "https://{alias}.my.connect.aws/contact-trace-records/details/{contact_id}"
 )
 
-# Metrics namespace (EMF).
+# Metrics namespace (EMF); each function's metrics carry the dimension service = function name.
 METRICS_NAMESPACE: Final = "ConnectSurvey"
+
+
+class Metric(StrEnum):
+    """The counts the handlers emit (EMF), named for the stack's alarms and dashboards."""
+
+    ANSWER_RECORDED = "AnswerRecorded"  # a valid answer (stored or not)
+    INVALID_ANSWER = "InvalidAnswer"  # out of range, not a number, timeout, empty, unknown question
+    STORAGE_ERROR = "StorageError"  # an answer that could not be written
+    SURVEY_COMPLETED = "SurveyCompleted"
+    LOW_SCORE = "LowScore"  # a finished survey with a score below the threshold
+    ALERT_PUBLISHED = "AlertPublished"  # one per channel (SNS, EventBridge) sent
+    ALERT_ERROR = "AlertError"  # one per channel that failed to send
+    # One per alert sent after taking over an expired claim: its sender may have sent it too.
+    ALERT_POSSIBLE_DUPLICATE = "AlertPossibleDuplicate"
+    MALFORMED_EVENT = "MalformedEvent"
+    INTERNAL_ERROR = "InternalError"
