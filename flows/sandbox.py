@@ -36,12 +36,15 @@ SANDBOX_ENVIRONMENT = {
     "AWS_SECRET_ACCESS_KEY": "simulator",
     "AWS_SESSION_TOKEN": "simulator",
     "AWS_EC2_METADATA_DISABLED": "true",
-    # The handlers' metric lines would drown the transcript; logs stay at WARNING for the same.
+    # The handlers' metric and log lines would drown the transcript (and break --json): the
+    # outbox's retries log errors by design, and the report shows what they led to.
     "POWERTOOLS_METRICS_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_LOG_LEVEL": "CRITICAL",
 }
 
 Handler = Callable[[dict[str, Any], Any], Any]
+# Services a simulated outage can hit (--fail-service), by the name botocore's events use.
+FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
 _running = False
 
 
@@ -53,6 +56,7 @@ class Sandbox:
         self.region = region
         self._session: Any = None
         self._alerts: list[dict[str, Any]] = []
+        self._failures: dict[str, int] = {}
         self.running = False
 
     def start(self) -> None:
@@ -75,8 +79,30 @@ class Sandbox:
         for channel, operation in (("sns", "sns.Publish"), ("eventbridge", "events.PutEvents")):
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
+        hooks.register("before-call", self._injected_failure)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
+
+    def fail_next(self, service: str, calls: int) -> None:
+        """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb) fail (500)."""
+        self._failures[FAILABLE_SERVICES[service]] = calls
+
+    def _injected_failure(self, event_name: str, **_: Any) -> Any:
+        service = event_name.split(".")[1]
+        if self._failures.get(service, 0) <= 0:
+            return None
+        self._failures[service] -= 1
+        error = {"Code": "InternalFailure", "Message": "simulated outage (--fail-service)"}
+        return _FailedResponse(), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 500}}
+
+    def drain(self) -> None:
+        """Deliver the stream until nothing is left to retry (or only dead letters remain)."""
+        handler = _entry_point(contract.ALERT_ENTRY_POINT)
+        os.environ.update(self._environment(contract.ALERT_FUNCTION))
+        for _ in range(self.stream.max_retries + 1):
+            if not self.stream.deliver(handler):
+                break
+        Metrics().clear_metrics()
 
     def _client(self, service: str) -> Any:
         # Outside moto a client would reach real AWS: refuse rather than call out.
@@ -168,6 +194,14 @@ class Sandbox:
     def alerts(self, contact_id: str) -> list[dict[str, Any]]:
         """The alerts published for one contact, SNS messages and EventBridge events, in order."""
         return [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+
+
+class _FailedResponse:
+    """The HTTP side of an injected 500: botocore reads only the status code here."""
+
+    status_code = 500
+    headers: dict[str, str] = {}  # noqa: RUF012 (read-only)
+    content = b""
 
 
 def _entry_point(path: str) -> Handler:

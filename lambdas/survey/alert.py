@@ -121,6 +121,8 @@ def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
         # An answer item, or the summary: it holds scores known only from contact attributes
         # (preset, or an answer whose write had failed), totalled by the finish handler.
         is_summary = image[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY
+        if is_summary and SUMMARY_LOWEST not in image:
+            return None  # a summary before the survey finished (alert claims only)
         score = int(float(image[SUMMARY_LOWEST if is_summary else ITEM_SCORE]["N"]))
         if not survey.is_low(score):
             return None
