@@ -203,7 +203,17 @@ def _simulation() -> list[tuple[str, str, str, str, str]]:
         return all_combinations()
 
 
-EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = [_simulation]
+def _outbox() -> list[tuple[str, str, str, str, str]]:
+    from bench.outbox import alert_batch
+
+    with _quiet():
+        return alert_batch()
+
+
+EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = [
+    _simulation,
+    _outbox,
+]
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ class SurveyHandlers(Construct):
         _allow(finish, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table.table_arn)
         _allow(
             self.alert,
-            ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+            ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
             table.table_arn,
         )
         topic.grant_publish(self.alert)

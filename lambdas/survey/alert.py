@@ -137,7 +137,8 @@ def _alert(contact_id: str, token: str) -> bool:
     logger.set_correlation_id(contact_id)
     try:
         table, days = environment.table_name(), environment.retention_days()
-        alert = _build_alert(contact_id, results.read_contact(table, contact_id))
+        questions = [question.key for question in environment.survey().questions]
+        alert = _build_alert(contact_id, results.read_contact(table, contact_id, questions))
     except (StorageError, EnvironmentVariableError) as error:
         logger.error("Contact not read; the stream retries", extra={"error": str(error)})
         count(Metric.STORAGE_ERROR)

@@ -348,7 +348,7 @@ def test_alert_handler_delivers_once_a_dynamodb_outage_clears(
     # GIVEN a low answer stored, then DynamoDB unreachable for the next three calls
     answer(effort="1")
     refused = EndpointConnectionError(endpoint_url="https://dynamodb")
-    faults.raise_before(aws.client("dynamodb"), "Query", refused, times=3)
+    faults.raise_before(aws.client("dynamodb"), "BatchGetItem", refused, times=3)
 
     # WHEN the stream delivers while it is down, then after
     during = [outbox.deliver() for _ in range(3)]

@@ -183,14 +183,14 @@ def test_alert_function_may_read_the_stream_claim_and_publish_only(
     table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
     topic_id = alert_topic_id(dev_template)
     actions = actions_on(policy_statements(dev_template, "survey-dev-alert"))
-    for action in ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"):
+    for action in ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"):
         assert actions[action] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["sns:Publish"] == {"Ref": topic_id}
     assert "event-bus/default" in json.dumps(actions["events:PutEvents"])
     assert actions["dynamodb:GetRecords"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
     data_actions = {a for a in actions if not a.startswith(("logs:", "xray:", "sqs:"))}
     assert data_actions == {
-        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
         "dynamodb:ListStreams",

@@ -99,7 +99,7 @@ def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     template = (tmp_path / "survey-dev-stack.template.json").read_text()
     assert template.count('"AWS::Connect::ContactFlow"') == 6
-    assert template.count('"AWS::Lambda::Function"') == 2
+    assert template.count('"AWS::Lambda::Function"') == 3  # score, finish, alert
 
 
 @pytest.mark.slow
