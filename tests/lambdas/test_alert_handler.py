@@ -384,3 +384,20 @@ def test_alert_handler_skips_malformed_records(outbox: Any) -> None:
     # THEN it reports nothing to retry and raises nothing
     assert alert.handler(event, None) == {"batchItemFailures": []}
     assert alert.handler("junk", None) == {"batchItemFailures": []}
+
+
+def test_alert_handler_alerts_on_a_low_score_only_the_finish_summary_knows(
+    load_event: Any, finish_handler: Any, outbox: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN a low score the flow kept only as a contact attribute (its write had failed)
+    event = load_event(ALL, parameters={"mode": "opt-in"}, attributes={"EffortScore": "1"})
+    assert finish_handler(event)["escalate"] == "true"
+
+    # WHEN the stream delivers the finish handler's summary
+    outbox.deliver()
+
+    # THEN the alert goes out with the score from the summary
+    [message] = alert_topic.bodies()
+    assert "EffortScore = 1" in message["Message"]
+    assert "opt-in" in message["Message"]
+    assert len(alert_bus.bodies()) == 1
