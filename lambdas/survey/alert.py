@@ -138,15 +138,19 @@ def _alert(contact_id: str, token: str) -> bool:
     try:
         table, days = environment.table_name(), environment.retention_days()
         questions = [question.key for question in environment.survey().questions]
-        alert = _build_alert(contact_id, results.read_contact(table, contact_id, questions))
+        items = results.read_contact(table, contact_id, questions)
+        alert = _build_alert(contact_id, items)
     except (StorageError, EnvironmentVariableError) as error:
         logger.error("Contact not read; the stream retries", extra={"error": str(error)})
         count(Metric.STORAGE_ERROR)
         return False
     if alert is None:
         return True
+    summary = next((i for i in items if i[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY), {})
     done = True
     for channel in CHANNELS:
+        if outbox.sent_attribute(channel.name) in summary:
+            continue  # sent (read consistently): no claim needed to know it
         done = _send(alert, channel, table=table, days=days, token=token) and done
     return done
 
