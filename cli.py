@@ -31,6 +31,7 @@ from flows.engine import (
 )
 from flows.lint import lint
 from flows.render import RenderError, to_content
+from flows.sandbox import FAILABLE_SERVICES
 from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, StubError, parse_stubs, simulate
 from stacks.config import ConfigError, load_stage, read_context
 
@@ -80,6 +81,7 @@ def simulate_command(args: argparse.Namespace) -> int:
         stubs=args.lambda_stub,
         seed=args.seed,
         failing_actions=args.fail_action,
+        failing_services=dict(args.fail_service),
     )
     report = simulate(stage, args.flow, setup)
     if args.json:
@@ -129,6 +131,12 @@ def add_simulate(commands: Any) -> None:
         "--fail-action", action="append", default=[], metavar="ACTION_ID",
         help="make this action take its NoMatchingError branch, as on a Connect platform error "
         "(repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--fail-service", action="append", type=failing_service, default=[],
+        metavar="SERVICE[=N]",
+        help="make the handlers' next N calls (default 1) to sns, events or dynamodb fail, to "
+        "watch the outbox retry (repeatable)",
     )  # fmt: skip
     sim.add_argument(
         "--seed", type=whole_number, default=0,
@@ -224,6 +232,17 @@ def attribute(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE; write e.g. --attr Lang=en")
     return name.strip(), value
+
+
+def failing_service(text: str) -> tuple[str, int]:
+    """`sns`, `events=3`...: a service of the embedded AWS and how many calls to fail."""
+    service, sep, count = text.partition("=")
+    if service not in FAILABLE_SERVICES:
+        known = ", ".join(FAILABLE_SERVICES)
+        raise argparse.ArgumentTypeError(f"{service!r} is not a service; use one of: {known}")
+    if sep and not (count.isdecimal() and int(count) >= 1):
+        raise argparse.ArgumentTypeError(f"{text!r}: N must be a whole number >= 1 (sns=2)")
+    return service, int(count) if sep else 1
 
 
 def lambda_stub(text: str) -> str:

@@ -1,9 +1,11 @@
 """The embedded AWS the simulator runs the project's handlers against (moto, in process).
 
-It creates what the stack defines for the handlers — the results table (same keys, index and
-TTL), the alert topic, the default event bus — and records every alert the handlers publish
-successfully (SNS Publish, EventBridge PutEvents, seen on the SDK's own event hooks), so a
-call's stored answers and alerts can be read back afterwards.
+It creates what the stack defines for the handlers — the results table (the contract's shape,
+with its stream), the alert topic, the default event bus — and runs the outbox: after every
+handler call the table's new stream records go to the real alert function, as the event source
+mapping delivers them in AWS. Every alert published successfully (SNS Publish, EventBridge
+PutEvents, seen on the SDK's own event hooks) is recorded, so a call's stored answers and alerts
+can be read back afterwards.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Metrics
 
-from flows.catalog import HANDLERS, handler_environment
+from flows.catalog import HANDLERS
+from flows.stream import TableStream
 from lambdas.survey import aws, contract
+from lambdas.survey.environment import handler_environment
 
 if TYPE_CHECKING:
     from flows.offline import OfflineStage
@@ -32,12 +36,15 @@ SANDBOX_ENVIRONMENT = {
     "AWS_SECRET_ACCESS_KEY": "simulator",
     "AWS_SESSION_TOKEN": "simulator",
     "AWS_EC2_METADATA_DISABLED": "true",
-    # The handlers' metric lines would drown the transcript; logs stay at WARNING for the same.
+    # The handlers' metric and log lines would drown the transcript (and break --json): the
+    # outbox's retries log errors by design, and the report shows what they led to.
     "POWERTOOLS_METRICS_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_LOG_LEVEL": "CRITICAL",
 }
 
 Handler = Callable[[dict[str, Any], Any], Any]
+# Services a simulated outage can hit (--fail-service), by the name botocore's events use.
+FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
 _running = False
 
 
@@ -49,6 +56,7 @@ class Sandbox:
         self.region = region
         self._session: Any = None
         self._alerts: list[dict[str, Any]] = []
+        self._failures: dict[str, int] = {}
         self.running = False
 
     def start(self) -> None:
@@ -57,42 +65,13 @@ class Sandbox:
         session = boto3.session.Session(region_name=self.region)
         self._session = session
         dynamodb = session.client("dynamodb")
-        dynamodb.create_table(
-            TableName=TABLE_NAME,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": contract.TABLE_PARTITION_KEY, "KeyType": "HASH"},
-                {"AttributeName": contract.TABLE_SORT_KEY, "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": name, "AttributeType": "S"}
-                for name in (
-                    contract.TABLE_PARTITION_KEY,
-                    contract.TABLE_SORT_KEY,
-                    contract.TABLE_QUESTION_INDEX_SORT_KEY,
-                )
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": contract.TABLE_QUESTION_INDEX,
-                    "KeySchema": [
-                        {"AttributeName": contract.TABLE_SORT_KEY, "KeyType": "HASH"},
-                        {
-                            "AttributeName": contract.TABLE_QUESTION_INDEX_SORT_KEY,
-                            "KeyType": "RANGE",
-                        },
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
+        contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
+        stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        # Calls naming a stream ARN resolve to an account endpoint moto does not serve.
+        streams = session.client(
+            "dynamodbstreams", endpoint_url=f"https://streams.dynamodb.{self.region}.amazonaws.com"
         )
-        dynamodb.update_time_to_live(
-            TableName=TABLE_NAME,
-            TimeToLiveSpecification={
-                "AttributeName": contract.TABLE_TTL_ATTRIBUTE,
-                "Enabled": True,
-            },
-        )
+        self.stream = TableStream(client=streams, stream_arn=stream_arn)
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
@@ -100,8 +79,30 @@ class Sandbox:
         for channel, operation in (("sns", "sns.Publish"), ("eventbridge", "events.PutEvents")):
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
+        hooks.register("before-call", self._injected_failure)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
+
+    def fail_next(self, service: str, calls: int) -> None:
+        """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb) fail (500)."""
+        self._failures[FAILABLE_SERVICES[service]] = calls
+
+    def _injected_failure(self, event_name: str, **_: Any) -> Any:
+        service = event_name.split(".")[1]
+        if self._failures.get(service, 0) <= 0:
+            return None
+        self._failures[service] -= 1
+        error = {"Code": "InternalFailure", "Message": "simulated outage (--fail-service)"}
+        return _FailedResponse(), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 500}}
+
+    def drain(self) -> None:
+        """Deliver the stream until nothing is left to retry (or only dead letters remain)."""
+        handler = _entry_point(contract.ALERT_ENTRY_POINT)
+        os.environ.update(self._environment(contract.ALERT_FUNCTION))
+        for _ in range(self.stream.max_retries + 1):
+            if not self.stream.deliver(handler):
+                break
+        Metrics().clear_metrics()
 
     def _client(self, service: str) -> Any:
         # Outside moto a client would reach real AWS: refuse rather than call out.
@@ -116,9 +117,27 @@ class Sandbox:
         }
 
     def _handler(self, key: str, path: str) -> Handler:
-        module_name, _, function_name = path.rpartition(".")
-        target: Handler = getattr(import_module(f"lambdas.{module_name}"), function_name)
-        environment = handler_environment(
+        target = _entry_point(path)
+        environment = self._environment(key)
+        alert_handler = _entry_point(contract.ALERT_ENTRY_POINT)
+        alert_environment = self._environment(contract.ALERT_FUNCTION)
+
+        def call(event: dict[str, Any], context: Any) -> Any:
+            os.environ.update(environment)
+            try:
+                return target(event, context)
+            finally:
+                # The outbox: what the call stored reaches the alert function at once.
+                os.environ.update(alert_environment)
+                self.stream.deliver(alert_handler)
+                # With metrics disabled Powertools never empties its shared buffer, and at 100
+                # values it prints a metrics line to stdout, into the simulator's own output.
+                Metrics().clear_metrics()
+
+        return call
+
+    def _environment(self, key: str) -> dict[str, str]:
+        return handler_environment(
             function_name=self.stage.resource_name(key),
             table_name=TABLE_NAME,
             topic_arn=self.topic_arn,
@@ -126,17 +145,6 @@ class Sandbox:
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
-
-        def call(event: dict[str, Any], context: Any) -> Any:
-            os.environ.update(environment)
-            try:
-                return target(event, context)
-            finally:
-                # With metrics disabled Powertools never empties its shared buffer, and at 100
-                # values it prints a metrics line to stdout, into the simulator's own output.
-                Metrics().clear_metrics()
-
-        return call
 
     def results(self, contact_id: str) -> list[dict[str, str]]:
         """The answers stored for one contact, in question order."""
@@ -186,6 +194,20 @@ class Sandbox:
     def alerts(self, contact_id: str) -> list[dict[str, Any]]:
         """The alerts published for one contact, SNS messages and EventBridge events, in order."""
         return [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+
+
+class _FailedResponse:
+    """The HTTP side of an injected 500: botocore reads only the status code here."""
+
+    status_code = 500
+    headers: dict[str, str] = {}  # noqa: RUF012 (read-only)
+    content = b""
+
+
+def _entry_point(path: str) -> Handler:
+    module_name, _, function_name = path.rpartition(".")
+    handler: Handler = getattr(import_module(f"lambdas.{module_name}"), function_name)
+    return handler
 
 
 def _remember_request(params: Mapping[str, Any], context: Any, **_: Any) -> None:

@@ -47,6 +47,8 @@ class CallSetup:
     stubs: Sequence[str] = ()  # "PATTERN=RESPONSE"
     seed: int = 0
     failing_actions: Sequence[str] = ()  # action ids that take their NoMatchingError branch
+    # service (sns, events, dynamodb) → how many of the handlers' next calls to it fail
+    failing_services: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,7 +134,10 @@ class Simulator:
             enforce_time_limits=False,
             failing_actions=setup.failing_actions,
         )
+        for service, calls in setup.failing_services.items():
+            self.sandbox.fail_next(service, calls)
         call = simulation.run(start, inputs=list(setup.keys), attributes=dict(setup.attributes))
+        self.sandbox.drain()  # the stream keeps retrying after the call ended
         return Report(call=call, sandbox=self.sandbox)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -14,18 +15,40 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
+def encrypted_tls_only_topic(
+    scope: Construct, construct_id: str, *, display_name: str
+) -> sns.Topic:
+    """A topic under the AWS-managed SNS key whose policy denies every action over plain HTTP.
+
+    CDK's `enforce_ssl` denies only Publish; this statement covers subscribing and reading too.
+    """
+    topic = sns.Topic(
+        scope,
+        construct_id,
+        display_name=display_name,
+        # The AWS-managed SNS key needs no key policy or grants for publishers in the account.
+        master_key=kms.Alias.from_alias_name(scope, f"{construct_id}Key", "alias/aws/sns"),
+    )
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="DenyEveryActionWithoutTls",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["sns:*"],
+            resources=[topic.topic_arn],
+            conditions={"Bool": {"aws:SecureTransport": "false"}},
+        )
+    )
+    return topic
+
+
 class Alerting(Construct):
     """The alert topic (KMS-encrypted, TLS-only) with e-mail subscribers, and the event bus."""
 
     def __init__(self, scope: Construct, construct_id: str, *, emails: Sequence[str]) -> None:
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(
-            self,
-            "Topic",
-            display_name="Post-call survey low-score alerts",
-            # The AWS-managed SNS key needs no key policy or grants for publishers in the account.
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
-            enforce_ssl=True,
+        self.topic = encrypted_tls_only_topic(
+            self, "Topic", display_name="Post-call survey low-score alerts"
         )
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))

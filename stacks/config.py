@@ -249,6 +249,20 @@ class StageSettings(ConfigModel):
         le=10_000,
         description="the version of AWS's Powertools for AWS Lambda (Python) layer, 1 to 10000",
     )
+    instance_alias: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$",
+        description="the instance's access URL alias (ALIAS in https://ALIAS.my.connect.aws), "
+        "lower-case letters, digits and '-'; alerts then link to the contact in the console",
+    )
+    ops_emails: list[Annotated[str, Field(pattern=EMAIL)]] = Field(
+        default=[], description="e-mail addresses (name@example.com) for operations alarms"
+    )
+    table_deletion_protection: bool = Field(
+        default=True,
+        description="true or false: whether the results table refuses deletion (false only for "
+        "throw-away dev stages)",
+    )
     survey: SurveySettings = SurveySettings()
     prompts: PromptSettings = PromptSettings()
 

@@ -1,4 +1,8 @@
-"""The two survey handlers: one small asset, Powertools from the AWS-published layer."""
+"""The survey handlers and the alert function: one small asset, Powertools from the AWS layer.
+
+Score and finish answer the flows; the alert function reads the results table's stream (the
+outbox) and is the only one that publishes.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,23 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from flows.catalog import (
+from flows import stream
+from flows.catalog import resource_name
+from lambdas.survey.budget import ALERT_PATH, CALL_PATH
+from lambdas.survey.contract import (
+    ALERT_ENTRY_POINT,
+    ALERT_FUNCTION,
+    ENTRY_POINTS,
     FINISH_FUNCTION,
-    HANDLERS,
     SCORE_FUNCTION,
-    handler_environment,
-    resource_name,
 )
+from lambdas.survey.environment import handler_environment
 
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
@@ -30,8 +40,8 @@ ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc"]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_ACCOUNT = "017000801446"
-# Below the flows' 8-second InvocationTimeLimitSeconds, so Connect hears an answer, not a timeout.
-FUNCTION_TIMEOUT = Duration.seconds(6)
+# Below the flows' InvocationTimeLimitSeconds, so Connect hears an answer, not a timeout.
+FUNCTION_TIMEOUT = Duration.seconds(CALL_PATH.function_timeout_seconds)
 # CloudWatch Logs retention by days (the values stacks.config accepts).
 LOG_RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -54,7 +64,8 @@ LOG_RETENTION = {
 }
 DESCRIPTIONS = {
     SCORE_FUNCTION: "Validates and stores one survey answer.",
-    FINISH_FUNCTION: "Closes a survey and raises low-score alerts.",
+    FINISH_FUNCTION: "Closes a survey and says whether to escalate.",
+    ALERT_FUNCTION: "Sends low-score alerts from the results table's stream.",
 }
 
 
@@ -68,7 +79,11 @@ def powertools_layer_arn(partition: str, region: str, version: int) -> str:
 
 
 class SurveyHandlers(Construct):
-    """Score and finish functions with their own log groups and least-privilege roles."""
+    """Score, finish and alert functions with their own log groups and least-privilege roles.
+
+    `functions` are the two the flows invoke; `alert` consumes the table's stream, with bounded
+    retries, bisection, a maximum record age and an encrypted dead-letter queue (`dead_letters`).
+    """
 
     def __init__(
         self,
@@ -84,6 +99,7 @@ class SurveyHandlers(Construct):
         log_retention_days: int,
         result_retention_days: int,
         powertools_layer_version: int,
+        instance_alias: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         layer = lambda_.LayerVersion.from_layer_version_arn(
@@ -92,8 +108,8 @@ class SurveyHandlers(Construct):
             powertools_layer_arn(partition, Stack.of(self).region, powertools_layer_version),
         )
         code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
-        self.functions: dict[str, lambda_.Function] = {}
-        for key, handler in HANDLERS.items():
+
+        def function(key: str, handler: str, timeout: Duration) -> lambda_.Function:
             name = resource_name(name_prefix, key)
             log_group = logs.LogGroup(
                 self,
@@ -111,7 +127,7 @@ class SurveyHandlers(Construct):
                 description=f"Runs {name}: writes its own logs and the survey resources it uses.",
             )
             log_group.grant_write(role)
-            self.functions[key] = lambda_.Function(
+            return lambda_.Function(
                 self,
                 f"{key.title()}Function",
                 function_name=name,
@@ -123,7 +139,7 @@ class SurveyHandlers(Construct):
                 layers=[layer],
                 role=role,
                 memory_size=256,
-                timeout=FUNCTION_TIMEOUT,
+                timeout=timeout,
                 environment=handler_environment(
                     function_name=name,
                     table_name=table.table_name,
@@ -131,17 +147,51 @@ class SurveyHandlers(Construct):
                     bus_name=bus.event_bus_name,
                     survey=survey,
                     retention_days=result_retention_days,
+                    instance_alias=instance_alias,
                 ),
                 log_group=log_group,
                 tracing=lambda_.Tracing.ACTIVE,
             )
+
+        self.functions: dict[str, lambda_.Function] = {
+            key: function(key, handler, FUNCTION_TIMEOUT) for key, handler in ENTRY_POINTS.items()
+        }
+        self.alert = function(
+            ALERT_FUNCTION, ALERT_ENTRY_POINT, Duration.seconds(ALERT_PATH.function_timeout_seconds)
+        )
         score, finish = self.functions[SCORE_FUNCTION], self.functions[FINISH_FUNCTION]
         # Statements on the table alone: Table.grant() would add its indexes (index/*), which
         # the handlers never read; reports read the index with their own credentials.
         _allow(score, ["dynamodb:PutItem"], table.table_arn)
         _allow(finish, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table.table_arn)
-        topic.grant_publish(finish)
-        bus.grant_put_events_to(finish)
+        _allow(
+            self.alert,
+            ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+            table.table_arn,
+        )
+        topic.grant_publish(self.alert)
+        bus.grant_put_events_to(self.alert)
+
+        # Records the alert function gave up on land here for 14 days (alarmed at depth > 0).
+        self.dead_letters = sqs.Queue(
+            self,
+            "AlertDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        self.alert.add_event_source(
+            event_sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=stream.BATCH_SIZE,
+                bisect_batch_on_error=True,
+                retry_attempts=stream.MAX_RETRIES,
+                max_record_age=Duration.seconds(stream.MAX_RECORD_AGE_SECONDS),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(self.dead_letters),
+            )
+        )
 
 
 def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:

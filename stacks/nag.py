@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def suppress_findings(*, handlers: SurveyHandlers) -> None:
     """Accept the findings that are deliberate, on exactly the resources that have them."""
-    for function in handlers.functions.values():
+    for function in [*handlers.functions.values(), handlers.alert]:
         policy = function.role.node.try_find_child("DefaultPolicy") if function.role else None
         if policy is None:
             continue
@@ -28,3 +28,28 @@ def suppress_findings(*, handlers: SurveyHandlers) -> None:
             ],
             apply_to_children=True,
         )
+    alert_policy = (
+        handlers.alert.role.node.try_find_child("DefaultPolicy") if handlers.alert.role else None
+    )
+    if alert_policy is not None:
+        NagSuppressions.add_resource_suppressions(
+            alert_policy,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="The stream event source needs dynamodb:ListStreams, which accepts no "
+                    "resource-level permissions.",
+                    applies_to=["Resource::*"],
+                )
+            ],
+            apply_to_children=True,
+        )
+    NagSuppressions.add_resource_suppressions(
+        handlers.dead_letters,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-SQS3",
+                reason="This queue is the alert function's dead-letter destination itself.",
+            )
+        ],
+    )

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import CfnOutput, Environment, Stack
 
 from flows.catalog import FLOWS, SUPERVISOR_QUEUE
+from lambdas.survey.contract import ALERT_FUNCTION
 from stacks.alerting import Alerting
 from stacks.connect_integration import LambdaIntegration
 from stacks.contact_flows import ContactFlows
 from stacks.handlers import SurveyHandlers
 from stacks.nag import suppress_findings
+from stacks.operations import Operations
 from stacks.results_store import ResultsStore
 from stacks.supervisor_queue import SupervisorQueue
 
@@ -33,7 +35,9 @@ class SurveyStack(Stack):
             description=f"Post-call surveys for Amazon Connect ({stage.name})",
             **kwargs,
         )
-        results = ResultsStore(self, "Results")
+        results = ResultsStore(
+            self, "Results", deletion_protection=settings.table_deletion_protection
+        )
         alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
         handlers = SurveyHandlers(
             self,
@@ -47,6 +51,15 @@ class SurveyStack(Stack):
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
+            instance_alias=settings.instance_alias,
+        )
+        Operations(
+            self,
+            "Operations",
+            name_prefix=stage.name_prefix,
+            functions={**handlers.functions, ALERT_FUNCTION: handlers.alert},
+            dead_letters=handlers.dead_letters,
+            emails=settings.ops_emails,
         )
         integrations = [
             LambdaIntegration(

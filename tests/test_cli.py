@@ -99,7 +99,8 @@ def test_simulate_prints_a_transcript_with_prompts_keys_lambda_calls_and_transfe
         'says "Thank you for calling."',
         "caller presses 1",
         "set Survey_Opt_in = 'true'",
-        "lambda survey-dev-score(question=recommend, digits=2) -> valid=true, score=2",
+        "lambda survey-dev-score(question=recommend, digits=2, mode=escalation) -> valid=true, "
+        "score=2",
         "lambda survey-dev-finish(mode=escalation) -> escalate=true, lowest=2",
         'says "To discuss this with a supervisor, press 1."',
         "transfer to queue sales: an agent answers",
@@ -567,3 +568,34 @@ def test_installed_console_script_prints_its_help() -> None:
     assert result.returncode == 0, result.stderr
     for command in ("simulate", "lint", "render"):
         assert command in result.stdout
+
+
+# --- simulate --fail-service (the outbox retries) ----------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["sns=2", "events", "dynamodb=3"])
+def test_simulate_shows_the_outbox_delivering_the_alert_after_a_service_outage(
+    capsys: pytest.CaptureFixture[str], fault: str
+) -> None:
+    # GIVEN a caller who rates 1, 5, 5 while one service fails the handlers' next calls
+    # WHEN the call is simulated as JSON
+    code, out, _ = run(
+        capsys, "simulate", "on-demand-survey", "--keys", "1,5,5", "--fail-service", fault,
+        "--json",
+    )  # fmt: skip
+
+    # THEN the output is one JSON object, and the stream's retries delivered both alerts once
+    assert code == 0
+    report = json.loads(out)
+    assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
+
+
+def test_simulate_rejects_an_unknown_failing_service_with_exit_code_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN a service the embedded AWS cannot fail
+    # WHEN a call is simulated with it
+    err = one_line_error(*run(capsys, "simulate", "on-demand-survey", "--fail-service", "s3"))
+
+    # THEN the line names the valid services
+    assert "'s3' is not a service; use one of: sns, events, dynamodb" in err

@@ -1,4 +1,4 @@
-"""boto3 clients built on first use and bounded, so handlers answer inside the flow's limit.
+"""boto3 clients built on first use and bounded by the time budget, so handlers answer in time.
 
 Clients are created lazily (tests start moto before the first call) and cached per process;
 `reset_clients` drops them so each test gets clients bound to its own mock.
@@ -11,23 +11,40 @@ from typing import Any, Final
 import boto3
 from botocore.config import Config
 
-# Connect waits at most 8 s for a Lambda: two short attempts, never the SDK's default minute.
+from .budget import ALERT_PATH, CALL_PATH
+
+# Connect waits at most 8 s for a Lambda: short attempts, never the SDK's default minute.
 BOUNDED: Final = Config(
-    connect_timeout=1,
-    read_timeout=1.5,  # with 2 attempts, one call ends within 5 s: inside the 6 s function timeout
-    retries={"total_max_attempts": 2, "mode": "standard"},
+    connect_timeout=CALL_PATH.connect_timeout_seconds,
+    read_timeout=CALL_PATH.read_timeout_seconds,
+    retries={"total_max_attempts": CALL_PATH.attempts, "mode": "standard"},
+)
+# Publishing (alert function only): one attempt, the stream retries. An SDK retry of a Publish
+# whose reply was lost would send a second, identical message.
+PUBLISH: Final = Config(
+    connect_timeout=ALERT_PATH.connect_timeout_seconds,
+    read_timeout=ALERT_PATH.read_timeout_seconds,
+    retries={"total_max_attempts": 1, "mode": "standard"},
 )
 # Below this, one more bounded call could outlive the invocation: answer with a reason instead.
-MIN_REMAINING_MS: Final = 1500
+MIN_REMAINING_MS: Final = CALL_PATH.margin_ms
 
 _clients: dict[str, Any] = {}
 
 
 def client(service: str) -> Any:
-    """The process-wide bounded client for `service` ("dynamodb", "sns", "events")."""
+    """The process-wide bounded client for `service` ("dynamodb")."""
     if service not in _clients:
         _clients[service] = boto3.client(service, config=BOUNDED)
     return _clients[service]
+
+
+def publisher(service: str) -> Any:
+    """The process-wide single-attempt client for `service` ("sns", "events")."""
+    key = f"publish:{service}"
+    if key not in _clients:
+        _clients[key] = boto3.client(service, config=PUBLISH)
+    return _clients[key]
 
 
 def reset_clients() -> None:

@@ -6,7 +6,9 @@ string that crosses the flow/handler boundary lives here.
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
 
 # Contact attributes set by the flows.
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
@@ -27,7 +29,6 @@ STORED: Final = "stored"
 ESCALATE: Final = "escalate"
 LOWEST: Final = "lowest"
 ANSWERED: Final = "answered"
-ALERTED: Final = "alerted"
 TRUE: Final = "true"
 FALSE: Final = "false"
 
@@ -39,7 +40,6 @@ REASON_EMPTY: Final = "empty"
 REASON_UNKNOWN_QUESTION: Final = "unknown_question"
 REASON_MALFORMED_EVENT: Final = "malformed_event"
 REASON_STORAGE_ERROR: Final = "storage_error"
-REASON_ALERT_ERROR: Final = "alert_error"
 REASON_INTERNAL_ERROR: Final = "internal_error"
 
 # The survey modes; a mode is also the first part of its two flow keys.
@@ -48,12 +48,26 @@ MODE_OPT_IN: Final = "opt-in"
 MODE_ESCALATION: Final = "escalation"
 MODES: Final = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
 
-# Environment the stack gives the handlers (the simulator gives the same).
+# The functions: logical name (function names are `{namePrefix}-{name}`) → entry point inside
+# the asset (the `lambdas/` directory is the asset root).
+SCORE_FUNCTION: Final = "score"
+FINISH_FUNCTION: Final = "finish"
+ENTRY_POINTS: Final = {
+    SCORE_FUNCTION: "survey.score.handler",
+    FINISH_FUNCTION: "survey.finish.handler",
+}
+# The alert function reads the table's stream (the outbox); no flow invokes it.
+ALERT_FUNCTION: Final = "alert"
+ALERT_ENTRY_POINT: Final = "survey.alert.handler"
+
+# Environment the stack gives the handlers (the simulator gives the same; environment.py reads
+# it and builds it: `handler_environment`).
 ENV_TABLE: Final = "RESULTS_TABLE_NAME"
 ENV_TOPIC: Final = "ALERT_TOPIC_ARN"
 ENV_BUS: Final = "ALERT_EVENT_BUS_NAME"
 ENV_SURVEY: Final = "SURVEY_DEFINITION"
 ENV_RETENTION_DAYS: Final = "RESULT_RETENTION_DAYS"
+ENV_INSTANCE_ALIAS: Final = "CONNECT_INSTANCE_ALIAS"  # optional: alerts link to the console
 
 # The results table: one item per answer (sort key = question key) and one summary per contact.
 TABLE_PARTITION_KEY: Final = "contactId"
@@ -64,10 +78,107 @@ TABLE_QUESTION_INDEX_SORT_KEY: Final = "answeredAt"
 SUMMARY_SORT_KEY: Final = "#summary"
 ITEM_ATTRIBUTE: Final = "attribute"  # answer item: the contact attribute the question fills
 ITEM_SCORE: Final = "score"  # answer item: the score, a number
+# Answer item: the contact's details, each only when Connect sent it.
+ITEM_INITIAL_CONTACT_ID: Final = "initialContactId"
+ITEM_CHANNEL: Final = "channel"
+ITEM_INITIATION_METHOD: Final = "initiationMethod"
+ITEM_QUEUE: Final = "queue"
+ITEM_MODE: Final = "mode"  # the survey mode the flow sent, when it sent one
+# Summary item (sort key SUMMARY_SORT_KEY): the finished survey and the alert claims.
+SUMMARY_STATUS: Final = "status"
+SUMMARY_STATUS_COMPLETE: Final = "complete"
+SUMMARY_MODE: Final = "mode"
+SUMMARY_ANSWERED: Final = "answered"
+SUMMARY_SCORES: Final = "scores"
+SUMMARY_LOWEST: Final = "lowest"
+SUMMARY_COMPLETED_AT: Final = "completedAt"
+# Summary item: the outbox's state per alert channel ("sns", "events"): a claim while one
+# invocation sends it ({token, expiresAt}), then the time it was sent.
+SUMMARY_ALERT_CLAIM_PREFIX: Final = "alertClaim_"
+SUMMARY_ALERT_SENT_PREFIX: Final = "alertSentAt_"
+CLAIM_TOKEN: Final = "token"
+CLAIM_EXPIRES_AT: Final = "expiresAt"  # epoch milliseconds
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """The results table's keys, TTL and index: the stack, the simulator and tests build from it."""
+
+    partition_key: str
+    sort_key: str
+    ttl_attribute: str
+    question_index: str
+    question_index_sort_key: str
+    stream_view_type: str  # what each stream record carries (the alert function reads it)
+    key_type: str = "S"  # every key attribute is a string
+
+    def create_table_arguments(self, table_name: str) -> dict[str, Any]:
+        """DynamoDB CreateTable arguments for a table of this shape (TTL is set separately)."""
+        key_names = (self.partition_key, self.sort_key, self.question_index_sort_key)
+        return {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [
+                {"AttributeName": self.partition_key, "KeyType": "HASH"},
+                {"AttributeName": self.sort_key, "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": self.key_type} for name in key_names
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": self.question_index,
+                    "KeySchema": [
+                        {"AttributeName": self.sort_key, "KeyType": "HASH"},
+                        {"AttributeName": self.question_index_sort_key, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": self.stream_view_type},
+        }
+
+    def create(self, client: Any, table_name: str) -> None:
+        """Create the table with `client` (a boto3 DynamoDB client) and turn its TTL on."""
+        client.create_table(**self.create_table_arguments(table_name))
+        client.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"AttributeName": self.ttl_attribute, "Enabled": True},
+        )
+
+
+RESULTS_TABLE: Final = TableShape(
+    partition_key=TABLE_PARTITION_KEY,
+    sort_key=TABLE_SORT_KEY,
+    ttl_attribute=TABLE_TTL_ATTRIBUTE,
+    question_index=TABLE_QUESTION_INDEX,
+    question_index_sort_key=TABLE_QUESTION_INDEX_SORT_KEY,
+    stream_view_type="NEW_IMAGE",
+)
 
 # The low-score alert on EventBridge.
 EVENT_SOURCE: Final = "connect-survey"
 EVENT_DETAIL_TYPE: Final = "Survey low score"
+# Console page of one contact, when the stage names its instance alias.
+CONSOLE_CONTACT_URL: Final = (
+    "https://{alias}.my.connect.aws/contact-trace-records/details/{contact_id}"
+)
 
-# Metrics namespace (EMF).
+# Metrics namespace (EMF); each function's metrics carry the dimension service = function name.
 METRICS_NAMESPACE: Final = "ConnectSurvey"
+
+
+class Metric(StrEnum):
+    """The counts the handlers emit (EMF), named for the stack's alarms and dashboards."""
+
+    ANSWER_RECORDED = "AnswerRecorded"  # a valid answer (stored or not)
+    INVALID_ANSWER = "InvalidAnswer"  # out of range, not a number, timeout, empty, unknown question
+    STORAGE_ERROR = "StorageError"  # an answer that could not be written
+    SURVEY_COMPLETED = "SurveyCompleted"
+    LOW_SCORE = "LowScore"  # a finished survey with a score below the threshold
+    ALERT_PUBLISHED = "AlertPublished"  # one per channel (SNS, EventBridge) sent
+    ALERT_ERROR = "AlertError"  # one per channel that failed to send
+    # One per alert sent after taking over an expired claim: its sender may have sent it too.
+    ALERT_POSSIBLE_DUPLICATE = "AlertPossibleDuplicate"
+    MALFORMED_EVENT = "MalformedEvent"
+    INTERNAL_ERROR = "InternalError"

@@ -32,4 +32,9 @@ class StorageError(SurveyError):
 
 
 class AlertError(SurveyError):
-    """Raised when SNS or EventBridge did not accept a low-score alert."""
+    """Raised when SNS or EventBridge did not confirm a low-score alert; `maybe_sent` when the
+    reply, not the request, was lost (only then can a retry duplicate it)."""
+
+    def __init__(self, message: str, *, maybe_sent: bool) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent

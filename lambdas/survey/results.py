@@ -1,4 +1,4 @@
-"""The results table: one item per answer; one summary item per contact, holding the alert claims.
+"""The results table: one item per answer; one summary item per contact (outbox.py adds claims).
 
 Every write is keyed by (contactId, question), so a retried invocation overwrites instead of
 adding. Uses the low-level client (lighter to load than the resource API).
@@ -9,13 +9,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from . import aws
 from .contract import (
     ITEM_ATTRIBUTE,
+    ITEM_CHANNEL,
+    ITEM_INITIAL_CONTACT_ID,
+    ITEM_INITIATION_METHOD,
+    ITEM_MODE,
+    ITEM_QUEUE,
     ITEM_SCORE,
+    SUMMARY_ANSWERED,
+    SUMMARY_COMPLETED_AT,
+    SUMMARY_LOWEST,
+    SUMMARY_MODE,
+    SUMMARY_SCORES,
     SUMMARY_SORT_KEY,
+    SUMMARY_STATUS,
+    SUMMARY_STATUS_COMPLETE,
     TABLE_PARTITION_KEY,
     TABLE_QUESTION_INDEX_SORT_KEY,
     TABLE_SORT_KEY,
@@ -28,10 +40,6 @@ if TYPE_CHECKING:
 
     from .contact import Contact
 
-# Summary attributes (owned here: only the handlers and reports read them).
-STATUS_COMPLETE: Final = "complete"
-SNS_CLAIM: Final = "snsAlertAt"
-EVENT_CLAIM: Final = "eventAlertAt"
 CONDITION_FAILED: Final = "ConditionalCheckFailedException"
 
 
@@ -44,6 +52,7 @@ def put_answer(
     score: int,
     now: datetime,
     retention_days: int,
+    mode: str | None = None,
 ) -> None:
     """Store one valid answer at once, so a caller who hangs up later still counts."""
     item: dict[str, Any] = {
@@ -55,13 +64,14 @@ def put_answer(
         TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
     }
     optional = {
-        "initialContactId": contact.initial_contact_id,
-        "channel": contact.channel,
-        "initiationMethod": contact.initiation_method,
-        "queue": contact.queue_name,
+        ITEM_INITIAL_CONTACT_ID: contact.initial_contact_id,
+        ITEM_CHANNEL: contact.channel,
+        ITEM_INITIATION_METHOD: contact.initiation_method,
+        ITEM_QUEUE: contact.queue_name,
+        ITEM_MODE: mode,
     }
     item.update({name: {"S": value} for name, value in optional.items() if value})
-    _call("put_item", TableName=table, Item=item)
+    call("put_item", TableName=table, Item=item)
 
 
 def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[str, int]:
@@ -76,7 +86,7 @@ def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[s
     ]
     scores: dict[str, int] = {}
     for _ in range(2):  # DynamoDB may leave keys unprocessed under throttling: ask once more
-        response = _call(
+        response = call(
             "batch_get_item",
             RequestItems={
                 table: {
@@ -109,23 +119,23 @@ def complete_survey(
 ) -> None:
     """Mark the contact's survey complete; an update, so alert claims already there survive."""
     fields: dict[str, Any] = {
-        "status": {"S": STATUS_COMPLETE},
-        "mode": {"S": mode},
-        "answered": {"N": str(len(scores))},
-        "scores": {"M": {name: {"N": str(score)} for name, score in scores.items()}},
+        SUMMARY_STATUS: {"S": SUMMARY_STATUS_COMPLETE},
+        SUMMARY_MODE: {"S": mode},
+        SUMMARY_ANSWERED: {"N": str(len(scores))},
+        SUMMARY_SCORES: {"M": {name: {"N": str(score)} for name, score in scores.items()}},
         TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
     }
     if scores:
-        fields["lowest"] = {"N": str(min(scores.values()))}
+        fields[SUMMARY_LOWEST] = {"N": str(min(scores.values()))}
     if contact.initial_contact_id:
-        fields["initialContactId"] = {"S": contact.initial_contact_id}
+        fields[ITEM_INITIAL_CONTACT_ID] = {"S": contact.initial_contact_id}
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     values = {f":f{i}": value for i, value in enumerate(fields.values())}
     sets = [f"#f{i} = :f{i}" for i in range(len(fields))]
     # The first completion time is the one that counts; retries must not move it.
-    names["#completedAt"], values[":now"] = "completedAt", {"S": iso(now)}
+    names["#completedAt"], values[":now"] = SUMMARY_COMPLETED_AT, {"S": iso(now)}
     sets.append("#completedAt = if_not_exists(#completedAt, :now)")
-    _call(
+    call(
         "update_item",
         TableName=table,
         Key=_summary_key(contact.contact_id),
@@ -135,42 +145,26 @@ def complete_survey(
     )
 
 
-def claim_alert(
-    table: str, contact_id: str, claim: str, *, now: datetime, retention_days: int
-) -> str | None:
-    """Atomically claim one alert channel; the claim token if we won it, None if someone had.
+def read_contact(table: str, contact_id: str, questions: Sequence[str]) -> list[dict[str, Any]]:
+    """The contact's stored answers to `questions` and its summary item, consistently read.
 
-    A conditional write: of any number of concurrent retries exactly one succeeds.
+    The keys are known, so one BatchGetItem fetches exactly them (no Query over the contact).
     """
-    token = iso(now)
-    won = _call(
-        "update_item",
-        TableName=table,
-        Key=_summary_key(contact_id),
-        UpdateExpression="SET #claim = :token, #ttl = if_not_exists(#ttl, :ttl)",
-        ConditionExpression="attribute_not_exists(#claim)",
-        ExpressionAttributeNames={"#claim": claim, "#ttl": TABLE_TTL_ATTRIBUTE},
-        ExpressionAttributeValues={
-            ":token": {"S": token},
-            ":ttl": {"N": str(expires_at(now, retention_days))},
-        },
-        tolerate=CONDITION_FAILED,
-    )
-    return None if won is None else token
-
-
-def release_alert(table: str, contact_id: str, claim: str, token: str) -> None:
-    """Give a claim back after a failed publish so a retry can send; never someone else's claim."""
-    _call(
-        "update_item",
-        TableName=table,
-        Key=_summary_key(contact_id),
-        UpdateExpression="REMOVE #claim",
-        ConditionExpression="#claim = :token",
-        ExpressionAttributeNames={"#claim": claim},
-        ExpressionAttributeValues={":token": {"S": token}},
-        tolerate=CONDITION_FAILED,  # not ours (any more): nothing to give back
-    )
+    keys = [
+        {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": sort_key}}
+        for sort_key in [*questions, SUMMARY_SORT_KEY]
+    ]
+    items: list[dict[str, Any]] = []
+    for _ in range(2):  # DynamoDB may leave keys unprocessed under throttling: ask once more
+        response = call(
+            "batch_get_item",
+            RequestItems={table: {"Keys": keys, "ConsistentRead": True}},
+        )
+        items.extend(response.get("Responses", {}).get(table, []))
+        keys = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        if not keys:
+            return items
+    raise StorageError(f"dynamodb batch_get_item left {len(keys)} item(s) unread")
 
 
 def iso(moment: datetime) -> str:
@@ -187,15 +181,19 @@ def _summary_key(contact_id: str) -> dict[str, Any]:
     return {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": SUMMARY_SORT_KEY}}
 
 
-def _call(operation: str, *, tolerate: str | None = None, **request: Any) -> Any:
-    """One bounded DynamoDB call: its response, None for the `tolerate` error, else StorageError."""
+def call(operation: str, *, tolerate: str | None = None, **request: Any) -> Any:
+    """One bounded DynamoDB call: its response, None for the `tolerate` error, else StorageError.
+
+    Any exception counts, not only ClientError and BotoCoreError: a reply botocore cannot parse
+    raises ResponseParserError, which derives from neither.
+    """
     try:
         return getattr(aws.client("dynamodb"), operation)(**request)
     except ClientError as error:
         if _code(error) == tolerate:
             return None
         raise StorageError(f"dynamodb {operation} failed: {_code(error)}") from error
-    except BotoCoreError as error:
+    except Exception as error:
         raise StorageError(f"dynamodb {operation} failed: {type(error).__name__}") from error
 
 

@@ -1,7 +1,8 @@
 """Score one survey answer: validate the caller's digits and store a valid answer at once.
 
 The flow sends, after each question (Details.Parameters):
-    {"question": "<question key>", "digits": "$.StoredCustomerInput"}
+    {"question": "<question key>", "digits": "$.StoredCustomerInput", "mode": "<survey mode>"}
+(mode is stored with the answer for the alert; older flows leave it out)
 and gets back a flat string map, read as $.External.<key>:
     valid answer:    {"valid": "true", "score": "4", "attribute": "EffortScore",
                       "question": "effort", "stored": "true"}
@@ -27,7 +28,9 @@ from .contact import Contact
 from .contract import (
     ATTRIBUTE,
     FALSE,
+    MODES,
     PARAM_DIGITS,
+    PARAM_MODE,
     PARAM_QUESTION,
     REASON,
     REASON_INTERNAL_ERROR,
@@ -92,6 +95,7 @@ def _score(contact: Contact, context: object) -> dict[str, str]:
         STORED: TRUE,
     }
     count(Metric.ANSWER_RECORDED)
+    mode = contact.parameters.get(PARAM_MODE, "").strip()
     try:
         if not has_time_left(context):
             raise StorageError("too little time left to write the answer")
@@ -103,6 +107,7 @@ def _score(contact: Contact, context: object) -> dict[str, str]:
             score=score,
             now=datetime.now(UTC),
             retention_days=environment.retention_days(),
+            mode=mode if mode in MODES else None,
         )
     except (StorageError, EnvironmentVariableError) as error:
         # The flow still sets the contact attribute: a valid answer is never lost.

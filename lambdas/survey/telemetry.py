@@ -6,29 +6,15 @@ Never log the event: it carries the caller's phone number (CustomerEndpoint).
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from .contract import METRICS_NAMESPACE
+from .contract import METRICS_NAMESPACE, Metric
+
+__all__ = ["Metric", "begin", "count", "logger", "metrics"]
 
 logger = Logger()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-
-
-class Metric(StrEnum):
-    """The counts the handlers emit (EMF), named for the stack's alarms and dashboards."""
-
-    ANSWER_RECORDED = "AnswerRecorded"  # a valid answer (stored or not)
-    INVALID_ANSWER = "InvalidAnswer"  # out of range, not a number, timeout, empty, unknown question
-    STORAGE_ERROR = "StorageError"  # an answer that could not be written
-    SURVEY_COMPLETED = "SurveyCompleted"
-    LOW_SCORE = "LowScore"  # a completed survey with a score below the threshold
-    ALERT_PUBLISHED = "AlertPublished"  # one per channel (SNS, EventBridge) sent
-    ALERT_ERROR = "AlertError"  # one per channel that failed to send
-    MALFORMED_EVENT = "MalformedEvent"
-    INTERNAL_ERROR = "InternalError"
 
 
 def count(metric: Metric) -> None:

@@ -13,7 +13,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdas.survey import aws, finish, score
+from flows.stream import TableStream
+from lambdas.survey import alert, aws, finish, score
 from lambdas.survey.contract import (
     ENV_BUS,
     ENV_RETENTION_DAYS,
@@ -22,10 +23,7 @@ from lambdas.survey.contract import (
     ENV_TOPIC,
     EVENT_SOURCE,
     METRICS_NAMESPACE,
-    TABLE_PARTITION_KEY,
-    TABLE_QUESTION_INDEX,
-    TABLE_QUESTION_INDEX_SORT_KEY,
-    TABLE_SORT_KEY,
+    RESULTS_TABLE,
 )
 from lambdas.survey.definition import SurveyDefinition
 from lambdas.survey.telemetry import logger
@@ -87,31 +85,8 @@ def mocked_aws() -> Iterator[None]:
 
 @pytest.fixture
 def results_table() -> Any:
-    """The results table as the stack defines it (keys and index names from the contract)."""
-    client = boto3.client("dynamodb", region_name=REGION)
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": TABLE_PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": TABLE_SORT_KEY, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": TABLE_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": TABLE_SORT_KEY, "AttributeType": "S"},
-            {"AttributeName": TABLE_QUESTION_INDEX_SORT_KEY, "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": TABLE_QUESTION_INDEX,
-                "KeySchema": [
-                    {"AttributeName": TABLE_SORT_KEY, "KeyType": "HASH"},
-                    {"AttributeName": TABLE_QUESTION_INDEX_SORT_KEY, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    """The results table as the stack defines it (its shape from the contract)."""
+    RESULTS_TABLE.create(boto3.client("dynamodb", region_name=REGION), TABLE)
     return boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
 
 
@@ -190,3 +165,26 @@ def captured_output(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[],
     logger.addHandler(handler)
     yield lambda: buffer.getvalue() + capsys.readouterr().out
     logging.getLogger(logger.service).removeHandler(handler)
+
+
+class Outbox:
+    """The results table's stream delivered to the real alert function, as the mapping does."""
+
+    def __init__(self) -> None:
+        # Calls naming a stream ARN resolve to an account endpoint moto does not serve.
+        client = boto3.client(
+            "dynamodbstreams",
+            region_name=REGION,
+            endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com",
+        )
+        arn = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)
+        self.stream = TableStream(client=client, stream_arn=arn["Table"]["LatestStreamArn"])
+
+    def deliver(self, context: object = None) -> int:
+        """Deliver what is new (and what is due again); the number of records left to retry."""
+        return self.stream.deliver(alert.handler, context)
+
+
+@pytest.fixture
+def outbox(results_table: Any) -> Outbox:
+    return Outbox()

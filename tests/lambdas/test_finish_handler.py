@@ -1,18 +1,16 @@
-"""The finish handler: totals the answers, marks the survey complete, alerts once per contact."""
+"""The finish handler: totals the answers, marks the survey complete, never publishes."""
 
 from __future__ import annotations
 
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
-from lambdas.survey import aws, results
-from lambdas.survey.contract import ENV_BUS, ENV_SURVEY, ENV_TOPIC, EVENT_DETAIL_TYPE, EVENT_SOURCE
+from lambdas.survey import aws
+from lambdas.survey.contract import ENV_SURVEY
 
 ALL = "connectContactFlowEventAll"
 MIN = "connectContactFlowEventMin"
@@ -20,7 +18,7 @@ CONTACT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-a0b1c2d3e4f5"
 INITIAL_CONTACT_ID = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"
 PHONE_NUMBER = "+1234567890"
 SUMMARY_KEY = {"contactId": CONTACT_ID, "question": "#summary"}
-NO_ANSWERS = {"escalate": "false", "lowest": "", "answered": "0", "alerted": "false"}
+NO_ANSWERS = {"escalate": "false", "lowest": "", "answered": "0"}
 
 
 @pytest.fixture
@@ -77,12 +75,12 @@ def test_finish_handler_does_not_escalate_high_scores(
     answer = finish_handler(finish_event(load_event))
 
     # THEN there is no escalation and no alert
-    assert answer == {"escalate": "false", "lowest": "3", "answered": "3", "alerted": "false"}
+    assert answer == {"escalate": "false", "lowest": "3", "answered": "3"}
     assert alert_topic.bodies() == [] and alert_bus.bodies() == []
 
 
 @pytest.mark.parametrize("mode", ["on-demand", "opt-in", "escalation"])
-def test_finish_handler_escalates_and_alerts_once_on_a_low_score(
+def test_finish_handler_escalates_on_a_low_score_without_publishing(
     load_event: Any,
     finish_handler: Any,
     answered: Any,
@@ -97,22 +95,9 @@ def test_finish_handler_escalates_and_alerts_once_on_a_low_score(
     # WHEN the survey finishes, in any mode
     answer = finish_handler(finish_event(load_event, mode))
 
-    # THEN it escalates and sends one message and one event
-    assert answer == {"escalate": "true", "lowest": "2", "answered": "3", "alerted": "true"}
-    [message] = alert_topic.bodies()
-    assert message["Subject"] == f"Low survey score 2 for contact {CONTACT_ID}"
-    for text in (CONTACT_ID, mode, "EffortScore = 4", "PromoterScore = 2", "SatisfactionScore = 5"):
-        assert text in message["Message"]
-    [event] = alert_bus.bodies()
-    assert (event["source"], event["detail-type"]) == (EVENT_SOURCE, EVENT_DETAIL_TYPE)
-    assert event["detail"] == {
-        "contactId": CONTACT_ID,
-        "initialContactId": INITIAL_CONTACT_ID,
-        "mode": mode,
-        "scores": {"EffortScore": 4, "PromoterScore": 2, "SatisfactionScore": 5},
-        "lowest": 2,
-        "threshold": 3,
-    }
+    # THEN it escalates, and sends nothing itself (the alert leaves through the stream)
+    assert answer == {"escalate": "true", "lowest": "2", "answered": "3"}
+    assert alert_topic.bodies() == [] and alert_bus.bodies() == []
 
 
 def test_finish_handler_records_the_summary(
@@ -129,7 +114,7 @@ def test_finish_handler_records_the_summary(
     # WHEN the opt-in survey finishes
     finish_handler(finish_event(load_event, "opt-in"))
 
-    # THEN the summary holds the totals, the TTL and both alert claims
+    # THEN the summary holds the totals and the TTL
     item = summary(results_table)
     assert {k: item[k] for k in ("status", "mode", "answered", "lowest", "initialContactId")} == {
         "status": "complete",
@@ -139,63 +124,7 @@ def test_finish_handler_records_the_summary(
         "initialContactId": INITIAL_CONTACT_ID,
     }
     assert item["scores"] == {"EffortScore": Decimal(1), "PromoterScore": Decimal(4)}
-    assert {"completedAt", "expiresAt", results.SNS_CLAIM, results.EVENT_CLAIM} <= set(item)
-
-
-def test_finish_handler_alerts_once_however_often_connect_retries(
-    load_event: Any,
-    finish_handler: Any,
-    answered: Any,
-    results_table: Any,
-    alert_topic: Any,
-    alert_bus: Any,
-) -> None:
-    # GIVEN a low score
-    answered(effort="1", recommend="1", satisfaction="1")
-    event = finish_event(load_event)
-
-    # WHEN Connect delivers the finish call three times
-    answers = [finish_handler(event) for _ in range(3)]
-
-    # THEN one message and one event were sent; the retries say so
-    assert [a["alerted"] for a in answers] == ["true", "already", "already"]
-    assert all(a["escalate"] == "true" and "reason" not in a for a in answers)
-    assert len(alert_topic.bodies()) == 1
-    assert len(alert_bus.bodies()) == 1
-
-
-# Metrics are per process (Lambda runs one invocation at a time); threads flush each other's.
-@pytest.mark.filterwarnings("ignore:No application metrics to publish")
-def test_finish_handler_alerts_once_when_retries_run_concurrently(
-    load_event: Any,
-    finish_handler: Any,
-    answered: Any,
-    results_table: Any,
-    alert_topic: Any,
-    alert_bus: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # GIVEN a low score, and DynamoDB's per-item serialization of writes, which moto lacks
-    # (moto checks a condition and applies the update in two unguarded steps)
-    answered(effort="1")
-    event = finish_event(load_event)
-    lock = threading.Lock()
-    unserialized = results._call
-
-    def serialized(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return unserialized(*args, **kwargs)
-
-    monkeypatch.setattr(results, "_call", serialized)
-
-    # WHEN six deliveries of the same event run at once
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        answers = list(pool.map(lambda _: finish_handler(event), range(6)))
-
-    # THEN each alert went out once, whichever invocations sent them
-    assert all(a["escalate"] == "true" and "reason" not in a for a in answers)
-    assert len(alert_topic.bodies()) == 1
-    assert len(alert_bus.bodies()) == 1
+    assert {"completedAt", "expiresAt"} <= set(item)
 
 
 def test_finish_handler_keeps_the_first_completion_time_on_retries(
@@ -213,122 +142,6 @@ def test_finish_handler_keeps_the_first_completion_time_on_retries(
     assert summary(results_table)["completedAt"] == first
 
 
-def test_finish_handler_skips_a_channel_another_invocation_claimed(
-    load_event: Any,
-    finish_handler: Any,
-    answered: Any,
-    results_table: Any,
-    alert_topic: Any,
-    alert_bus: Any,
-) -> None:
-    # GIVEN a concurrent invocation that already claimed the SNS alert
-    answered(effort="2")
-    results_table.put_item(Item={**SUMMARY_KEY, results.SNS_CLAIM: "2024-01-01T00:00:00.000Z"})
-
-    # WHEN this invocation finishes
-    answer = finish_handler(finish_event(load_event))
-
-    # THEN it sends only the event and leaves the message to the claimer
-    assert answer["alerted"] == "true"
-    assert alert_topic.bodies() == []
-    assert len(alert_bus.bodies()) == 1
-
-
-def test_finish_handler_sends_the_alert_after_an_sns_failure_and_a_retry(
-    load_event: Any,
-    finish_handler: Any,
-    answered: Any,
-    results_table: Any,
-    alert_bus: Any,
-    request: pytest.FixtureRequest,
-) -> None:
-    # GIVEN a low score and an alert topic that does not exist yet
-    answered(satisfaction="1")
-    event = finish_event(load_event)
-
-    # WHEN the first call fails to publish, the topic appears, and Connect retries
-    first = finish_handler(event)
-    topic = request.getfixturevalue("alert_topic")
-    second = finish_handler(event)
-    third = finish_handler(event)
-
-    # THEN the failure is reported, its claim released, and each alert sent exactly once
-    assert (first["alerted"], first["reason"]) == ("true", "alert_error")  # the event went out
-    assert (second["alerted"], "reason" in second) == ("true", False)
-    assert third["alerted"] == "already"
-    assert len(topic.bodies()) == 1
-    assert len(alert_bus.bodies()) == 1
-
-
-def test_finish_handler_sends_the_event_after_an_eventbridge_failure_and_a_retry(
-    load_event: Any,
-    finish_handler: Any,
-    answered: Any,
-    results_table: Any,
-    alert_topic: Any,
-    alert_bus: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # GIVEN a low score and a bus name that does not exist
-    answered(effort="1")
-    monkeypatch.setenv(ENV_BUS, "missing-bus")
-    first = finish_handler(finish_event(load_event))
-
-    # WHEN the bus is fixed and Connect retries
-    monkeypatch.setenv(ENV_BUS, "default")
-    second = finish_handler(finish_event(load_event))
-
-    # THEN the event is sent by the retry, the message only once
-    assert first["reason"] == "alert_error"
-    assert second["alerted"] == "true"
-    assert len(alert_topic.bodies()) == 1
-    assert len(alert_bus.bodies()) == 1
-
-
-def test_finish_handler_treats_a_rejected_event_entry_as_a_failure(
-    load_event: Any,
-    finish_handler: Any,
-    answered: Any,
-    results_table: Any,
-    alert_topic: Any,
-) -> None:
-    # GIVEN EventBridge accepting the call but rejecting the entry
-    answered(effort="1")
-    with Stubber(aws.client("events")) as stub:
-        stub.add_response(
-            "put_events",
-            {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure"}]},
-        )
-
-        # WHEN the survey finishes
-        answer = finish_handler(finish_event(load_event))
-
-    # THEN it reports the failure and releases the event claim for a retry
-    assert answer["reason"] == "alert_error"
-    assert results.EVENT_CLAIM not in summary(results_table)
-    assert results.SNS_CLAIM in summary(results_table)
-
-
-def test_finish_handler_reports_a_missing_topic_variable_as_an_alert_error(
-    load_event: Any,
-    finish_handler: Any,
-    answered: Any,
-    results_table: Any,
-    alert_bus: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # GIVEN a function deployed without the topic variable
-    answered(effort="2")
-    monkeypatch.delenv(ENV_TOPIC)
-
-    # WHEN the survey finishes
-    answer = finish_handler(finish_event(load_event))
-
-    # THEN the event still goes out and the failure is reported
-    assert (answer["escalate"], answer["reason"]) == ("true", "alert_error")
-    assert len(alert_bus.bodies()) == 1
-
-
 def test_finish_handler_falls_back_to_contact_attributes_when_the_table_is_down(
     load_event: Any, finish_handler: Any, alert_topic: Any, alert_bus: Any
 ) -> None:
@@ -338,13 +151,11 @@ def test_finish_handler_falls_back_to_contact_attributes_when_the_table_is_down(
     # WHEN the survey finishes
     answer = finish_handler(event)
 
-    # THEN escalation is decided from the attributes and the storage error is reported;
-    # without a claim no alert is sent (a retry could not tell it had been sent)
+    # THEN escalation is decided from the attributes and the storage error is reported
     assert answer == {
         "escalate": "true",
         "lowest": "2",
         "answered": "2",
-        "alerted": "false",
         "reason": "storage_error",
     }
     assert alert_topic.bodies() == [] and alert_bus.bodies() == []
@@ -370,7 +181,6 @@ def test_finish_handler_falls_back_to_contact_attributes_when_the_read_fails(
         "escalate": "false",
         "lowest": "3",
         "answered": "2",
-        "alerted": "false",
         "reason": "storage_error",
     }
 
@@ -414,7 +224,6 @@ def test_finish_handler_does_not_call_aws_with_too_little_time_left(
         "escalate": "true",
         "lowest": "1",
         "answered": "1",
-        "alerted": "false",
         "reason": "storage_error",
     }
     assert summary(results_table) == {}
@@ -431,7 +240,7 @@ def test_finish_handler_works_with_plenty_of_time_left(
     answer = finish_handler(finish_event(load_event), lambda_context(remaining_ms=7000))
 
     # THEN it completes normally
-    assert answer == {"escalate": "false", "lowest": "5", "answered": "1", "alerted": "false"}
+    assert answer == {"escalate": "false", "lowest": "5", "answered": "1"}
 
 
 def test_finish_handler_accepts_the_minimal_event(
@@ -511,7 +320,7 @@ def test_finish_handler_never_logs_or_sends_the_phone_number(
     assert PHONE_NUMBER not in written
 
 
-def test_finish_handler_emits_low_score_and_alert_metrics(
+def test_finish_handler_emits_low_score_metrics_and_publishes_nothing(
     load_event: Any,
     finish_handler: Any,
     answered: Any,
@@ -527,7 +336,7 @@ def test_finish_handler_emits_low_score_and_alert_metrics(
     # WHEN the survey finishes
     finish_handler(finish_event(load_event))
 
-    # THEN the EMF line counts the completion, the low score and both alerts
+    # THEN the EMF line counts the completion and the low score; alerts are the outbox's
     [blob] = [json.loads(line) for line in captured_output().splitlines() if '"_aws"' in line]
     assert (blob["SurveyCompleted"], blob["LowScore"]) == ([1.0], [1.0])
-    assert blob["AlertPublished"] == [1.0, 1.0]
+    assert "AlertPublished" not in blob

@@ -1,47 +1,73 @@
-"""The results table's alert claims: one winner, and only the winner may give a claim back."""
+"""The results table: reading answers, and the outbox's claims (one holder, expiring, sent once)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from lambdas.survey import results
+from lambdas.survey import outbox, results
 from lambdas.survey.exceptions import StorageError
+from lambdas.survey.outbox import ClaimResult
 
 TABLE = "survey-results-test"
 CONTACT = "contact-1"
 NOW = datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
 
-def claim(now: datetime = NOW) -> str | None:
-    return results.claim_alert(TABLE, CONTACT, results.SNS_CLAIM, now=now, retention_days=1)
+def claim(token: str = "first", now: datetime = NOW) -> ClaimResult:
+    return outbox.claim(TABLE, CONTACT, "sns", token=token, now=now, retention_days=1)
 
 
-def test_results_table_gives_a_claim_to_the_first_caller_only(results_table: Any) -> None:
+def test_outbox_gives_a_claim_to_one_invocation_and_recognises_its_retry(
+    results_table: Any,
+) -> None:
     # GIVEN nobody has claimed the SNS alert
-    # WHEN two invocations claim it
-    first, second = claim(), claim()
+    # WHEN one invocation claims it twice (an SDK retry) and another tries
+    first, retried, other = claim(), claim(), claim("second")
 
-    # THEN only the first wins
-    assert first == "2025-01-02T03:04:05.678Z"
-    assert second is None
+    # THEN the first invocation holds it, its own retry included; the other must wait
+    assert (first, retried, other) == (ClaimResult.WON, ClaimResult.WON, ClaimResult.BUSY)
 
 
-def test_results_table_releases_only_the_callers_own_claim(results_table: Any) -> None:
+def test_outbox_passes_an_expired_claim_on(results_table: Any) -> None:
+    # GIVEN a claim left by a sender that crashed
+    claim()
+
+    # WHEN another invocation claims after the claim expired
+    later = NOW + timedelta(seconds=outbox.CLAIM_SECONDS + 1)
+    result = claim("second", later)
+
+    # THEN it takes the claim over, knowing the first may have sent
+    assert result is ClaimResult.TAKEN_OVER
+
+
+def test_outbox_releases_only_the_callers_own_claim(results_table: Any) -> None:
     # GIVEN a claim
-    token = claim()
-    assert token is not None
+    claim()
 
     # WHEN someone releases with another token, then the owner releases
-    results.release_alert(TABLE, CONTACT, results.SNS_CLAIM, "someone-else")
-    kept = claim()
-    results.release_alert(TABLE, CONTACT, results.SNS_CLAIM, token)
+    outbox.release(TABLE, CONTACT, "sns", token="someone-else")
+    kept = claim("second")
+    outbox.release(TABLE, CONTACT, "sns", token="first")
 
-    # THEN the stranger changed nothing and the owner's release lets a retry claim again
-    assert kept is None
-    assert claim(datetime(2025, 1, 3, tzinfo=UTC)) == "2025-01-03T00:00:00.000Z"
+    # THEN the stranger changed nothing and the owner's release lets a retry claim at once
+    assert kept is ClaimResult.BUSY
+    assert claim("second") is ClaimResult.WON
+
+
+def test_outbox_never_claims_a_sent_channel_again(results_table: Any) -> None:
+    # GIVEN a channel claimed and sent
+    claim()
+    outbox.mark_sent(TABLE, CONTACT, "sns", token="first", now=NOW)
+
+    # WHEN anyone claims it, even long after
+    result = claim("second", NOW + timedelta(days=1))
+
+    # THEN it is sent: nothing to do
+    assert result is ClaimResult.SENT
+    assert outbox.read_state(TABLE, CONTACT, "sns").claim_token is None
 
 
 def test_results_table_reports_a_missing_table_as_a_storage_error() -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from flows import stream
 from flows.catalog import FLOW_KEYS, FLOWS
 from lambdas.survey import contract
+from lambdas.survey.budget import ALERT_PATH, CALL_PATH
 from stacks.config import StageConfig, load_stage
 from tests.stacks.conftest import build_stack
 
@@ -36,13 +39,13 @@ def content_of(template: Template, key: str, config: StageConfig) -> str:
     return "".join(p if isinstance(p, str) else f"<{json.dumps(p, sort_keys=True)}>" for p in parts)
 
 
-def test_stack_has_six_flows_two_functions_and_their_wiring(dev_template: Template) -> None:
+def test_stack_has_six_flows_three_functions_and_their_wiring(dev_template: Template) -> None:
     dev_template.resource_count_is("AWS::Connect::ContactFlow", 6)
-    dev_template.resource_count_is("AWS::Lambda::Function", 2)
+    dev_template.resource_count_is("AWS::Lambda::Function", 3)  # score, finish, alert
     dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 2)
     dev_template.resource_count_is("AWS::Lambda::Permission", 2)
     dev_template.resource_count_is("AWS::DynamoDB::Table", 1)
-    dev_template.resource_count_is("AWS::SNS::Topic", 1)
+    dev_template.resource_count_is("AWS::SNS::Topic", 2)  # alerts, operations alarms
 
 
 @pytest.mark.parametrize("key", FLOW_KEYS)
@@ -65,13 +68,15 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
 ) -> None:
     functions = resources(dev_template, "AWS::Lambda::Function").values()
     assert sorted(f["Properties"]["FunctionName"] for f in functions) == [
+        "survey-dev-alert",
         "survey-dev-finish",
         "survey-dev-score",
     ]
     for function in functions:
         props = function["Properties"]
         assert props["Runtime"] == "python3.14"
-        assert props["Timeout"] <= 8
+        if props["FunctionName"] != "survey-dev-alert":  # no flow waits for the alert function
+            assert props["Timeout"] <= 8
         assert props["TracingConfig"] == {"Mode": "Active"}
         # AWS publishes one layer per Python version and architecture; the version is the
         # stage's powertoolsLayerVersion.
@@ -93,7 +98,7 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
 
 
 def test_function_logs_have_retention(dev_template: Template) -> None:
-    dev_template.resource_count_is("AWS::Logs::LogGroup", 2)
+    dev_template.resource_count_is("AWS::Logs::LogGroup", 3)
     dev_template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": 14})
 
 
@@ -160,21 +165,45 @@ def test_score_function_may_only_write_answers(dev_template: Template) -> None:
     assert data_actions == {"dynamodb:PutItem"}
 
 
-def test_finish_function_may_read_answers_and_raise_alerts_only(dev_template: Template) -> None:
+def test_finish_function_may_read_answers_and_write_the_summary_only(
+    dev_template: Template,
+) -> None:
     table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
-    topic_id = logical_id(dev_template, "AWS::SNS::Topic")
     actions = actions_on(policy_statements(dev_template, "survey-dev-finish"))
     assert actions["dynamodb:BatchGetItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["dynamodb:UpdateItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
+    data_actions = {a for a in actions if not a.startswith(("logs:", "xray:"))}
+    # The caller's path never publishes: alerts leave through the outbox.
+    assert data_actions == {"dynamodb:BatchGetItem", "dynamodb:UpdateItem"}
+
+
+def test_alert_function_may_read_the_stream_claim_and_publish_only(
+    dev_template: Template,
+) -> None:
+    table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
+    topic_id = alert_topic_id(dev_template)
+    actions = actions_on(policy_statements(dev_template, "survey-dev-alert"))
+    for action in ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"):
+        assert actions[action] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["sns:Publish"] == {"Ref": topic_id}
     assert "event-bus/default" in json.dumps(actions["events:PutEvents"])
-    data_actions = {a for a in actions if not a.startswith(("logs:", "xray:"))}
+    assert actions["dynamodb:GetRecords"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    data_actions = {a for a in actions if not a.startswith(("logs:", "xray:", "sqs:"))}
     assert data_actions == {
         "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
         "dynamodb:UpdateItem",
+        "dynamodb:ListStreams",
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
         "sns:Publish",
         "events:PutEvents",
     }
+
+
+def alert_topic_id(template: Template) -> str:
+    return logical_id(template, "AWS::SNS::Topic", DisplayName="Post-call survey low-score alerts")
 
 
 def test_results_table_is_durable_encrypted_and_expires_items(dev_template: Template) -> None:
@@ -202,7 +231,7 @@ def test_results_table_is_durable_encrypted_and_expires_items(dev_template: Temp
 
 
 def test_alert_topic_is_encrypted_and_tls_only(dev_template: Template) -> None:
-    topic = next(iter(resources(dev_template, "AWS::SNS::Topic").values()))
+    topic = resources(dev_template, "AWS::SNS::Topic")[alert_topic_id(dev_template)]
     assert "alias/aws/sns" in json.dumps(topic["Properties"]["KmsMasterKeyId"])
     dev_template.has_resource_properties(
         "AWS::SNS::TopicPolicy",
@@ -322,3 +351,209 @@ def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) ->
     assert "My issue is solved." in content
     env = json.dumps(template.find_resources("AWS::Lambda::Function"))
     assert "ResolvedScore" in env
+
+
+def test_results_table_has_the_shape_the_handler_contract_creates(dev_template: Template) -> None:
+    # GIVEN the table the simulator and tests create from the handler contract
+    expected = contract.RESULTS_TABLE.create_table_arguments("any")
+
+    # WHEN the stack's table is read
+    # THEN keys, attribute types, index and TTL are the contract's
+    dev_template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": expected["KeySchema"],
+            "AttributeDefinitions": Match.array_equals(expected["AttributeDefinitions"]),
+            "GlobalSecondaryIndexes": expected["GlobalSecondaryIndexes"],
+            "TimeToLiveSpecification": {
+                "AttributeName": contract.RESULTS_TABLE.ttl_attribute,
+                "Enabled": True,
+            },
+        },
+    )
+
+
+def test_functions_time_out_inside_the_flow_limit_of_the_time_budget(
+    dev_template: Template, dev_config: StageConfig
+) -> None:
+    # GIVEN the call path's time budget
+    budget = CALL_PATH
+
+    # WHEN the functions and the flows' Lambda blocks are read
+    functions = resources(dev_template, "AWS::Lambda::Function").values()
+    pattern = re.compile(r'"InvocationTimeLimitSeconds": *"(\d+)"')
+    contents = [content_of(dev_template, spec.key, dev_config) for spec in FLOWS]
+    limits = {limit for content in contents for limit in pattern.findall(content)}
+
+    # THEN both come from the budget
+    flow_functions = [f for f in functions if f["Properties"]["FunctionName"] != "survey-dev-alert"]
+    assert {f["Properties"]["Timeout"] for f in flow_functions} == {budget.function_timeout_seconds}
+    assert limits == {str(budget.flow_limit_seconds)}
+
+
+def test_results_table_streams_new_images_to_the_alert_function(dev_template: Template) -> None:
+    # GIVEN the dev stack
+    # WHEN its table and the alert function's event source mapping are read
+    # THEN the table streams new images, and the mapping retries a bounded number of times,
+    # bisects failing batches, drops records past a maximum age and reports partial failures
+    dev_template.has_resource_properties(
+        "AWS::DynamoDB::Table", {"StreamSpecification": {"StreamViewType": "NEW_IMAGE"}}
+    )
+    dead_letters = logical_id(dev_template, "AWS::SQS::Queue")
+    dev_template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": logical_id(
+                dev_template, "AWS::Lambda::Function", FunctionName="survey-dev-alert"
+            )},
+            "EventSourceArn": {
+                "Fn::GetAtt": [logical_id(dev_template, "AWS::DynamoDB::Table"), "StreamArn"]
+            },
+            "StartingPosition": "TRIM_HORIZON",
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": stream.MAX_RETRIES,
+            "MaximumRecordAgeInSeconds": stream.MAX_RECORD_AGE_SECONDS,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "DestinationConfig": {
+                "OnFailure": {"Destination": {"Fn::GetAtt": [dead_letters, "Arn"]}}
+            },
+        },
+    )  # fmt: skip
+
+
+def test_alert_dead_letter_queue_is_encrypted_tls_only_and_keeps_records_14_days(
+    dev_template: Template,
+) -> None:
+    dev_template.has_resource_properties(
+        "AWS::SQS::Queue", {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 14 * 86400}
+    )
+    dev_template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": Match.object_like(
+                        {"Bool": {"aws:SecureTransport": "false"}})})]
+                )
+            }
+        },
+    )  # fmt: skip
+
+
+def test_topics_deny_every_action_without_tls(dev_template: Template) -> None:
+    # GIVEN the alert topic and the operations topic
+    policies = resources(dev_template, "AWS::SNS::TopicPolicy").values()
+
+    # WHEN their statements are read
+    denials = [
+        statement
+        for policy in policies
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Deny"
+    ]
+
+    # THEN each denies every SNS action, not only Publish, over plain HTTP
+    assert len(policies) == 2
+    assert len(denials) == 2
+    for statement in denials:
+        assert statement["Action"] == "sns:*"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_metrics(
+    dev_template: Template,
+) -> None:
+    # GIVEN the dev stack's alarms
+    alarms = resources(dev_template, "AWS::CloudWatch::Alarm").values()
+    ops_topic = logical_id(
+        dev_template, "AWS::SNS::Topic", DisplayName="Post-call survey operations alarms"
+    )
+
+    # WHEN what they watch is collected
+    watched = {
+        (alarm["Properties"].get("Namespace"), alarm["Properties"].get("MetricName"))
+        for alarm in alarms
+    }
+    expressions = " ".join(json.dumps(alarm["Properties"].get("Metrics", [])) for alarm in alarms)
+
+    # THEN every function's errors, throttles and p99 duration, the stream's iterator age, the
+    # dead-letter queue's depth and the handlers' error metrics raise an alarm to the ops topic
+    for namespace_metric in [
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+        ("AWS/Lambda", "Duration"),
+        ("AWS/Lambda", "IteratorAge"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    ]:
+        assert namespace_metric in watched
+    for metric in ("StorageError", "AlertError", "InternalError"):
+        assert f'"MetricName": "{metric}"' in expressions
+    assert len(alarms) == 3 * 3 + 2 + 3
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": ops_topic}]
+    durations = [a["Properties"] for a in alarms if a["Properties"].get("MetricName") == "Duration"]
+    assert sorted(d["Threshold"] for d in durations) == pytest.approx(
+        [
+            0.8 * CALL_PATH.function_timeout_seconds * 1000,
+            0.8 * CALL_PATH.function_timeout_seconds * 1000,
+            0.8 * ALERT_PATH.function_timeout_seconds * 1000,
+        ]
+    )
+
+
+def test_dashboard_shows_answers_alerts_duplicates_errors_and_durations(
+    dev_template: Template,
+) -> None:
+    dashboard = next(iter(resources(dev_template, "AWS::CloudWatch::Dashboard").values()))
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for metric in ("AnswerRecorded", "InvalidAnswer", "LowScore", "AlertPublished",
+                   "AlertPossibleDuplicate", "StorageError", "p50", "p99"):  # fmt: skip
+        assert metric in body
+
+
+def test_ops_emails_subscribe_to_the_ops_topic(stages: dict[str, Any]) -> None:
+    # GIVEN a stage with an operations e-mail address
+    stages["dev"]["opsEmails"] = ["ops@example.com"]
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
+
+    # WHEN the subscriptions are read
+    # THEN the ops topic has it
+    ops_topic = logical_id(
+        template, "AWS::SNS::Topic", DisplayName="Post-call survey operations alarms"
+    )
+    template.has_resource_properties(
+        "AWS::SNS::Subscription",
+        {"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": {"Ref": ops_topic}},
+    )
+
+
+@pytest.mark.parametrize(("protect", "expected"), [(None, True), (False, False), (True, True)])
+def test_table_deletion_protection_is_on_unless_the_stage_turns_it_off(
+    stages: dict[str, Any], protect: bool | None, expected: bool
+) -> None:
+    # GIVEN the prod stage, with the setting left out or given
+    if protect is not None:
+        stages["prod"]["tableDeletionProtection"] = protect
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "prod")))
+
+    # WHEN the table is read
+    # THEN deletion protection follows the setting, on by default
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table", {"DeletionProtectionEnabled": expected}
+    )
+
+
+def test_alert_function_gets_the_instance_alias_when_the_stage_sets_it(
+    stages: dict[str, Any],
+) -> None:
+    stages["dev"]["instanceAlias"] = "example-cc"
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "FunctionName": "survey-dev-alert",
+            "Environment": {
+                "Variables": Match.object_like({contract.ENV_INSTANCE_ALIAS: "example-cc"})
+            },
+        },
+    )

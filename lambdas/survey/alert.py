@@ -1,0 +1,264 @@
+"""Send low-score alerts from the results table's stream: the outbox, off the caller's path.
+
+The event source mapping delivers the table's stream records (new images). Every stored answer
+below the threshold raises its contact's one alert: the first low answer sends it, later ones find
+it sent. For each channel (SNS, EventBridge) the invocation claims the channel on the contact's
+summary item, publishes once (one SDK attempt) and records `sentAt`. Whatever fails is reported
+as a batch item failure, so the stream retries it (bisecting, up to its retry limit, then the
+dead-letter queue). Delivery is at least once; a duplicate is possible only when a publish reply
+was lost, and is counted (AlertPossibleDuplicate). Consumers dedupe on `alertId`.
+
+Answers {"batchItemFailures": [{"itemIdentifier": <sequence number>}, ...]}; never raises.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from . import alerts, environment, outbox, results
+from .alerts import LowScoreAlert
+from .budget import ALERT_PATH
+from .contract import (
+    ITEM_ATTRIBUTE,
+    ITEM_INITIAL_CONTACT_ID,
+    ITEM_MODE,
+    ITEM_QUEUE,
+    ITEM_SCORE,
+    SUMMARY_LOWEST,
+    SUMMARY_MODE,
+    SUMMARY_SCORES,
+    SUMMARY_SORT_KEY,
+    TABLE_PARTITION_KEY,
+    TABLE_SORT_KEY,
+)
+from .exceptions import AlertError, EnvironmentVariableError, StorageError
+from .outbox import ClaimResult
+from .telemetry import Metric, count, logger, metrics
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from .definition import SurveyDefinition
+
+UNKNOWN_MODE: Final = "unknown"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One way an alert leaves: its name in the outbox, and how to send it."""
+
+    name: str
+    send: Callable[[LowScoreAlert], None]
+
+
+def _send_sns(alert: LowScoreAlert) -> None:
+    alerts.send_sns(environment.topic_arn(), alert)
+
+
+def _send_event(alert: LowScoreAlert) -> None:
+    alerts.send_event(environment.bus_name(), alert)
+
+
+CHANNELS: Final = (Channel("sns", _send_sns), Channel("events", _send_event))
+
+
+@dataclass
+class LowAnswer:
+    """A stream record carrying a stored answer below the threshold."""
+
+    contact_id: str
+    sequence_number: str
+
+
+@dataclass
+class Batch:
+    """The low answers of one delivery, first record per contact, in stream order."""
+
+    contacts: dict[str, str] = field(default_factory=dict)  # contact id → first sequence number
+
+
+@metrics.log_metrics
+def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[str, str]]]:
+    """Send the alerts the batch raises; name the records to retry."""
+    failures: list[str] = []
+    try:
+        batch = _low_answers(event, environment.survey())
+        token = uuid.uuid4().hex  # unique per invocation: our own retried claim is ours
+        for contact_id, sequence_number in batch.contacts.items():
+            if not _has_time_left(context) or not _alert(contact_id, token):
+                failures.append(sequence_number)
+    except EnvironmentVariableError as error:
+        logger.error("Alert function misconfigured", extra={"error": str(error)})
+        count(Metric.INTERNAL_ERROR)
+        failures = _all_sequence_numbers(event)
+    except Exception:
+        logger.exception("Alerting failed unexpectedly")
+        count(Metric.INTERNAL_ERROR)
+        failures = _all_sequence_numbers(event)
+    return {"batchItemFailures": [{"itemIdentifier": number} for number in failures]}
+
+
+def _low_answers(event: Any, survey: SurveyDefinition) -> Batch:
+    batch = Batch()
+    records = event.get("Records") if isinstance(event, dict) else None
+    for record in records if isinstance(records, list) else []:
+        answer = _low_answer(record, survey)
+        if answer is not None:
+            batch.contacts.setdefault(answer.contact_id, answer.sequence_number)
+    return batch
+
+
+def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
+    """The record's contact when it stores a low answer; a record of another shape is skipped."""
+    try:
+        change = record["dynamodb"]
+        image = change["NewImage"]
+        # An answer item, or the summary: it holds scores known only from contact attributes
+        # (preset, or an answer whose write had failed), totalled by the finish handler.
+        is_summary = image[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY
+        if is_summary and SUMMARY_LOWEST not in image:
+            return None  # a summary before the survey finished (alert claims only)
+        score = int(float(image[SUMMARY_LOWEST if is_summary else ITEM_SCORE]["N"]))
+        if not survey.is_low(score):
+            return None
+        return LowAnswer(image[TABLE_PARTITION_KEY]["S"], str(change["SequenceNumber"]))
+    except (KeyError, TypeError, ValueError):
+        logger.warning("Stream record skipped: not an answer item")
+        return None
+
+
+def _alert(contact_id: str, token: str) -> bool:
+    """Send the contact's alert on every channel not yet sent; False when a retry is needed."""
+    logger.set_correlation_id(contact_id)
+    try:
+        table, days = environment.table_name(), environment.retention_days()
+        questions = [question.key for question in environment.survey().questions]
+        items = results.read_contact(table, contact_id, questions)
+        alert = _build_alert(contact_id, items)
+    except (StorageError, EnvironmentVariableError) as error:
+        logger.error("Contact not read; the stream retries", extra={"error": str(error)})
+        count(Metric.STORAGE_ERROR)
+        return False
+    if alert is None:
+        return True
+    summary = next((i for i in items if i[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY), {})
+    done = True
+    for channel in CHANNELS:
+        if outbox.sent_attribute(channel.name) in summary:
+            continue  # sent (read consistently): no claim needed to know it
+        done = _send(alert, channel, table=table, days=days, token=token) and done
+    return done
+
+
+def _send(alert: LowScoreAlert, channel: Channel, *, table: str, days: int, token: str) -> bool:
+    contact_id = alert.contact_id
+    try:
+        claim = outbox.claim(
+            table, contact_id, channel.name, token=token, now=_now(), retention_days=days
+        )
+    except StorageError as error:
+        logger.error("Alert not claimed", extra={"channel": channel.name, "error": str(error)})
+        count(Metric.STORAGE_ERROR)
+        return False
+    if claim is ClaimResult.SENT:
+        return True
+    if claim is ClaimResult.BUSY:
+        logger.info("Alert claimed by another sender", extra={"channel": channel.name})
+        return False
+    try:
+        channel.send(alert)
+    except (AlertError, EnvironmentVariableError) as error:
+        count(Metric.ALERT_ERROR)
+        logger.error("Alert not sent", extra={"channel": channel.name, "error": str(error)})
+        if not getattr(error, "maybe_sent", False):
+            _release(table, contact_id, channel, token)
+        # Maybe sent: the claim stays until it expires, then a retry sends again (a duplicate
+        # if this one did leave); sending again at once would duplicate without waiting.
+        return False
+    count(Metric.ALERT_PUBLISHED)
+    if claim is ClaimResult.TAKEN_OVER:
+        count(Metric.ALERT_POSSIBLE_DUPLICATE)  # the previous sender may have sent it too
+    logger.info("Alert sent", extra={"channel": channel.name, "alertId": alert.alert_id})
+    try:
+        outbox.mark_sent(table, contact_id, channel.name, token=token, now=_now())
+    except StorageError as error:
+        logger.error("Alert sent but not recorded", extra={"error": str(error)})
+        count(Metric.STORAGE_ERROR)
+        return False
+    return True
+
+
+def _release(table: str, contact_id: str, channel: Channel, token: str) -> None:
+    try:
+        outbox.release(table, contact_id, channel.name, token=token)
+    except StorageError as error:
+        # The claim expires by itself; the retry then sends (counted as a possible duplicate).
+        logger.error("Alert claim kept", extra={"channel": channel.name, "error": str(error)})
+
+
+def _build_alert(contact_id: str, items: Sequence[Mapping[str, Any]]) -> LowScoreAlert | None:
+    """The alert from what is stored for the contact; None when no stored answer is low."""
+    survey = environment.survey()
+    by_question = {item[TABLE_SORT_KEY]["S"]: item for item in items}
+    scores: dict[str, int] = {}
+    first: Mapping[str, Any] = {}
+    for question in survey.questions:
+        item = by_question.get(question.key)
+        if item is None or ITEM_SCORE not in item:
+            continue
+        first = first or item
+        attribute = item.get(ITEM_ATTRIBUTE, {}).get("S", question.attribute)
+        scores[attribute] = int(float(item[ITEM_SCORE]["N"]))
+    summary = by_question.get(SUMMARY_SORT_KEY, {})
+    totalled = summary.get(SUMMARY_SCORES, {}).get("M", {})
+    for question in survey.questions:  # what only the finish handler knew, in survey order
+        value = totalled.get(question.attribute, {}).get("N")
+        if question.attribute not in scores and value is not None:
+            scores[question.attribute] = int(float(value))
+    if not scores or not any(survey.is_low(score) for score in scores.values()):
+        return None
+    mode = _text(first, ITEM_MODE) or _text(summary, SUMMARY_MODE) or UNKNOWN_MODE
+    return LowScoreAlert(
+        contact_id=contact_id,
+        initial_contact_id=_text(first, ITEM_INITIAL_CONTACT_ID),
+        mode=mode,
+        queue=_text(first, ITEM_QUEUE),
+        scores=scores,
+        threshold=survey.low_score_threshold,
+        instance_alias=environment.instance_alias(),
+    )
+
+
+def _text(item: Mapping[str, Any], name: str) -> str | None:
+    value = item.get(name, {})
+    return value.get("S") if isinstance(value, dict) else None
+
+
+def _has_time_left(context: object) -> bool:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return True
+    try:
+        return float(remaining()) >= ALERT_PATH.margin_ms
+    except (TypeError, ValueError):
+        return True
+
+
+def _all_sequence_numbers(event: Any) -> list[str]:
+    records = event.get("Records") if isinstance(event, dict) else None
+    numbers = []
+    for record in records if isinstance(records, list) else []:
+        try:
+            numbers.append(str(record["dynamodb"]["SequenceNumber"]))
+        except (KeyError, TypeError):
+            continue
+    return numbers
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

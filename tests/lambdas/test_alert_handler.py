@@ -1,0 +1,403 @@
+"""The alert function: the outbox on the table's stream, under every fault of issue 9.
+
+Faults are injected on the handler's own boto3 clients (botocore event hooks): an error reply
+before the request reaches the embedded AWS, or a lost reply after the embedded AWS processed it.
+Each test then lets the stream deliver again, as the event source mapping does, and counts what
+arrived.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from botocore.parsers import ResponseParserError
+
+from lambdas.survey import alert, aws, outbox
+from lambdas.survey.alerts import ALERT_NAMESPACE
+from lambdas.survey.contract import ENV_INSTANCE_ALIAS, EVENT_DETAIL_TYPE, EVENT_SOURCE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ALL = "connectContactFlowEventAll"
+CONTACT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-a0b1c2d3e4f5"
+PHONE_NUMBER = "+1234567890"
+
+
+class Crash(BaseException):
+    """The function killed mid-invocation (timeout, out of memory): nothing in it runs on."""
+
+
+@pytest.fixture
+def answer(load_event: Any, score_handler: Any, results_table: Any) -> Callable[..., None]:
+    """Store answers through the score handler, as the flow does."""
+
+    def store(mode: str = "escalation", **digits: str) -> None:
+        for question, value in digits.items():
+            parameters = {"question": question, "digits": value, "mode": mode}
+            assert score_handler(load_event(ALL, parameters=parameters))["stored"] == "true"
+
+    return store
+
+
+class Faults:
+    """Faults on the handler's clients: the next `times` calls of one operation fail."""
+
+    def __init__(self) -> None:
+        self.remaining: dict[str, int] = {}
+
+    def _due(self, key: str) -> bool:
+        if self.remaining.get(key, 0) <= 0:
+            return False
+        self.remaining[key] -= 1
+        return True
+
+    def error_reply(self, client: Any, operation: str, status: int = 500, times: int = 1) -> None:
+        """The service answers with an error; the request never reached the embedded AWS."""
+        key = f"error:{operation}"
+        self.remaining[key] = times
+
+        def reply(**_: Any) -> Any:
+            if not self._due(key):
+                return None
+            http = AWSResponse("https://fault", status, {}, None)
+            error = {"Code": "InternalFailure", "Message": "injected"}
+            return http, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
+
+        client.meta.events.register(f"before-call.*.{operation}", reply)
+
+    def raise_before(
+        self, client: Any, operation: str, error: BaseException, times: int = 1
+    ) -> None:
+        """The call fails before reaching the embedded AWS (refused, unparsable, killed)."""
+        key = f"before:{operation}"
+        self.remaining[key] = times
+
+        def fail(**_: Any) -> None:
+            if self._due(key):
+                raise error
+
+        client.meta.events.register(f"before-call.*.{operation}", fail)
+
+    def lose_reply(self, client: Any, operation: str, times: int = 1) -> None:
+        """The embedded AWS processed the request; its reply never arrives (a read timeout)."""
+        key = f"lost:{operation}"
+        self.remaining[key] = times
+
+        def lose(request: Any, **_: Any) -> None:
+            target = request.headers.get("X-Amz-Target", b"")
+            body = request.body or b""
+            named = operation in str(target) or f"Action={operation}".encode() in _bytes(body)
+            if named and self._due(key):
+                raise ReadTimeoutError(endpoint_url=request.url)
+
+        # moto answers on the generic before-send: registered last there, this runs after moto
+        # has processed the call (a handler on a more specific event name would run before it).
+        client.meta.events.register_last("before-send", lose)
+
+
+def _bytes(body: Any) -> bytes:
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
+@pytest.fixture
+def faults() -> Faults:
+    return Faults()
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Move the alert function's clock past every claim's expiry."""
+
+    def advance() -> None:
+        shifted = datetime.now(UTC) + timedelta(seconds=outbox.CLAIM_SECONDS + 1)
+        monkeypatch.setattr(alert, "_now", lambda: shifted)
+
+    return advance
+
+
+def emf(output: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.splitlines() if '"_aws"' in line]
+
+
+def metric_total(output: str, name: str) -> float:
+    return sum(sum(blob.get(name, [])) for blob in emf(output))
+
+
+def test_alert_handler_sends_one_alert_on_the_first_low_answer(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a stage with an instance alias, and a caller whose second answer is low
+    monkeypatch.setenv(ENV_INSTANCE_ALIAS, "example-cc")
+    answer(effort="4", recommend="2")
+
+    # WHEN the stream delivers the answers
+    left = outbox.deliver()
+
+    # THEN one message and one event carry the alert id, mode, queue, answers and threshold
+    assert left == 0
+    [message] = alert_topic.bodies()
+    alert_id = str(uuid.uuid5(ALERT_NAMESPACE, CONTACT_ID))
+    assert message["Subject"] == f"Low survey score 2 for contact {CONTACT_ID}"
+    assert message["MessageAttributes"]["alertId"]["Value"] == alert_id
+    for text in (alert_id, "escalation", "EffortScore = 4", "PromoterScore = 2", "Queue: "):
+        assert text in message["Message"]
+    [event] = alert_bus.bodies()
+    assert (event["source"], event["detail-type"]) == (EVENT_SOURCE, EVENT_DETAIL_TYPE)
+    detail = event["detail"]
+    assert detail["alertId"] == alert_id
+    assert (detail["contactId"], detail["mode"], detail["threshold"]) == (
+        CONTACT_ID,
+        "escalation",
+        3,
+    )
+    assert detail["scores"] == {"EffortScore": 4, "PromoterScore": 2}
+    assert detail["consoleUrl"] == (
+        f"https://example-cc.my.connect.aws/contact-trace-records/details/{CONTACT_ID}"
+    )
+    assert PHONE_NUMBER not in json.dumps([message, event])
+
+
+def test_alert_handler_sends_no_second_alert_for_later_low_answers(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN an alert already sent for a low first answer
+    answer(effort="1")
+    outbox.deliver()
+
+    # WHEN the caller gives two more low answers and the stream delivers them
+    answer(recommend="2", satisfaction="1")
+    outbox.deliver()
+
+    # THEN still one alert per channel
+    assert len(alert_topic.bodies()) == 1
+    assert len(alert_bus.bodies()) == 1
+
+
+def test_alert_handler_ignores_high_answers_and_summaries(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN only high answers
+    answer(effort="5", recommend="3")
+
+    # WHEN the stream delivers them
+    left = outbox.deliver()
+
+    # THEN nothing is sent and nothing retried
+    assert left == 0
+    assert alert_topic.bodies() == [] and alert_bus.bodies() == []
+
+
+def test_alert_handler_reaches_a_supervisor_when_the_caller_hangs_up_after_a_low_score(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN a caller who gives a low score, then hangs up: finish never runs
+    answer(effort="1")
+
+    # WHEN the stream delivers the answer
+    outbox.deliver()
+
+    # THEN the alert goes out anyway
+    assert len(alert_topic.bodies()) == 1
+    assert len(alert_bus.bodies()) == 1
+
+
+@pytest.mark.parametrize(("service", "operation"), [("sns", "Publish"), ("events", "PutEvents")])
+def test_alert_handler_delivers_after_a_500_once_the_stream_retries(
+    answer: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    faults: Faults,
+    service: str,
+    operation: str,
+) -> None:
+    # GIVEN a low answer and a service that answers 500 once
+    answer(effort="1")
+    faults.error_reply(aws.publisher(service), operation)
+
+    # WHEN the stream delivers, and delivers again what failed
+    first = outbox.deliver()
+    second = outbox.deliver()
+
+    # THEN the first delivery is retried (its claim released), and each alert arrives once
+    assert (first, second) == (1, 0)
+    assert len(alert_topic.bodies()) == 1
+    assert len(alert_bus.bodies()) == 1
+
+
+def test_alert_handler_treats_a_rejected_event_entry_as_a_failure_and_retries(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN a low answer and an event bus that rejects the entry once
+    answer(effort="1")
+    events = aws.publisher("events")
+    rejected = {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure"}]}
+    calls = {"n": 0}
+
+    def reject_once(**_: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return AWSResponse("https://fault", 200, {}, None), rejected
+        return None
+
+    events.meta.events.register("before-call.*.PutEvents", reject_once)
+
+    # WHEN the stream delivers twice
+    assert outbox.deliver() == 1
+    assert outbox.deliver() == 0
+
+    # THEN the event arrives once
+    assert len(alert_bus.bodies()) == 1
+    assert len(alert_topic.bodies()) == 1
+
+
+def test_alert_handler_counts_the_one_allowed_duplicate_after_a_lost_publish_reply(
+    answer: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    faults: Faults,
+    later: Any,
+    captured_output: Any,
+) -> None:
+    # GIVEN a low answer and an SNS that takes the message but whose reply is lost
+    answer(effort="1")
+    faults.lose_reply(aws.publisher("sns"), "Publish")
+
+    # WHEN the stream delivers; retries before the claim expires; retries after it
+    first = outbox.deliver()
+    captured_output()
+    early = outbox.deliver()
+    early_output = captured_output()
+    later()
+    last = outbox.deliver()
+
+    # THEN the SDK did not retry by itself; the early retry waits for the claim; then the alert
+    # is sent again: the only duplicate, and it is counted
+    assert first > 0 and early > 0 and last == 0  # records still to retry after each delivery
+    assert len(alert_topic.bodies()) == 2
+    assert len(alert_bus.bodies()) == 1
+    assert metric_total(early_output, "AlertPublished") == 0
+    assert metric_total(captured_output(), "AlertPossibleDuplicate") == 1
+
+
+def test_alert_handler_recognises_its_own_claim_when_the_claim_reply_is_lost(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults
+) -> None:
+    # GIVEN a low answer, and the first claim write processed but its reply lost (the SDK
+    # retries it with the same token)
+    answer(effort="1")
+    faults.lose_reply(aws.client("dynamodb"), "UpdateItem")
+
+    # WHEN the stream delivers once
+    left = outbox.deliver()
+
+    # THEN the retried claim is recognised as ours: both alerts go out at once
+    assert left == 0
+    assert len(alert_topic.bodies()) == 1
+    assert len(alert_bus.bodies()) == 1
+
+
+def test_alert_handler_resends_after_a_crash_between_claim_and_send(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults, later: Any
+) -> None:
+    # GIVEN a low answer and a function killed after claiming, before sending
+    answer(effort="1")
+    faults.raise_before(aws.publisher("sns"), "Publish", Crash())
+    with pytest.raises(Crash):
+        outbox.deliver()
+
+    # WHEN the stream retries the unacknowledged batch after the crashed claim expired
+    later()
+    left = outbox.deliver()
+
+    # THEN the alert is sent: claims do not keep an alert forever
+    assert left == 0
+    assert len(alert_topic.bodies()) == 1
+    assert len(alert_bus.bodies()) == 1
+
+
+def test_alert_handler_treats_an_unparsable_503_as_a_failure_and_delivers_later(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults, later: Any
+) -> None:
+    # GIVEN a low answer and SNS answering once with a body botocore cannot parse
+    answer(effort="1")
+    faults.raise_before(aws.publisher("sns"), "Publish", ResponseParserError("503 <html>"))
+
+    # WHEN the stream delivers, and again after the claim expired
+    first = outbox.deliver()
+    later()
+    second = outbox.deliver()
+
+    # THEN nothing escaped, EventBridge was not skipped, and SNS was sent on the retry
+    assert (first, second) == (1, 0)
+    assert len(alert_bus.bodies()) == 1
+    assert len(alert_topic.bodies()) == 1
+
+
+def test_alert_handler_delivers_once_a_dynamodb_outage_clears(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults
+) -> None:
+    # GIVEN a low answer stored, then DynamoDB unreachable for the next three calls
+    answer(effort="1")
+    refused = EndpointConnectionError(endpoint_url="https://dynamodb")
+    faults.raise_before(aws.client("dynamodb"), "BatchGetItem", refused, times=3)
+
+    # WHEN the stream delivers while it is down, then after
+    during = [outbox.deliver() for _ in range(3)]
+    after = outbox.deliver()
+
+    # THEN nothing is sent or lost while it is down; once it is back the alert arrives once
+    assert during == [1, 1, 1]
+    assert after == 0
+    assert len(alert_topic.bodies()) == 1
+    assert len(alert_bus.bodies()) == 1
+
+
+def test_alert_handler_retries_what_it_has_no_time_for(
+    answer: Any, outbox: Any, alert_topic: Any, lambda_context: Any
+) -> None:
+    # GIVEN a low answer and an invocation with almost no time left
+    answer(effort="1")
+
+    # WHEN the stream delivers into it, then into one with time
+    short = outbox.deliver(lambda_context(remaining_ms=1000))
+    normal = outbox.deliver()
+
+    # THEN the record is handed back, then sent
+    assert (short, normal) == (1, 0)
+    assert len(alert_topic.bodies()) == 1
+
+
+def test_alert_handler_skips_malformed_records(outbox: Any) -> None:
+    # GIVEN records of every wrong shape
+    event = {"Records": [None, {}, {"dynamodb": {"NewImage": {"question": {"S": "effort"}}}}]}
+
+    # WHEN the function gets them
+    # THEN it reports nothing to retry and raises nothing
+    assert alert.handler(event, None) == {"batchItemFailures": []}
+    assert alert.handler("junk", None) == {"batchItemFailures": []}
+
+
+def test_alert_handler_alerts_on_a_low_score_only_the_finish_summary_knows(
+    load_event: Any, finish_handler: Any, outbox: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN a low score the flow kept only as a contact attribute (its write had failed)
+    event = load_event(ALL, parameters={"mode": "opt-in"}, attributes={"EffortScore": "1"})
+    assert finish_handler(event)["escalate"] == "true"
+
+    # WHEN the stream delivers the finish handler's summary
+    outbox.deliver()
+
+    # THEN the alert goes out with the score from the summary
+    [message] = alert_topic.bodies()
+    assert "EffortScore = 1" in message["Message"]
+    assert "opt-in" in message["Message"]
+    assert len(alert_bus.bodies()) == 1
