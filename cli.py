@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from flows.catalog import FLOW_KEYS
 from flows.engine import FlowError, format_transcript
+from flows.engine.actions.contact import E164
 from flows.lint import lint
 from flows.render import RenderError, to_content
-from flows.simulate import CallSetup, StubError, simulate
+from flows.simulate import DEFAULT_CALLER_NUMBER, WITHHELD, CallSetup, StubError, simulate
 from stacks.config import ConfigError, load_stage
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ def simulate_command(args: argparse.Namespace) -> int:
         stubs=args.lambda_stub,
         seed=args.seed,
         failing_actions=args.fail_action,
+        hangs_up_first=args.hangs_up_first,
+        supervisors_available=args.supervisors_available,
+        caller_number=args.caller_number,
     )
     report = simulate(_stage(args), args.flow, setup)
     if args.json:
@@ -56,6 +60,8 @@ def simulate_command(args: argparse.Namespace) -> int:
             print(f"ALERT via {alert['channel']}")
         for result in report.results:
             print(f"STORED {result['attribute']} = {result['score']}")
+        if report.survey_status is not None:
+            print(f"STORED survey status {report.survey_status}")
     return 0
 
 
@@ -92,6 +98,18 @@ def _stage(args: argparse.Namespace) -> OfflineStage:
     return load_stage(context, args.stage).offline()
 
 
+def _caller_number(text: str) -> str:
+    if text == WITHHELD or E164.match(text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: give an E.164 number (+15555550100) or {WITHHELD}")
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number, 0 or more")
+    return int(text)
+
+
 def _pair(text: str, option: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
@@ -126,6 +144,18 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--fail-action", action="append", default=[], metavar="ACTION_ID",
         help="make this action take its NoMatchingError branch, as on a Connect platform error",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hangs-up-first", choices=("agent", "caller"), default="agent",
+        help="who ends each conversation with an agent or supervisor (default agent)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--supervisors-available", type=_count, default=1, metavar="N",
+        help="agents available on the supervisor queue, as the availability check sees it",
+    )  # fmt: skip
+    sim.add_argument(
+        "--caller-number", type=_caller_number, default=DEFAULT_CALLER_NUMBER,
+        metavar="E164|withheld", help=f"the caller's number (default {DEFAULT_CALLER_NUMBER})",
     )  # fmt: skip
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")

@@ -56,6 +56,18 @@ EVENT_HOOKS = frozenset(
     }
 )
 PROMPT_KEYS = ("Text", "SSML", "PromptId")
+METRIC_TYPES = (
+    "NumberOfAgentsAvailable",
+    "NumberOfAgentsStaffed",
+    "NumberOfAgentsOnline",
+    "OldestContactInQueueAgeSeconds",
+    "NumberOfContactsInQueue",
+)
+# Console exports always write a NextAction on these, though they leave by errors/conditions.
+CONSOLE_NEXT_ACTION = {
+    "TransferContactToQueue": "the NoMatchingError target",
+    "Loop": "the DoneLooping target",
+}
 DTMF_KEYS = re.compile(r"[0-9*#]")
 MAX_DELAY_SECONDS = 259_200
 MAX_WAIT_SECONDS = 604_800
@@ -96,6 +108,10 @@ TYPES: dict[str, ActionType] = {
     "UpdateContactRecordingBehavior": _type("next"),
     "CheckHoursOfOperation": _type("conditions"),
     "CreateCallbackContact": _type("next"),
+    "UpdateContactCallbackNumber": _type(
+        "next", "InvalidCallbackNumber", "CallbackNumberNotDialable"
+    ),
+    "CheckMetricData": _type("conditions", "NoMatchingCondition"),
     "DistributeByPercentage": _type("conditions", "NoMatchingCondition"),
     "Loop": _type("conditions"),
     "Wait": _type("conditions", "ParticipantNotFound"),
@@ -390,6 +406,17 @@ def dead_end(doc: Document) -> Iterator[Problem]:
             yield (action, "no NoMatchingError branch: a failed transfer would be stuck")
 
 
+def console_next_action(doc: Document) -> Iterator[Problem]:
+    """Write what console exports always carry: a NextAction where the console writes one."""
+    for action in doc.of_type(*CONSOLE_NEXT_ACTION):
+        if not _is_str(_transitions(action).get("NextAction")):
+            yield (
+                action,
+                f"no NextAction: console exports of {action['Type']} always carry one "
+                f"({CONSOLE_NEXT_ACTION[action['Type']]})",
+            )
+
+
 def error_types(doc: Document) -> Iterator[Problem]:
     for action in doc.actions:
         known = TYPES.get(_type_name(action))
@@ -594,6 +621,13 @@ def callback(doc: Document) -> Iterator[Problem]:
 # -- contact actions --------------------------------------------------------------------------
 
 
+def callback_number(doc: Document) -> Iterator[Problem]:
+    for action in doc.of_type("UpdateContactCallbackNumber"):
+        value = _params(action).get("CallbackNumber")
+        if not _is_path(value):
+            yield (action, f"CallbackNumber must be one JSONPath (never static), got {value!r}")
+
+
 def attributes(doc: Document) -> Iterator[Problem]:
     for action in doc.of_type("UpdateContactAttributes"):
         values = _params(action).get("Attributes")
@@ -660,6 +694,20 @@ def loop(doc: Document) -> Iterator[Problem]:
         if not _is_path(value) and (count is None or not 0 <= count <= 100):
             yield (action, f"LoopCount must be a whole number from 0 to 100, got {value!r}")
         yield from _exact_results(action, ("ContinueLooping", "DoneLooping"))
+
+
+def metric_data(doc: Document) -> Iterator[Problem]:
+    """CheckMetricData: a known MetricType; agent counts support only NumberGreaterThan 0."""
+    for action in doc.of_type("CheckMetricData"):
+        metric = _params(action).get("MetricType")
+        if metric not in METRIC_TYPES:
+            yield (action, f"MetricType must be one of {', '.join(METRIC_TYPES)}, got {metric!r}")
+        elif metric.startswith("NumberOfAgents"):
+            for condition in _conditions(action):
+                if condition.get("Operator") != "NumberGreaterThan" or _operand(condition) != "0":
+                    yield (action, f"{metric} supports only the condition NumberGreaterThan 0")
+        if "QueueId" in _params(action) and "AgentId" in _params(action):
+            yield (action, "give QueueId or AgentId, not both")
 
 
 def hours_conditions(doc: Document) -> Iterator[Problem]:
@@ -746,7 +794,9 @@ def lambda_error_unhandled(doc: Document) -> Iterator[Problem]:
 
 
 def no_match_unhandled(doc: Document) -> Iterator[Problem]:
-    for action in doc.of_type("Compare", "GetParticipantInput", "DistributeByPercentage"):
+    for action in doc.of_type(
+        "Compare", "GetParticipantInput", "DistributeByPercentage", "CheckMetricData"
+    ):
         if _leaves_by(action) != "conditions":
             continue
         if not {"NoMatchingCondition", "NoMatchingError"} & set(_error_types(action)):
@@ -767,6 +817,7 @@ RULES: list[Rule] = [
     Rule(transition_targets),
     Rule(unreachable),
     Rule(dead_end),
+    Rule(console_next_action),
     Rule(error_types),
     Rule(conditions_unsupported),
     Rule(operators),
@@ -780,6 +831,7 @@ RULES: list[Rule] = [
     Rule(lambda_timeout),
     Rule(lambda_options),
     Rule(callback),
+    Rule(callback_number),
     Rule(attributes),
     Rule(event_hooks),
     Rule(target_queue),
@@ -787,6 +839,7 @@ RULES: list[Rule] = [
     Rule(recording),
     Rule(compare_value),
     Rule(loop),
+    Rule(metric_data),
     Rule(hours_conditions),
     Rule(distribution),
     Rule(transfer_flow),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOWS, HANDLERS, SUPERVISOR_QUEUE, flow_spec
+from flows.catalog import FLOWS, HANDLERS, flow_spec
 from flows.render import FlowInputs, flow_bindings, render_flow
 
 if TYPE_CHECKING:
@@ -54,6 +54,10 @@ class OfflineStage:
         return render_flow(key, self.inputs, bindings)
 
 
-def created_supervisor_queue_arn(instance_arn: str, name_prefix: str) -> str:
-    """Offline stand-in for the supervisor queue the stack creates when none is configured."""
-    return f"{instance_arn}/queue/{name_prefix}-{SUPERVISOR_QUEUE}"
+def created_queue_arn(instance_arn: str, name_prefix: str, queue: str) -> str:
+    """Offline stand-in for a queue the stack creates (supervisor, callbacks) when none is given.
+
+    Connect assigns queue ids at creation, so rendered flows carry this made-up ARN; `render`
+    output for console import needs the real queue picked in the designer (see README).
+    """
+    return f"{instance_arn}/queue/{name_prefix}-{queue}"

@@ -54,6 +54,12 @@ class Prompts:
         "All of our supervisors are busy right now. Press 1 and a supervisor will call you back."
     )
     callback_confirmed: str = "Thank you. A supervisor will call you back shortly. Goodbye."
+    # For a caller whose number cannot be called back (withheld, not dialable): no promise.
+    no_callback: str = (
+        "We are sorry, no supervisor is free right now, and we cannot call back the number "
+        "you are calling from. Your feedback has been passed on; please call us again at a time "
+        "that suits you. Goodbye."
+    )
     supervisor_unavailable: str = (
         "We are sorry, we could not reach a supervisor right now. "
         "We have noted your feedback and will be in touch. Goodbye."

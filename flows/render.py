@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FlowSpec, flow_spec
+from flows.catalog import CALLBACK_QUEUE, FlowSpec, flow_spec
 from flows.lint import LintError, require_clean, targets
 from lambdas.survey import contract
 
@@ -47,12 +47,16 @@ CONTRACT_NAMES = {
     "attr.optIn": contract.OPT_IN_ATTRIBUTE,
     "optIn.accepted": contract.OPT_IN_ACCEPTED,
     "optIn.complete": contract.OPT_IN_COMPLETE,
+    "attr.endedInFlow": contract.ENDED_IN_FLOW_ATTRIBUTE,
+    "attr.surveyStatus": contract.SURVEY_STATUS_ATTRIBUTE,
+    "status.offered": contract.STATUS_OFFERED,
     "param.question": contract.PARAM_QUESTION,
     "param.digits": contract.PARAM_DIGITS,
     "param.mode": contract.PARAM_MODE,
     "reply.valid": contract.VALID,
     "reply.score": contract.SCORE,
     "reply.escalate": contract.ESCALATE,
+    "reply.status": contract.STATUS,
     "reply.true": contract.TRUE,
 }
 
@@ -92,7 +96,7 @@ def binding_names(spec: FlowSpec, menu: Sequence[MenuOption]) -> set[str]:
     if spec.survey_flow:
         names.add("flow.survey")
     if spec.uses_supervisor_queue:
-        names.add("queue.supervisor")
+        names.update(("queue.supervisor", f"queue.{CALLBACK_QUEUE}"))
     if spec.uses_menu:
         names.update(f"queue.{option.queue}" for option in menu)
     return names

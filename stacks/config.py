@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flows.catalog import SUPERVISOR_QUEUE
-from flows.offline import OfflineStage, created_supervisor_queue_arn
+from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
+from flows.offline import OfflineStage, created_queue_arn
 from flows.prompts import PromptError, Prompts
 from flows.render import FlowInputs, MenuOption
 from lambdas.survey.definition import DefinitionError, SurveyDefinition
@@ -28,13 +28,16 @@ ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 NAME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
 QUEUE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,29}$")
+PHONE_NUMBER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:connect:[a-z]{2}(-[a-z]+)+-\d:\d{12}:phone-number/[-a-zA-Z0-9]+$"
+)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Values CloudWatch Logs accepts for retention.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)
 STAGE_KEYS = {
     "account", "region", "instanceArn", "namePrefix", "queues", "menu", "supervisorQueueArn",
     "alertEmails", "logRetentionDays", "resultRetentionDays", "powertoolsLayerVersion",
-    "survey", "prompts",
+    "survey", "prompts", "supervisorMaxContacts", "callbackQueueArn", "callbackCallerIdNumberArn",
 }  # fmt: skip
 REQUIRED_KEYS = ("account", "region", "instanceArn", "namePrefix", "queues", "menu")
 
@@ -59,10 +62,13 @@ class StageConfig:
     queues: Mapping[str, str]  # logical queue name -> queue ARN
     menu: tuple[MenuOption, ...]
     supervisor_queue_arn: str | None
+    supervisor_max_contacts: int
+    callback_queue_arn: str | None
+    callback_caller_id_number_arn: str | None
     alert_emails: tuple[str, ...]
     log_retention_days: int
     result_retention_days: int
-    powertools_layer_version: int
+    powertools_layer_version: int | None  # None: the layer of the pinned Powertools version
     survey: SurveyDefinition
     prompts: Prompts
 
@@ -82,8 +88,11 @@ class StageConfig:
 
     def offline(self) -> OfflineStage:
         """The stage for rendering and simulating without CDK or an account."""
-        supervisor = self.supervisor_queue_arn or created_supervisor_queue_arn(
-            self.instance_arn, self.name_prefix
+        supervisor = self.supervisor_queue_arn or created_queue_arn(
+            self.instance_arn, self.name_prefix, SUPERVISOR_QUEUE
+        )
+        callback = self.callback_queue_arn or created_queue_arn(
+            self.instance_arn, self.name_prefix, CALLBACK_QUEUE
         )
         return OfflineStage(
             name=self.name,
@@ -93,7 +102,7 @@ class StageConfig:
             instance_arn=self.instance_arn,
             name_prefix=self.name_prefix,
             inputs=self.flow_inputs,
-            queues={**self.queues, SUPERVISOR_QUEUE: supervisor},
+            queues={**self.queues, SUPERVISOR_QUEUE: supervisor, CALLBACK_QUEUE: callback},
             retention_days=self.result_retention_days,
         )
 
@@ -149,14 +158,16 @@ def _stage(name: str, raw: Any) -> StageConfig:
     queue_arn = re.compile(rf"^{re.escape(instance_arn)}/queue/{QUEUE_ID}$")
     queues = _queues(raw["queues"], f"{path}.queues", queue_arn)
     menu = _menu(raw["menu"], f"{path}.menu", queues)
-    supervisor = raw.get("supervisorQueueArn")
-    if supervisor is not None and (
-        not isinstance(supervisor, str) or not queue_arn.match(supervisor)
+    supervisor = _optional_queue(raw, "supervisorQueueArn", path, queue_arn, "a supervisor queue")
+    callback = _optional_queue(raw, "callbackQueueArn", path, queue_arn, "a callback queue")
+    caller_id = raw.get("callbackCallerIdNumberArn")
+    if caller_id is not None and (
+        not isinstance(caller_id, str) or not PHONE_NUMBER_ARN.match(caller_id)
     ):
         raise ConfigError(
-            f"{path}.supervisorQueueArn",
-            f"{supervisor!r} must be a queue ARN of this instance "
-            f"({instance_arn}/queue/QUEUE-ID), or leave it out to create a supervisor queue",
+            f"{path}.callbackCallerIdNumberArn",
+            f"{caller_id!r} must be a phone number ARN "
+            "(arn:aws:connect:REGION:ACCOUNT:phone-number/ID, without instance/), or leave it out",
         )
     try:
         survey = SurveyDefinition.from_config(raw.get("survey"), f"{path}.survey")
@@ -172,10 +183,17 @@ def _stage(name: str, raw: Any) -> StageConfig:
         queues=queues,
         menu=menu,
         supervisor_queue_arn=supervisor,
+        supervisor_max_contacts=_int(raw, "supervisorMaxContacts", path, 10, 1, 10_000),
+        callback_queue_arn=callback,
+        callback_caller_id_number_arn=caller_id,
         alert_emails=_emails(raw.get("alertEmails", []), f"{path}.alertEmails"),
         log_retention_days=_choice(raw, "logRetentionDays", path, 30, LOG_RETENTION_DAYS),
         result_retention_days=_int(raw, "resultRetentionDays", path, 365, 1, 3650),
-        powertools_layer_version=_int(raw, "powertoolsLayerVersion", path, 27, 1, 10_000),
+        powertools_layer_version=(
+            _int(raw, "powertoolsLayerVersion", path, 1, 1, 10_000)
+            if "powertoolsLayerVersion" in raw
+            else None
+        ),
         survey=survey,
         prompts=prompts,
     )
@@ -188,6 +206,19 @@ def _text(raw: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str],
     return value
 
 
+def _optional_queue(
+    raw: Mapping[str, Any], key: str, path: str, queue_arn: re.Pattern[str], what: str
+) -> str | None:
+    value = raw.get(key)
+    if value is not None and (not isinstance(value, str) or not queue_arn.match(value)):
+        raise ConfigError(
+            f"{path}.{key}",
+            f"{value!r} must be a queue ARN of this instance "
+            f"(instanceArn + /queue/QUEUE-ID), or leave it out to create {what}",
+        )
+    return value if isinstance(value, str) else None
+
+
 def _queues(raw: Any, path: str, queue_arn: re.Pattern[str]) -> dict[str, str]:
     if not isinstance(raw, Mapping) or not raw:
         raise ConfigError(path, 'map logical queue names to queue ARNs: {"sales": "arn:..."}')
@@ -195,9 +226,10 @@ def _queues(raw: Any, path: str, queue_arn: re.Pattern[str]) -> dict[str, str]:
     for name, arn in raw.items():
         if not QUEUE_NAME.match(name):
             raise ConfigError(f"{path}.{name}", "queue names are lower-case letters, digits, '-'")
-        if name == SUPERVISOR_QUEUE:
+        if name in (SUPERVISOR_QUEUE, CALLBACK_QUEUE):
             raise ConfigError(
-                f"{path}.{name}", "is reserved; set supervisorQueueArn for the supervisor queue"
+                f"{path}.{name}",
+                "is reserved; set supervisorQueueArn or callbackQueueArn for the escalation queues",
             )
         if not isinstance(arn, str) or not queue_arn.match(arn):
             raise ConfigError(

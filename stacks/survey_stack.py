@@ -6,14 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnOutput, Environment, Stack
 
-from flows.catalog import FLOWS, SUPERVISOR_QUEUE
+from flows.catalog import (
+    CALLBACK_QUEUE,
+    FLOWS,
+    SUPERVISOR_QUEUE,
+    SUPERVISOR_ROUTING_PROFILE,
+)
 from stacks.alerting import Alerting
 from stacks.connect_integration import LambdaIntegration
 from stacks.contact_flows import ContactFlows
 from stacks.handlers import SurveyHandlers
 from stacks.nag import suppress_findings
 from stacks.results_store import ResultsStore
-from stacks.supervisor_queue import SupervisorQueue
+from stacks.supervisor_queue import SupervisorRouting
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -57,14 +62,18 @@ class SurveyStack(Stack):
             )
             for key, function in handlers.functions.items()
         ]
-        supervisor_arn = config.supervisor_queue_arn
-        if supervisor_arn is None:
-            supervisor_arn = SupervisorQueue(
-                self,
-                "Supervisor",
-                instance_arn=config.instance_arn,
-                name=config.resource_name(SUPERVISOR_QUEUE),
-            ).queue_arn
+        supervisors = SupervisorRouting(
+            self,
+            "Supervisor",
+            instance_arn=config.instance_arn,
+            supervisor_name=config.resource_name(SUPERVISOR_QUEUE),
+            callback_name=config.resource_name(CALLBACK_QUEUE),
+            routing_profile_name=config.resource_name(SUPERVISOR_ROUTING_PROFILE),
+            supervisor_queue_arn=config.supervisor_queue_arn,
+            callback_queue_arn=config.callback_queue_arn,
+            max_contacts=config.supervisor_max_contacts,
+            callback_caller_id_number_arn=config.callback_caller_id_number_arn,
+        )
         flows = ContactFlows(
             self,
             "Flows",
@@ -72,7 +81,11 @@ class SurveyStack(Stack):
             name_prefix=config.name_prefix,
             inputs=config.flow_inputs,
             function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
-            queue_arns={**config.queues, SUPERVISOR_QUEUE: supervisor_arn},
+            queue_arns={
+                **config.queues,
+                SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
+                CALLBACK_QUEUE: supervisors.callback_queue_arn,
+            },
             depends_on=list(integrations),
         )
         for spec in FLOWS:

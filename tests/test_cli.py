@@ -151,7 +151,7 @@ def test_simulate_applies_attributes_queues_and_stubs(capsys: pytest.CaptureFixt
     # THEN each option took effect: a callback instead of a transfer to the busy supervisors
     assert code == 0
     report = json.loads(out)
-    assert report["callbacks"] == [{"queue": "supervisor"}]
+    assert report["callbacks"] == [{"queue": "supervisor-callbacks", "number": "+15555550100"}]
     assert report["transfers"] == []
     assert report["lambda_invocations"][-1]["response"] == {"escalate": "true"}
 
@@ -323,7 +323,7 @@ def test_render_prints_the_flow_for_the_chosen_stage(capsys: pytest.CaptureFixtu
     # THEN stdout is a Flow Language document wired to prod's Lambdas
     assert code == 0
     document = json.loads(out)
-    assert document["StartAction"] == "check-opt-in"
+    assert document["StartAction"] == "check-ended-in-flow"
     arns = {
         action["Parameters"]["LambdaFunctionARN"]
         for action in document["Actions"]
@@ -403,3 +403,51 @@ def test_installed_console_script_prints_its_help() -> None:
     assert result.returncode == 0, result.stderr
     for command in ("simulate", "lint", "render"):
         assert command in result.stdout
+
+
+def test_simulate_json_reports_a_callback_and_the_stored_survey_status(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN an opted-in caller with low scores, no supervisor free, and a number of their own
+    argv = [
+        "simulate", "escalation-survey", "--keys", "1,1,1,1,1", "--json",
+        "--attr", "Survey_Opt_in=true", "--supervisors-available", "0",
+        "--caller-number", "+442071838750",
+    ]  # fmt: skip
+
+    # WHEN the survey flow is simulated
+    code, out, _ = run(capsys, *argv)
+
+    # THEN the callback goes to the callback queue and the number, and the status is stored
+    assert code == 0
+    report = json.loads(out)
+    assert report["callbacks"] == [{"queue": "supervisor-callbacks", "number": "+442071838750"}]
+    assert report["survey_status"] == "complete"
+    assert report["attributes"]["SurveyStatus"] == "complete"
+
+
+def test_simulate_with_the_caller_hanging_up_first_calls_no_lambda(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "simulate", "on-demand-inbound", "--keys", "1,5,5,5", "--json",
+        "--hangs-up-first", "caller",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert code == 0
+    assert report["flows"] == ["on-demand-inbound", "on-demand-survey"]
+    assert report["lambda_invocations"] == [] and report["results"] == []
+    assert report["survey_status"] is None and report["ended_by"] == "caller"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--caller-number", "0207 183 8750"), ("--supervisors-available", "-1")],
+)
+def test_simulate_rejects_a_bad_caller_option_in_one_line(
+    capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["simulate", "escalation-survey", option, value])
+    assert exit_info.value.code == 2
+    assert f"argument {option}: {value!r}" in capsys.readouterr().err

@@ -12,6 +12,16 @@ from typing import Final
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
 OPT_IN_ACCEPTED: Final = "true"
 OPT_IN_COMPLETE: Final = "Complete"
+# Set by an inbound flow just before it ends the call itself (queue full, transfer error): the
+# disconnect flow then runs with no caller and must end at once.
+ENDED_IN_FLOW_ATTRIBUTE: Final = "Survey_Ended_In_Flow"
+# Where the survey got to, for response rates: "offered" once the caller heard the survey
+# begin, then what the finish handler reports (complete, partial, unanswered).
+SURVEY_STATUS_ATTRIBUTE: Final = "SurveyStatus"
+STATUS_OFFERED: Final = "offered"
+STATUS_COMPLETE: Final = "complete"
+STATUS_PARTIAL: Final = "partial"
+STATUS_UNANSWERED: Final = "unanswered"
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
@@ -28,6 +38,7 @@ ESCALATE: Final = "escalate"
 LOWEST: Final = "lowest"
 ANSWERED: Final = "answered"
 ALERTED: Final = "alerted"
+STATUS: Final = "status"
 TRUE: Final = "true"
 FALSE: Final = "false"
 

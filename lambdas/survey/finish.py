@@ -7,6 +7,8 @@ and gets back a flat string map, read as $.External.<key>:
      "lowest": "2",                   # "" when nothing was answered
      "answered": "3",
      "alerted": "true|false|already", # already: an earlier invocation sent the alerts
+     "status": "complete|partial|unanswered",  # every, some or no question answered; "offered"
+                                      # when the event was unreadable (the flow's own value)
      "reason": "..."}                 # only when something failed: storage_error (answers taken
                                       # from the contact attributes), alert_error, malformed_event,
                                       # internal_error
@@ -41,6 +43,11 @@ from .contract import (
     REASON_INTERNAL_ERROR,
     REASON_MALFORMED_EVENT,
     REASON_STORAGE_ERROR,
+    STATUS,
+    STATUS_COMPLETE,
+    STATUS_OFFERED,
+    STATUS_PARTIAL,
+    STATUS_UNANSWERED,
     TRUE,
 )
 from .exceptions import (
@@ -107,11 +114,15 @@ def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> di
         begin(None, context)
         logger.warning("Malformed event", extra={"error": str(error)})
         count(Metric.MALFORMED_EVENT)
-        return _answer({}, escalate=False, alerted=FALSE, reasons=[REASON_MALFORMED_EVENT])
+        return _answer(
+            {}, STATUS_OFFERED, escalate=False, alerted=FALSE, reasons=[REASON_MALFORMED_EVENT]
+        )
     except Exception:
         logger.exception("Finishing the survey failed unexpectedly")
         count(Metric.INTERNAL_ERROR)
-        return _answer({}, escalate=False, alerted=FALSE, reasons=[REASON_INTERNAL_ERROR])
+        return _answer(
+            {}, STATUS_OFFERED, escalate=False, alerted=FALSE, reasons=[REASON_INTERNAL_ERROR]
+        )
 
 
 def _finish(contact: Contact, context: object) -> dict[str, str]:
@@ -125,6 +136,7 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
     now = datetime.now(UTC)
 
     scores = _scores(contact, survey, context, outcome)
+    status = survey_status(len(scores), len(survey.questions))
     try:
         if not has_time_left(context):
             raise StorageError("too little time left to write the summary")
@@ -133,6 +145,7 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
             contact,
             mode=mode,
             scores=scores,
+            status=status,
             now=now,
             retention_days=config.retention_days(),
         )
@@ -152,9 +165,16 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
             threshold=survey.low_score_threshold,
         )
         alerted = _alert(alert, now, context, outcome)
-    summary = {"mode": mode, "answered": len(scores), "alerted": alerted}
+    summary = {"mode": mode, "answered": len(scores), "status": status, "alerted": alerted}
     logger.info("Survey finished", extra={**summary, "reasons": outcome.reasons})
-    return _answer(scores, escalate=escalate, alerted=alerted, reasons=outcome.reasons)
+    return _answer(scores, status, escalate=escalate, alerted=alerted, reasons=outcome.reasons)
+
+
+def survey_status(answered: int, questions: int) -> str:
+    """Unanswered surveys are told apart from complete ones, so response rates can be computed."""
+    if answered == 0:
+        return STATUS_UNANSWERED
+    return STATUS_COMPLETE if answered >= questions else STATUS_PARTIAL
 
 
 def _scores(
@@ -237,7 +257,7 @@ def _release(table: str, contact_id: str, channel: Channel, token: str) -> None:
 
 
 def _answer(
-    scores: Mapping[str, int], *, escalate: bool, alerted: str, reasons: list[str]
+    scores: Mapping[str, int], status: str, *, escalate: bool, alerted: str, reasons: list[str]
 ) -> dict[str, str]:
     """The flat string map the flow reads; every key is always present."""
     answer = {
@@ -245,6 +265,7 @@ def _answer(
         LOWEST: str(min(scores.values())) if scores else "",
         ANSWERED: str(len(scores)),
         ALERTED: alerted,
+        STATUS: status,
     }
     if reasons:
         answer[REASON] = reasons[0]

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .contact import Contact
 
 # Summary attributes (owned here: only the handlers and reports read them).
-STATUS_COMPLETE: Final = "complete"
 SNS_CLAIM: Final = "snsAlertAt"
 EVENT_CLAIM: Final = "eventAlertAt"
 CONDITION_FAILED: Final = "ConditionalCheckFailedException"
@@ -104,12 +103,14 @@ def complete_survey(
     *,
     mode: str,
     scores: Mapping[str, int],
+    status: str,
     now: datetime,
     retention_days: int,
 ) -> None:
-    """Mark the contact's survey complete; an update, so alert claims already there survive."""
+    """Close the contact's survey with its status (complete, partial, unanswered); an update,
+    so alert claims already there survive."""
     fields: dict[str, Any] = {
-        "status": {"S": STATUS_COMPLETE},
+        "status": {"S": status},
         "mode": {"S": mode},
         "answered": {"N": str(len(scores))},
         "scores": {"M": {name: {"N": str(score)} for name, score in scores.items()}},

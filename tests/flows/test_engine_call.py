@@ -78,6 +78,7 @@ SURVEY = flow(
             "InputValidation": {"CustomValidation": {"MaximumLength": "1"}},
         },
         next_action="save",
+        errors=[("NoMatchingError", HANG_UP)],
     ),
     action(
         "save",
@@ -147,16 +148,19 @@ def test_engine_runs_the_disconnect_flow_again_after_a_transfer_from_it() -> Non
 def test_engine_offers_a_callback_when_the_supervisor_queue_is_full() -> None:
     result = play(["2"], queues_at_capacity={"supervisor"})
     assert result.transfers == [{"queue": "sales"}]
-    assert result.callbacks == [{"queue": "supervisor"}]
+    assert result.callbacks == [{"queue": "supervisor", "number": "+15555550100"}]
     assert result.prompts[-1] == "Supervisors are busy."
     assert result.flows == ["inbound", "survey"]
 
 
-def test_engine_full_queue_takes_queue_at_capacity() -> None:
+def test_engine_full_queue_takes_queue_at_capacity_then_runs_the_disconnect_flow_uncalled() -> None:
+    # GIVEN a full sales queue, after the inbound flow set the disconnect flow
     result = play([], queues_at_capacity={"sales"})
+    # THEN the inbound flow ends the call, and the disconnect flow runs with nobody to hear it
     assert result.transfers == []
     assert result.prompts == ["All agents are busy."]
-    assert result.flows == ["inbound"]
+    assert result.flows == ["inbound", "survey"]
+    assert "Score" not in result.attributes
 
 
 def test_engine_caller_hang_up_skips_the_disconnect_flow() -> None:
@@ -276,7 +280,7 @@ def test_engine_transcript_reads_like_the_call() -> None:
             "  supervisor        transfer to queue supervisor fails: the queue is full",
             "  supervisor        -> QueueAtCapacity: queue supervisor is at capacity -> queue-full",
             '  queue-full        says "Supervisors are busy."',
-            "  callback          callback on queue supervisor",
+            "  callback          callback to +15555550100 on queue supervisor",
             "  hang-up           the flow hangs up",
             "The flow ended the call.",
         ]
@@ -326,7 +330,8 @@ def test_engine_runs_every_action_type_of_the_fixture() -> None:
     assert [run.ended_by for run in runs] == ["flow", "flow", "flow", "flow"]
     assert runs[0].flows == ["every", "survey"] and runs[0].attributes["Score"] == "4"
     assert runs[0].prompts[0] == "Hello Ann, you are calling on VOICE."
-    assert runs[1].callbacks == [{"queue": "sales"}] and runs[1].transfers == []
+    assert runs[1].callbacks == [{"queue": "sales", "number": "+15555550100"}]
+    assert runs[1].transfers == []
     assert runs[2].flows == ["every", "billing"]
     assert runs[3].prompts[-1] == "We are closed. Goodbye."
 

@@ -110,7 +110,13 @@ def test_bindings_are_substituted_wherever_they_appear() -> None:
         == "arn:fake:queue.supervisor"
     )
     assert (
-        action(document, "create-callback")["Parameters"]["QueueId"] == "arn:fake:queue.supervisor"
+        action(document, "check-supervisors")["Parameters"]["QueueId"]
+        == "arn:fake:queue.supervisor"
+    )
+    # Callbacks go to their own queue: they would fill the supervisor queue otherwise.
+    assert (
+        action(document, "create-callback")["Parameters"]["QueueId"]
+        == "arn:fake:queue.supervisor-callbacks"
     )
 
 

@@ -155,3 +155,38 @@ def test_config_retention_values_all_map_to_cdk_retention() -> None:
     from stacks.handlers import LOG_RETENTION
 
     assert set(LOG_RETENTION) == set(LOG_RETENTION_DAYS)
+
+
+def test_callback_queue_must_belong_to_the_instance(stages: dict[str, Any]) -> None:
+    stages["dev"]["callbackQueueArn"] = "arn:aws:connect:us-east-1:111122223333:queue/x"
+    with pytest.raises(
+        ConfigError, match=r"stages\.dev\.callbackQueueArn: .* leave it out to create a callback"
+    ):
+        load_stage({"stages": stages}, "dev")
+
+
+def test_callback_caller_id_must_be_a_phone_number_arn_without_instance(
+    stages: dict[str, Any],
+) -> None:
+    stages["dev"]["callbackCallerIdNumberArn"] = (
+        stages["dev"]["instanceArn"] + "/phone-number/12345678-aaaa-4bbb-8ccc-123456789012"
+    )
+    with pytest.raises(
+        ConfigError, match=r"stages\.dev\.callbackCallerIdNumberArn: .* without instance/"
+    ):
+        load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize("value", [0, "10", True])
+def test_supervisor_max_contacts_is_a_positive_whole_number(
+    stages: dict[str, Any], value: Any
+) -> None:
+    stages["dev"]["supervisorMaxContacts"] = value
+    with pytest.raises(ConfigError, match=r"stages\.dev\.supervisorMaxContacts: .* whole number"):
+        load_stage({"stages": stages}, "dev")
+
+
+def test_callback_queue_name_is_reserved_among_the_queues(stages: dict[str, Any]) -> None:
+    stages["dev"]["queues"]["supervisor-callbacks"] = stages["dev"]["queues"]["sales"]
+    with pytest.raises(ConfigError, match=r"queues\.supervisor-callbacks: is reserved"):
+        load_stage({"stages": stages}, "dev")

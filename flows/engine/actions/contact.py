@@ -5,6 +5,7 @@ https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions.html
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from flows.engine.actions.params import mapping, required
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 
 CUSTOMER_REMAINING = "CustomerRemaining"  # the event hook of the disconnect flow
 QUEUE_AT_CAPACITY = "QueueAtCapacity"
+INVALID_CALLBACK_NUMBER = "InvalidCallbackNumber"
+CALLBACK_NUMBER_NOT_DIALABLE = "CallbackNumberNotDialable"
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 def update_contact_attributes(run: Run, action: Action) -> Outcome:
@@ -83,12 +87,34 @@ def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
     queue = run.state.queue
     if queue is None:
         return fail(run, action, "NoMatchingError", "no target queue was set")
+    if not run.state.customer_present:
+        return fail(run, action, "NoMatchingError", "no customer to transfer")
     if queue.name in run.services.queues_at_capacity:
         run.log(action, EventKind.TRANSFER, f"{queue.name} is full", queue=queue.name, ok=False)
         return fail(run, action, QUEUE_AT_CAPACITY, f"queue {queue.name} is at capacity")
     run.state.transfers.append({"queue": queue.name})
     run.log(action, EventKind.TRANSFER, f"to queue {queue.name}", queue=queue.name, ok=True)
     return End(Ending.QUEUE_TRANSFER)
+
+
+def update_contact_callback_number(run: Run, action: Action) -> Outcome:
+    """Set the number CreateCallbackContact dials; it must be one JSONPath, never static.
+
+    https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontactcallbacknumber.html
+    """
+    raw = required(action, "CallbackNumber")
+    if not isinstance(raw, str) or not raw.startswith("$."):
+        raise InvalidParameterError(
+            action.flow, action.identifier, "CallbackNumber must be a JSONPath reference"
+        )
+    number = run.value(action, raw)
+    if not E164.match(number):
+        return fail(run, action, INVALID_CALLBACK_NUMBER, f"{number!r} is not an E.164 number")
+    if not run.services.dialable(number):
+        return fail(run, action, CALLBACK_NUMBER_NOT_DIALABLE, f"{number} is not dialable")
+    run.state.callback_number = number
+    run.log(action, EventKind.SETTING, f"callback number {number}", callback_number=number)
+    return succeed(action)
 
 
 def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
@@ -109,6 +135,7 @@ ACTIONS: dict[str, ActionFunction] = {
     "UpdateContactEventHooks": update_contact_event_hooks,
     "UpdateContactTargetQueue": update_contact_target_queue,
     "TransferContactToQueue": transfer_contact_to_queue,
+    "UpdateContactCallbackNumber": update_contact_callback_number,
     "UpdateContactTextToSpeechVoice": update_contact_text_to_speech_voice,
     "UpdateContactRecordingBehavior": update_contact_recording_behavior,
 }

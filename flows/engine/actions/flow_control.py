@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flows.engine.actions.contact import queue_parameter
 from flows.engine.actions.params import choice, integer, required, resolved
 from flows.engine.errors import InvalidParameterError, UnknownFlowError
 from flows.engine.run import ActionFunction, End, Ending, Outcome, Run
@@ -20,6 +21,13 @@ CONTINUE_LOOPING = "ContinueLooping"
 DONE_LOOPING = "DoneLooping"
 WAIT_COMPLETED = "WaitCompleted"
 MAX_WAIT_SECONDS = 604_800
+METRIC_TYPES = (
+    "NumberOfAgentsAvailable",
+    "NumberOfAgentsStaffed",
+    "NumberOfAgentsOnline",
+    "OldestContactInQueueAgeSeconds",
+    "NumberOfContactsInQueue",
+)
 
 
 def compare(run: Run, action: Action) -> Outcome:
@@ -45,6 +53,32 @@ def loop(run: Run, action: Action) -> Outcome:
     run.state.loop_counters.pop(key, None)
     run.log(action, EventKind.BRANCH, f"loop done after {count}")
     return branch_on(run, action, DONE_LOOPING)
+
+
+def check_metric_data(run: Run, action: Action) -> Outcome:
+    """The queue's real-time metric, for conditions (agent counts: only NumberGreaterThan 0).
+
+    https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-checkmetricdata.html
+    """
+    metric = choice(action, "MetricType", METRIC_TYPES, "")
+    if metric.startswith("NumberOfAgents"):
+        for branch in action.conditions:
+            condition = branch.condition
+            if condition.get("Operator") != "NumberGreaterThan" or condition.get("Operands") != [
+                "0"
+            ]:
+                raise InvalidParameterError(
+                    action.flow,
+                    action.identifier,
+                    f"{metric} supports only the condition NumberGreaterThan 0",
+                )
+    queue = queue_parameter(run, action) or run.state.queue
+    if queue is None:
+        return fail(run, action, "NoMatchingError", "no queue to read metrics of")
+    # Agents available/staffed/online are one figure here; queue contents are empty.
+    value = run.services.agents_available.get(queue.name, 1) if "Agents" in metric else 0
+    run.log(action, EventKind.BRANCH, f"{metric} on {queue.name} is {value}", value=value)
+    return branch_on(run, action, str(value))
 
 
 def transfer_to_flow(run: Run, action: Action) -> Outcome:
@@ -90,6 +124,7 @@ def wait(run: Run, action: Action) -> Outcome:
 
 ACTIONS: dict[str, ActionFunction] = {
     "Compare": compare,
+    "CheckMetricData": check_metric_data,
     "Loop": loop,
     "TransferToFlow": transfer_to_flow,
     "EndFlowExecution": end_flow_execution,

@@ -10,7 +10,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flows.engine.actions.contact import queue_parameter
+from flows.engine.actions.contact import E164, queue_parameter
 from flows.engine.actions.params import choice, required, required_integer
 from flows.engine.errors import InvalidParameterError, UnknownFunctionError
 from flows.engine.invoke import (
@@ -103,8 +103,18 @@ def create_callback_contact(run: Run, action: Action) -> Outcome:
     queue = queue_parameter(run, action) or run.state.queue
     if queue is None:
         return fail(run, action, "NoMatchingError", "no queue for the callback")
-    run.state.callbacks.append({"queue": queue.name})
-    run.log(action, EventKind.CALLBACK, f"callback on queue {queue.name}", queue=queue.name)
+    # Without UpdateContactCallbackNumber, Connect dials the caller's own number.
+    number = run.state.callback_number or run.state.contact.customer_address
+    if not E164.match(number):
+        return fail(run, action, "NoMatchingError", f"no number to call back ({number!r})")
+    run.state.callbacks.append({"queue": queue.name, "number": number})
+    run.log(
+        action,
+        EventKind.CALLBACK,
+        f"callback to {number} on queue {queue.name}",
+        queue=queue.name,
+        number=number,
+    )
     return succeed(action)
 
 

@@ -24,6 +24,8 @@ DEFAULT_TERMINATOR = "#"
 
 
 def message_participant(run: Run, action: Action) -> Outcome:
+    if not run.state.customer_present:
+        return _no_customer(run, action)
     speak(run, action)
     return succeed(action)
 
@@ -32,6 +34,8 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
     """Play the prompt, then take the caller's next entry: a menu choice or stored digits."""
     seconds = required_integer(action, "InputTimeLimitSeconds", 1)
     store = choice(action, "StoreInput", ("True", "False"), "False") == "True"
+    if not run.state.customer_present:
+        return _no_customer(run, action)
     speak(run, action, optional=True)
     entry = run.services.caller.next()
     if entry.kind == "hangup":
@@ -42,6 +46,12 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
     else:
         run.log(action, EventKind.KEYS, entry.keys, keys=entry.keys)
     return _store(run, action, entry) if store else _menu(run, action, entry)
+
+
+def _no_customer(run: Run, action: Action) -> Outcome:
+    """Participant actions are attempted only with a participant: with the caller gone, the
+    block fails (the docs do not name the branch; the error branch is the cautious reading)."""
+    return fail(run, action, "NoMatchingError", "no customer on the contact")
 
 
 def _menu(run: Run, action: Action, entry: Entry) -> Outcome:
