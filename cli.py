@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.catalog import FLOW_KEYS
 from flows.engine import FlowError, format_transcript
-from flows.engine.actions.contact import E164
+from flows.language import E164
 from flows.lint import lint
 from flows.render import RenderError, to_content
 from flows.simulate import DEFAULT_CALLER_NUMBER, WITHHELD, CallSetup, StubError, simulate

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.catalog import CALLBACK_QUEUE, FlowSpec, flow_spec
-from flows.lint import LintError, require_clean, targets
+from flows.language import targets
+from flows.lint import LintError, require_clean
 from lambdas.survey import contract
 
 if TYPE_CHECKING:

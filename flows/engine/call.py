@@ -16,7 +16,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from flows.engine.actions import ACTIONS
-from flows.engine.actions.contact import CUSTOMER_REMAINING
 from flows.engine.caller import CallerScript
 from flows.engine.errors import (
     FlowRunLimitError,
@@ -42,7 +41,8 @@ from flows.engine.state import (
     EventKind,
     HangsUpFirst,
 )
-from flows.engine.transitions import NO_MATCHING_ERROR, fail
+from flows.engine.transitions import fail
+from flows.language import CUSTOMER_REMAINING, NO_MATCHING_ERROR
 
 if TYPE_CHECKING:
     from flows.engine.document import Flow

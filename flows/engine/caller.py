@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
+from flows.language import is_keys
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-KEYS = re.compile(r"[0-9*#]+")
 TIMEOUT: Final = "timeout"
 HANG_UP: Final = "hangup"
 
@@ -58,7 +58,7 @@ def _entry(index: int, raw: str) -> Entry:
         return Entry(TIMEOUT)
     if text.lower() == HANG_UP:
         return Entry(HANG_UP)
-    if KEYS.fullmatch(text):
+    if is_keys(text):
         return Entry("keys", text)
     raise ScriptError(
         f"inputs[{index}]: {raw!r} is not keys (0-9, *, #), {TIMEOUT!r} or {HANG_UP!r}"

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from flows.language import STRING_MAP
+
 if TYPE_CHECKING:
     from flows.engine.state import CallState
 
@@ -19,8 +21,6 @@ Handler = Callable[[dict[str, Any], Any], Any]
 """A Lambda handler: `handler(event, context)`, the project's own or a stub."""
 
 MAX_RESPONSE_BYTES = 32 * 1024
-STRING_MAP = "STRING_MAP"
-JSON = "JSON"
 NO_AUDIO_STREAM = {"StartFragmentNumber": None, "StartTimestamp": None, "StreamARN": None}
 
 

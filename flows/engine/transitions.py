@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING
 from flows.engine.conditions import holds
 from flows.engine.errors import DeadEndError
 from flows.engine.state import EventKind
+from flows.language import NO_MATCHING_CONDITION, NO_MATCHING_ERROR
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
     from flows.engine.run import Run
-
-NO_MATCHING_ERROR = "NoMatchingError"
-NO_MATCHING_CONDITION = "NoMatchingCondition"
 
 
 def succeed(action: Action) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from flows.engine import ACTIONS
-from flows.lint import RULES, TYPES, Finding, LintError, lint, require_clean
+from flows.language import ACTION_TYPES as TYPES
+from flows.lint import RULES, Finding, LintError, lint, require_clean
 from tests.flows.fixtures.flowdocs import action, flow, hang_up, load, say
 
 TOKEN_ARN = "${Token[TOKEN.123]}"  # an unresolved CDK token, as the stack passes ARNs

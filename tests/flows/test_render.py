@@ -9,7 +9,7 @@ import pytest
 
 from flows import render
 from flows.catalog import FLOWS, flow_spec
-from flows.lint import targets
+from flows.language import targets
 from flows.prompts import Prompts
 from flows.render import (
     FlowInputs,

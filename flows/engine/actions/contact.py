@@ -5,25 +5,29 @@ https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions.html
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from flows.engine.actions.params import mapping, required
+from flows.engine.actions.registry import implements
 from flows.engine.errors import InvalidParameterError, UnknownFlowError, UnknownQueueError
-from flows.engine.run import ActionFunction, End, Ending, Outcome, Run
+from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind, Queue
 from flows.engine.transitions import fail, succeed
+from flows.language import (
+    CALLBACK_NUMBER_NOT_DIALABLE,
+    CUSTOMER_REMAINING,
+    E164,
+    INVALID_CALLBACK_NUMBER,
+    NO_MATCHING_ERROR,
+    QUEUE_AT_CAPACITY,
+    is_path,
+)
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
 
-CUSTOMER_REMAINING = "CustomerRemaining"  # the event hook of the disconnect flow
-QUEUE_AT_CAPACITY = "QueueAtCapacity"
-INVALID_CALLBACK_NUMBER = "InvalidCallbackNumber"
-CALLBACK_NUMBER_NOT_DIALABLE = "CallbackNumberNotDialable"
-E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
-
+@implements("UpdateContactAttributes")
 def update_contact_attributes(run: Run, action: Action) -> Outcome:
     # Resolve every value first: all of them read the attributes as they were before the block.
     updates = {
@@ -37,6 +41,7 @@ def update_contact_attributes(run: Run, action: Action) -> Outcome:
     return succeed(action)
 
 
+@implements("UpdateContactEventHooks")
 def update_contact_event_hooks(run: Run, action: Action) -> Outcome:
     hooks = mapping(action, "EventHooks")
     if len(hooks) != 1:
@@ -55,6 +60,7 @@ def update_contact_event_hooks(run: Run, action: Action) -> Outcome:
     return succeed(action)
 
 
+@implements("UpdateContactTargetQueue")
 def update_contact_target_queue(run: Run, action: Action) -> Outcome:
     queue = queue_parameter(run, action)
     if queue is None:
@@ -83,12 +89,13 @@ def queue_parameter(run: Run, action: Action) -> Queue | None:
     return Queue(reference, name)
 
 
+@implements("TransferContactToQueue")
 def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
     queue = run.state.queue
     if queue is None:
-        return fail(run, action, "NoMatchingError", "no target queue was set")
+        return fail(run, action, NO_MATCHING_ERROR, "no target queue was set")
     if not run.state.customer_present:
-        return fail(run, action, "NoMatchingError", "no customer to transfer")
+        return fail(run, action, NO_MATCHING_ERROR, "no customer to transfer")
     if queue.name in run.services.queues_at_capacity:
         run.log(action, EventKind.TRANSFER, f"{queue.name} is full", queue=queue.name, ok=False)
         return fail(run, action, QUEUE_AT_CAPACITY, f"queue {queue.name} is at capacity")
@@ -97,13 +104,14 @@ def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
     return End(Ending.QUEUE_TRANSFER)
 
 
+@implements("UpdateContactCallbackNumber")
 def update_contact_callback_number(run: Run, action: Action) -> Outcome:
     """Set the number CreateCallbackContact dials; it must be one JSONPath, never static.
 
     https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontactcallbacknumber.html
     """
     raw = required(action, "CallbackNumber")
-    if not isinstance(raw, str) or not raw.startswith("$."):
+    if not is_path(raw):
         raise InvalidParameterError(
             action.flow, action.identifier, "CallbackNumber must be a JSONPath reference"
         )
@@ -117,25 +125,16 @@ def update_contact_callback_number(run: Run, action: Action) -> Outcome:
     return succeed(action)
 
 
+@implements("UpdateContactTextToSpeechVoice")
 def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
     run.state.voice = run.value(action, required(action, "TextToSpeechVoice"))
     run.log(action, EventKind.SETTING, f"voice {run.state.voice}", voice=run.state.voice)
     return succeed(action)
 
 
+@implements("UpdateContactRecordingBehavior")
 def update_contact_recording_behavior(run: Run, action: Action) -> Outcome:
     behavior = mapping(action, "RecordingBehavior")
     participants = behavior.get("RecordedParticipants", [])
     run.log(action, EventKind.SETTING, f"recording {participants or 'off'}", recording=behavior)
     return succeed(action)
-
-
-ACTIONS: dict[str, ActionFunction] = {
-    "UpdateContactAttributes": update_contact_attributes,
-    "UpdateContactEventHooks": update_contact_event_hooks,
-    "UpdateContactTargetQueue": update_contact_target_queue,
-    "TransferContactToQueue": transfer_contact_to_queue,
-    "UpdateContactCallbackNumber": update_contact_callback_number,
-    "UpdateContactTextToSpeechVoice": update_contact_text_to_speech_voice,
-    "UpdateContactRecordingBehavior": update_contact_recording_behavior,
-}

@@ -9,27 +9,28 @@ from typing import TYPE_CHECKING
 
 from flows.engine.actions.contact import queue_parameter
 from flows.engine.actions.params import choice, integer, required, resolved
+from flows.engine.actions.registry import implements
 from flows.engine.errors import InvalidParameterError, UnknownFlowError
-from flows.engine.run import ActionFunction, End, Ending, Outcome, Run
+from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind
 from flows.engine.transitions import branch_on, fail, succeed
+from flows.language import (
+    AGENT_METRIC_CONDITION,
+    AGENT_METRIC_TYPES,
+    CONTINUE_LOOPING,
+    DONE_LOOPING,
+    HOURS_RESULTS,
+    MAX_PERCENT,
+    NO_MATCHING_ERROR,
+    PERCENTAGES,
+    WAIT_COMPLETED,
+)
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
 
-CONTINUE_LOOPING = "ContinueLooping"
-DONE_LOOPING = "DoneLooping"
-WAIT_COMPLETED = "WaitCompleted"
-MAX_WAIT_SECONDS = 604_800
-METRIC_TYPES = (
-    "NumberOfAgentsAvailable",
-    "NumberOfAgentsStaffed",
-    "NumberOfAgentsOnline",
-    "OldestContactInQueueAgeSeconds",
-    "NumberOfContactsInQueue",
-)
 
-
+@implements("Compare")
 def compare(run: Run, action: Action) -> Outcome:
     path = required(action, "ComparisonValue")
     value = run.value(action, path)
@@ -37,13 +38,14 @@ def compare(run: Run, action: Action) -> Outcome:
     return branch_on(run, action, value)
 
 
+@implements("Loop")
 def loop(run: Run, action: Action) -> Outcome:
     """ContinueLooping LoopCount times for the same action, then DoneLooping once, then reset."""
     raw = resolved(run, action, required(action, "LoopCount"))
     try:
-        count = integer(action, "LoopCount", raw, 0, 100)
+        count = integer(action, "LoopCount", raw)
     except InvalidParameterError as error:
-        return fail(run, action, "NoMatchingError", error.message)
+        return fail(run, action, NO_MATCHING_ERROR, error.message)
     key = (action.flow, action.identifier)
     done = run.state.loop_counters.get(key, 0)
     if done < count:
@@ -55,32 +57,33 @@ def loop(run: Run, action: Action) -> Outcome:
     return branch_on(run, action, DONE_LOOPING)
 
 
+@implements("CheckMetricData")
 def check_metric_data(run: Run, action: Action) -> Outcome:
-    """The queue's real-time metric, for conditions (agent counts: only NumberGreaterThan 0).
+    """The queue's real-time metric as the result the conditions compare.
 
+    Agents available, staffed and online are one figure here (what `agents_available` says for
+    the queue, one by default); a simulated queue holds no contacts.
     https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-checkmetricdata.html
     """
-    metric = choice(action, "MetricType", METRIC_TYPES, "")
-    if metric.startswith("NumberOfAgents"):
+    metric = choice(action, "MetricType")
+    if metric in AGENT_METRIC_TYPES:
         for branch in action.conditions:
-            condition = branch.condition
-            if condition.get("Operator") != "NumberGreaterThan" or condition.get("Operands") != [
-                "0"
-            ]:
+            written = (branch.condition.get("Operator"), *branch.condition.get("Operands", []))
+            if written != AGENT_METRIC_CONDITION:
                 raise InvalidParameterError(
                     action.flow,
                     action.identifier,
-                    f"{metric} supports only the condition NumberGreaterThan 0",
+                    f"{metric} supports only the condition {' '.join(AGENT_METRIC_CONDITION)}",
                 )
     queue = queue_parameter(run, action) or run.state.queue
     if queue is None:
-        return fail(run, action, "NoMatchingError", "no queue to read metrics of")
-    # Agents available/staffed/online are one figure here; queue contents are empty.
-    value = run.services.agents_available.get(queue.name, 1) if "Agents" in metric else 0
+        return fail(run, action, NO_MATCHING_ERROR, "no queue to read metrics of")
+    value = run.services.agents_available.get(queue.name, 1) if metric in AGENT_METRIC_TYPES else 0
     run.log(action, EventKind.BRANCH, f"{metric} on {queue.name} is {value}", value=value)
     return branch_on(run, action, str(value))
 
 
+@implements("TransferToFlow")
 def transfer_to_flow(run: Run, action: Action) -> Outcome:
     reference = run.value(action, required(action, "ContactFlowId"))
     target = run.services.flows(reference)
@@ -90,46 +93,39 @@ def transfer_to_flow(run: Run, action: Action) -> Outcome:
     return End(Ending.FLOW_TRANSFER, target)
 
 
+@implements("EndFlowExecution")
 def end_flow_execution(run: Run, action: Action) -> Outcome:
     run.log(action, EventKind.END, "end of flow")
     return End(Ending.END_FLOW)
 
 
+@implements("CheckHoursOfOperation")
 def check_hours_of_operation(run: Run, action: Action) -> Outcome:
     is_open = run.services.hours_open
     run.log(action, EventKind.BRANCH, "in hours" if is_open else "out of hours", open=is_open)
-    return branch_on(run, action, "True" if is_open else "False")
+    in_hours, out_of_hours = HOURS_RESULTS
+    return branch_on(run, action, in_hours if is_open else out_of_hours)
 
 
+@implements("DistributeByPercentage")
 def distribute_by_percentage(run: Run, action: Action) -> Outcome:
-    number = run.services.random.randint(1, 100)
+    number = run.services.random.randint(PERCENTAGES.low, MAX_PERCENT)
     run.log(action, EventKind.BRANCH, f"random number {number}", number=number)
     return branch_on(run, action, str(number))
 
 
+@implements("UpdateFlowLoggingBehavior")
 def update_flow_logging_behavior(run: Run, action: Action) -> Outcome:
-    behavior = choice(action, "FlowLoggingBehavior", ("Enabled", "Disabled"), "")
+    behavior = choice(action, "FlowLoggingBehavior")
     run.log(action, EventKind.SETTING, f"flow logging {behavior}", logging=behavior)
     return succeed(action)
 
 
+@implements("Wait")
 def wait(run: Run, action: Action) -> Outcome:
     """No event ever interrupts a simulated wait: it completes."""
     if "TimeoutSeconds" in action.parameters:
         raw = resolved(run, action, action.parameters["TimeoutSeconds"])
-        integer(action, "TimeoutSeconds", raw, 1, MAX_WAIT_SECONDS)
+        integer(action, "TimeoutSeconds", raw)
     run.log(action, EventKind.BRANCH, WAIT_COMPLETED)
     return branch_on(run, action, WAIT_COMPLETED) if action.conditions else succeed(action)
-
-
-ACTIONS: dict[str, ActionFunction] = {
-    "Compare": compare,
-    "CheckMetricData": check_metric_data,
-    "Loop": loop,
-    "TransferToFlow": transfer_to_flow,
-    "EndFlowExecution": end_flow_execution,
-    "CheckHoursOfOperation": check_hours_of_operation,
-    "DistributeByPercentage": distribute_by_percentage,
-    "UpdateFlowLoggingBehavior": update_flow_logging_behavior,
-    "Wait": wait,
-}

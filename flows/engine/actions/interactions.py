@@ -10,12 +10,11 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flows.engine.actions.contact import E164, queue_parameter
+from flows.engine.actions.contact import queue_parameter
 from flows.engine.actions.params import choice, required, required_integer
+from flows.engine.actions.registry import implements
 from flows.engine.errors import InvalidParameterError, UnknownFunctionError
 from flows.engine.invoke import (
-    JSON,
-    STRING_MAP,
     LambdaContext,
     call_handler,
     contact_flow_event,
@@ -24,30 +23,23 @@ from flows.engine.invoke import (
 )
 from flows.engine.state import EventKind
 from flows.engine.transitions import fail, succeed
+from flows.language import E164, NO_MATCHING_ERROR
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
-    from flows.engine.run import ActionFunction, Outcome, Run
-
-MAX_DELAY_SECONDS = 259_200  # three days
+    from flows.engine.run import Outcome, Run
 
 
+@implements("InvokeLambdaFunction")
 def invoke_lambda_function(run: Run, action: Action) -> Outcome:
     """Call the handler with Connect's event; its answer replaces `$.External` entirely."""
     arn = run.text(action, required(action, "LambdaFunctionARN"))
-    limit = required_integer(action, "InvocationTimeLimitSeconds", 1, 8)
-    synchronous = (
-        choice(action, "InvocationType", ("SYNCHRONOUS", "ASYNCHRONOUS"), "SYNCHRONOUS")
-        == "SYNCHRONOUS"
-    )
+    limit = required_integer(action, "InvocationTimeLimitSeconds")
+    synchronous = choice(action, "InvocationType") == "SYNCHRONOUS"
     validation: Any = action.parameters.get("ResponseValidation", {})
-    response_type = validation.get("ResponseType", STRING_MAP) if validation else STRING_MAP
-    if response_type not in (STRING_MAP, JSON):
-        raise InvalidParameterError(
-            action.flow,
-            action.identifier,
-            f"ResponseType must be STRING_MAP or JSON, got {response_type!r}",
-        )
+    response_type = choice(
+        action, "ResponseType", validation.get("ResponseType") if validation else None
+    )
     handler = run.services.functions(arn)
     if handler is None:
         raise UnknownFunctionError(action.flow, action.identifier, arn)
@@ -76,7 +68,7 @@ def invoke_lambda_function(run: Run, action: Action) -> Outcome:
         return succeed(action)
     if error is not None:
         run.state.external = {}
-        return fail(run, action, "NoMatchingError", f"Lambda {context.function_name} {error}")
+        return fail(run, action, NO_MATCHING_ERROR, f"Lambda {context.function_name} {error}")
     run.state.external = record["response"]
     return succeed(action)
 
@@ -90,23 +82,18 @@ def _invocation_attributes(run: Run, action: Action) -> dict[str, str]:
     return {run.text(action, key): run.text(action, value) for key, value in raw.items()}
 
 
+@implements("CreateCallbackContact")
 def create_callback_contact(run: Run, action: Action) -> Outcome:
     """Record a callback on QueueId/AgentId, or on the contact's current target queue."""
-    required_integer(
-        action,
-        "InitialCallDelaySeconds",
-        1,
-        MAX_DELAY_SECONDS,
-    )
-    required_integer(action, "MaximumConnectionAttempts", 1)
-    required_integer(action, "RetryDelaySeconds", 1, MAX_DELAY_SECONDS)
+    for name in ("InitialCallDelaySeconds", "MaximumConnectionAttempts", "RetryDelaySeconds"):
+        required_integer(action, name)
     queue = queue_parameter(run, action) or run.state.queue
     if queue is None:
-        return fail(run, action, "NoMatchingError", "no queue for the callback")
+        return fail(run, action, NO_MATCHING_ERROR, "no queue for the callback")
     # Without UpdateContactCallbackNumber, Connect dials the caller's own number.
     number = run.state.callback_number or run.state.contact.customer_address
     if not E164.match(number):
-        return fail(run, action, "NoMatchingError", f"no number to call back ({number!r})")
+        return fail(run, action, NO_MATCHING_ERROR, f"no number to call back ({number!r})")
     run.state.callbacks.append({"queue": queue.name, "number": number})
     run.log(
         action,
@@ -116,9 +103,3 @@ def create_callback_contact(run: Run, action: Action) -> Outcome:
         number=number,
     )
     return succeed(action)
-
-
-ACTIONS: dict[str, ActionFunction] = {
-    "InvokeLambdaFunction": invoke_lambda_function,
-    "CreateCallbackContact": create_callback_contact,
-}

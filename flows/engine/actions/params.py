@@ -1,20 +1,23 @@
-"""Reading action parameters: required values, bounded integers, enumerations, prompts."""
+"""Reading action parameters: required values, bounded integers, enumerations, prompts.
+
+Bounds and enumerations are those `flows.language` gives the action's type.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flows.engine.errors import InvalidParameterError
 from flows.engine.state import EventKind
+from flows.language import ACTION_TYPES, PROMPT_KEYS, whole_number
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
     from flows.engine.run import Run
 
-PROMPT_KEYS = ("Text", "SSML", "PromptId")
 SSML_TAG = re.compile(r"<[^>]+>")
 
 
@@ -36,33 +39,38 @@ def resolved(run: Run, action: Action, raw: Any) -> Any:
     return run.value(action, raw) if isinstance(raw, str) else raw
 
 
-def integer(action: Action, name: str, value: Any, low: int, high: int | None = None) -> int:
-    """An integer written as a number or a string, within [low, high]."""
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
+def integer(action: Action, name: str, value: Any) -> int:
+    """An integer written as a number or a string, within the limits of the parameter `name`."""
+    number = whole_number(value)
+    if number is None:
         raise InvalidParameterError(
             action.flow, action.identifier, f"{name} must be a whole number, got {value!r}"
         )
-    if value < low or (high is not None and value > high):
+    allowed = ACTION_TYPES[action.type].limits[name]
+    if number not in allowed:
+        low, high = allowed.low, allowed.high
         bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise InvalidParameterError(
-            action.flow, action.identifier, f"{name} must be {bounds}, got {value}"
+            action.flow, action.identifier, f"{name} must be {bounds}, got {number}"
         )
-    return value
+    return number
 
 
-def required_integer(action: Action, name: str, low: int, high: int | None = None) -> int:
-    return integer(action, name, required(action, name), low, high)
+def required_integer(action: Action, name: str) -> int:
+    return integer(action, name, required(action, name))
 
 
-def choice(action: Action, name: str, allowed: Collection[str], default: str) -> str:
-    value = action.parameters.get(name, default)
-    if value not in allowed:
+def choice(action: Action, name: str, value: Any = None) -> str:
+    """One of the values the parameter `name` allows: `value` if given, else the parameter's own
+    (or its default when absent)."""
+    allowed = ACTION_TYPES[action.type].choices[name]
+    if value is None:
+        value = action.parameters.get(name, allowed.default or "")
+    if value not in allowed.values:
         raise InvalidParameterError(
             action.flow,
             action.identifier,
-            f"{name} must be one of {', '.join(sorted(allowed))}, got {value!r}",
+            f"{name} must be one of {', '.join(sorted(allowed.values))}, got {value!r}",
         )
     return str(value)
 
@@ -74,7 +82,7 @@ def speak(run: Run, action: Action, *, optional: bool = False) -> None:
         raise InvalidParameterError(
             action.flow,
             action.identifier,
-            f"give exactly one of Text, SSML, PromptId (got {', '.join(given) or 'none'})",
+            f"give exactly one of {', '.join(PROMPT_KEYS)} (got {', '.join(given) or 'none'})",
         )
     if not given:
         return

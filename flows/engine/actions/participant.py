@@ -9,20 +9,24 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flows.engine.actions.params import choice, integer, required_integer, speak
+from flows.engine.actions.registry import implements
 from flows.engine.errors import InvalidParameterError
-from flows.engine.run import ActionFunction, End, Ending, Outcome, Run
+from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind
 from flows.engine.transitions import branch_on, fail, succeed
+from flows.language import (
+    DEFAULT_TERMINATOR,
+    INPUT_TIME_LIMIT_EXCEEDED,
+    NO_MATCHING_ERROR,
+    STORED_TIMEOUT,
+)
 
 if TYPE_CHECKING:
     from flows.engine.caller import Entry
     from flows.engine.document import Action
 
-INPUT_TIME_LIMIT_EXCEEDED = "InputTimeLimitExceeded"
-STORED_TIMEOUT = "Timeout"  # what "Store customer input" stores when the caller says nothing
-DEFAULT_TERMINATOR = "#"
 
-
+@implements("MessageParticipant")
 def message_participant(run: Run, action: Action) -> Outcome:
     if not run.state.customer_present:
         return _no_customer(run, action)
@@ -30,10 +34,11 @@ def message_participant(run: Run, action: Action) -> Outcome:
     return succeed(action)
 
 
+@implements("GetParticipantInput")
 def get_participant_input(run: Run, action: Action) -> Outcome:
     """Play the prompt, then take the caller's next entry: a menu choice or stored digits."""
-    seconds = required_integer(action, "InputTimeLimitSeconds", 1)
-    store = choice(action, "StoreInput", ("True", "False"), "False") == "True"
+    seconds = required_integer(action, "InputTimeLimitSeconds")
+    store = choice(action, "StoreInput") == "True"
     if not run.state.customer_present:
         return _no_customer(run, action)
     speak(run, action, optional=True)
@@ -51,7 +56,7 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
 def _no_customer(run: Run, action: Action) -> Outcome:
     """Participant actions are attempted only with a participant: with the caller gone, the
     block fails (the docs do not name the branch; the error branch is the cautious reading)."""
-    return fail(run, action, "NoMatchingError", "no customer on the contact")
+    return fail(run, action, NO_MATCHING_ERROR, "no customer on the contact")
 
 
 def _menu(run: Run, action: Action, entry: Entry) -> Outcome:
@@ -90,7 +95,7 @@ def _maximum_length(action: Action) -> int | None:
         )
     custom = validation.get("CustomValidation")
     if isinstance(custom, Mapping):
-        return integer(action, "MaximumLength", custom.get("MaximumLength"), 1)
+        return integer(action, "MaximumLength", custom.get("MaximumLength"))
     return None  # phone number validation: the number is taken as typed
 
 
@@ -100,13 +105,7 @@ def _terminators(action: Action) -> str:
     return sequence if isinstance(sequence, str) and sequence else DEFAULT_TERMINATOR
 
 
+@implements("DisconnectParticipant")
 def disconnect_participant(run: Run, action: Action) -> Outcome:
     run.log(action, EventKind.END, "the flow hangs up")
     return End(Ending.DISCONNECT)
-
-
-ACTIONS: dict[str, ActionFunction] = {
-    "MessageParticipant": message_participant,
-    "GetParticipantInput": get_participant_input,
-    "DisconnectParticipant": disconnect_participant,
-}

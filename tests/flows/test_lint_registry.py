@@ -1,0 +1,52 @@
+"""The lint rule registry: ids written out, reported in a fixed order, checked at registration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from flows.lint import RULES
+from flows.lint.registry import Document, Problem, action_rule, rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+
+def test_rules_run_in_the_order_of_their_sections() -> None:
+    assert [r.name for r in RULES] == [
+        *("version", "start-action", "action-shape", "identifiers", "action-type"),
+        *("action-count", "content-size"),
+        *("transition-targets", "unreachable", "dead-end", "console-next-action", "error-types"),
+        *("conditions-unsupported", "operators", "numeric-operands"),
+        *("prompt", "input-time-limit", "store-input", "stored-input", "menu-conditions"),
+        *("lambda-arn", "lambda-timeout", "lambda-options", "callback"),
+        *("attributes", "event-hooks", "target-queue", "callback-number", "voice", "recording"),
+        *("compare-value", "loop", "metric-data", "hours-conditions", "distribution"),
+        "transfer-flow",
+        *("logging", "wait"),
+        *("input-timeout-unhandled", "lambda-error-unhandled", "no-match-unhandled"),
+    ]
+
+
+def test_rule_refuses_an_id_already_registered() -> None:
+    def again(doc: Document) -> Iterator[Problem]:
+        yield from ()
+
+    with pytest.raises(ValueError, match="lint rule 'dead-end' is registered twice"):
+        rule("dead-end")(again)
+
+
+def test_action_rule_refuses_a_type_the_language_lacks() -> None:
+    def ring(action: Mapping[str, Any]) -> Iterator[str]:
+        yield from ()
+
+    with pytest.raises(ValueError, match=r"names types not in flows\.language: \['RingBell'\]"):
+        action_rule("ring-bell", "RingBell")(ring)
+
+
+def test_implements_refuses_a_type_the_language_lacks() -> None:
+    from flows.engine.actions.registry import implements
+
+    with pytest.raises(ValueError, match=r"'RingBell' is not an action type of flows\.language"):
+        implements("RingBell")
