@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOWS, HANDLERS, flow_spec
+from flows.catalog import FLOWS, HANDLERS, flow_spec, resource_name
 from flows.render import FlowInputs, flow_bindings, render_flow
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class OfflineStage:
     retention_days: int
 
     def resource_name(self, key: str) -> str:
-        return f"{self.name_prefix}-{key}"
+        return resource_name(self.name_prefix, key)
 
     def function_arn(self, key: str) -> str:
         return (
@@ -60,4 +60,4 @@ def created_queue_arn(instance_arn: str, name_prefix: str, queue: str) -> str:
     Connect assigns queue ids at creation, so rendered flows carry this made-up ARN; `render`
     output for console import needs the real queue picked in the designer (see README).
     """
-    return f"{instance_arn}/queue/{name_prefix}-{queue}"
+    return f"{instance_arn}/queue/{resource_name(name_prefix, queue)}"

@@ -30,59 +30,60 @@ class SurveyStack(Stack):
     """The same class for every stage; only the configuration differs."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any):
+        stage, settings = config.offline, config.settings
         super().__init__(
             scope,
             construct_id,
-            env=Environment(account=config.account, region=config.region),
-            description=f"Post-call surveys for Amazon Connect ({config.name})",
+            env=Environment(account=stage.account, region=stage.region),
+            description=f"Post-call surveys for Amazon Connect ({stage.name})",
             **kwargs,
         )
         results = ResultsStore(self, "Results")
-        alerting = Alerting(self, "Alerting", emails=config.alert_emails)
+        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
         handlers = SurveyHandlers(
             self,
             "Handlers",
-            name_prefix=config.name_prefix,
-            partition=config.partition,
-            survey=config.survey,
+            name_prefix=stage.name_prefix,
+            partition=stage.partition,
+            survey=stage.inputs.survey,
             table=results.table,
             topic=alerting.topic,
             bus=alerting.bus,
-            log_retention_days=config.log_retention_days,
-            result_retention_days=config.result_retention_days,
-            powertools_layer_version=config.powertools_layer_version,
+            log_retention_days=settings.log_retention_days,
+            result_retention_days=stage.retention_days,
+            powertools_layer_version=settings.powertools_layer_version,
         )
         integrations = [
             LambdaIntegration(
                 self,
                 f"{key.title()}Integration",
                 function=function,
-                instance_arn=config.instance_arn,
-                account=config.account,
+                instance_arn=stage.instance_arn,
+                account=stage.account,
             )
             for key, function in handlers.functions.items()
         ]
         supervisors = SupervisorRouting(
             self,
             "Supervisor",
-            instance_arn=config.instance_arn,
-            supervisor_name=config.resource_name(SUPERVISOR_QUEUE),
-            callback_name=config.resource_name(CALLBACK_QUEUE),
-            routing_profile_name=config.resource_name(SUPERVISOR_ROUTING_PROFILE),
-            supervisor_queue_arn=config.supervisor_queue_arn,
-            callback_queue_arn=config.callback_queue_arn,
-            max_contacts=config.supervisor_max_contacts,
-            callback_caller_id_number_arn=config.callback_caller_id_number_arn,
+            instance_arn=stage.instance_arn,
+            supervisor_name=stage.resource_name(SUPERVISOR_QUEUE),
+            callback_name=stage.resource_name(CALLBACK_QUEUE),
+            routing_profile_name=stage.resource_name(SUPERVISOR_ROUTING_PROFILE),
+            supervisor_queue_arn=settings.supervisor_queue_arn,
+            callback_queue_arn=settings.callback_queue_arn,
+            max_contacts=settings.supervisor_max_contacts,
+            callback_caller_id_number_arn=settings.callback_caller_id_number_arn,
         )
         flows = ContactFlows(
             self,
             "Flows",
-            instance_arn=config.instance_arn,
-            name_prefix=config.name_prefix,
-            inputs=config.flow_inputs,
+            instance_arn=stage.instance_arn,
+            name_prefix=stage.name_prefix,
+            inputs=stage.inputs,
             function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
             queue_arns={
-                **config.queues,
+                **stage.queues,
                 SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
                 CALLBACK_QUEUE: supervisors.callback_queue_arn,
             },
@@ -97,4 +98,4 @@ class SurveyStack(Stack):
             )
         CfnOutput(self, "ResultsTableName", value=results.table.table_name)
         CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
-        suppress_findings(self, handlers=handlers)
+        suppress_findings(handlers=handlers)

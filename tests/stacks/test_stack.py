@@ -30,7 +30,9 @@ def logical_id(template: Template, type_: str, **properties: Any) -> str:
 
 def content_of(template: Template, key: str, config: StageConfig) -> str:
     """A flow's Content with CloudFormation references flattened to `<Ref:...>` markers."""
-    flow_id = logical_id(template, "AWS::Connect::ContactFlow", Name=config.resource_name(key))
+    flow_id = logical_id(
+        template, "AWS::Connect::ContactFlow", Name=config.offline.resource_name(key)
+    )
     content = resources(template, "AWS::Connect::ContactFlow")[flow_id]["Properties"]["Content"]
     if isinstance(content, str):
         return content
@@ -56,14 +58,14 @@ def test_flow_is_a_stage_prefixed_contact_flow(
         {
             "Name": f"survey-dev-{key}",
             "Type": "CONTACT_FLOW",
-            "InstanceArn": dev_config.instance_arn,
+            "InstanceArn": dev_config.offline.instance_arn,
             "State": "ACTIVE",
         },
     )
 
 
-def test_functions_use_newest_python_powertools_layer_and_short_timeouts(
-    dev_template: Template,
+def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_short_timeouts(
+    dev_template: Template, dev_config: StageConfig
 ) -> None:
     functions = resources(dev_template, "AWS::Lambda::Function").values()
     assert sorted(f["Properties"]["FunctionName"] for f in functions) == [
@@ -105,7 +107,7 @@ def test_each_function_is_associated_with_the_instance(
     dev_template.has_resource_properties(
         "AWS::Connect::IntegrationAssociation",
         {
-            "InstanceId": dev_config.instance_arn,
+            "InstanceId": dev_config.offline.instance_arn,
             "IntegrationType": "LAMBDA_FUNCTION",
             "IntegrationArn": function_arn(dev_template, key),
         },
@@ -122,8 +124,8 @@ def test_invoke_permission_is_scoped_to_the_instance_and_account(
             "Action": "lambda:InvokeFunction",
             "FunctionName": function_arn(dev_template, key),
             "Principal": "connect.amazonaws.com",
-            "SourceArn": dev_config.instance_arn,
-            "SourceAccount": dev_config.account,
+            "SourceArn": dev_config.offline.instance_arn,
+            "SourceAccount": dev_config.offline.account,
         },
     )
 
@@ -346,8 +348,8 @@ def test_given_supervisor_queue_is_used_not_created(context: dict[str, Any]) -> 
     template.has_resource_properties(
         "AWS::Connect::Queue", {"Name": "survey-staging-supervisor-callbacks"}
     )
-    assert config.supervisor_queue_arn
-    assert config.supervisor_queue_arn in content_of(template, "escalation-survey", config)
+    assert config.settings.supervisor_queue_arn
+    assert config.settings.supervisor_queue_arn in content_of(template, "escalation-survey", config)
     template.has_resource_properties(
         "AWS::Connect::RoutingProfile",
         {
@@ -357,7 +359,7 @@ def test_given_supervisor_queue_is_used_not_created(context: dict[str, Any]) -> 
                         {
                             "QueueReference": {
                                 "Channel": "VOICE",
-                                "QueueArn": config.supervisor_queue_arn,
+                                "QueueArn": config.settings.supervisor_queue_arn,
                             }
                         }
                     )
@@ -392,7 +394,9 @@ def test_flows_are_created_after_associations_permissions_and_their_survey_flow(
     )
     for spec in FLOWS:
         flow_id = logical_id(
-            dev_template, "AWS::Connect::ContactFlow", Name=dev_config.resource_name(spec.key)
+            dev_template,
+            "AWS::Connect::ContactFlow",
+            Name=dev_config.offline.resource_name(spec.key),
         )
         depends_on = set(flows[flow_id].get("DependsOn", []))
         assert wiring <= depends_on, spec.key
@@ -400,7 +404,7 @@ def test_flows_are_created_after_associations_permissions_and_their_survey_flow(
             survey_id = logical_id(
                 dev_template,
                 "AWS::Connect::ContactFlow",
-                Name=dev_config.resource_name(spec.survey_flow),
+                Name=dev_config.offline.resource_name(spec.survey_flow),
             )
             # CloudFormation orders the survey flow first through the GetAtt in the content.
             assert f'"Fn::GetAtt": ["{survey_id}", "ContactFlowArn"]' in content_of(
@@ -413,13 +417,15 @@ def test_inbound_flow_sets_its_own_survey_as_disconnect_flow(
     dev_template: Template, dev_config: StageConfig, spec: Any
 ) -> None:
     survey_id = logical_id(
-        dev_template, "AWS::Connect::ContactFlow", Name=dev_config.resource_name(spec.survey_flow)
+        dev_template,
+        "AWS::Connect::ContactFlow",
+        Name=dev_config.offline.resource_name(spec.survey_flow),
     )
     content = content_of(dev_template, spec.key, dev_config)
     assert (
         f'"CustomerRemaining": "<{{"Fn::GetAtt": ["{survey_id}", "ContactFlowArn"]}}>"' in content
     )
-    for queue_arn in dev_config.queues.values():
+    for queue_arn in dev_config.settings.queues.values():
         assert queue_arn in content
 
 
