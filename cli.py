@@ -212,7 +212,11 @@ def add_lint(commands: Any) -> None:
 
 
 def render_command(args: argparse.Namespace) -> int:
-    print(to_content(_stage(args).render(args.key)))
+    stage = _stage(args)
+    print(to_content(stage.render(args.key)))
+    # The flow goes to stdout for the console's import; what to re-pick there goes to stderr.
+    for value, fix in stage.stand_ins(args.key).items():
+        print(f"stand-in {value}: {fix}", file=sys.stderr)
     return 0
 
 

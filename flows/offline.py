@@ -10,8 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOWS, HANDLERS, flow_spec, resource_name
-from flows.render import FlowInputs, flow_bindings, render_flow
+from flows.catalog import (
+    CALLBACK_QUEUE,
+    FLOWS,
+    HANDLERS,
+    SUPERVISOR_QUEUE,
+    flow_spec,
+    resource_name,
+)
+from flows.render import FlowInputs, display_names, flow_bindings, render_flow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,6 +50,23 @@ class OfflineStage:
     def flow_arn(self, key: str) -> str:
         return f"{self.instance_arn}/contact-flow/{self.resource_name(key)}"
 
+    def stand_ins(self, key: str) -> dict[str, str]:
+        """Values in the rendered flow that are offline stand-ins, not real ARNs, with what to
+        pick in the designer after a console import: the ids Connect assigns to created queues
+        and flows are unknown until the stack is deployed."""
+        spec = flow_spec(key)
+        found: dict[str, str] = {}
+        if spec.survey_flow:
+            found[self.flow_arn(spec.survey_flow)] = (
+                f"set disconnect flow: pick {self.resource_name(spec.survey_flow)}"
+            )
+        if spec.uses_supervisor_queue:
+            for queue in (SUPERVISOR_QUEUE, CALLBACK_QUEUE):
+                arn = self.queues[queue]
+                if arn == created_queue_arn(self.instance_arn, self.name_prefix, queue):
+                    found[arn] = f"queue: pick {self.resource_name(queue)}"
+        return found
+
     def render(self, key: str) -> dict[str, Any]:
         bindings = flow_bindings(
             flow_spec(key),
@@ -51,7 +75,8 @@ class OfflineStage:
             queue_arns=self.queues,
             flow_arns={spec.key: self.flow_arn(spec.key) for spec in FLOWS},
         )
-        return render_flow(key, self.inputs, bindings)
+        names = display_names(flow_spec(key), self.inputs.menu, self.name_prefix)
+        return render_flow(key, self.inputs, bindings, names=names)
 
 
 def created_queue_arn(instance_arn: str, name_prefix: str, queue: str) -> str:

@@ -318,6 +318,22 @@ def test_lint_reports_a_file_that_is_not_json(
 # --- render and stages ----------------------------------------------------------------------
 
 
+def test_render_names_the_offline_stand_ins_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the dev stage, which names no supervisor or callback queue (the stack creates them)
+    code, out, err = run(capsys, "render", "escalation-survey")
+    # THEN stdout is the flow alone, and stderr says which made-up ARNs to re-pick after import
+    assert code == 0
+    document = json.loads(out)
+    lines = err.splitlines()
+    assert [line.rsplit(": pick ", 1)[1] for line in lines] == [
+        "survey-dev-supervisor",
+        "survey-dev-supervisor-callbacks",
+    ]
+    for line in lines:
+        arn = line.split()[1].rstrip(":")
+        assert arn in json.dumps(document)
+
+
 def test_render_prints_the_flow_for_the_chosen_stage(capsys: pytest.CaptureFixture[str]) -> None:
     # GIVEN the prod stage
     # WHEN the opt-in survey is rendered for it

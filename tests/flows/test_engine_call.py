@@ -10,6 +10,8 @@ from flows.engine import (
     CallResult,
     Flow,
     FlowRunLimitError,
+    InvalidParameterError,
+    SimulatedContact,
     Simulation,
     UnknownFlowError,
     UnknownQueueError,
@@ -348,3 +350,102 @@ def test_engine_fails_a_chosen_action_down_its_no_matching_error_branch() -> Non
     assert result.transfers == []
     assert ("inbound", HANG_UP) in result.visited
     assert result.ended_by == "flow"
+
+
+CALLBACK_FLOW = flow(
+    action(
+        "agents",
+        "CheckMetricData",
+        {"MetricType": "NumberOfAgentsAvailable", "QueueId": SUPERVISOR_ARN},
+        next_action="number",
+        conditions=[("NumberGreaterThan", "0", "transfer-queue")],
+        errors=[("NoMatchingCondition", "number"), ("NoMatchingError", "number")],
+    ),
+    *transfer("transfer", SUPERVISOR_ARN),
+    action(
+        "number",
+        "UpdateContactCallbackNumber",
+        {"CallbackNumber": "$.CustomerEndpoint.Address"},
+        next_action="callback",
+        errors=[("InvalidCallbackNumber", "invalid"), ("CallbackNumberNotDialable", "undialable")],
+    ),
+    action(
+        "callback",
+        "CreateCallbackContact",
+        {
+            "QueueId": SALES_ARN,
+            "InitialCallDelaySeconds": "5",
+            "MaximumConnectionAttempts": "2",
+            "RetryDelaySeconds": "60",
+        },
+    ),
+    say("invalid", "We cannot call that number."),
+    say("undialable", "We cannot dial that number."),
+    say("queue-full", "Busy."),
+)
+
+
+def play_callback(address: str = "+15555550100", **options: Any) -> CallResult:
+    simulation = Simulation(
+        queues=QUEUES, contact=SimulatedContact(customer_address=address), **options
+    )
+    return simulation.run(Flow("callback", CALLBACK_FLOW))
+
+
+@pytest.mark.parametrize(("available", "transferred"), [(0, False), (2, True)])
+def test_engine_check_metric_data_branches_on_the_agents_available(
+    available: int, transferred: bool
+) -> None:
+    result = play_callback(agents_available={"supervisor": available})
+    assert bool(result.transfers) is transferred
+    assert bool(result.callbacks) is not transferred
+
+
+def test_engine_callback_number_takes_its_documented_error_branches() -> None:
+    # GIVEN a withheld number, and a valid number the instance may not dial
+    withheld = play_callback("anonymous", agents_available={"supervisor": 0})
+    undialable = play_callback(
+        "+447700900123",
+        agents_available={"supervisor": 0},
+        dialable=lambda number: not number.startswith("+44"),
+    )
+    # THEN neither gets a callback, each hears why
+    assert withheld.callbacks == [] and withheld.prompts == ["We cannot call that number."]
+    assert undialable.callbacks == [] and undialable.prompts == ["We cannot dial that number."]
+
+
+def test_engine_callback_number_must_be_a_reference() -> None:
+    document = flow(
+        action(
+            "number",
+            "UpdateContactCallbackNumber",
+            {"CallbackNumber": "+15555550100"},
+            errors=["InvalidCallbackNumber", "CallbackNumberNotDialable"],
+        )
+    )
+    with pytest.raises(InvalidParameterError, match="CallbackNumber must be a JSONPath"):
+        Simulation().run(Flow("static", document))
+
+
+def test_engine_agent_metric_supports_only_greater_than_zero() -> None:
+    document = flow(
+        action(
+            "agents",
+            "CheckMetricData",
+            {"MetricType": "NumberOfAgentsStaffed", "QueueId": SALES_ARN},
+            conditions=[("NumberGreaterThan", "2")],
+            errors=["NoMatchingCondition"],
+        )
+    )
+    with pytest.raises(InvalidParameterError, match="only the condition NumberGreaterThan 0"):
+        Simulation(queues=QUEUES).run(Flow("metric", document))
+
+
+def test_engine_runs_the_survey_flow_with_no_caller_after_the_caller_hangs_up_first() -> None:
+    # GIVEN a caller who talks to sales and hangs up before the agent
+    result = play(["4"], hangs_up_first="caller")
+    # THEN the disconnect flow runs, but its input fails: nobody is there to answer
+    assert result.flows == ["inbound", "survey"]
+    assert result.prompts == []
+    assert "Score" not in result.attributes
+    assert result.unused_input == ["4"] and result.ended_by == "caller"
