@@ -9,6 +9,24 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
+# Connect plays at most 3,000 characters of text-to-speech in one prompt.
+MAX_PROMPT_CHARACTERS = 3_000
+# In a flow's Text, `$.` starts an attribute reference that Connect replaces when it speaks.
+ATTRIBUTE_REFERENCE = "$."
+
+
+def prompt_problem(text: str) -> str | None:
+    """Why Connect would not say `text` as written, or None."""
+    if len(text) > MAX_PROMPT_CHARACTERS:
+        return f"is {len(text)} characters; a prompt holds at most {MAX_PROMPT_CHARACTERS}"
+    if ATTRIBUTE_REFERENCE in text:
+        return (
+            f"contains {ATTRIBUTE_REFERENCE!r}, which Connect would read as a contact attribute "
+            "reference and replace; reword it (e.g. write '$ .' or 'dollars')"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Prompts:
     """Prompt texts; `{scaleMin}` and `{scaleMax}` are filled from the survey scale."""

@@ -39,7 +39,7 @@ from pydantic_core import PydanticCustomError
 
 from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from flows.offline import OfflineStage, created_queue_arn
-from flows.prompts import Prompts
+from flows.prompts import Prompts, prompt_problem
 from flows.render import FlowInputs, MenuOption
 from lambdas.survey.definition import (
     MAX_ATTEMPTS,
@@ -116,6 +116,22 @@ class ConfigModel(BaseModel):
     key_noun: ClassVar[str] = "setting"
 
 
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise setting_error("", "must be non-empty text")
+    problem = prompt_problem(text)
+    if problem is not None:
+        raise setting_error("", problem)
+    return text
+
+
+def _prompt_description(name: str) -> str:
+    return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
+
+
+PromptText = Annotated[str, AfterValidator(_not_blank)]
+
+
 class QuestionSettings(ConfigModel):
     """One statement the caller rates."""
 
@@ -123,7 +139,7 @@ class QuestionSettings(ConfigModel):
         description="lower-case letters, digits or '-', starting with a letter (≤ 20 characters)"
     )
     attribute: str = Field(description="the contact attribute the score is stored in")
-    prompt: str = Field(description="the statement the caller hears")
+    prompt: PromptText = Field(description="the statement the caller hears")
 
 
 class ScaleSettings(ConfigModel):
@@ -175,19 +191,6 @@ class SurveySettings(ConfigModel):
             input_time_limit_seconds=self.input_time_limit_seconds,
             path="survey",
         )
-
-
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise setting_error("", "must be non-empty text")
-    return text
-
-
-def _prompt_description(name: str) -> str:
-    return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
-
-
-PromptText = Annotated[str, AfterValidator(_not_blank)]
 
 
 class _PromptSection(ConfigModel):

@@ -192,3 +192,35 @@ def test_callback_queue_name_is_reserved_among_the_queues(stages: dict[str, Any]
     stages["dev"]["queues"]["supervisor-callbacks"] = stages["dev"]["queues"]["sales"]
     with pytest.raises(ConfigError, match=r"queues\.supervisor-callbacks: is reserved"):
         load_stage({"stages": stages}, "dev")
+
+
+def test_prompt_longer_than_connect_plays_is_rejected(stages: dict[str, Any]) -> None:
+    stages["dev"]["prompts"] = {"welcome": "Hello. " * 500}
+    with pytest.raises(
+        ConfigError, match=r"stages\.dev\.prompts\.welcome: is 3500 characters; .* at most 3000"
+    ):
+        load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize(
+    ("setting", "path"),
+    [
+        ({"prompts": {"thanks": "Your $.5 voucher is on its way."}}, r"prompts\.thanks"),
+        (
+            {
+                "survey": {
+                    "questions": [
+                        {"key": "value", "attribute": "ValueScore", "prompt": "Worth $.99?"}
+                    ]
+                }
+            },
+            r"survey\.questions\[0\]\.prompt",
+        ),
+    ],
+)
+def test_prompt_with_an_attribute_reference_is_a_configuration_error(
+    stages: dict[str, Any], setting: dict[str, Any], path: str
+) -> None:
+    stages["dev"].update(setting)
+    with pytest.raises(ConfigError, match=rf"stages\.dev\.{path}: contains '\$\.'"):
+        load_stage({"stages": stages}, "dev")
