@@ -252,7 +252,9 @@ ACTION_TYPES: dict[str, ActionType] = {
     "DisconnectParticipant": _type("end"),
     "EndFlowExecution": _type("end"),
     "TransferToFlow": _type("end", parameters=("ContactFlowId",)),
-    "UpdateContactTextToSpeechVoice": _type("next", parameters=("TextToSpeechVoice",)),
+    "UpdateContactTextToSpeechVoice": _type(
+        "next", parameters=("TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle")
+    ),
     "UpdateFlowLoggingBehavior": _type(
         "next",
         parameters=("FlowLoggingBehavior",),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
+from flows.voices import FLOW_ENGINE, voice_engine
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -32,6 +34,7 @@ class Prompts:
     """Prompt texts; `{scaleMin}` and `{scaleMax}` are filled from the survey scale."""
 
     voice: str = "Joanna"
+    engine: str = ""  # empty: neural where the voice has it, else standard (flows.voices)
     welcome: str = "Thank you for calling."
     menu: str = ""  # empty: built from the menu options ("For sales, press 1. ...")
     menu_retry: str = "Sorry, I did not get that."
@@ -95,8 +98,11 @@ class Prompts:
         return replace(self, menu=text)
 
     def texts(self) -> dict[str, str]:
-        """The texts under their camelCase names, as templates refer to them (`${text.name}`)."""
-        return {_camel(f.name): getattr(self, f.name) for f in fields(self)}
+        """The texts under their camelCase names, as templates refer to them (`${text.name}`);
+        `engine` as a flow writes it, resolved for the voice."""
+        texts = {_camel(f.name): getattr(self, f.name) for f in fields(self)}
+        texts["engine"] = FLOW_ENGINE[voice_engine(self.voice, self.engine or None)]
+        return texts
 
 
 def _camel(name: str) -> str:

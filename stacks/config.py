@@ -41,6 +41,7 @@ from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from flows.offline import OfflineStage, created_queue_arn
 from flows.prompts import Prompts, prompt_problem
 from flows.render import FlowInputs, MenuOption
+from flows.voices import VoiceError, voice_engine
 from lambdas.survey.definition import (
     MAX_ATTEMPTS,
     MAX_INPUT_SECONDS,
@@ -126,6 +127,8 @@ def _not_blank(text: str) -> str:
 
 
 def _prompt_description(name: str) -> str:
+    if name == "engine":
+        return "the voice's engine: standard, neural or generative (default: neural if it has it)"
     return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
 
 
@@ -195,6 +198,14 @@ class SurveySettings(ConfigModel):
 
 class _PromptSection(ConfigModel):
     key_noun: ClassVar[str] = "prompt"
+
+    @model_validator(mode="after")
+    def _voice_speaks_with_the_engine(self) -> Self:
+        try:
+            voice_engine(getattr(self, "voice"), getattr(self, "engine") or None)  # noqa: B009
+        except VoiceError as error:
+            raise setting_error(error.setting, error.message) from None
+        return self
 
 
 if TYPE_CHECKING:

@@ -449,3 +449,20 @@ def test_engine_runs_the_survey_flow_with_no_caller_after_the_caller_hangs_up_fi
     assert result.prompts == []
     assert "Score" not in result.attributes
     assert result.unused_input == ["4"] and result.ended_by == "caller"
+
+
+@pytest.mark.parametrize(("engine", "ok"), [("Neural", True), ("Generative", False)])
+def test_engine_voice_without_the_engine_takes_the_error_branch(engine: str, ok: bool) -> None:
+    document = flow(
+        action(
+            "voice",
+            "UpdateContactTextToSpeechVoice",
+            {"TextToSpeechVoice": "Seoyeon", "TextToSpeechEngine": engine},
+            next_action="hello",
+            errors=[("NoMatchingError", "sorry")],
+        ),
+        say("hello", "Hello."),
+        say("sorry", "Sorry."),
+    )
+    result = Simulation().run(Flow("voice", document))
+    assert result.prompts == (["Hello."] if ok else ["Sorry."])

@@ -224,3 +224,39 @@ def test_prompt_with_an_attribute_reference_is_a_configuration_error(
     stages["dev"].update(setting)
     with pytest.raises(ConfigError, match=rf"stages\.dev\.{path}: contains '\$\.'"):
         load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize(
+    ("prompts", "message"),
+    [
+        (
+            {"voice": "Jonna"},
+            r"prompts\.voice: 'Jonna' is not an Amazon Polly voice Connect offers",
+        ),
+        (
+            {"voice": "Nicole", "engine": "neural"},
+            r"prompts\.engine: Nicole has no neural voice; it supports standard",
+        ),
+        ({"engine": "turbo"}, r"prompts\.engine: 'turbo' is not an engine"),
+    ],
+)
+def test_wrong_voice_or_engine_stops_synth_naming_the_setting(
+    stages: dict[str, Any], prompts: dict[str, str], message: str
+) -> None:
+    stages["dev"]["prompts"] = prompts
+    with pytest.raises(ConfigError, match=rf"stages\.dev\.{message}"):
+        load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize(
+    ("prompts", "engine"),
+    [({}, "Neural"), ({"voice": "Nicole"}, "Standard"), ({"engine": "generative"}, "Generative")],
+)
+def test_flows_set_the_engine_neural_where_the_voice_has_it(
+    stages: dict[str, Any], prompts: dict[str, str], engine: str
+) -> None:
+    stages["dev"]["prompts"] = prompts
+    stage = load_stage({"stages": stages}, "dev").offline
+    for key in ("on-demand-inbound", "on-demand-survey"):
+        [voice] = [a for a in stage.render(key)["Actions"] if a["Identifier"] == "set-voice"]
+        assert voice["Parameters"]["TextToSpeechEngine"] == engine

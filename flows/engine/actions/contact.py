@@ -22,6 +22,7 @@ from flows.language import (
     QUEUE_AT_CAPACITY,
     is_path,
 )
+from flows.voices import VOICES
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
@@ -127,8 +128,16 @@ def update_contact_callback_number(run: Run, action: Action) -> Outcome:
 
 @implements("UpdateContactTextToSpeechVoice")
 def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
-    run.state.voice = run.value(action, required(action, "TextToSpeechVoice"))
-    run.log(action, EventKind.SETTING, f"voice {run.state.voice}", voice=run.state.voice)
+    """Connect errors when the voice does not support the engine (voices the table does not
+    list are taken as they are: the simulator cannot tell)."""
+    voice = run.value(action, required(action, "TextToSpeechVoice"))
+    raw_engine = action.parameters.get("TextToSpeechEngine")
+    engine = run.value(action, raw_engine).lower() if raw_engine is not None else None
+    supported = VOICES.get(voice)
+    if engine is not None and supported is not None and engine not in supported:
+        return fail(run, action, NO_MATCHING_ERROR, f"{voice} has no {engine} voice")
+    run.state.voice = voice
+    run.log(action, EventKind.SETTING, f"voice {voice} ({engine or 'default'})", voice=voice)
     return succeed(action)
 
 
