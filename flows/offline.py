@@ -7,6 +7,7 @@ handlers, and `connect-survey render` prints flows ready for the console's impor
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,8 @@ class OfflineStage:
         )
 
     def flow_arn(self, key: str) -> str:
-        return f"{self.instance_arn}/contact-flow/{self.resource_name(key)}"
+        """Offline stand-in for a flow's ARN, as long as the real one (its id is a UUID)."""
+        return f"{self.instance_arn}/contact-flow/{stand_in_id(self.instance_arn, key)}"
 
     def stand_ins(self, key: str) -> dict[str, str]:
         """Values in the rendered flow that are offline stand-ins, not real ARNs, with what to
@@ -85,4 +87,10 @@ def created_queue_arn(instance_arn: str, name_prefix: str, queue: str) -> str:
     Connect assigns queue ids at creation, so rendered flows carry this made-up ARN; `render`
     output for console import needs the real queue picked in the designer (see README).
     """
-    return f"{instance_arn}/queue/{resource_name(name_prefix, queue)}"
+    return f"{instance_arn}/queue/{stand_in_id(instance_arn, resource_name(name_prefix, queue))}"
+
+
+def stand_in_id(instance_arn: str, name: str) -> str:
+    """A stable UUID for something Connect will name with a UUID of its own: the rendered flow
+    is then exactly as long as the deployed one, so the content limit is checked for real."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{instance_arn}/{name}"))

@@ -364,7 +364,7 @@ def test_render_of_an_inbound_flow_carries_the_prod_instance_arn(
     # THEN its ARNs are the prod instance's
     assert code == 0
     json.loads(out)
-    assert f"{PROD_INSTANCE_ARN}/contact-flow/survey-opt-in-survey" in out
+    assert f"{PROD_INSTANCE_ARN}/contact-flow/" in out
     assert f"{PROD_INSTANCE_ARN}/queue/" in out
     assert "111122223333" not in out
 

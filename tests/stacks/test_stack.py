@@ -9,6 +9,8 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from flows.catalog import FLOW_KEYS, FLOWS
+from flows.lint import document as lint_document
+from flows.render import RenderError, to_content
 from lambdas.survey import contract
 from stacks.config import StageConfig, load_stage
 from stacks.handlers import pinned_powertools_version, powertools_layer_parameter
@@ -468,3 +470,26 @@ def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) ->
     assert "My issue is solved." in content
     env = json.dumps(template.find_resources("AWS::Lambda::Function"))
     assert "ResolvedScore" in env
+
+
+def test_content_limit_is_checked_with_deployed_arn_lengths(
+    dev_config: StageConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a content limit between the escalation survey's size with CDK tokens (shorter than
+    # ARNs) and its size with ARNs as long as the deployed ones
+    with_arns = len(to_content(dev_config.offline.render("escalation-survey")))
+    monkeypatch.setattr(lint_document, "MAX_CONTENT", with_arns - 1)
+    # WHEN the stack is built THEN synth stops, naming the flow and its real size
+    with pytest.raises(RenderError, match=rf"escalation-survey.*{with_arns} characters"):
+        build_stack(dev_config)
+
+
+def test_offline_stand_ins_are_as_long_as_the_ids_connect_assigns(
+    dev_config: StageConfig,
+) -> None:
+    stage = dev_config.offline
+    real_id = "12345678-1234-4123-8123-123456789012"
+    assert len(stage.flow_arn("opt-in-survey")) == len(
+        f"{stage.instance_arn}/contact-flow/{real_id}"
+    )
+    assert len(stage.queues["supervisor"]) == len(f"{stage.instance_arn}/queue/{real_id}")
