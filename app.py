@@ -20,7 +20,7 @@ def main(app: cdk.App | None = None) -> None:
         config = load_stage(
             {"stages": app.node.try_get_context("stages")}, app.node.try_get_context("stage")
         )
-        SurveyStack(app, f"{config.offline.name_prefix}-stack", config=config)
+        SurveyStack(app, config.offline.resource_name("stack"), config=config)
     except ConfigError as error:
         sys.exit(f"Configuration error in cdk.json: {error}")
     except RenderError as error:
