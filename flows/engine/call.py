@@ -138,12 +138,12 @@ class Simulation:
     ) -> EndedBy:
         why = "the call starts"
         in_disconnect_flow = as_disconnect_flow
+        ended_by: EndedBy = "flow"
         if as_disconnect_flow:
             why = "as the disconnect flow"
             if self.hangs_up_first == "caller":
                 state.customer_present = False
-                why += ": the caller hung up first"
-        ended_by: EndedBy = "flow"
+                why, ended_by = f"{why}: the caller hung up first", "caller"
         while True:
             if len(state.flows) == self.max_flow_runs:
                 raise FlowRunLimitError(

@@ -121,6 +121,7 @@ def test_survey_flow_started_after_the_caller_hung_up_first_ends_at_once(
 
     # THEN it ends at once: the first prompt fails, and nothing after it runs
     assert report.call.flows == [survey(mode)]
+    assert report.call.ended_by == "caller"
     assert_survey_ended_at_once(report, mode)
 
 
