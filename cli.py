@@ -29,10 +29,20 @@ from flows.engine import (
     UnknownFunctionError,
     format_transcript,
 )
+from flows.language import E164
 from flows.lint import lint
 from flows.render import RenderError, to_content
 from flows.sandbox import FAILABLE_SERVICES
-from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, StubError, parse_stubs, simulate
+from flows.simulate import (
+    DEFAULT_CALLER_NUMBER,
+    STUB_ERROR,
+    STUB_TIMEOUT,
+    WITHHELD,
+    CallSetup,
+    StubError,
+    parse_stubs,
+    simulate,
+)
 from stacks.config import ConfigError, load_stage, read_context
 
 if TYPE_CHECKING:
@@ -82,6 +92,9 @@ def simulate_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         failing_actions=args.fail_action,
         failing_services=dict(args.fail_service),
+        hangs_up_first=args.hangs_up_first,
+        supervisors_available=args.supervisors_available,
+        caller_number=args.caller_number,
     )
     report = simulate(stage, args.flow, setup)
     if args.json:
@@ -92,6 +105,8 @@ def simulate_command(args: argparse.Namespace) -> int:
             print(f"ALERT via {alert['channel']}")
         for result in report.results:
             print(f"STORED {result['attribute']} = {result['score']}")
+        if report.survey_status is not None:
+            print(f"STORED survey status {report.survey_status}")
     return 0
 
 
@@ -137,6 +152,20 @@ def add_simulate(commands: Any) -> None:
         metavar="SERVICE[=N]",
         help="make the handlers' next N calls (default 1) to sns, events or dynamodb fail, to "
         "watch the outbox retry (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hangs-up-first", choices=("agent", "caller"), default="agent",
+        help="who ends each conversation with an agent or supervisor; with caller, the "
+        "disconnect flow runs with nobody on the line (default: agent)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--supervisors-available", type=agent_count, default=1, metavar="N",
+        help="agents available on the supervisor queue, as CheckMetricData sees it (default: 1)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--caller-number", type=caller_number, default=DEFAULT_CALLER_NUMBER,
+        metavar="E164|withheld",
+        help=f"the caller's number, the callback number (default: {DEFAULT_CALLER_NUMBER})",
     )  # fmt: skip
     sim.add_argument(
         "--seed", type=whole_number, default=0,
@@ -191,7 +220,11 @@ def add_lint(commands: Any) -> None:
 
 
 def render_command(args: argparse.Namespace) -> int:
-    print(to_content(_stage(args).render(args.key)))
+    stage = _stage(args)
+    print(to_content(stage.render(args.key)))
+    # The flow goes to stdout for the console's import; what to re-pick there goes to stderr.
+    for value, fix in stage.stand_ins(args.key).items():
+        print(f"stand-in {value}: {fix}", file=sys.stderr)
     return 0
 
 
@@ -224,6 +257,20 @@ def caller_entries(text: str) -> list[str]:
                 f"{entry!r} is not keys (0-9, *, #), timeout or hangup; {fix}"
             ) from None
     return entries
+
+
+def caller_number(text: str) -> str:
+    """`--caller-number`: an E.164 number or `withheld`."""
+    if text == WITHHELD or E164.match(text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: give an E.164 number (+15555550100) or {WITHHELD}")
+
+
+def agent_count(text: str) -> int:
+    """`--supervisors-available`: a whole number, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number, 0 or more")
+    return int(text)
 
 
 def attribute(text: str) -> tuple[str, str]:

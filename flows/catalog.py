@@ -25,8 +25,11 @@ ESCALATION_SURVEY: Final = "escalation-survey"
 # function names are `resource_name(namePrefix, key)`).
 HANDLERS: Final = ENTRY_POINTS
 
-# Logical name of the queue the escalation flow transfers to.
+# Logical names of the queue the escalation flow transfers to, of the queue its callbacks go
+# to, and of the routing profile holding both (created names are `{namePrefix}-{name}`).
 SUPERVISOR_QUEUE: Final = "supervisor"
+CALLBACK_QUEUE: Final = "supervisor-callbacks"
+SUPERVISOR_ROUTING_PROFILE: Final = "supervisors"
 
 # All flows are CONTACT_FLOW: a disconnect flow has no type of its own in CloudFormation.
 FLOW_TYPE: Final = "CONTACT_FLOW"

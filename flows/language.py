@@ -47,6 +47,8 @@ INPUT_TIME_LIMIT_EXCEEDED = "InputTimeLimitExceeded"
 INVALID_PHONE_NUMBER = "InvalidPhoneNumber"
 QUEUE_AT_CAPACITY = "QueueAtCapacity"
 PARTICIPANT_NOT_FOUND = "ParticipantNotFound"
+INVALID_CALLBACK_NUMBER = "InvalidCallbackNumber"
+CALLBACK_NUMBER_NOT_DIALABLE = "CallbackNumberNotDialable"
 
 CONTINUE_LOOPING = "ContinueLooping"
 DONE_LOOPING = "DoneLooping"
@@ -75,6 +77,13 @@ PROMPT_KEYS = ("Text", "SSML", "PromptId")  # exactly one of them says what the 
 STRING_MAP = "STRING_MAP"
 JSON = "JSON"
 RECORDED_PARTICIPANTS = ("Agent", "Customer")
+# CheckMetricData: the metrics it reads; the agent counts support only "NumberGreaterThan 0".
+# https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-checkmetricdata.html
+AGENT_METRIC_TYPES = ("NumberOfAgentsAvailable", "NumberOfAgentsStaffed", "NumberOfAgentsOnline")
+METRIC_TYPES = (*AGENT_METRIC_TYPES, "OldestContactInQueueAgeSeconds", "NumberOfContactsInQueue")
+AGENT_METRIC_CONDITION = ("NumberGreaterThan", "0")
+# UpdateContactCallbackNumber accepts E.164 numbers only.
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 # -- condition operators --------------------------------------------------------------------------
 
@@ -243,7 +252,9 @@ ACTION_TYPES: dict[str, ActionType] = {
     "DisconnectParticipant": _type("end"),
     "EndFlowExecution": _type("end"),
     "TransferToFlow": _type("end", parameters=("ContactFlowId",)),
-    "UpdateContactTextToSpeechVoice": _type("next", parameters=("TextToSpeechVoice",)),
+    "UpdateContactTextToSpeechVoice": _type(
+        "next", parameters=("TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle")
+    ),
     "UpdateFlowLoggingBehavior": _type(
         "next",
         parameters=("FlowLoggingBehavior",),
@@ -251,6 +262,19 @@ ACTION_TYPES: dict[str, ActionType] = {
     ),
     "UpdateContactRecordingBehavior": _type("next", parameters=("RecordingBehavior",)),
     "CheckHoursOfOperation": _type("conditions"),
+    "CheckMetricData": _type(
+        "conditions",
+        NO_MATCHING_CONDITION,
+        parameters=("MetricType", "QueueId", "AgentId"),
+        choices={"MetricType": Choice(METRIC_TYPES)},
+    ),
+    # CallbackNumber must be one JSONPath (never static); its two errors are all the docs list.
+    "UpdateContactCallbackNumber": _type(
+        "next",
+        INVALID_CALLBACK_NUMBER,
+        CALLBACK_NUMBER_NOT_DIALABLE,
+        parameters=("CallbackNumber",),
+    ),
     "CreateCallbackContact": _type(
         "next",
         parameters=(

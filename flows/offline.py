@@ -7,11 +7,19 @@ handlers, and `connect-survey render` prints flows ready for the console's impor
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOWS, HANDLERS, SUPERVISOR_QUEUE, flow_spec, resource_name
-from flows.render import FlowInputs, flow_bindings, render_flow
+from flows.catalog import (
+    CALLBACK_QUEUE,
+    FLOWS,
+    HANDLERS,
+    SUPERVISOR_QUEUE,
+    flow_spec,
+    resource_name,
+)
+from flows.render import FlowInputs, display_names, flow_bindings, render_flow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -41,7 +49,25 @@ class OfflineStage:
         )
 
     def flow_arn(self, key: str) -> str:
-        return f"{self.instance_arn}/contact-flow/{self.resource_name(key)}"
+        """Offline stand-in for a flow's ARN, as long as the real one (its id is a UUID)."""
+        return f"{self.instance_arn}/contact-flow/{stand_in_id(self.instance_arn, key)}"
+
+    def stand_ins(self, key: str) -> dict[str, str]:
+        """Values in the rendered flow that are offline stand-ins, not real ARNs, with what to
+        pick in the designer after a console import: the ids Connect assigns to created queues
+        and flows are unknown until the stack is deployed."""
+        spec = flow_spec(key)
+        found: dict[str, str] = {}
+        if spec.survey_flow:
+            found[self.flow_arn(spec.survey_flow)] = (
+                f"set disconnect flow: pick {self.resource_name(spec.survey_flow)}"
+            )
+        if spec.uses_supervisor_queue:
+            for queue in (SUPERVISOR_QUEUE, CALLBACK_QUEUE):
+                arn = self.queues[queue]
+                if arn == created_queue_arn(self.instance_arn, self.name_prefix, queue):
+                    found[arn] = f"queue: pick {self.resource_name(queue)}"
+        return found
 
     def render(self, key: str) -> dict[str, Any]:
         bindings = flow_bindings(
@@ -51,9 +77,20 @@ class OfflineStage:
             queue_arns=self.queues,
             flow_arns={spec.key: self.flow_arn(spec.key) for spec in FLOWS},
         )
-        return render_flow(key, self.inputs, bindings)
+        names = display_names(flow_spec(key), self.inputs.menu, self.name_prefix)
+        return render_flow(key, self.inputs, bindings, names=names)
 
 
-def created_supervisor_queue_arn(instance_arn: str, name_prefix: str) -> str:
-    """Offline stand-in for the supervisor queue the stack creates when none is configured."""
-    return f"{instance_arn}/queue/{resource_name(name_prefix, SUPERVISOR_QUEUE)}"
+def created_queue_arn(instance_arn: str, name_prefix: str, queue: str) -> str:
+    """Offline stand-in for a queue the stack creates (supervisor, callbacks) when none is given.
+
+    Connect assigns queue ids at creation, so rendered flows carry this made-up ARN; `render`
+    output for console import needs the real queue picked in the designer (see README).
+    """
+    return f"{instance_arn}/queue/{stand_in_id(instance_arn, resource_name(name_prefix, queue))}"
+
+
+def stand_in_id(instance_arn: str, name: str) -> str:
+    """A stable UUID for something Connect will name with a UUID of its own: the rendered flow
+    is then exactly as long as the deployed one, so the content limit is checked for real."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{instance_arn}/{name}"))

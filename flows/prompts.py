@@ -5,8 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
+from flows.voices import FLOW_ENGINE, voice_engine
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+
+# Connect plays at most 3,000 characters of text-to-speech in one prompt.
+MAX_PROMPT_CHARACTERS = 3_000
+# In a flow's Text, `$.` starts an attribute reference that Connect replaces when it speaks.
+ATTRIBUTE_REFERENCE = "$."
+
+
+def prompt_problem(text: str) -> str | None:
+    """Why Connect would not say `text` as written, or None."""
+    if len(text) > MAX_PROMPT_CHARACTERS:
+        return f"is {len(text)} characters; a prompt holds at most {MAX_PROMPT_CHARACTERS}"
+    if ATTRIBUTE_REFERENCE in text:
+        return (
+            f"contains {ATTRIBUTE_REFERENCE!r}, which Connect would read as a contact attribute "
+            "reference and replace; reword it (e.g. write '$ .' or 'dollars')"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -14,6 +34,7 @@ class Prompts:
     """Prompt texts; `{scaleMin}` and `{scaleMax}` are filled from the survey scale."""
 
     voice: str = "Joanna"
+    engine: str = ""  # empty: neural where the voice has it, else standard (flows.voices)
     welcome: str = "Thank you for calling."
     menu: str = ""  # empty: built from the menu options ("For sales, press 1. ...")
     menu_retry: str = "Sorry, I did not get that."
@@ -48,6 +69,12 @@ class Prompts:
         "All of our supervisors are busy right now. Press 1 and a supervisor will call you back."
     )
     callback_confirmed: str = "Thank you. A supervisor will call you back shortly. Goodbye."
+    # For a caller whose number cannot be called back (withheld, not dialable): no promise.
+    no_callback: str = (
+        "We are sorry, no supervisor is free right now, and we cannot call back the number "
+        "you are calling from. Your feedback has been passed on; please call us again at a time "
+        "that suits you. Goodbye."
+    )
     supervisor_unavailable: str = (
         "We are sorry, we could not reach a supervisor right now. "
         "We have noted your feedback and will be in touch. Goodbye."
@@ -71,8 +98,11 @@ class Prompts:
         return replace(self, menu=text)
 
     def texts(self) -> dict[str, str]:
-        """The texts under their camelCase names, as templates refer to them (`${text.name}`)."""
-        return {_camel(f.name): getattr(self, f.name) for f in fields(self)}
+        """The texts under their camelCase names, as templates refer to them (`${text.name}`);
+        `engine` as a flow writes it, resolved for the voice."""
+        texts = {_camel(f.name): getattr(self, f.name) for f in fields(self)}
+        texts["engine"] = FLOW_ENGINE[voice_engine(self.voice, self.engine or None)]
+        return texts
 
 
 def _camel(name: str) -> str:

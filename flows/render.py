@@ -22,18 +22,25 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FlowSpec, flow_spec
+from flows.catalog import (
+    CALLBACK_QUEUE,
+    SUPERVISOR_QUEUE,
+    FlowSpec,
+    flow_spec,
+    resource_name,
+)
 from flows.language import targets
 from flows.lint import LintError, require_clean
 from lambdas.survey import contract
 from lambdas.survey.budget import CALL_PATH
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
 
     from flows.prompts import Prompts
     from lambdas.survey.definition import Question, SurveyDefinition
@@ -42,6 +49,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 FRAGMENTS = TEMPLATES / "fragments"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 COLUMN_WIDTH = 280
+FIRST_COLUMN = 240  # the entry point sits at x=40, left of the first block
 ROW_HEIGHT = 200
 
 # Names shared with the handlers, so templates never spell them on their own.
@@ -49,12 +57,16 @@ CONTRACT_NAMES = {
     "attr.optIn": contract.OPT_IN_ATTRIBUTE,
     "optIn.accepted": contract.OPT_IN_ACCEPTED,
     "optIn.complete": contract.OPT_IN_COMPLETE,
+    "attr.endedInFlow": contract.ENDED_IN_FLOW_ATTRIBUTE,
+    "attr.surveyStatus": contract.SURVEY_STATUS_ATTRIBUTE,
+    "status.offered": contract.STATUS_OFFERED,
     "param.question": contract.PARAM_QUESTION,
     "param.digits": contract.PARAM_DIGITS,
     "param.mode": contract.PARAM_MODE,
     "reply.valid": contract.VALID,
     "reply.score": contract.SCORE,
     "reply.escalate": contract.ESCALATE,
+    "reply.status": contract.STATUS,
     "reply.true": contract.TRUE,
     # How long Connect waits for a handler: the time budget's flow limit.
     "budget.flowLimitSeconds": str(CALL_PATH.flow_limit_seconds),
@@ -96,7 +108,7 @@ def binding_names(spec: FlowSpec, menu: Sequence[MenuOption]) -> set[str]:
     if spec.survey_flow:
         names.add("flow.survey")
     if spec.uses_supervisor_queue:
-        names.add("queue.supervisor")
+        names.update(("queue.supervisor", f"queue.{CALLBACK_QUEUE}"))
     if spec.uses_menu:
         names.update(f"queue.{option.queue}" for option in menu)
     return names
@@ -120,8 +132,31 @@ def flow_bindings(
     return {name: available[name] for name in binding_names(spec, menu)}
 
 
-def render_flow(key: str, inputs: FlowInputs, bindings: Mapping[str, str]) -> dict[str, Any]:
-    """The flow document for `key`, with every placeholder resolved and positions laid out."""
+def display_names(spec: FlowSpec, menu: Sequence[MenuOption], name_prefix: str) -> dict[str, str]:
+    """What the designer shows for each binding: the names the stack gives functions, flows and
+    created queues; a configured queue goes by its logical name (its real name is not known)."""
+    names = {
+        f"lambda.{function}": resource_name(name_prefix, function) for function in spec.functions
+    }
+    if spec.survey_flow:
+        names["flow.survey"] = resource_name(name_prefix, spec.survey_flow)
+    if spec.uses_supervisor_queue:
+        for queue in (SUPERVISOR_QUEUE, CALLBACK_QUEUE):
+            names[f"queue.{queue}"] = resource_name(name_prefix, queue)
+    if spec.uses_menu:
+        names.update({f"queue.{option.queue}": option.queue for option in menu})
+    return names
+
+
+def render_flow(
+    key: str,
+    inputs: FlowInputs,
+    bindings: Mapping[str, str],
+    *,
+    names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The flow document for `key`, with every placeholder resolved and positions laid out;
+    `names` (binding -> display name) label queues, flows and functions in the designer."""
     spec = flow_spec(key)
     expected = binding_names(spec, inputs.menu)
     missing = sorted(expected - set(bindings))
@@ -132,7 +167,8 @@ def render_flow(key: str, inputs: FlowInputs, bindings: Mapping[str, str]) -> di
     unused = sorted(set(bindings) - renderer.used)
     if unused:
         raise RenderError(key, f"binding(s) never used by the template: {', '.join(unused)}")
-    document["Metadata"] = layout(document)
+    labels = {bindings[name]: label for name, label in (names or {}).items() if name in bindings}
+    document["Metadata"] = layout(document, labels)
     # A broken flow fails here, at synth, instead of at publish time in the account.
     try:
         require_clean(document, key, content=to_content(document))
@@ -146,8 +182,10 @@ def to_content(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False)
 
 
-def layout(document: Mapping[str, Any]) -> dict[str, Any]:
-    """Designer positions: one column per step from the start, one row per block in a column."""
+def layout(document: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Designer metadata as console exports write it: positions (one column per step from the
+    start, one row per block in a column, the entry point left of the first block) and display
+    names for the queues, flows and functions blocks refer to (`labels`: value -> name)."""
     actions = {a["Identifier"]: a for a in document["Actions"]}
     depth: dict[str, int] = {}
     queue = deque([(document["StartAction"], 0)])
@@ -166,9 +204,32 @@ def layout(document: Mapping[str, Any]) -> dict[str, Any]:
         row = rows.get(column, 0)
         rows[column] = row + 1
         positions[ident] = {
-            "position": {"x": 40 + column * COLUMN_WIDTH, "y": 40 + row * ROW_HEIGHT}
+            "position": {"x": FIRST_COLUMN + column * COLUMN_WIDTH, "y": 40 + row * ROW_HEIGHT},
+            **_display_metadata(actions[ident], labels or {}),
         }
     return {"entryPointPosition": {"x": 40, "y": 40}, "ActionMetadata": positions}
+
+
+def _display_metadata(action: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    params = action.get("Parameters") or {}
+    found: dict[str, Any] = {}
+    for name in ("QueueId", "LambdaFunctionARN", "ContactFlowId"):
+        value = params.get(name)
+        label = labels.get(value) if isinstance(value, str) else None
+        if label is not None:
+            found.setdefault("parameters", {})[name] = {"displayName": label}
+            if name == "QueueId":
+                found["queue"] = {"text": label}
+    hooks = params.get("EventHooks")
+    if isinstance(hooks, Mapping):
+        for hook, flow in hooks.items():
+            label = labels.get(flow) if isinstance(flow, str) else None
+            if label is not None:
+                found["contactFlow"] = {"text": label}
+                found.setdefault("parameters", {}).setdefault("EventHooks", {})[hook] = {
+                    "displayName": label
+                }
+    return found
 
 
 def _load(path: Path, flow: str) -> Any:

@@ -168,6 +168,23 @@ class Sandbox:
             for item in answers
         ]
 
+    def survey_status(self, contact_id: str) -> str | None:
+        """The status on the contact's summary item, or None when no summary was stored."""
+        item = (
+            self._client("dynamodb")
+            .get_item(
+                TableName=TABLE_NAME,
+                Key={
+                    contract.TABLE_PARTITION_KEY: {"S": contact_id},
+                    contract.TABLE_SORT_KEY: {"S": contract.SUMMARY_SORT_KEY},
+                },
+                ConsistentRead=True,
+            )
+            .get("Item")
+        )
+        status = item.get("status", {}).get("S") if item else None
+        return status if isinstance(status, str) else None
+
     def _recorder(self, channel: str) -> Callable[..., None]:
         def record(http_response: Any, parsed: Mapping[str, Any], context: Any, **_: Any) -> None:
             request = context.get(REQUEST_KEY)

@@ -16,15 +16,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOW_KEYS, FLOWS
+from flows.catalog import FLOW_KEYS, FLOWS, SUPERVISOR_QUEUE, flow_spec
 from flows.engine import CallResult, Flow, LambdaTimeout, SimulatedContact, Simulation
 from flows.sandbox import Sandbox, embedded_aws
 
 if TYPE_CHECKING:
+    from flows.engine.state import HangsUpFirst
     from flows.offline import OfflineStage
 
 Handler = Callable[[dict[str, Any], Any], Any]
 STUB_ERROR = "!error"
+DEFAULT_CALLER_NUMBER = "+15555550100"  # an example E.164 number (555-01xx is for fiction)
+WITHHELD = "withheld"
+# What the contact's address reads when the caller withholds the number: anything that is not
+# an E.164 number takes UpdateContactCallbackNumber's InvalidCallbackNumber branch alike.
+WITHHELD_ADDRESS = "anonymous"
 STUB_TIMEOUT = "!timeout"
 
 
@@ -49,6 +55,9 @@ class CallSetup:
     failing_actions: Sequence[str] = ()  # action ids that take their NoMatchingError branch
     # service (sns, events, dynamodb) → how many of the handlers' next calls to it fail
     failing_services: Mapping[str, int] = field(default_factory=dict)
+    hangs_up_first: HangsUpFirst = "agent"  # who ends each conversation with an agent
+    supervisors_available: int = 1  # what CheckMetricData sees on the supervisor queue
+    caller_number: str = DEFAULT_CALLER_NUMBER  # E.164, or "withheld"
 
 
 @dataclass
@@ -70,9 +79,14 @@ class Report:
     def alerts(self) -> list[dict[str, Any]]:
         return self.sandbox.alerts(self.call.contact.contact_id)
 
+    @cached_property
+    def survey_status(self) -> str | None:
+        """The status the finish handler stored for the contact (None: nothing stored)."""
+        return self.sandbox.survey_status(self.call.contact.contact_id)
+
     def read_back(self) -> Report:
         """Read the stored answers and alerts now, while the embedded AWS still runs."""
-        _ = self.results, self.alerts
+        _ = self.results, self.alerts, self.survey_status
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +99,7 @@ class Report:
             "lambda_invocations": self.call.lambda_invocations,
             "alerts": self.alerts,
             "results": self.results,
+            "survey_status": self.survey_status,
             "ended_by": self.call.ended_by,
             "contact_id": self.call.contact.contact_id,
         }
@@ -129,14 +144,28 @@ class Simulator:
                 initial_contact_id=contact_id,
                 previous_contact_id=contact_id,
                 instance_arn=self.stage.instance_arn,
+                customer_address=(
+                    WITHHELD_ADDRESS if setup.caller_number == WITHHELD else setup.caller_number
+                ),
             ),
+            hangs_up_first=setup.hangs_up_first,
+            agents_available={SUPERVISOR_QUEUE: setup.supervisors_available},
             # A cold import of a handler on a loaded laptop is not what the time limit guards.
             enforce_time_limits=False,
             failing_actions=setup.failing_actions,
         )
         for service, calls in setup.failing_services.items():
             self.sandbox.fail_next(service, calls)
-        call = simulation.run(start, inputs=list(setup.keys), attributes=dict(setup.attributes))
+        # Started at a survey flow, the call is that flow running as the contact's disconnect
+        # flow: the hook stays set, so a supervisor transfer brings it back.
+        key = start.name if isinstance(flow, str) else None
+        as_disconnect = key in self.flows and flow_spec(key).is_survey if key else False
+        call = simulation.run(
+            start,
+            inputs=list(setup.keys),
+            attributes=dict(setup.attributes),
+            disconnect_flow=self.stage.flow_arn(start.name) if as_disconnect else None,
+        )
         self.sandbox.drain()  # the stream keeps retrying after the call ended
         return Report(call=call, sandbox=self.sandbox)
 

@@ -37,10 +37,11 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from flows.catalog import SUPERVISOR_QUEUE
-from flows.offline import OfflineStage, created_supervisor_queue_arn
-from flows.prompts import Prompts
+from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
+from flows.offline import OfflineStage, created_queue_arn
+from flows.prompts import Prompts, prompt_problem
 from flows.render import FlowInputs, MenuOption
+from flows.voices import VoiceError, voice_engine
 from lambdas.survey.definition import (
     MAX_ATTEMPTS,
     MAX_INPUT_SECONDS,
@@ -68,6 +69,10 @@ NAME_PREFIX = r"^[A-Za-z][A-Za-z0-9-]{0,39}$"
 QUEUE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,29}$")
 MENU_DIGITS = "123456789"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Queue OutboundCallerIdNumberArn takes the phone number ARN without instance/ in its path.
+PHONE_NUMBER_ARN = (
+    r"^arn:aws[a-z-]*:connect:[a-z]{2}(-[a-z]+)+-\d:\d{12}:phone-number/[-a-zA-Z0-9]+$"
+)
 # Values CloudWatch Logs accepts for retention.
 LogRetentionDays = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827
@@ -112,6 +117,24 @@ class ConfigModel(BaseModel):
     key_noun: ClassVar[str] = "setting"
 
 
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise setting_error("", "must be non-empty text")
+    problem = prompt_problem(text)
+    if problem is not None:
+        raise setting_error("", problem)
+    return text
+
+
+def _prompt_description(name: str) -> str:
+    if name == "engine":
+        return "the voice's engine: standard, neural or generative (default: neural if it has it)"
+    return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
+
+
+PromptText = Annotated[str, AfterValidator(_not_blank)]
+
+
 class QuestionSettings(ConfigModel):
     """One statement the caller rates."""
 
@@ -119,7 +142,7 @@ class QuestionSettings(ConfigModel):
         description="lower-case letters, digits or '-', starting with a letter (≤ 20 characters)"
     )
     attribute: str = Field(description="the contact attribute the score is stored in")
-    prompt: str = Field(description="the statement the caller hears")
+    prompt: PromptText = Field(description="the statement the caller hears")
 
 
 class ScaleSettings(ConfigModel):
@@ -173,21 +196,16 @@ class SurveySettings(ConfigModel):
         )
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise setting_error("", "must be non-empty text")
-    return text
-
-
-def _prompt_description(name: str) -> str:
-    return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
-
-
-PromptText = Annotated[str, AfterValidator(_not_blank)]
-
-
 class _PromptSection(ConfigModel):
     key_noun: ClassVar[str] = "prompt"
+
+    @model_validator(mode="after")
+    def _voice_speaks_with_the_engine(self) -> Self:
+        try:
+            voice_engine(getattr(self, "voice"), getattr(self, "engine") or None)  # noqa: B009
+        except VoiceError as error:
+            raise setting_error(error.setting, error.message) from None
+        return self
 
 
 if TYPE_CHECKING:
@@ -234,6 +252,24 @@ class StageSettings(ConfigModel):
         default=None,
         description="a queue ARN of the instance for escalations; left out, the stack creates one",
     )
+    supervisor_max_contacts: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="the most callers the created supervisor queue holds before QueueAtCapacity "
+        "(a callback is offered then), a whole number from 1 to 10000",
+    )
+    callback_queue_arn: str | None = Field(
+        default=None,
+        description="a queue ARN of the instance for supervisor callbacks; left out, the stack "
+        "creates one",
+    )
+    callback_caller_id_number_arn: str | None = Field(
+        default=None,
+        pattern=PHONE_NUMBER_ARN,
+        description="the phone number callbacks are made from: "
+        "arn:aws:connect:REGION:ACCOUNT:phone-number/ID (without instance/), or leave it out",
+    )
     alert_emails: list[Annotated[str, Field(pattern=EMAIL)]] = Field(
         default=[], description="e-mail addresses (name@example.com) for low-score alerts"
     )
@@ -243,11 +279,12 @@ class StageSettings(ConfigModel):
     result_retention_days: int = Field(
         default=365, ge=1, le=3650, description="a whole number of days from 1 to 3650"
     )
-    powertools_layer_version: int = Field(
-        default=27,
+    powertools_layer_version: int | None = Field(
+        default=None,
         ge=1,
         le=10_000,
-        description="the version of AWS's Powertools for AWS Lambda (Python) layer, 1 to 10000",
+        description="an explicit version of AWS's Powertools for AWS Lambda (Python) layer, "
+        "1 to 10000; left out, the layer of the Powertools release pinned in pyproject.toml",
     )
     instance_alias: str | None = Field(
         default=None,
@@ -292,10 +329,11 @@ class StageSettings(ConfigModel):
                 raise setting_error(
                     f"queues.{name}", "queue names are lower-case letters, digits, '-'"
                 )
-            if name == SUPERVISOR_QUEUE:
+            if name in (SUPERVISOR_QUEUE, CALLBACK_QUEUE):
                 raise setting_error(
                     f"queues.{name}",
-                    "is reserved; set supervisorQueueArn for the supervisor queue",
+                    "is reserved; set supervisorQueueArn or callbackQueueArn for the escalation "
+                    "queues",
                 )
             if not queue_arn.match(arn):
                 raise setting_error(
@@ -309,6 +347,14 @@ class StageSettings(ConfigModel):
                 "supervisorQueueArn",
                 f"{supervisor!r} must be a queue ARN of this instance "
                 f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create a supervisor "
+                "queue",
+            )
+        callback = self.callback_queue_arn
+        if callback is not None and not queue_arn.match(callback):
+            raise setting_error(
+                "callbackQueueArn",
+                f"{callback!r} must be a queue ARN of this instance "
+                f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create a callback "
                 "queue",
             )
         return self
@@ -383,8 +429,11 @@ def read_context(path: Path) -> dict[str, Any]:
 
 
 def _offline(name: str, settings: StageSettings) -> OfflineStage:
-    supervisor = settings.supervisor_queue_arn or created_supervisor_queue_arn(
-        settings.instance_arn, settings.name_prefix
+    supervisor = settings.supervisor_queue_arn or created_queue_arn(
+        settings.instance_arn, settings.name_prefix, SUPERVISOR_QUEUE
+    )
+    callback = settings.callback_queue_arn or created_queue_arn(
+        settings.instance_arn, settings.name_prefix, CALLBACK_QUEUE
     )
     return OfflineStage(
         name=name,
@@ -398,7 +447,7 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
             prompts=Prompts(**settings.prompts.model_dump()),
             menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
         ),
-        queues={**settings.queues, SUPERVISOR_QUEUE: supervisor},
+        queues={**settings.queues, SUPERVISOR_QUEUE: supervisor, CALLBACK_QUEUE: callback},
         retention_days=settings.result_retention_days,
     )
 

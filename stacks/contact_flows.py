@@ -8,7 +8,7 @@ from aws_cdk import aws_connect as connect
 from constructs import Construct, IConstruct
 
 from flows.catalog import FLOW_TYPE, FLOWS, resource_name
-from flows.render import FlowInputs, flow_bindings, render_flow, to_content
+from flows.render import FlowInputs, display_names, flow_bindings, render_flow, to_content
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,7 +47,14 @@ class ContactFlows(Construct):
                 type=FLOW_TYPE,
                 description=spec.description,
                 state="ACTIVE",
-                content=to_content(render_flow(spec.key, inputs, bindings)),
+                content=to_content(
+                    render_flow(
+                        spec.key,
+                        inputs,
+                        bindings,
+                        names=display_names(spec, inputs.menu, name_prefix),
+                    )
+                ),
             )
             # Publishing validates every reference, so the Lambda associations and permissions
             # must exist first. (The survey flow an inbound flow names is ordered by its GetAtt.)

@@ -6,6 +6,8 @@ outbox) and is the only one that publishes.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from flows import stream
@@ -35,7 +38,9 @@ from lambdas.survey.environment import handler_environment
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
 
-ASSET_DIR = Path(__file__).resolve().parent.parent / "lambdas"
+ROOT = Path(__file__).resolve().parent.parent
+ASSET_DIR = ROOT / "lambdas"
+POWERTOOLS_PACKAGE = "aws-lambda-powertools"
 ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc"]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -69,8 +74,29 @@ DESCRIPTIONS = {
 }
 
 
+def pinned_powertools_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """The Powertools release pinned (==) in pyproject.toml: the one source of the version."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    groups = [project.get("dependencies", []), *project.get("optional-dependencies", {}).values()]
+    for requirement in (r for group in groups for r in group):
+        match = re.fullmatch(rf"{POWERTOOLS_PACKAGE}==([0-9][0-9A-Za-z.]*)", requirement.strip())
+        if match:
+            return match[1]
+    raise LookupError(f"{pyproject}: pin {POWERTOOLS_PACKAGE}==X.Y.Z in the project's dependencies")
+
+
+def powertools_layer_parameter(version: str) -> str:
+    """The public SSM parameter holding the layer ARN of exactly this Powertools release.
+
+    Powertools publishes one per architecture, runtime and release in every region:
+    https://docs.powertools.aws.dev/lambda/python/latest/#lambda-layer
+    """
+    runtime = RUNTIME.name.removeprefix("python")  # python3.14 -> 3.14
+    return f"/aws/service/powertools/python/{ARCHITECTURE.name}/python{runtime}/{version}"
+
+
 def powertools_layer_arn(partition: str, region: str, version: int) -> str:
-    """The AWS-published Powertools layer for the region, runtime and architecture."""
+    """An explicit layer version (the `powertoolsLayerVersion` override)."""
     runtime = RUNTIME.name.replace(".", "")  # python3.14 -> python314
     return (
         f"arn:{partition}:lambda:{region}:{POWERTOOLS_ACCOUNT}:layer:"
@@ -98,15 +124,22 @@ class SurveyHandlers(Construct):
         bus: events.IEventBus,
         log_retention_days: int,
         result_retention_days: int,
-        powertools_layer_version: int,
+        powertools_layer_version: int | None,
         instance_alias: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        layer = lambda_.LayerVersion.from_layer_version_arn(
-            self,
-            "Powertools",
-            powertools_layer_arn(partition, Stack.of(self).region, powertools_layer_version),
-        )
+        if powertools_layer_version is None:
+            # Resolved by CloudFormation at deploy time (a parameter of type
+            # AWS::SSM::Parameter::Value<String>): synth stays offline, and the layer is the
+            # release the code was tested with.
+            layer_arn = ssm.StringParameter.value_for_string_parameter(
+                self, powertools_layer_parameter(pinned_powertools_version())
+            )
+        else:
+            layer_arn = powertools_layer_arn(
+                partition, Stack.of(self).region, powertools_layer_version
+            )
+        layer = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", layer_arn)
         code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
 
         def function(key: str, handler: str, timeout: Duration) -> lambda_.Function:

@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnOutput, Environment, Stack
 
-from flows.catalog import FLOWS, SUPERVISOR_QUEUE
+from flows.catalog import (
+    CALLBACK_QUEUE,
+    FLOWS,
+    SUPERVISOR_QUEUE,
+    SUPERVISOR_ROUTING_PROFILE,
+)
 from lambdas.survey.contract import ALERT_FUNCTION
 from stacks.alerting import Alerting
 from stacks.connect_integration import LambdaIntegration
@@ -15,7 +20,7 @@ from stacks.handlers import SurveyHandlers
 from stacks.nag import suppress_findings
 from stacks.operations import Operations
 from stacks.results_store import ResultsStore
-from stacks.supervisor_queue import SupervisorQueue
+from stacks.supervisor_queue import SupervisorRouting
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -71,14 +76,23 @@ class SurveyStack(Stack):
             )
             for key, function in handlers.functions.items()
         ]
-        supervisor_arn = settings.supervisor_queue_arn
-        if supervisor_arn is None:
-            supervisor_arn = SupervisorQueue(
-                self,
-                "Supervisor",
-                instance_arn=stage.instance_arn,
-                name=stage.resource_name(SUPERVISOR_QUEUE),
-            ).queue_arn
+        supervisors = SupervisorRouting(
+            self,
+            "Supervisor",
+            instance_arn=stage.instance_arn,
+            supervisor_name=stage.resource_name(SUPERVISOR_QUEUE),
+            callback_name=stage.resource_name(CALLBACK_QUEUE),
+            routing_profile_name=stage.resource_name(SUPERVISOR_ROUTING_PROFILE),
+            supervisor_queue_arn=settings.supervisor_queue_arn,
+            callback_queue_arn=settings.callback_queue_arn,
+            max_contacts=settings.supervisor_max_contacts,
+            callback_caller_id_number_arn=settings.callback_caller_id_number_arn,
+        )
+        # CDK tokens stand for ARNs in the synthesized Content and are far shorter than them: the
+        # offline rendering has ARNs as long as the deployed ones, so the content limit is
+        # checked (with every other lint rule) on what Connect will get.
+        for spec in FLOWS:
+            stage.render(spec.key)
         flows = ContactFlows(
             self,
             "Flows",
@@ -86,7 +100,11 @@ class SurveyStack(Stack):
             name_prefix=stage.name_prefix,
             inputs=stage.inputs,
             function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
-            queue_arns={**stage.queues, SUPERVISOR_QUEUE: supervisor_arn},
+            queue_arns={
+                **stage.queues,
+                SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
+                CALLBACK_QUEUE: supervisors.callback_queue_arn,
+            },
             depends_on=list(integrations),
         )
         for spec in FLOWS:

@@ -153,7 +153,7 @@ def test_simulate_applies_attributes_queues_and_stubs(capsys: pytest.CaptureFixt
     # THEN each option took effect: a callback instead of a transfer to the busy supervisors
     assert code == 0
     report = json.loads(out)
-    assert report["callbacks"] == [{"queue": "supervisor"}]
+    assert report["callbacks"] == [{"queue": "supervisor-callbacks", "number": "+15555550100"}]
     assert report["transfers"] == []
     assert report["lambda_invocations"][-1]["response"] == {"escalate": "true"}
 
@@ -319,6 +319,22 @@ def test_lint_reports_a_file_that_is_not_json(
 # --- render and stages ----------------------------------------------------------------------
 
 
+def test_render_names_the_offline_stand_ins_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the dev stage, which names no supervisor or callback queue (the stack creates them)
+    code, out, err = run(capsys, "render", "escalation-survey")
+    # THEN stdout is the flow alone, and stderr says which made-up ARNs to re-pick after import
+    assert code == 0
+    document = json.loads(out)
+    lines = err.splitlines()
+    assert [line.rsplit(": pick ", 1)[1] for line in lines] == [
+        "survey-dev-supervisor",
+        "survey-dev-supervisor-callbacks",
+    ]
+    for line in lines:
+        arn = line.split()[1].rstrip(":")
+        assert arn in json.dumps(document)
+
+
 def test_render_prints_the_flow_for_the_chosen_stage(capsys: pytest.CaptureFixture[str]) -> None:
     # GIVEN the prod stage
     # WHEN the opt-in survey is rendered for it
@@ -327,7 +343,7 @@ def test_render_prints_the_flow_for_the_chosen_stage(capsys: pytest.CaptureFixtu
     # THEN stdout is a Flow Language document wired to prod's Lambdas
     assert code == 0
     document = json.loads(out)
-    assert document["StartAction"] == "check-opt-in"
+    assert document["StartAction"] == "check-ended-in-flow"
     arns = {
         action["Parameters"]["LambdaFunctionARN"]
         for action in document["Actions"]
@@ -349,7 +365,7 @@ def test_render_of_an_inbound_flow_carries_the_prod_instance_arn(
     # THEN its ARNs are the prod instance's
     assert code == 0
     json.loads(out)
-    assert f"{PROD_INSTANCE_ARN}/contact-flow/survey-opt-in-survey" in out
+    assert f"{PROD_INSTANCE_ARN}/contact-flow/" in out
     assert f"{PROD_INSTANCE_ARN}/queue/" in out
     assert "111122223333" not in out
 
@@ -495,7 +511,7 @@ def test_unknown_queue_for_queue_at_capacity_lists_the_queues(
     err = one_line_error(*run(capsys, *argv))
     assert err.startswith(
         "connect-survey: --queue-at-capacity 'billing': unknown queue; "
-        "choose one of sales, supervisor, support"
+        "choose one of sales, supervisor, supervisor-callbacks, support"
     )
 
 
@@ -599,3 +615,47 @@ def test_simulate_rejects_an_unknown_failing_service_with_exit_code_2(
 
     # THEN the line names the valid services
     assert "'s3' is not a service; use one of: sns, events, dynamodb" in err
+def test_simulate_json_reports_a_callback_and_the_stored_survey_status(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN an opted-in caller with low scores, no supervisor free, and a number of their own
+    argv = [
+        "simulate", "escalation-survey", "--keys", "1,1,1,1,1", "--json",
+        "--attr", "Survey_Opt_in=true", "--supervisors-available", "0",
+        "--caller-number", "+442071838750",
+    ]  # fmt: skip
+
+    # WHEN the survey flow is simulated
+    code, out, _ = run(capsys, *argv)
+
+    # THEN the callback goes to the callback queue and the number, and the status is stored
+    assert code == 0
+    report = json.loads(out)
+    assert report["callbacks"] == [{"queue": "supervisor-callbacks", "number": "+442071838750"}]
+    assert report["survey_status"] == "complete"
+    assert report["attributes"]["SurveyStatus"] == "complete"
+
+
+def test_simulate_with_the_caller_hanging_up_first_calls_no_lambda(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "simulate", "on-demand-inbound", "--keys", "1,5,5,5", "--json",
+        "--hangs-up-first", "caller",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert code == 0
+    assert report["flows"] == ["on-demand-inbound", "on-demand-survey"]
+    assert report["lambda_invocations"] == [] and report["results"] == []
+    assert report["survey_status"] is None and report["ended_by"] == "caller"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--caller-number", "0207 183 8750"), ("--supervisors-available", "-1")],
+)
+def test_simulate_rejects_a_bad_caller_option_in_one_line(
+    capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    err = one_line_error(*run(capsys, "simulate", "escalation-survey", option, value))
+    assert f"argument {option}: {value!r}" in err

@@ -1,9 +1,12 @@
 """A whole simulated call: the first flow, transfers to flows and queues, disconnect flows.
 
-After a successful TransferContactToQueue an agent answers and, later, hangs up first; if the
-contact has a disconnect flow (event hook `CustomerRemaining`) it then runs with the same
-attributes. A transfer made from the disconnect flow (a supervisor) ends the same way, so the
-disconnect flow runs again. A caller who hangs up ends the call: no disconnect flow runs.
+After a successful TransferContactToQueue an agent answers; then the agent or the caller hangs
+up first (`hangs_up_first`). Once the contact has a disconnect flow (event hook
+`CustomerRemaining`) it runs on every disconnect with the same attributes: after the agent hung
+up with the caller still there (the survey case), and with no caller at all when the caller hung
+up first or a flow ended the call itself. A transfer made from the disconnect flow (a supervisor)
+ends the same way, so the disconnect flow runs again; the disconnect flow ending the call does
+not start it once more.
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ from flows.engine.run import (
     Run,
     Services,
 )
-from flows.engine.state import CallResult, CallState, EndedBy, EventKind, SimulatedContact
+from flows.engine.state import (
+    CallResult,
+    CallState,
+    EndedBy,
+    EventKind,
+    HangsUpFirst,
+    SimulatedContact,
+)
 from flows.engine.transitions import fail
 from flows.language import CUSTOMER_REMAINING, NO_MATCHING_ERROR
 
@@ -61,6 +71,9 @@ class Simulation:
         max_steps: int = 1000,
         enforce_time_limits: bool = True,
         failing_actions: Collection[str] = (),
+        hangs_up_first: HangsUpFirst = "agent",
+        agents_available: Mapping[str, int] | None = None,
+        dialable: Callable[[str], bool] | None = None,
     ) -> None:
         if max_flow_runs < 1 or max_steps < 1:
             raise ValueError(
@@ -77,6 +90,11 @@ class Simulation:
         self.max_steps = max_steps
         self.enforce_time_limits = enforce_time_limits
         self.failing_actions = frozenset(failing_actions)
+        if hangs_up_first not in ("agent", "caller"):
+            raise ValueError(f"hangs_up_first must be agent or caller, got {hangs_up_first!r}")
+        self.hangs_up_first: HangsUpFirst = hangs_up_first
+        self.agents_available = dict(agents_available or {})
+        self.dialable = dialable or (lambda number: True)
 
     def run(
         self,
@@ -84,14 +102,21 @@ class Simulation:
         *,
         inputs: Sequence[str] = (),
         attributes: Mapping[str, str] | None = None,
+        disconnect_flow: str | None = None,
     ) -> CallResult:
-        """Play one call from `flow`, the caller keying in `inputs` one entry per input."""
+        """Play one call from `flow`, the caller keying in `inputs` one entry per input.
+
+        `disconnect_flow` (a flow reference) starts the call as that contact's disconnect flow:
+        the hook is already set, and `flow` runs as it does after the conversation ended.
+        """
         initial = dict(attributes or {})
         for key, value in initial.items():
             if not isinstance(key, str) or not isinstance(value, str):
                 raise ValueError(f"attributes[{key!r}]: {value!r} must be a string")
         caller = CallerScript(inputs)
         state = CallState(contact=self.contact, attributes=initial)
+        if disconnect_flow is not None:
+            state.hooks[CUSTOMER_REMAINING] = disconnect_flow
         services = Services(
             caller=caller,
             functions=self.functions,
@@ -102,12 +127,23 @@ class Simulation:
             random=random.Random(self.seed),
             enforce_time_limits=self.enforce_time_limits,
             failing_actions=self.failing_actions,
+            agents_available=self.agents_available,
+            dialable=self.dialable,
         )
-        ended_by = self._play(flow, state, services)
+        ended_by = self._play(flow, state, services, as_disconnect_flow=disconnect_flow is not None)
         return CallResult.from_state(state, ended_by, caller.remaining)
 
-    def _play(self, flow: Flow, state: CallState, services: Services) -> EndedBy:
+    def _play(
+        self, flow: Flow, state: CallState, services: Services, *, as_disconnect_flow: bool
+    ) -> EndedBy:
         why = "the call starts"
+        in_disconnect_flow = as_disconnect_flow
+        ended_by: EndedBy = "flow"
+        if as_disconnect_flow:
+            why = "as the disconnect flow"
+            if self.hangs_up_first == "caller":
+                state.customer_present = False
+                why, ended_by = f"{why}: the caller hung up first", "caller"
         while True:
             if len(state.flows) == self.max_flow_runs:
                 raise FlowRunLimitError(
@@ -118,21 +154,37 @@ class Simulation:
             if end.how is Ending.FLOW_TRANSFER and end.flow is not None:
                 flow, why = end.flow, f"transfer from {flow.name}"
                 continue
-            if end.how is Ending.CALLER_HUNG_UP:
-                return "caller"
-            if end.how is not Ending.QUEUE_TRANSFER:
-                return "flow"
-            state.log(EventKind.HANG_UP, flow.name, "", "the agent hangs up", who="agent")
+            if end.how is Ending.QUEUE_TRANSFER:
+                who = self.hangs_up_first
+                text = "the agent hangs up" if who == "agent" else "the caller hangs up"
+                state.log(EventKind.HANG_UP, flow.name, "", text, who=who)
+                if who == "caller":
+                    state.customer_present = False
+                why = f"disconnect flow: the {who} hung up first"
+                ended_by = who
+            elif end.how is Ending.CALLER_HUNG_UP:
+                state.customer_present = False
+                why, ended_by = "disconnect flow: the caller hung up", "caller"
+            elif not in_disconnect_flow:
+                why = f"disconnect flow: {flow.name} ended the call"
+                state.customer_present = False
+            if in_disconnect_flow and end.how is not Ending.QUEUE_TRANSFER:
+                # The disconnect flow ending the call itself does not start it again.
+                return (
+                    ended_by
+                    if end.how is Ending.CALLER_HUNG_UP or not state.customer_present
+                    else "flow"
+                )
             hook = state.hooks.get(CUSTOMER_REMAINING)
             if hook is None:
-                return "agent"
+                return ended_by
             disconnect_flow = services.flows(hook)
             if disconnect_flow is None:
                 raise UnknownFlowError(flow.name, "", hook)
             # A disconnect flow is a new flow run: the last Lambda answer and stored input
             # belong to the run that made them.
             state.external, state.stored_input = {}, None
-            flow, why = disconnect_flow, "disconnect flow: the agent hung up first"
+            flow, in_disconnect_flow = disconnect_flow, True
 
 
 def run_flow(run: Run, max_steps: int) -> End:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,10 @@ class Services:
     invocations: int = 0
     # Action ids that fail as Connect's blocks do on a platform error (NoMatchingError).
     failing_actions: Collection[str] = ()
+    # Queue name -> agents available on it (what CheckMetricData sees); others have one.
+    agents_available: Mapping[str, int] = field(default_factory=dict)
+    # Whether the instance may dial a (valid E.164) callback number.
+    dialable: Callable[[str], bool] = lambda number: True
 
 
 @dataclass

@@ -15,6 +15,7 @@ DEFAULT_INSTANCE_ARN = (
 )
 
 EndedBy = Literal["flow", "caller", "agent"]
+HangsUpFirst = Literal["agent", "caller"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class CallState:
     queue: Queue | None = None
     voice: str = "Joanna"
     hooks: dict[str, str] = field(default_factory=dict)
+    callback_number: str | None = None  # None: the caller's number (UpdateContactCallbackNumber)
+    customer_present: bool = True  # False once the caller has hung up
     loop_counters: dict[tuple[str, str], int] = field(default_factory=dict)
     flows: list[str] = field(default_factory=list)
     prompts: list[str] = field(default_factory=list)

@@ -1,11 +1,11 @@
-"""Contact rules: attributes, event hooks, the target queue, voice and recording."""
+"""Contact rules: attributes, event hooks, the target queue, callback number, voice, recording."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flows.language import EVENT_HOOKS, RECORDED_PARTICIPANTS, is_text, parameters
+from flows.language import EVENT_HOOKS, RECORDED_PARTICIPANTS, is_path, is_text, parameters
 from flows.lint.registry import action_rule
 
 
@@ -40,6 +40,13 @@ def target_queue(action: Mapping[str, Any]) -> Iterator[str]:
         yield "give exactly one of QueueId and AgentId"
     elif given and not is_text(parameters(action)[given[0]]):
         yield f"{given[0]} must be a non-empty string"
+
+
+@action_rule("callback-number", "UpdateContactCallbackNumber")
+def callback_number(action: Mapping[str, Any]) -> Iterator[str]:
+    value = parameters(action).get("CallbackNumber")
+    if not is_path(value):
+        yield f"CallbackNumber must be one JSONPath (never static), got {value!r}"
 
 
 @action_rule("voice", "UpdateContactTextToSpeechVoice")

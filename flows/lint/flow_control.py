@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flows.language import (
+    AGENT_METRIC_CONDITION,
+    AGENT_METRIC_TYPES,
     HOURS_RESULTS,
     LOOP_RESULTS,
     MAX_PERCENT,
+    METRIC_TYPES,
     PERCENTAGES,
     WAIT_COMPLETED,
     Range,
@@ -40,6 +43,21 @@ def loop(action: Mapping[str, Any]) -> Iterator[str]:
     if not is_path(value) and whole_number(value) not in allowed:
         yield not_within("LoopCount", allowed, value)
     yield from _exact_results(action, LOOP_RESULTS)
+
+
+@action_rule("metric-data", "CheckMetricData")
+def metric_data(action: Mapping[str, Any]) -> Iterator[str]:
+    """A known MetricType; agent counts support only NumberGreaterThan 0."""
+    metric = parameters(action).get("MetricType")
+    if metric not in METRIC_TYPES:
+        yield f"MetricType must be one of {', '.join(METRIC_TYPES)}, got {metric!r}"
+    elif metric in AGENT_METRIC_TYPES:
+        operator, value = AGENT_METRIC_CONDITION
+        for condition in conditions(action):
+            if condition.get("Operator") != operator or operand(condition) != value:
+                yield f"{metric} supports only the condition {operator} {value}"
+    if "QueueId" in parameters(action) and "AgentId" in parameters(action):
+        yield "give QueueId or AgentId, not both"
 
 
 @action_rule("hours-conditions", "CheckHoursOfOperation")

@@ -59,6 +59,25 @@ def dead_end(doc: Document) -> Iterator[Problem]:
             yield (action, "no NoMatchingError branch: a failed transfer would be stuck")
 
 
+# Console exports always write a NextAction on these, though they leave by errors/conditions.
+CONSOLE_NEXT_ACTION = {
+    "TransferContactToQueue": "the NoMatchingError target",
+    "Loop": "the DoneLooping target",
+}
+
+
+@rule("console-next-action")
+def console_next_action(doc: Document) -> Iterator[Problem]:
+    """Write what console exports always carry: a NextAction where the console writes one."""
+    for action in doc.of_type(*CONSOLE_NEXT_ACTION):
+        if not is_text(transitions(action).get("NextAction")):
+            yield (
+                action,
+                f"no NextAction: console exports of {action['Type']} always carry one "
+                f"({CONSOLE_NEXT_ACTION[action['Type']]})",
+            )
+
+
 @rule("error-types")
 def error_types_known(doc: Document) -> Iterator[Problem]:
     for action in doc.actions:

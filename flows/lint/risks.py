@@ -41,6 +41,7 @@ def lambda_error_unhandled(action: Mapping[str, Any]) -> Iterator[str]:
     "Compare",
     "GetParticipantInput",
     "DistributeByPercentage",
+    "CheckMetricData",
     severity="warning",
 )
 def no_match_unhandled(action: Mapping[str, Any]) -> Iterator[str]:

@@ -14,6 +14,16 @@ from typing import Any, Final
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
 OPT_IN_ACCEPTED: Final = "true"
 OPT_IN_COMPLETE: Final = "Complete"
+# Set by an inbound flow just before it ends the call itself (queue full, transfer error): the
+# disconnect flow then runs with no caller and must end at once.
+ENDED_IN_FLOW_ATTRIBUTE: Final = "Survey_Ended_In_Flow"
+# Where the survey got to, for response rates: "offered" once the caller heard the survey
+# begin, then what the finish handler reports (complete, partial, unanswered).
+SURVEY_STATUS_ATTRIBUTE: Final = "SurveyStatus"
+STATUS_OFFERED: Final = "offered"
+STATUS_COMPLETE: Final = "complete"
+STATUS_PARTIAL: Final = "partial"
+STATUS_UNANSWERED: Final = "unanswered"
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
@@ -29,6 +39,7 @@ STORED: Final = "stored"
 ESCALATE: Final = "escalate"
 LOWEST: Final = "lowest"
 ANSWERED: Final = "answered"
+STATUS: Final = "status"
 TRUE: Final = "true"
 FALSE: Final = "false"
 
@@ -86,7 +97,6 @@ ITEM_QUEUE: Final = "queue"
 ITEM_MODE: Final = "mode"  # the survey mode the flow sent, when it sent one
 # Summary item (sort key SUMMARY_SORT_KEY): the finished survey and the alert claims.
 SUMMARY_STATUS: Final = "status"
-SUMMARY_STATUS_COMPLETE: Final = "complete"
 SUMMARY_MODE: Final = "mode"
 SUMMARY_ANSWERED: Final = "answered"
 SUMMARY_SCORES: Final = "scores"

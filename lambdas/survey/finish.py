@@ -6,6 +6,8 @@ and gets back a flat string map, read as $.External.<key>:
     {"escalate": "true|false",        # any answered score below the threshold (every mode)
      "lowest": "2",                   # "" when nothing was answered
      "answered": "3",
+     "status": "complete|partial|unanswered",  # every, some or no question answered; "offered"
+                                      # when the event was unreadable (the flow's own value)
      "reason": "..."}                 # only when something failed: storage_error (answers taken
                                       # from the contact attributes), malformed_event,
                                       # internal_error
@@ -37,6 +39,11 @@ from .contract import (
     REASON_INTERNAL_ERROR,
     REASON_MALFORMED_EVENT,
     REASON_STORAGE_ERROR,
+    STATUS,
+    STATUS_COMPLETE,
+    STATUS_OFFERED,
+    STATUS_PARTIAL,
+    STATUS_UNANSWERED,
     TRUE,
 )
 from .exceptions import (
@@ -78,11 +85,15 @@ def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> di
         begin(None, context)
         logger.warning("Malformed event", extra={"error": str(error)})
         count(Metric.MALFORMED_EVENT)
-        return _answer({}, escalate=False, reasons=[REASON_MALFORMED_EVENT])
+        return _answer(
+            {}, STATUS_OFFERED, escalate=False, reasons=[REASON_MALFORMED_EVENT]
+        )
     except Exception:
         logger.exception("Finishing the survey failed unexpectedly")
         count(Metric.INTERNAL_ERROR)
-        return _answer({}, escalate=False, reasons=[REASON_INTERNAL_ERROR])
+        return _answer(
+            {}, STATUS_OFFERED, escalate=False, reasons=[REASON_INTERNAL_ERROR]
+        )
 
 
 def _finish(contact: Contact, context: object) -> dict[str, str]:
@@ -96,6 +107,7 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
     now = datetime.now(UTC)
 
     scores = _scores(contact, survey, context, failures)
+    status = survey_status(len(scores), len(survey.questions))
     try:
         if not has_time_left(context):
             raise StorageError("too little time left to write the summary")
@@ -104,6 +116,7 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
             contact,
             mode=mode,
             scores=scores,
+            status=status,
             now=now,
             retention_days=environment.retention_days(),
         )
@@ -114,9 +127,16 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
     escalate = any(survey.is_low(score) for score in scores.values())
     if escalate:
         count(Metric.LOW_SCORE)
-    summary = {"mode": mode, "answered": len(scores), "escalate": escalate}
+    summary = {"mode": mode, "answered": len(scores), "status": status, "escalate": escalate}
     logger.info("Survey finished", extra={**summary, "reasons": failures.reasons})
-    return _answer(scores, escalate=escalate, reasons=failures.reasons)
+    return _answer(scores, status, escalate=escalate, reasons=failures.reasons)
+
+
+def survey_status(answered: int, questions: int) -> str:
+    """Unanswered surveys are told apart from complete ones, so response rates can be computed."""
+    if answered == 0:
+        return STATUS_UNANSWERED
+    return STATUS_COMPLETE if answered >= questions else STATUS_PARTIAL
 
 
 def _scores(
@@ -156,12 +176,15 @@ def _valid(text: str | None, survey: SurveyDefinition) -> int | None:
         return None
 
 
-def _answer(scores: Mapping[str, int], *, escalate: bool, reasons: list[str]) -> dict[str, str]:
+def _answer(
+    scores: Mapping[str, int], status: str, *, escalate: bool, reasons: list[str]
+) -> dict[str, str]:
     """The flat string map the flow reads; every key is always present."""
     answer = {
         ESCALATE: TRUE if escalate else FALSE,
         LOWEST: str(min(scores.values())) if scores else "",
         ANSWERED: str(len(scores)),
+        STATUS: status,
     }
     if reasons:
         answer[REASON] = reasons[0]

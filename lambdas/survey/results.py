@@ -27,7 +27,6 @@ from .contract import (
     SUMMARY_SCORES,
     SUMMARY_SORT_KEY,
     SUMMARY_STATUS,
-    SUMMARY_STATUS_COMPLETE,
     TABLE_PARTITION_KEY,
     TABLE_QUESTION_INDEX_SORT_KEY,
     TABLE_SORT_KEY,
@@ -114,12 +113,14 @@ def complete_survey(
     *,
     mode: str,
     scores: Mapping[str, int],
+    status: str,
     now: datetime,
     retention_days: int,
 ) -> None:
-    """Mark the contact's survey complete; an update, so alert claims already there survive."""
+    """Close the contact's survey with its status (complete, partial, unanswered); an update,
+    so alert claims already there survive."""
     fields: dict[str, Any] = {
-        SUMMARY_STATUS: {"S": SUMMARY_STATUS_COMPLETE},
+        SUMMARY_STATUS: {"S": status},
         SUMMARY_MODE: {"S": mode},
         SUMMARY_ANSWERED: {"N": str(len(scores))},
         SUMMARY_SCORES: {"M": {name: {"N": str(score)} for name, score in scores.items()}},

@@ -10,6 +10,8 @@ from flows.engine import (
     CallResult,
     Flow,
     FlowRunLimitError,
+    InvalidParameterError,
+    SimulatedContact,
     Simulation,
     UnknownFlowError,
     UnknownQueueError,
@@ -78,6 +80,7 @@ SURVEY = flow(
             "InputValidation": {"CustomValidation": {"MaximumLength": "1"}},
         },
         next_action="save",
+        errors=[("NoMatchingError", HANG_UP)],
     ),
     action(
         "save",
@@ -147,16 +150,19 @@ def test_engine_runs_the_disconnect_flow_again_after_a_transfer_from_it() -> Non
 def test_engine_offers_a_callback_when_the_supervisor_queue_is_full() -> None:
     result = play(["2"], queues_at_capacity={"supervisor"})
     assert result.transfers == [{"queue": "sales"}]
-    assert result.callbacks == [{"queue": "supervisor"}]
+    assert result.callbacks == [{"queue": "supervisor", "number": "+15555550100"}]
     assert result.prompts[-1] == "Supervisors are busy."
     assert result.flows == ["inbound", "survey"]
 
 
-def test_engine_full_queue_takes_queue_at_capacity() -> None:
+def test_engine_full_queue_takes_queue_at_capacity_then_runs_the_disconnect_flow_uncalled() -> None:
+    # GIVEN a full sales queue, after the inbound flow set the disconnect flow
     result = play([], queues_at_capacity={"sales"})
+    # THEN the inbound flow ends the call, and the disconnect flow runs with nobody to hear it
     assert result.transfers == []
     assert result.prompts == ["All agents are busy."]
-    assert result.flows == ["inbound"]
+    assert result.flows == ["inbound", "survey"]
+    assert "Score" not in result.attributes
 
 
 def test_engine_caller_hang_up_skips_the_disconnect_flow() -> None:
@@ -276,7 +282,7 @@ def test_engine_transcript_reads_like_the_call() -> None:
             "  supervisor        transfer to queue supervisor fails: the queue is full",
             "  supervisor        -> QueueAtCapacity: queue supervisor is at capacity -> queue-full",
             '  queue-full        says "Supervisors are busy."',
-            "  callback          callback on queue supervisor",
+            "  callback          callback to +15555550100 on queue supervisor",
             "  hang-up           the flow hangs up",
             "The flow ended the call.",
         ]
@@ -326,7 +332,8 @@ def test_engine_runs_every_action_type_of_the_fixture() -> None:
     assert [run.ended_by for run in runs] == ["flow", "flow", "flow", "flow"]
     assert runs[0].flows == ["every", "survey"] and runs[0].attributes["Score"] == "4"
     assert runs[0].prompts[0] == "Hello Ann, you are calling on VOICE."
-    assert runs[1].callbacks == [{"queue": "sales"}] and runs[1].transfers == []
+    assert runs[1].callbacks == [{"queue": "sales", "number": "+15555550100"}]
+    assert runs[1].transfers == []
     assert runs[2].flows == ["every", "billing"]
     assert runs[3].prompts[-1] == "We are closed. Goodbye."
 
@@ -343,3 +350,119 @@ def test_engine_fails_a_chosen_action_down_its_no_matching_error_branch() -> Non
     assert result.transfers == []
     assert ("inbound", HANG_UP) in result.visited
     assert result.ended_by == "flow"
+
+
+CALLBACK_FLOW = flow(
+    action(
+        "agents",
+        "CheckMetricData",
+        {"MetricType": "NumberOfAgentsAvailable", "QueueId": SUPERVISOR_ARN},
+        next_action="number",
+        conditions=[("NumberGreaterThan", "0", "transfer-queue")],
+        errors=[("NoMatchingCondition", "number"), ("NoMatchingError", "number")],
+    ),
+    *transfer("transfer", SUPERVISOR_ARN),
+    action(
+        "number",
+        "UpdateContactCallbackNumber",
+        {"CallbackNumber": "$.CustomerEndpoint.Address"},
+        next_action="callback",
+        errors=[("InvalidCallbackNumber", "invalid"), ("CallbackNumberNotDialable", "undialable")],
+    ),
+    action(
+        "callback",
+        "CreateCallbackContact",
+        {
+            "QueueId": SALES_ARN,
+            "InitialCallDelaySeconds": "5",
+            "MaximumConnectionAttempts": "2",
+            "RetryDelaySeconds": "60",
+        },
+    ),
+    say("invalid", "We cannot call that number."),
+    say("undialable", "We cannot dial that number."),
+    say("queue-full", "Busy."),
+)
+
+
+def play_callback(address: str = "+15555550100", **options: Any) -> CallResult:
+    simulation = Simulation(
+        queues=QUEUES, contact=SimulatedContact(customer_address=address), **options
+    )
+    return simulation.run(Flow("callback", CALLBACK_FLOW))
+
+
+@pytest.mark.parametrize(("available", "transferred"), [(0, False), (2, True)])
+def test_engine_check_metric_data_branches_on_the_agents_available(
+    available: int, transferred: bool
+) -> None:
+    result = play_callback(agents_available={"supervisor": available})
+    assert bool(result.transfers) is transferred
+    assert bool(result.callbacks) is not transferred
+
+
+def test_engine_callback_number_takes_its_documented_error_branches() -> None:
+    # GIVEN a withheld number, and a valid number the instance may not dial
+    withheld = play_callback("anonymous", agents_available={"supervisor": 0})
+    undialable = play_callback(
+        "+447700900123",
+        agents_available={"supervisor": 0},
+        dialable=lambda number: not number.startswith("+44"),
+    )
+    # THEN neither gets a callback, each hears why
+    assert withheld.callbacks == [] and withheld.prompts == ["We cannot call that number."]
+    assert undialable.callbacks == [] and undialable.prompts == ["We cannot dial that number."]
+
+
+def test_engine_callback_number_must_be_a_reference() -> None:
+    document = flow(
+        action(
+            "number",
+            "UpdateContactCallbackNumber",
+            {"CallbackNumber": "+15555550100"},
+            errors=["InvalidCallbackNumber", "CallbackNumberNotDialable"],
+        )
+    )
+    with pytest.raises(InvalidParameterError, match="CallbackNumber must be a JSONPath"):
+        Simulation().run(Flow("static", document))
+
+
+def test_engine_agent_metric_supports_only_greater_than_zero() -> None:
+    document = flow(
+        action(
+            "agents",
+            "CheckMetricData",
+            {"MetricType": "NumberOfAgentsStaffed", "QueueId": SALES_ARN},
+            conditions=[("NumberGreaterThan", "2")],
+            errors=["NoMatchingCondition"],
+        )
+    )
+    with pytest.raises(InvalidParameterError, match="only the condition NumberGreaterThan 0"):
+        Simulation(queues=QUEUES).run(Flow("metric", document))
+
+
+def test_engine_runs_the_survey_flow_with_no_caller_after_the_caller_hangs_up_first() -> None:
+    # GIVEN a caller who talks to sales and hangs up before the agent
+    result = play(["4"], hangs_up_first="caller")
+    # THEN the disconnect flow runs, but its input fails: nobody is there to answer
+    assert result.flows == ["inbound", "survey"]
+    assert result.prompts == []
+    assert "Score" not in result.attributes
+    assert result.unused_input == ["4"] and result.ended_by == "caller"
+
+
+@pytest.mark.parametrize(("engine", "ok"), [("Neural", True), ("Generative", False)])
+def test_engine_voice_without_the_engine_takes_the_error_branch(engine: str, ok: bool) -> None:
+    document = flow(
+        action(
+            "voice",
+            "UpdateContactTextToSpeechVoice",
+            {"TextToSpeechVoice": "Seoyeon", "TextToSpeechEngine": engine},
+            next_action="hello",
+            errors=[("NoMatchingError", "sorry")],
+        ),
+        say("hello", "Hello."),
+        say("sorry", "Sorry."),
+    )
+    result = Simulation().run(Flow("voice", document))
+    assert result.prompts == (["Hello."] if ok else ["Sorry."])

@@ -59,7 +59,6 @@ LOOP = action(
     "attempts",
     "Loop",
     {"LoopCount": "3"},
-    next_action=None,
     conditions=[("Equals", "ContinueLooping"), ("Equals", "DoneLooping")],
 )
 HOURS = action(
@@ -97,8 +96,20 @@ TRANSFER = action(
     "transfer",
     "TransferContactToQueue",
     {},
-    next_action=None,
     errors=["QueueAtCapacity", "NoMatchingError"],
+)
+AGENTS = action(
+    "check-agents",
+    "CheckMetricData",
+    {"MetricType": "NumberOfAgentsAvailable", "QueueId": TOKEN_ARN},
+    conditions=[("NumberGreaterThan", "0")],
+    errors=["NoMatchingCondition", "NoMatchingError"],
+)
+CALLBACK_NUMBER = action(
+    "callback-number",
+    "UpdateContactCallbackNumber",
+    {"CallbackNumber": "$.CustomerEndpoint.Address"},
+    errors=["InvalidCallbackNumber", "CallbackNumberNotDialable"],
 )
 ATTRIBUTES = action(
     "save", "UpdateContactAttributes", {"Attributes": {"Score": "$.External.score"}}
@@ -271,6 +282,67 @@ CASES = [
         flow(COMPARE),
         flow(retargeted(COMPARE, Conditions=None, NextAction="hang-up")),
         [("check", "no Conditions: every result would be stuck here")],
+    ),
+    Case(
+        "console-next-action",
+        flow(retargeted(TRANSFER, NextAction="attempts"), LOOP),
+        flow(retargeted(TRANSFER, NextAction=None), retargeted(LOOP, NextAction=None)),
+        [
+            (
+                "transfer",
+                "no NextAction: console exports of TransferContactToQueue always carry one "
+                "(the NoMatchingError target)",
+            ),
+            (
+                "attempts",
+                "no NextAction: console exports of Loop always carry one (the DoneLooping target)",
+            ),
+        ],
+    ),
+    Case(
+        "callback-number",
+        flow(CALLBACK_NUMBER),
+        flow(changed(CALLBACK_NUMBER, CallbackNumber="+15555550100")),
+        [
+            (
+                "callback-number",
+                "CallbackNumber must be one JSONPath (never static), got '+15555550100'",
+            )
+        ],
+    ),
+    Case(
+        "metric-data",
+        flow(AGENTS),
+        flow(
+            retargeted(
+                AGENTS,
+                Conditions=[
+                    {
+                        "NextAction": "hang-up",
+                        "Condition": {"Operator": "NumberGreaterThan", "Operands": ["2"]},
+                    }
+                ],
+            )
+        ),
+        [
+            (
+                "check-agents",
+                "NumberOfAgentsAvailable supports only the condition NumberGreaterThan 0",
+            )
+        ],
+    ),
+    Case(
+        "metric-data",
+        flow(AGENTS),
+        flow(changed(AGENTS, MetricType="AgentsAvailable")),
+        [
+            (
+                "check-agents",
+                "MetricType must be one of NumberOfAgentsAvailable, NumberOfAgentsStaffed, "
+                "NumberOfAgentsOnline, OldestContactInQueueAgeSeconds, NumberOfContactsInQueue, "
+                "got 'AgentsAvailable'",
+            )
+        ],
     ),
     Case(
         "error-types",

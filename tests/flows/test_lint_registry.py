@@ -17,12 +17,13 @@ def test_rules_run_in_the_order_of_their_sections() -> None:
     assert [r.name for r in RULES] == [
         *("version", "start-action", "action-shape", "identifiers", "action-type"),
         *("action-count", "content-size"),
-        *("transition-targets", "unreachable", "dead-end", "error-types"),
+        *("transition-targets", "unreachable", "dead-end", "console-next-action", "error-types"),
         *("conditions-unsupported", "operators", "numeric-operands"),
         *("prompt", "input-time-limit", "store-input", "stored-input", "menu-conditions"),
         *("lambda-arn", "lambda-timeout", "lambda-options", "callback"),
-        *("attributes", "event-hooks", "target-queue", "voice", "recording"),
-        *("compare-value", "loop", "hours-conditions", "distribution", "transfer-flow"),
+        *("attributes", "event-hooks", "target-queue", "callback-number", "voice", "recording"),
+        *("compare-value", "loop", "metric-data", "hours-conditions", "distribution"),
+        "transfer-flow",
         *("logging", "wait"),
         *("input-timeout-unhandled", "lambda-error-unhandled", "no-match-unhandled"),
     ]

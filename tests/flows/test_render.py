@@ -20,6 +20,7 @@ from flows.render import (
     MenuOption,
     RenderError,
     binding_names,
+    display_names,
     render_flow,
     to_content,
 )
@@ -101,6 +102,30 @@ def test_every_lambda_call_and_input_has_error_branches(spec: Any) -> None:
             assert {"InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError"} <= errors
 
 
+def test_designer_metadata_names_queues_flows_and_functions_as_exports_do() -> None:
+    # GIVEN the escalation flows rendered with the stack's names for what they refer to
+    def with_names(key: str) -> dict[str, Any]:
+        names = display_names(flow_spec(key), MENU, "acme")
+        return render_flow(key, INPUTS, fake_bindings(key), names=names)
+
+    survey, inbound = with_names("escalation-survey"), with_names("escalation-inbound")
+    meta = survey["Metadata"]["ActionMetadata"]
+
+    # THEN blocks show names, not ARNs, where the console writes them
+    assert meta["score-effort"]["parameters"] == {
+        "LambdaFunctionARN": {"displayName": "acme-score"}
+    }
+    assert meta["create-callback"]["queue"] == {"text": "acme-supervisor-callbacks"}
+    assert meta["check-supervisors"]["parameters"]["QueueId"] == {"displayName": "acme-supervisor"}
+    hook = inbound["Metadata"]["ActionMetadata"]["set-survey-flow"]
+    assert hook["contactFlow"] == {"text": "acme-escalation-survey"}
+    assert inbound["Metadata"]["ActionMetadata"]["route-to-1"]["queue"] == {"text": "sales"}
+    # AND the entry point sits left of the first block, not on top of it
+    entry = survey["Metadata"]["entryPointPosition"]
+    first = meta[survey["StartAction"]]["position"]
+    assert entry["x"] < first["x"]
+
+
 def test_bindings_are_substituted_wherever_they_appear() -> None:
     document = rendered("escalation-survey")
     assert action(document, "score-effort")["Parameters"]["LambdaFunctionARN"] == (
@@ -115,7 +140,13 @@ def test_bindings_are_substituted_wherever_they_appear() -> None:
         == "arn:fake:queue.supervisor"
     )
     assert (
-        action(document, "create-callback")["Parameters"]["QueueId"] == "arn:fake:queue.supervisor"
+        action(document, "check-supervisors")["Parameters"]["QueueId"]
+        == "arn:fake:queue.supervisor"
+    )
+    # Callbacks go to their own queue: they would fill the supervisor queue otherwise.
+    assert (
+        action(document, "create-callback")["Parameters"]["QueueId"]
+        == "arn:fake:queue.supervisor-callbacks"
     )
 
 

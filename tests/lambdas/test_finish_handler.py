@@ -18,7 +18,7 @@ CONTACT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-a0b1c2d3e4f5"
 INITIAL_CONTACT_ID = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"
 PHONE_NUMBER = "+1234567890"
 SUMMARY_KEY = {"contactId": CONTACT_ID, "question": "#summary"}
-NO_ANSWERS = {"escalate": "false", "lowest": "", "answered": "0"}
+NO_ANSWERS = {"escalate": "false", "lowest": "", "answered": "0", "status": "unanswered"}
 
 
 @pytest.fixture
@@ -41,18 +41,19 @@ def summary(table: Any) -> dict[str, Any]:
     return table.get_item(Key=SUMMARY_KEY, ConsistentRead=True).get("Item", {})
 
 
-def test_finish_handler_completes_a_survey_without_answers(
+def test_finish_handler_stores_a_survey_without_answers_as_unanswered(
     load_event: Any, finish_handler: Any, results_table: Any, alert_topic: Any, alert_bus: Any
 ) -> None:
     # GIVEN a caller who answered nothing
     # WHEN the survey finishes
     answer = finish_handler(finish_event(load_event))
 
-    # THEN nothing is low, nothing is sent, and the survey is still marked complete
+    # THEN nothing is low, nothing is sent, and the survey is closed as unanswered, never
+    # as complete (response rates count it as not answered)
     assert answer == NO_ANSWERS
     item = summary(results_table)
     assert (item["status"], item["answered"], item["mode"]) == (
-        "complete",
+        "unanswered",
         Decimal(0),
         "escalation",
     )
@@ -75,7 +76,7 @@ def test_finish_handler_does_not_escalate_high_scores(
     answer = finish_handler(finish_event(load_event))
 
     # THEN there is no escalation and no alert
-    assert answer == {"escalate": "false", "lowest": "3", "answered": "3"}
+    assert answer == {"escalate": "false", "lowest": "3", "answered": "3", "status": "complete"}
     assert alert_topic.bodies() == [] and alert_bus.bodies() == []
 
 
@@ -96,7 +97,7 @@ def test_finish_handler_escalates_on_a_low_score_without_publishing(
     answer = finish_handler(finish_event(load_event, mode))
 
     # THEN it escalates, and sends nothing itself (the alert leaves through the stream)
-    assert answer == {"escalate": "true", "lowest": "2", "answered": "3"}
+    assert answer == {"escalate": "true", "lowest": "2", "answered": "3", "status": "complete"}
     assert alert_topic.bodies() == [] and alert_bus.bodies() == []
 
 
@@ -117,7 +118,7 @@ def test_finish_handler_records_the_summary(
     # THEN the summary holds the totals and the TTL
     item = summary(results_table)
     assert {k: item[k] for k in ("status", "mode", "answered", "lowest", "initialContactId")} == {
-        "status": "complete",
+        "status": "partial",
         "mode": "opt-in",
         "answered": Decimal(2),
         "lowest": Decimal(1),
@@ -156,6 +157,7 @@ def test_finish_handler_falls_back_to_contact_attributes_when_the_table_is_down(
         "escalate": "true",
         "lowest": "2",
         "answered": "2",
+        "status": "partial",
         "reason": "storage_error",
     }
     assert alert_topic.bodies() == [] and alert_bus.bodies() == []
@@ -181,6 +183,7 @@ def test_finish_handler_falls_back_to_contact_attributes_when_the_read_fails(
         "escalate": "false",
         "lowest": "3",
         "answered": "2",
+        "status": "partial",
         "reason": "storage_error",
     }
 
@@ -224,6 +227,7 @@ def test_finish_handler_does_not_call_aws_with_too_little_time_left(
         "escalate": "true",
         "lowest": "1",
         "answered": "1",
+        "status": "partial",
         "reason": "storage_error",
     }
     assert summary(results_table) == {}
@@ -240,7 +244,7 @@ def test_finish_handler_works_with_plenty_of_time_left(
     answer = finish_handler(finish_event(load_event), lambda_context(remaining_ms=7000))
 
     # THEN it completes normally
-    assert answer == {"escalate": "false", "lowest": "5", "answered": "1"}
+    assert answer == {"escalate": "false", "lowest": "5", "answered": "1", "status": "partial"}
 
 
 def test_finish_handler_accepts_the_minimal_event(
@@ -276,7 +280,7 @@ def test_finish_handler_rejects_malformed_events(finish_handler: Any, event: Any
     answer = finish_handler(event)
 
     # THEN every key the flow reads is there, with the reason
-    assert answer == {**NO_ANSWERS, "reason": "malformed_event"}
+    assert answer == {**NO_ANSWERS, "status": "offered", "reason": "malformed_event"}
 
 
 def test_finish_handler_answers_internal_error_on_a_broken_survey_definition(
@@ -289,7 +293,7 @@ def test_finish_handler_answers_internal_error_on_a_broken_survey_definition(
     answer = finish_handler(finish_event(load_event))
 
     # THEN the flow still gets every key
-    assert answer == {**NO_ANSWERS, "reason": "internal_error"}
+    assert answer == {**NO_ANSWERS, "status": "offered", "reason": "internal_error"}
 
 
 def test_finish_handler_never_logs_or_sends_the_phone_number(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
-from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup
+from flows.simulate import STUB_ERROR, STUB_TIMEOUT, WITHHELD, CallSetup
 from lambdas.survey.contract import (
     MODE_ESCALATION,
     MODE_ON_DEMAND,
@@ -19,6 +19,7 @@ from lambdas.survey.contract import (
     OPT_IN_ACCEPTED,
     OPT_IN_ATTRIBUTE,
     OPT_IN_COMPLETE,
+    SURVEY_STATUS_ATTRIBUTE,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +74,25 @@ def calls_to(report: Report, function: str) -> list[dict[str, Any]]:
         for invocation in report.call.lambda_invocations
         if invocation["function"].endswith(f"-{function}")
     ]
+
+
+def assert_survey_ended_at_once(report: Report, mode: str, *, first_run: bool = True) -> None:
+    """The last run of the mode's survey flow had nobody there: no prompt, no Lambda call; and
+    when it was the only run (`first_run`), nothing at all was stored for the contact."""
+    starts = [
+        i
+        for i, event in enumerate(report.call.events)
+        if event.kind == "flow" and event.flow == survey(mode)
+    ]
+    assert starts, f"{survey(mode)} never ran"
+    last_run = report.call.events[starts[-1] + 1 :]
+    assert [e.action for e in last_run if e.kind == "prompt"] == []
+    assert [e.action for e in last_run if e.kind == "lambda"] == []
+    assert last_run[-1].text == "the flow hangs up"
+    if first_run:
+        assert report.call.lambda_invocations == []
+        assert report.results == [] and report.survey_status is None
+        assert SURVEY_STATUS_ATTRIBUTE not in report.call.attributes
 
 
 def finish_response(report: Report) -> dict[str, str]:
@@ -179,6 +199,13 @@ def _escalation_scenarios() -> list[Scenario]:
                 attributes=OPTED_IN,
                 queues_at_capacity=busy,
                 failing_actions=["create-callback"],
+            ),
+        ),
+        Scenario(
+            "escalation: no supervisor free, caller number withheld",
+            disconnect,
+            CallSetup(
+                [*low, "1"], attributes=OPTED_IN, supervisors_available=0, caller_number=WITHHELD
             ),
         ),
         Scenario(

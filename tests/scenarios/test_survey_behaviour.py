@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
+from flows.catalog import CALLBACK_QUEUE, FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
+from flows.simulate import DEFAULT_CALLER_NUMBER
 from lambdas.survey.contract import (
     EVENT_DETAIL_TYPE,
     EVENT_SOURCE,
@@ -29,6 +30,7 @@ from tests.scenarios.calls import (
     SCORE_ATTRIBUTES,
     SCORE_FAILS,
     SILENCE,
+    assert_survey_ended_at_once,
     caller,
     calls_to,
     channels,
@@ -158,7 +160,11 @@ def test_opt_in_survey_run_without_the_attribute_hangs_up_without_a_word(
     # THEN nothing is said and nothing is called
     assert report.call.prompts == []
     assert report.call.lambda_invocations == []
-    assert report.call.visited == [(survey(mode), "check-opt-in"), (survey(mode), "hang-up")]
+    assert report.call.visited == [
+        (survey(mode), "check-ended-in-flow"),
+        (survey(mode), "check-opt-in"),
+        (survey(mode), "hang-up"),
+    ]
     assert report.call.ended_by == "flow"
 
 
@@ -471,8 +477,8 @@ def test_escalation_survey_offers_callback_when_supervisors_are_busy(
     # WHEN the call plays and the caller presses 1 for a callback
     report = play(inbound(MODE_ESCALATION), keys, queues_at_capacity=[SUPERVISOR_QUEUE])
 
-    # THEN a supervisor callback is created instead of dropping the caller
-    assert report.call.callbacks == [{"queue": SUPERVISOR_QUEUE}]
+    # THEN a supervisor callback to the caller's number is created on the callback queue
+    assert report.call.callbacks == [{"queue": CALLBACK_QUEUE, "number": DEFAULT_CALLER_NUMBER}]
     assert report.call.prompts[-2:] == [texts["supervisorBusy"], texts["callbackConfirmed"]]
     assert report.call.transfers == [{"queue": MAIN_QUEUE}]
     assert report.call.flows == [inbound(MODE_ESCALATION), survey(MODE_ESCALATION)]
@@ -562,10 +568,10 @@ def test_full_main_queue_gets_a_polite_message_and_hang_up(
 
     # THEN they are told so before the flow hangs up: never silence
     assert report.call.prompts[-1] == texts["queueFull"]
-    assert report.call.visited[-1] == (inbound(mode), "hang-up")
     assert report.call.transfers == []
-    assert report.call.flows == [inbound(mode)]
     assert report.call.ended_by == "flow"
+    # AND the survey flow, run on that disconnect with nobody there, ends at once
+    assert_survey_ended_at_once(report, mode)
 
 
 @every_mode
@@ -578,8 +584,8 @@ def test_failed_transfer_gets_a_polite_message_and_hang_up(
 
     # THEN they are told so before the flow hangs up, and no survey runs
     assert report.call.prompts[-1] == texts["transferError"]
-    assert report.call.flows == [inbound(mode)]
     assert report.call.ended_by == "flow"
+    assert_survey_ended_at_once(report, mode)
 
 
 @pytest.mark.parametrize(

@@ -157,3 +157,106 @@ def test_config_retention_values_all_map_to_cdk_retention() -> None:
     from stacks.handlers import LOG_RETENTION
 
     assert set(LOG_RETENTION) == set(LOG_RETENTION_DAYS)
+
+
+def test_callback_queue_must_belong_to_the_instance(stages: dict[str, Any]) -> None:
+    stages["dev"]["callbackQueueArn"] = "arn:aws:connect:us-east-1:111122223333:queue/x"
+    with pytest.raises(
+        ConfigError, match=r"stages\.dev\.callbackQueueArn: .* leave it out to create a callback"
+    ):
+        load_stage({"stages": stages}, "dev")
+
+
+def test_callback_caller_id_must_be_a_phone_number_arn_without_instance(
+    stages: dict[str, Any],
+) -> None:
+    stages["dev"]["callbackCallerIdNumberArn"] = (
+        stages["dev"]["instanceArn"] + "/phone-number/12345678-aaaa-4bbb-8ccc-123456789012"
+    )
+    with pytest.raises(
+        ConfigError, match=r"stages\.dev\.callbackCallerIdNumberArn: .*\(without instance/\)"
+    ):
+        load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize("value", [0, "10", True])
+def test_supervisor_max_contacts_is_a_positive_whole_number(
+    stages: dict[str, Any], value: Any
+) -> None:
+    stages["dev"]["supervisorMaxContacts"] = value
+    with pytest.raises(ConfigError, match=r"stages\.dev\.supervisorMaxContacts: .* whole number"):
+        load_stage({"stages": stages}, "dev")
+
+
+def test_callback_queue_name_is_reserved_among_the_queues(stages: dict[str, Any]) -> None:
+    stages["dev"]["queues"]["supervisor-callbacks"] = stages["dev"]["queues"]["sales"]
+    with pytest.raises(ConfigError, match=r"queues\.supervisor-callbacks: is reserved"):
+        load_stage({"stages": stages}, "dev")
+
+
+def test_prompt_longer_than_connect_plays_is_rejected(stages: dict[str, Any]) -> None:
+    stages["dev"]["prompts"] = {"welcome": "Hello. " * 500}
+    with pytest.raises(
+        ConfigError, match=r"stages\.dev\.prompts\.welcome: is 3500 characters; .* at most 3000"
+    ):
+        load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize(
+    ("setting", "path"),
+    [
+        ({"prompts": {"thanks": "Your $.5 voucher is on its way."}}, r"prompts\.thanks"),
+        (
+            {
+                "survey": {
+                    "questions": [
+                        {"key": "value", "attribute": "ValueScore", "prompt": "Worth $.99?"}
+                    ]
+                }
+            },
+            r"survey\.questions\[0\]\.prompt",
+        ),
+    ],
+)
+def test_prompt_with_an_attribute_reference_is_a_configuration_error(
+    stages: dict[str, Any], setting: dict[str, Any], path: str
+) -> None:
+    stages["dev"].update(setting)
+    with pytest.raises(ConfigError, match=rf"stages\.dev\.{path}: contains '\$\.'"):
+        load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize(
+    ("prompts", "message"),
+    [
+        (
+            {"voice": "Jonna"},
+            r"prompts\.voice: 'Jonna' is not an Amazon Polly voice Connect offers",
+        ),
+        (
+            {"voice": "Nicole", "engine": "neural"},
+            r"prompts\.engine: Nicole has no neural voice; it supports standard",
+        ),
+        ({"engine": "turbo"}, r"prompts\.engine: 'turbo' is not an engine"),
+    ],
+)
+def test_wrong_voice_or_engine_stops_synth_naming_the_setting(
+    stages: dict[str, Any], prompts: dict[str, str], message: str
+) -> None:
+    stages["dev"]["prompts"] = prompts
+    with pytest.raises(ConfigError, match=rf"stages\.dev\.{message}"):
+        load_stage({"stages": stages}, "dev")
+
+
+@pytest.mark.parametrize(
+    ("prompts", "engine"),
+    [({}, "Neural"), ({"voice": "Nicole"}, "Standard"), ({"engine": "generative"}, "Generative")],
+)
+def test_flows_set_the_engine_neural_where_the_voice_has_it(
+    stages: dict[str, Any], prompts: dict[str, str], engine: str
+) -> None:
+    stages["dev"]["prompts"] = prompts
+    stage = load_stage({"stages": stages}, "dev").offline
+    for key in ("on-demand-inbound", "on-demand-survey"):
+        [voice] = [a for a in stage.render(key)["Actions"] if a["Identifier"] == "set-voice"]
+        assert voice["Parameters"]["TextToSpeechEngine"] == engine

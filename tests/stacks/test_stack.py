@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
 from flows import stream
 from flows.catalog import FLOW_KEYS, FLOWS
+from flows.lint import document as lint_document
+from flows.render import RenderError, to_content
 from lambdas.survey import contract
 from lambdas.survey.budget import ALERT_PATH, CALL_PATH
 from stacks.config import StageConfig, load_stage
-from tests.stacks.conftest import build_stack
+from stacks.handlers import pinned_powertools_version, powertools_layer_parameter
+from tests.stacks.conftest import ROOT, build_stack
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def resources(template: Template, type_: str) -> dict[str, Any]:
@@ -78,14 +84,8 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
         if props["FunctionName"] != "survey-dev-alert":  # no flow waits for the alert function
             assert props["Timeout"] <= 8
         assert props["TracingConfig"] == {"Mode": "Active"}
-        # AWS publishes one layer per Python version and architecture; the version is the
-        # stage's powertoolsLayerVersion.
-        python = props["Runtime"].replace(".", "")
-        [architecture] = props["Architectures"]
-        assert props["Layers"] == [
-            "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
-            f"{python}-{architecture}:{dev_config.settings.powertools_layer_version}"
-        ]
+        [layer] = props["Layers"]
+        assert set(layer) == {"Ref"}  # the deploy-time parameter (see the next test)
         env = props["Environment"]["Variables"]
         assert set(env) >= {
             contract.ENV_TABLE,
@@ -252,20 +252,168 @@ def test_alert_topic_is_encrypted_and_tls_only(dev_template: Template) -> None:
     )
 
 
-def test_supervisor_queue_is_created_open_all_week_when_not_given(dev_template: Template) -> None:
-    dev_template.has_resource_properties("AWS::Connect::Queue", {"Name": "survey-dev-supervisor"})
+def test_functions_take_the_layer_of_the_pinned_powertools_from_ssm_at_deploy_time(
+    dev_template: Template,
+) -> None:
+    # GIVEN the Powertools release pinned in pyproject.toml
+    version = pinned_powertools_version()
+    # THEN the layer ARN is a deploy-time SSM parameter for exactly that release
+    parameters = dev_template.to_json()["Parameters"]
+    found = {
+        name: p["Default"]
+        for name, p in parameters.items()
+        if p["Type"] == "AWS::SSM::Parameter::Value<String>" and "powertools" in p["Default"]
+    }
+    assert list(found.values()) == [f"/aws/service/powertools/python/arm64/python3.14/{version}"]
+    for function in resources(dev_template, "AWS::Lambda::Function").values():
+        assert function["Properties"]["Layers"] == [{"Ref": next(iter(found))}]
+
+
+def test_pinned_powertools_version_is_read_from_pyproject(tmp_path: Path) -> None:
+    # GIVEN a pyproject pinning another release among the optional dependencies
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\ndependencies = ["aws-cdk-lib==2.0.0"]\n'
+        '[project.optional-dependencies]\nruntime = ["aws-lambda-powertools==3.1.2"]\n'
+    )
+    # THEN that release names the parameter
+    assert pinned_powertools_version(pyproject) == "3.1.2"
+    assert powertools_layer_parameter("3.1.2") == (
+        "/aws/service/powertools/python/arm64/python3.14/3.1.2"
+    )
+    assert pinned_powertools_version() in (ROOT / "pyproject.toml").read_text()
+
+
+def test_explicit_powertools_layer_version_overrides_the_parameter(
+    stages: dict[str, Any],
+) -> None:
+    stages["dev"]["powertoolsLayerVersion"] = 27
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
+    parameters = template.to_json().get("Parameters", {}).values()
+    assert not any("powertools" in str(p.get("Default")) for p in parameters)
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Layers": [
+                "arn:aws:lambda:us-east-1:017000801446:layer:"
+                "AWSLambdaPowertoolsPythonV3-python314-arm64:27"
+            ]
+        },
+    )
+
+
+def test_supervisor_queue_is_created_open_all_week_with_a_maximum_of_contacts(
+    dev_template: Template,
+) -> None:
+    dev_template.has_resource_properties(
+        "AWS::Connect::Queue", {"Name": "survey-dev-supervisor", "MaxContacts": 10}
+    )
     hours = next(iter(resources(dev_template, "AWS::Connect::HoursOfOperation").values()))
-    assert len(hours["Properties"]["Config"]) == 7
+    config = hours["Properties"]["Config"]
+    assert len(config) == 7
+    # Connect writes "open all day" as 00:00 to 00:00.
+    midnight = {"Hours": 0, "Minutes": 0}
+    assert all(day["StartTime"] == midnight and day["EndTime"] == midnight for day in config)
+
+
+def test_supervisor_maximum_of_contacts_is_a_setting(stages: dict[str, Any]) -> None:
+    stages["dev"]["supervisorMaxContacts"] = 3
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
+    template.has_resource_properties(
+        "AWS::Connect::Queue", {"Name": "survey-dev-supervisor", "MaxContacts": 3}
+    )
+
+
+def test_callback_queue_is_created_with_an_outbound_caller_configuration(
+    stages: dict[str, Any],
+) -> None:
+    # GIVEN a caller id number for callbacks
+    number = (
+        "arn:aws:connect:us-east-1:111122223333:phone-number/12345678-aaaa-4bbb-8ccc-123456789012"
+    )
+    stages["dev"]["callbackCallerIdNumberArn"] = number
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
+    # THEN the callback queue dials out with it
+    template.has_resource_properties(
+        "AWS::Connect::Queue",
+        {
+            "Name": "survey-dev-supervisor-callbacks",
+            "OutboundCallerConfig": Match.object_like({"OutboundCallerIdNumberArn": number}),
+        },
+    )
+
+
+def test_routing_profile_holds_the_supervisor_and_callback_queues_for_voice(
+    dev_template: Template,
+) -> None:
+    queues = resources(dev_template, "AWS::Connect::Queue")
+    supervisor = logical_id(dev_template, "AWS::Connect::Queue", Name="survey-dev-supervisor")
+    callbacks = logical_id(
+        dev_template, "AWS::Connect::Queue", Name="survey-dev-supervisor-callbacks"
+    )
+    assert set(queues) == {supervisor, callbacks}
+    arn = {name: {"Fn::GetAtt": [name, "QueueArn"]} for name in queues}
+    dev_template.has_resource_properties(
+        "AWS::Connect::RoutingProfile",
+        {
+            "Name": "survey-dev-supervisors",
+            "MediaConcurrencies": [{"Channel": "VOICE", "Concurrency": 1}],
+            "DefaultOutboundQueueArn": arn[callbacks],
+            "QueueConfigs": [
+                Match.object_like(
+                    {"QueueReference": {"Channel": "VOICE", "QueueArn": arn[supervisor]}}
+                ),
+                Match.object_like(
+                    {"QueueReference": {"Channel": "VOICE", "QueueArn": arn[callbacks]}}
+                ),
+            ],
+        },
+    )
 
 
 def test_given_supervisor_queue_is_used_not_created(context: dict[str, Any]) -> None:
     config = load_stage(context, "staging")
     template = Template.from_stack(build_stack(config))
-    template.resource_count_is("AWS::Connect::Queue", 0)
-    template.resource_count_is("AWS::Connect::HoursOfOperation", 0)
+    # Only the callback queue is created; the routing profile holds the given queue.
+    template.resource_count_is("AWS::Connect::Queue", 1)
+    template.has_resource_properties(
+        "AWS::Connect::Queue", {"Name": "survey-staging-supervisor-callbacks"}
+    )
     assert config.settings.supervisor_queue_arn
     assert config.settings.supervisor_queue_arn in content_of(template, "escalation-survey", config)
+    template.has_resource_properties(
+        "AWS::Connect::RoutingProfile",
+        {
+            "QueueConfigs": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "QueueReference": {
+                                "Channel": "VOICE",
+                                "QueueArn": config.settings.supervisor_queue_arn,
+                            }
+                        }
+                    )
+                ]
+            )
+        },
+    )
     template.resource_count_is("AWS::SNS::Subscription", 1)
+
+
+def test_given_callback_queue_is_used_and_no_queue_or_hours_are_created(
+    stages: dict[str, Any],
+) -> None:
+    instance = stages["staging"]["instanceArn"]
+    stages["staging"]["callbackQueueArn"] = f"{instance}/queue/bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbb9"
+    config = load_stage({"stages": stages}, "staging")
+    template = Template.from_stack(build_stack(config))
+    template.resource_count_is("AWS::Connect::Queue", 0)
+    template.resource_count_is("AWS::Connect::HoursOfOperation", 0)
+    template.resource_count_is("AWS::Connect::RoutingProfile", 1)
+    assert stages["staging"]["callbackQueueArn"] in content_of(
+        template, "escalation-survey", config
+    )
 
 
 def test_flows_are_created_after_associations_permissions_and_their_survey_flow(
@@ -557,3 +705,24 @@ def test_alert_function_gets_the_instance_alias_when_the_stage_sets_it(
             },
         },
     )
+def test_content_limit_is_checked_with_deployed_arn_lengths(
+    dev_config: StageConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a content limit between the escalation survey's size with CDK tokens (shorter than
+    # ARNs) and its size with ARNs as long as the deployed ones
+    with_arns = len(to_content(dev_config.offline.render("escalation-survey")))
+    monkeypatch.setattr(lint_document, "MAX_CONTENT", with_arns - 1)
+    # WHEN the stack is built THEN synth stops, naming the flow and its real size
+    with pytest.raises(RenderError, match=rf"escalation-survey.*{with_arns} characters"):
+        build_stack(dev_config)
+
+
+def test_offline_stand_ins_are_as_long_as_the_ids_connect_assigns(
+    dev_config: StageConfig,
+) -> None:
+    stage = dev_config.offline
+    real_id = "12345678-1234-4123-8123-123456789012"
+    assert len(stage.flow_arn("opt-in-survey")) == len(
+        f"{stage.instance_arn}/contact-flow/{real_id}"
+    )
+    assert len(stage.queues["supervisor"]) == len(f"{stage.instance_arn}/queue/{real_id}")

@@ -13,7 +13,16 @@ from flows.engine.errors import InvalidParameterError, UnknownFlowError, Unknown
 from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind, Queue
 from flows.engine.transitions import fail, succeed
-from flows.language import CUSTOMER_REMAINING, NO_MATCHING_ERROR, QUEUE_AT_CAPACITY
+from flows.language import (
+    CALLBACK_NUMBER_NOT_DIALABLE,
+    CUSTOMER_REMAINING,
+    E164,
+    INVALID_CALLBACK_NUMBER,
+    NO_MATCHING_ERROR,
+    QUEUE_AT_CAPACITY,
+    is_path,
+)
+from flows.voices import VOICES
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
@@ -86,6 +95,8 @@ def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
     queue = run.state.queue
     if queue is None:
         return fail(run, action, NO_MATCHING_ERROR, "no target queue was set")
+    if not run.state.customer_present:
+        return fail(run, action, NO_MATCHING_ERROR, "no customer to transfer")
     if queue.name in run.services.queues_at_capacity:
         run.log(action, EventKind.TRANSFER, f"{queue.name} is full", queue=queue.name, ok=False)
         return fail(run, action, QUEUE_AT_CAPACITY, f"queue {queue.name} is at capacity")
@@ -94,10 +105,39 @@ def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
     return End(Ending.QUEUE_TRANSFER)
 
 
+@implements("UpdateContactCallbackNumber")
+def update_contact_callback_number(run: Run, action: Action) -> Outcome:
+    """Set the number CreateCallbackContact dials; it must be one JSONPath, never static.
+
+    https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontactcallbacknumber.html
+    """
+    raw = required(action, "CallbackNumber")
+    if not is_path(raw):
+        raise InvalidParameterError(
+            action.flow, action.identifier, "CallbackNumber must be a JSONPath reference"
+        )
+    number = run.value(action, raw)
+    if not E164.match(number):
+        return fail(run, action, INVALID_CALLBACK_NUMBER, f"{number!r} is not an E.164 number")
+    if not run.services.dialable(number):
+        return fail(run, action, CALLBACK_NUMBER_NOT_DIALABLE, f"{number} is not dialable")
+    run.state.callback_number = number
+    run.log(action, EventKind.SETTING, f"callback number {number}", callback_number=number)
+    return succeed(action)
+
+
 @implements("UpdateContactTextToSpeechVoice")
 def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
-    run.state.voice = run.value(action, required(action, "TextToSpeechVoice"))
-    run.log(action, EventKind.SETTING, f"voice {run.state.voice}", voice=run.state.voice)
+    """Connect errors when the voice does not support the engine (voices the table does not
+    list are taken as they are: the simulator cannot tell)."""
+    voice = run.value(action, required(action, "TextToSpeechVoice"))
+    raw_engine = action.parameters.get("TextToSpeechEngine")
+    engine = run.value(action, raw_engine).lower() if raw_engine is not None else None
+    supported = VOICES.get(voice)
+    if engine is not None and supported is not None and engine not in supported:
+        return fail(run, action, NO_MATCHING_ERROR, f"{voice} has no {engine} voice")
+    run.state.voice = voice
+    run.log(action, EventKind.SETTING, f"voice {voice} ({engine or 'default'})", voice=voice)
     return succeed(action)
 
 

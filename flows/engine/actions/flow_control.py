@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flows.engine.actions.contact import queue_parameter
 from flows.engine.actions.params import choice, integer, required, resolved
 from flows.engine.actions.registry import implements
 from flows.engine.errors import InvalidParameterError, UnknownFlowError
@@ -14,6 +15,8 @@ from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind
 from flows.engine.transitions import branch_on, fail, succeed
 from flows.language import (
+    AGENT_METRIC_CONDITION,
+    AGENT_METRIC_TYPES,
     CONTINUE_LOOPING,
     DONE_LOOPING,
     HOURS_RESULTS,
@@ -52,6 +55,32 @@ def loop(run: Run, action: Action) -> Outcome:
     run.state.loop_counters.pop(key, None)
     run.log(action, EventKind.BRANCH, f"loop done after {count}")
     return branch_on(run, action, DONE_LOOPING)
+
+
+@implements("CheckMetricData")
+def check_metric_data(run: Run, action: Action) -> Outcome:
+    """The queue's real-time metric as the result the conditions compare.
+
+    Agents available, staffed and online are one figure here (what `agents_available` says for
+    the queue, one by default); a simulated queue holds no contacts.
+    https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-checkmetricdata.html
+    """
+    metric = choice(action, "MetricType")
+    if metric in AGENT_METRIC_TYPES:
+        for branch in action.conditions:
+            written = (branch.condition.get("Operator"), *branch.condition.get("Operands", []))
+            if written != AGENT_METRIC_CONDITION:
+                raise InvalidParameterError(
+                    action.flow,
+                    action.identifier,
+                    f"{metric} supports only the condition {' '.join(AGENT_METRIC_CONDITION)}",
+                )
+    queue = queue_parameter(run, action) or run.state.queue
+    if queue is None:
+        return fail(run, action, NO_MATCHING_ERROR, "no queue to read metrics of")
+    value = run.services.agents_available.get(queue.name, 1) if metric in AGENT_METRIC_TYPES else 0
+    run.log(action, EventKind.BRANCH, f"{metric} on {queue.name} is {value}", value=value)
+    return branch_on(run, action, str(value))
 
 
 @implements("TransferToFlow")

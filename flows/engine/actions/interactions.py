@@ -23,7 +23,7 @@ from flows.engine.invoke import (
 )
 from flows.engine.state import EventKind
 from flows.engine.transitions import fail, succeed
-from flows.language import NO_MATCHING_ERROR
+from flows.language import E164, NO_MATCHING_ERROR
 
 if TYPE_CHECKING:
     from flows.engine.document import Action
@@ -90,6 +90,16 @@ def create_callback_contact(run: Run, action: Action) -> Outcome:
     queue = queue_parameter(run, action) or run.state.queue
     if queue is None:
         return fail(run, action, NO_MATCHING_ERROR, "no queue for the callback")
-    run.state.callbacks.append({"queue": queue.name})
-    run.log(action, EventKind.CALLBACK, f"callback on queue {queue.name}", queue=queue.name)
+    # Without UpdateContactCallbackNumber, Connect dials the caller's own number.
+    number = run.state.callback_number or run.state.contact.customer_address
+    if not E164.match(number):
+        return fail(run, action, NO_MATCHING_ERROR, f"no number to call back ({number!r})")
+    run.state.callbacks.append({"queue": queue.name, "number": number})
+    run.log(
+        action,
+        EventKind.CALLBACK,
+        f"callback to {number} on queue {queue.name}",
+        queue=queue.name,
+        number=number,
+    )
     return succeed(action)

@@ -14,7 +14,12 @@ from flows.engine.errors import InvalidParameterError
 from flows.engine.run import End, Ending, Outcome, Run
 from flows.engine.state import EventKind
 from flows.engine.transitions import branch_on, fail, succeed
-from flows.language import DEFAULT_TERMINATOR, INPUT_TIME_LIMIT_EXCEEDED, STORED_TIMEOUT
+from flows.language import (
+    DEFAULT_TERMINATOR,
+    INPUT_TIME_LIMIT_EXCEEDED,
+    NO_MATCHING_ERROR,
+    STORED_TIMEOUT,
+)
 
 if TYPE_CHECKING:
     from flows.engine.caller import Entry
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
 
 @implements("MessageParticipant")
 def message_participant(run: Run, action: Action) -> Outcome:
+    if not run.state.customer_present:
+        return _no_customer(run, action)
     speak(run, action)
     return succeed(action)
 
@@ -32,6 +39,8 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
     """Play the prompt, then take the caller's next entry: a menu choice or stored digits."""
     seconds = required_integer(action, "InputTimeLimitSeconds")
     store = choice(action, "StoreInput") == "True"
+    if not run.state.customer_present:
+        return _no_customer(run, action)
     speak(run, action, optional=True)
     entry = run.services.caller.next()
     if entry.kind == "hangup":
@@ -42,6 +51,12 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
     else:
         run.log(action, EventKind.KEYS, entry.keys, keys=entry.keys)
     return _store(run, action, entry) if store else _menu(run, action, entry)
+
+
+def _no_customer(run: Run, action: Action) -> Outcome:
+    """Participant actions are attempted only with a participant: with the caller gone, the
+    block fails (the docs do not name the branch; the error branch is the cautious reading)."""
+    return fail(run, action, NO_MATCHING_ERROR, "no customer on the contact")
 
 
 def _menu(run: Run, action: Action, entry: Entry) -> Outcome:
