@@ -9,7 +9,9 @@ and gets back a flat string map, read as $.External.<key>:
      "alerted": "true|false|already", # already: an earlier invocation sent the alerts
      "reason": "..."}                 # only when something failed: storage_error (answers taken
                                       # from the contact attributes), alert_error, malformed_event,
-                                      # internal_error
+                                      # internal_error; verification (below)
+A verification event (parameter "verification": "true", sent by `connect-survey verify`, never
+by a flow) is answered without reading, storing or alerting anything.
 Connect may deliver the same event several times, even concurrently: each alert channel is
 claimed atomically on the summary item before publishing, and released if the publish fails.
 It never raises, and stops calling AWS when the invocation is about to run out of time.
@@ -41,6 +43,7 @@ from .contract import (
     REASON_INTERNAL_ERROR,
     REASON_MALFORMED_EVENT,
     REASON_STORAGE_ERROR,
+    REASON_VERIFICATION,
     TRUE,
 )
 from .exceptions import (
@@ -121,6 +124,8 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
     if mode not in MODES:
         logger.warning("Unknown survey mode from the flow; finishing anyway")
         mode = UNKNOWN_MODE
+    if contact.is_verification:
+        return _answer({}, escalate=False, alerted=FALSE, reasons=[REASON_VERIFICATION])
     outcome = Outcome()
     now = datetime.now(UTC)
 
