@@ -18,6 +18,7 @@ from flows.lint import lint
 from flows.render import RenderError, to_content
 from flows.simulate import CallSetup, StubError, simulate
 from stacks.config import ConfigError, load_stage
+from verify import add_verify_command
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -140,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("key", choices=FLOW_KEYS)
     stage_options(show)
     show.set_defaults(command=render_command)
+
+    add_verify_command(commands, config_default=str(CDK_JSON))
     return parser
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import verify
 from lambdas.survey.contract import PARAM_VERIFICATION, TRUE
+from stacks.config import load_stage
 
 ALL = "connectContactFlowEventAll"
+CDK_JSON = Path(__file__).resolve().parents[2] / "cdk.json"
 LOW_SCORES = {"EffortScore": "1", "PromoterScore": "1", "SatisfactionScore": "1"}
 
 
@@ -71,3 +76,20 @@ def test_finish_handler_answers_a_verification_event_without_storing_or_alerting
     assert results_table.scan()["Items"] == []
     assert alert_topic.bodies() == []
     assert alert_bus.bodies() == []
+
+
+def test_the_real_handlers_answer_verifys_event_as_verify_expects(
+    score_handler: Any, finish_handler: Any, results_table: Any
+) -> None:
+    # GIVEN the events `connect-survey verify` sends to the dev stage's two functions
+    stage = load_stage(json.loads(CDK_JSON.read_text(encoding="utf-8"))["context"], "dev")
+    score_event = verify.verification_event(stage, parameters={"question": "effort", "digits": "5"})
+    finish_event = verify.verification_event(stage, parameters={"mode": "on-demand"})
+
+    # WHEN the real handlers answer them
+    answers = {"score": score_handler(score_event), "finish": finish_handler(finish_event)}
+
+    # THEN each answer is what verify accepts, and nothing was stored
+    for key, expected in verify.expected_answers().items():
+        assert expected.items() <= answers[key].items()
+    assert results_table.scan()["Items"] == []
