@@ -33,7 +33,7 @@ from lambdas.survey.contract import (
     TRUE,
     VALID,
 )
-from stacks.config import StageConfig, load_stage
+from stacks.config import StageConfig, load_stage, read_context
 
 if TYPE_CHECKING:
     import argparse
@@ -54,11 +54,12 @@ FLOW_PUBLISHED: Final = "PUBLISHED"
 INVOKE_ACTION: Final = "InvokeLambdaFunction"
 TABLE_OUTPUT: Final = "ResultsTableName"
 TOPIC_OUTPUT: Final = "AlertTopicArn"
+CDK_JSON: Final = "cdk.json"
 
 
 def stack_name(config: StageConfig) -> str:
     """The survey stack's CloudFormation name, the same for `make deploy` and the pipeline."""
-    return config.resource_name("stack")
+    return config.offline.resource_name("stack")
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,13 @@ class Clients:
     @classmethod
     def for_stage(cls, config: StageConfig, role_arn: str | None = None) -> Clients:
         """Bounded clients in the stage's region, as the caller or as the assumed role."""
-        session = boto3.Session(region_name=config.region)
+        session = boto3.Session(region_name=config.offline.region)
         if role_arn:
             credentials = session.client("sts", config=READ_CALLS).assume_role(
-                RoleArn=role_arn, RoleSessionName=f"connect-survey-verify-{config.name}"
+                RoleArn=role_arn, RoleSessionName=f"connect-survey-verify-{config.offline.name}"
             )["Credentials"]
             session = boto3.Session(
-                region_name=config.region,
+                region_name=config.offline.region,
                 aws_access_key_id=credentials["AccessKeyId"],
                 aws_secret_access_key=credentials["SecretAccessKey"],
                 aws_session_token=credentials["SessionToken"],
@@ -130,7 +131,7 @@ def verify_stage(config: StageConfig, clients: Clients) -> list[Check]:
 
 def _functions(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterator[Check]:
     for key in HANDLERS:
-        name = config.resource_name(key)
+        name = config.offline.resource_name(key)
         try:
             found = clients.lambda_.get_function_configuration(FunctionName=name)
         except (BotoCoreError, ClientError) as error:
@@ -142,7 +143,7 @@ def _functions(config: StageConfig, clients: Clients, deployed: Deployed) -> Ite
 
 
 def _flows(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterator[Check]:
-    instance = config.instance_arn
+    instance = config.offline.instance_arn
     try:
         pages = clients.connect.get_paginator("list_contact_flows").paginate(
             InstanceId=instance, ContactFlowTypes=["CONTACT_FLOW"]
@@ -153,9 +154,9 @@ def _flows(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterato
     except (BotoCoreError, ClientError) as error:
         yield Check("flows", False, f"cannot list the instance's flows: {_describe(error)}")
         return
-    stage_flow_arns = {deployed.flows.get(config.resource_name(spec.key)) for spec in FLOWS}
+    stage_flow_arns = {deployed.flows.get(config.offline.resource_name(spec.key)) for spec in FLOWS}
     for spec in FLOWS:
-        name = config.resource_name(spec.key)
+        name = config.offline.resource_name(spec.key)
         arn = deployed.flows.get(name)
         if arn is None:
             yield Check(f"flow {name}", False, "no flow of this name on the instance")
@@ -191,14 +192,14 @@ def _flow_problems(
     for key in spec.functions:
         arn = deployed.functions.get(key)
         if arn is not None and arn not in texts:
-            problems.append(f"does not call {config.resource_name(key)}")
+            problems.append(f"does not call {config.offline.resource_name(key)}")
     foreign = sorted(t for t in texts if ":lambda:" in t and t not in stage_functions)
     if foreign and len(stage_functions) == len(HANDLERS):
         problems.append(f"calls a function of another stage: {foreign[0]}")
     if spec.survey_flow is not None:
-        survey_arn = deployed.flows.get(config.resource_name(spec.survey_flow))
+        survey_arn = deployed.flows.get(config.offline.resource_name(spec.survey_flow))
         if survey_arn is not None and survey_arn not in texts:
-            problems.append(f"does not set {config.resource_name(spec.survey_flow)}")
+            problems.append(f"does not set {config.offline.resource_name(spec.survey_flow)}")
     other_flows = sorted(t for t in texts if "/contact-flow/" in t and t not in stage_flow_arns)
     if other_flows:
         problems.append(f"names a flow that is not one of this stage's: {other_flows[0]}")
@@ -215,7 +216,7 @@ def _flow_problems(
 def _associations(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterator[Check]:
     try:
         pages = clients.connect.get_paginator("list_integration_associations").paginate(
-            InstanceId=config.instance_arn, IntegrationType="LAMBDA_FUNCTION"
+            InstanceId=config.offline.instance_arn, IntegrationType="LAMBDA_FUNCTION"
         )
         associated = {
             summary.get("IntegrationArn")
@@ -226,7 +227,7 @@ def _associations(config: StageConfig, clients: Clients, deployed: Deployed) -> 
         yield Check("integrations", False, f"cannot list associations: {_describe(error)}")
         return
     for key, arn in deployed.functions.items():
-        name = config.resource_name(key)
+        name = config.offline.resource_name(key)
         yield Check(
             f"integration {name}",
             arn in associated,
@@ -239,7 +240,7 @@ def _associations(config: StageConfig, clients: Clients, deployed: Deployed) -> 
 def _invocations(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterator[Check]:
     expected = expected_answers()
     for key, arn in deployed.functions.items():
-        name = f"invoke {config.resource_name(key)}"
+        name = f"invoke {config.offline.resource_name(key)}"
         limit = deployed.limits.get(arn, MAX_FLOW_LIMIT_SECONDS)
         event = verification_event(config, parameters=_verification_parameters(config, key))
         started = clients.clock()
@@ -309,7 +310,7 @@ def verification_event(config: StageConfig, *, parameters: Mapping[str, str]) ->
                 "ContactId": contact_id,
                 "InitialContactId": contact_id,
                 "InitiationMethod": "API",
-                "InstanceARN": config.instance_arn,
+                "InstanceARN": config.offline.instance_arn,
             },
             "Parameters": {**parameters, PARAM_VERIFICATION: TRUE},
         },
@@ -318,8 +319,8 @@ def verification_event(config: StageConfig, *, parameters: Mapping[str, str]) ->
 
 def _verification_parameters(config: StageConfig, key: str) -> dict[str, str]:
     if key == SCORE_FUNCTION:
-        question = config.survey.questions[0].key
-        return {PARAM_QUESTION: question, PARAM_DIGITS: str(config.survey.scale_max)}
+        question = config.offline.inputs.survey.questions[0].key
+        return {PARAM_QUESTION: question, PARAM_DIGITS: str(config.offline.inputs.survey.scale_max)}
     return {PARAM_MODE: MODE_ON_DEMAND}
 
 
@@ -350,10 +351,7 @@ def _describe(error: Exception) -> str:
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    path = Path(args.config)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: run from the project folder or pass --config")
-    config = load_stage(json.loads(path.read_text(encoding="utf-8"))["context"], args.stage)
+    config = load_stage(read_context(Path(args.config)), args.stage)
     try:
         clients = Clients.for_stage(config, args.role_arn)
     except (BotoCoreError, ClientError) as error:
@@ -363,16 +361,16 @@ def verify_command(args: argparse.Namespace) -> int:
     for check in checks:
         print(check)
     failed = sum(not check.passed for check in checks)
-    print(f"verify {config.name}: {len(checks)} checks, {failed} failed")
+    print(f"verify {config.offline.name}: {len(checks)} checks, {failed} failed")
     return 1 if failed else 0
 
 
-def add_verify_command(commands: Any, *, config_default: str) -> None:
+def add_verify(commands: Any) -> None:
     """Register `verify` on the CLI's sub-command parsers."""
     verify = commands.add_parser(
         "verify", help="check a deployed stage: flows, functions, integrations, table, topic"
     )
     verify.add_argument("--stage", default=None, help="stage in cdk.json (default: dev)")
-    verify.add_argument("--config", default=config_default, help="path to cdk.json")
+    verify.add_argument("--config", default=CDK_JSON, help="path to cdk.json")
     verify.add_argument("--role-arn", default=None, help="assume this role in the stage's account")
     verify.set_defaults(command=verify_command)

@@ -61,17 +61,17 @@ class Deployment:
     topic_error: str | None = None
 
     def function_arn(self, key: str) -> str:
-        return self.stage.offline().function_arn(key)
+        return self.stage.offline.function_arn(key)
 
     def flow_arn(self, key: str) -> str:
-        return self.stage.offline().flow_arn(key)
+        return self.stage.offline.flow_arn(key)
 
     def queue(self, stubs: dict[str, Stubber]) -> None:
         """Queue every answer in the order verify asks, per client."""
-        offline = self.stage.offline()
+        offline = self.stage.offline
         lambda_, connect = stubs["lambda"], stubs["connect"]
         for key in HANDLERS:
-            name = self.stage.resource_name(key)
+            name = self.stage.offline.resource_name(key)
             if key in self.missing_functions:
                 lambda_.add_client_error(
                     "get_function_configuration", "ResourceNotFoundException", "not found"
@@ -86,14 +86,17 @@ class Deployment:
             connect.add_client_error("list_contact_flows", self.list_flows_error, "denied")
         else:
             summaries = [
-                {"Name": self.stage.resource_name(s.key), "Arn": self.flow_arn(s.key)}
+                {"Name": self.stage.offline.resource_name(s.key), "Arn": self.flow_arn(s.key)}
                 for s in FLOWS
                 if s.key not in self.missing_flows
             ]
             connect.add_response(
                 "list_contact_flows",
                 {"ContactFlowSummaryList": summaries},
-                {"InstanceId": self.stage.instance_arn, "ContactFlowTypes": ["CONTACT_FLOW"]},
+                {
+                    "InstanceId": self.stage.offline.instance_arn,
+                    "ContactFlowTypes": ["CONTACT_FLOW"],
+                },
             )
             for spec in FLOWS:
                 if spec.key in self.missing_flows:
@@ -103,7 +106,7 @@ class Deployment:
                 )
                 flow = {
                     "Arn": self.flow_arn(spec.key),
-                    "Name": self.stage.resource_name(spec.key),
+                    "Name": self.stage.offline.resource_name(spec.key),
                     "State": "ACTIVE",
                     "Status": "PUBLISHED",
                     "Content": content,
@@ -112,7 +115,7 @@ class Deployment:
                 connect.add_response(
                     "describe_contact_flow",
                     {"ContactFlow": flow},
-                    {"InstanceId": self.stage.instance_arn, "ContactFlowId": flow["Arn"]},
+                    {"InstanceId": self.stage.offline.instance_arn, "ContactFlowId": flow["Arn"]},
                 )
         connect.add_response(
             "list_integration_associations",
@@ -297,7 +300,7 @@ def test_verify_reports_a_flow_calling_another_stages_function(
     deployment: Deployment, run_verify: Any, stage: StageConfig
 ) -> None:
     # GIVEN the on-demand survey calls the staging score function instead of this stage's
-    rendered = json.dumps(stage.offline().render("on-demand-survey"))
+    rendered = json.dumps(stage.offline.render("on-demand-survey"))
     other = "arn:aws:lambda:us-east-1:111122223333:function:survey-staging-score"
     deployment.content_overrides["on-demand-survey"] = rendered.replace(
         deployment.function_arn("score"), other
@@ -315,8 +318,8 @@ def test_verify_reports_an_inbound_flow_that_does_not_set_its_survey_flow(
     deployment: Deployment, run_verify: Any, stage: StageConfig
 ) -> None:
     # GIVEN the opt-in inbound flow names a flow that is not this stage's opt-in survey
-    rendered = json.dumps(stage.offline().render("opt-in-inbound"))
-    foreign = f"{stage.instance_arn}/contact-flow/somebody-elses-flow"
+    rendered = json.dumps(stage.offline.render("opt-in-inbound"))
+    foreign = f"{stage.offline.instance_arn}/contact-flow/somebody-elses-flow"
     deployment.content_overrides["opt-in-inbound"] = rendered.replace(
         deployment.flow_arn("opt-in-survey"), foreign
     )
@@ -498,4 +501,4 @@ def test_verify_clients_are_bounded(stage: StageConfig) -> None:
     assert (read.connect_timeout, read.read_timeout) == (5, 10)
     assert invoke.retries["total_max_attempts"] == 1
     assert invoke.read_timeout == 10
-    assert clients.lambda_.meta.region_name == stage.region
+    assert clients.lambda_.meta.region_name == stage.offline.region
