@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAGE ?= dev
 CDK := npx --no-install cdk
 
-.PHONY: setup synth test lint deploy diff bootstrap bench simulate schema clean
+.PHONY: setup synth synth-pipeline deploy-pipeline test lint deploy diff bootstrap bench simulate schema clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -24,6 +24,13 @@ node_modules/.installed: package.json package-lock.json
 
 synth: setup
 	$(CDK) synth --quiet -c stage=$(STAGE)
+
+# The promotion pipeline (cdk.json "pipeline"): synth offline; deploy once, then pushes promote.
+synth-pipeline: setup
+	$(CDK) synth --quiet -c pipelineStack=true
+
+deploy-pipeline: setup
+	$(CDK) deploy -c pipelineStack=true --require-approval broadening
 
 lint: setup
 	$(BIN)/ruff check .
