@@ -5,6 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAGE ?= dev
 CDK := npx --no-install cdk
+# Node 20 is end-of-life: the project's commands run the Node pinned in package.json (`node`
+# package), for the CDK CLI and for the node jsii starts under Python (it reads JSII_NODE).
+NODE_BIN := $(CURDIR)/node_modules/.bin
+export PATH := $(NODE_BIN):$(PATH)
+export JSII_NODE := $(NODE_BIN)/node
 
 .PHONY: setup synth synth-pipeline deploy-pipeline test lint deploy diff bootstrap bench simulate schema clean
 
