@@ -11,6 +11,7 @@ import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
 import app
+import verify
 from stacks.config import ConfigError, load_stage
 from stacks.pipeline_config import load_pipeline
 from stacks.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
@@ -138,7 +139,7 @@ def test_each_stage_deploys_the_direct_deploys_stack_in_its_account_and_region(
     # THEN it deploys in the stage's account and region, under the same name and resource ids
     settings = context["stages"][name]
     assert (stage.survey.account, stage.survey.region) == (settings["account"], settings["region"])
-    assert stage.survey.stack_name == direct.stack_name
+    assert stage.survey.stack_name == direct.stack_name == verify.stack_name(config)
     resources = Template.from_stack(stage.survey).to_json()["Resources"]
     assert set(resources) == set(Template.from_stack(direct).to_json()["Resources"])
 
@@ -146,7 +147,9 @@ def test_each_stage_deploys_the_direct_deploys_stack_in_its_account_and_region(
 def test_pipeline_and_stage_stacks_have_no_unsuppressed_nag_findings(
     pipeline_stack: PipelineStack,
 ) -> None:
-    stacks = [pipeline_stack]
+    support = pipeline_stack.pipeline.pipeline.cross_region_support.values()
+    stacks = [pipeline_stack, *(region.stack for region in support)]
+    assert len(stacks) > 1  # staging and prod are in another region: a replication stack
     for stage in pipeline_stack.stages.values():
         stacks += [stage.survey, stage.verify_access]
     for stack in stacks:
