@@ -5,8 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAGE ?= dev
 CDK := npx --no-install cdk
+# Node 20 is end-of-life: the project's commands run the Node pinned in package.json (`node`
+# package), for the CDK CLI and for the node jsii starts under Python (it reads JSII_NODE).
+NODE_BIN := $(CURDIR)/node_modules/.bin
+export PATH := $(NODE_BIN):$(PATH)
+export JSII_NODE := $(NODE_BIN)/node
 
-.PHONY: setup synth test lint deploy diff bootstrap bench simulate schema clean
+.PHONY: setup synth synth-pipeline deploy-pipeline test lint deploy diff bootstrap bench simulate schema clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -25,10 +30,18 @@ node_modules/.installed: package.json package-lock.json
 synth: setup
 	$(CDK) synth --quiet -c stage=$(STAGE)
 
+# The promotion pipeline (cdk.json "pipeline"): synth offline; deploy once, then pushes promote.
+synth-pipeline: setup
+	$(CDK) synth --quiet -c pipelineStack=true
+
+deploy-pipeline: setup
+	$(CDK) deploy -c pipelineStack=true --require-approval broadening
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/actionlint
 
 test: setup lint
 	$(BIN)/pytest

@@ -10,6 +10,8 @@ from cdk_nag import AwsSolutionsChecks
 
 from flows.render import RenderError
 from stacks.config import ConfigError, load_stage
+from stacks.pipeline_config import load_pipeline
+from stacks.pipeline_stack import PIPELINE_CONTEXT, PIPELINE_STACK_CONTEXT, PipelineStack
 from stacks.survey_stack import SurveyStack
 
 
@@ -17,10 +19,14 @@ def main(app: cdk.App | None = None) -> None:
     """Synthesize the stage; a mistake in cdk.json or a flow template is one line, no traceback."""
     app = app or cdk.App()
     try:
-        config = load_stage(
-            {"stages": app.node.try_get_context("stages")}, app.node.try_get_context("stage")
-        )
-        SurveyStack(app, config.offline.resource_name("stack"), config=config)
+        if app.node.try_get_context(PIPELINE_STACK_CONTEXT):  # make synth-pipeline
+            context = {key: app.node.try_get_context(key) for key in ("stages", PIPELINE_CONTEXT)}
+            PipelineStack(app, "connect-survey-pipeline", config=load_pipeline(context))
+        else:
+            config = load_stage(
+                {"stages": app.node.try_get_context("stages")}, app.node.try_get_context("stage")
+            )
+            SurveyStack(app, config.offline.resource_name("stack"), config=config)
     except ConfigError as error:
         sys.exit(f"Configuration error in cdk.json: {error}")
     except RenderError as error:

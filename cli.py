@@ -44,6 +44,7 @@ from flows.simulate import (
     simulate,
 )
 from stacks.config import ConfigError, load_stage, read_context
+from verify import add_verify
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -235,7 +236,7 @@ def add_render(commands: Any) -> None:
     show.set_defaults(command=render_command)
 
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (add_simulate, add_lint, add_render)
+COMMANDS: tuple[Callable[[Any], None], ...] = (add_simulate, add_lint, add_render, add_verify)
 
 
 # --- argument types: each raises ArgumentTypeError with the fix ------------------------------

@@ -213,17 +213,19 @@ class SurveyHandlers(Construct):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-        self.alert.add_event_source(
-            event_sources.DynamoEventSource(
-                table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=stream.BATCH_SIZE,
-                bisect_batch_on_error=True,
-                retry_attempts=stream.MAX_RETRIES,
-                max_record_age=Duration.seconds(stream.MAX_RECORD_AGE_SECONDS),
-                report_batch_item_failures=True,
-                on_failure=event_sources.SqsDlq(self.dead_letters),
-            )
+        # A mapping with an id of our own: DynamoEventSource names it after the table's path,
+        # so the same stack deployed directly and through the pipeline would differ.
+        table.grant_stream_read(self.alert)
+        self.alert.add_event_source_mapping(
+            "ResultsStream",
+            event_source_arn=table.table_stream_arn,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=stream.BATCH_SIZE,
+            bisect_batch_on_error=True,
+            retry_attempts=stream.MAX_RETRIES,
+            max_record_age=Duration.seconds(stream.MAX_RECORD_AGE_SECONDS),
+            report_batch_item_failures=True,
+            on_failure=event_sources.SqsDlq(self.dead_letters),
         )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .contract import PARAM_VERIFICATION, TRUE
 from .exceptions import MalformedEventError
 
 
@@ -26,6 +27,11 @@ class Contact:
     queue_name: str | None = None
     attributes: Mapping[str, str] = field(default_factory=dict)
     parameters: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_verification(self) -> bool:
+        """A deploy check's event: the handler answers as usual but stores and sends nothing."""
+        return self.parameters.get(PARAM_VERIFICATION) == TRUE
 
     @classmethod
     def from_event(cls, event: object) -> Contact:

@@ -29,6 +29,8 @@ STATUS_UNANSWERED: Final = "unanswered"
 PARAM_QUESTION: Final = "question"
 PARAM_DIGITS: Final = "digits"
 PARAM_MODE: Final = "mode"
+# Set only by the deploy check (`connect-survey verify`), never by a flow: answer, store nothing.
+PARAM_VERIFICATION: Final = "verification"
 
 # Keys of the flat string maps the handlers answer with (read by the flows as $.External.<key>).
 VALID: Final = "valid"
@@ -52,6 +54,7 @@ REASON_UNKNOWN_QUESTION: Final = "unknown_question"
 REASON_MALFORMED_EVENT: Final = "malformed_event"
 REASON_STORAGE_ERROR: Final = "storage_error"
 REASON_INTERNAL_ERROR: Final = "internal_error"
+REASON_VERIFICATION: Final = "verification"  # a verification event: nothing stored or sent
 
 # The survey modes; a mode is also the first part of its two flow keys.
 MODE_ON_DEMAND: Final = "on-demand"

@@ -10,10 +10,12 @@ and gets back a flat string map, read as $.External.<key>:
                                       # when the event was unreadable (the flow's own value)
      "reason": "..."}                 # only when something failed: storage_error (answers taken
                                       # from the contact attributes), malformed_event,
-                                      # internal_error
+                                      # internal_error; verification (below)
 It never publishes: alerts leave through the table's stream (the alert function), so no SNS or
-EventBridge fault can delay the caller. Retries only rewrite the same summary. It never raises,
-and stops calling AWS when the invocation is about to run out of time.
+EventBridge fault can delay the caller. Retries only rewrite the same summary. A verification
+event (parameter "verification": "true", sent by `connect-survey verify`, never by a flow) is
+answered without reading or storing anything. It never raises, and stops calling AWS when the
+invocation is about to run out of time.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .contract import (
     REASON_INTERNAL_ERROR,
     REASON_MALFORMED_EVENT,
     REASON_STORAGE_ERROR,
+    REASON_VERIFICATION,
     STATUS,
     STATUS_COMPLETE,
     STATUS_OFFERED,
@@ -103,6 +106,8 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
     if mode not in MODES:
         logger.warning("Unknown survey mode from the flow; finishing anyway")
         mode = UNKNOWN_MODE
+    if contact.is_verification:
+        return _answer({}, STATUS_OFFERED, escalate=False, reasons=[REASON_VERIFICATION])
     failures = Failures()
     now = datetime.now(UTC)
 

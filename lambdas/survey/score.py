@@ -11,6 +11,8 @@ and gets back a flat string map, read as $.External.<key>:
     invalid answer:  {"valid": "false", "reason": "out_of_range|not_a_number|timeout|empty",
                       "question": "effort"}
     otherwise:       {"valid": "false", "reason": "unknown_question|malformed_event|internal_error"}
+A verification event (parameter "verification": "true", sent by `connect-survey verify`, never
+by a flow) gets the valid answer with stored "false" and reason "verification"; nothing is stored.
 It never raises: Connect would take the error branch and the answer would be lost.
 """
 
@@ -37,6 +39,7 @@ from .contract import (
     REASON_MALFORMED_EVENT,
     REASON_STORAGE_ERROR,
     REASON_UNKNOWN_QUESTION,
+    REASON_VERIFICATION,
     SCORE,
     STORED,
     TRUE,
@@ -94,6 +97,8 @@ def _score(contact: Contact, context: object) -> dict[str, str]:
         PARAM_QUESTION: question.key,
         STORED: TRUE,
     }
+    if contact.is_verification:
+        return {**answer, STORED: FALSE, REASON: REASON_VERIFICATION}
     count(Metric.ANSWER_RECORDED)
     mode = contact.parameters.get(PARAM_MODE, "").strip()
     try:

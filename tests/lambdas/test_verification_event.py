@@ -1,0 +1,95 @@
+"""A deploy check's verification event: both handlers answer it and store or send nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import verify
+from lambdas.survey.contract import PARAM_VERIFICATION, TRUE
+from stacks.config import load_stage
+
+ALL = "connectContactFlowEventAll"
+CDK_JSON = Path(__file__).resolve().parents[2] / "cdk.json"
+LOW_SCORES = {"EffortScore": "1", "PromoterScore": "1", "SatisfactionScore": "1"}
+
+
+def test_score_handler_answers_a_verification_event_without_storing_it(
+    load_event: Any, score_handler: Any, results_table: Any
+) -> None:
+    # GIVEN a verification event carrying a valid answer
+    event = load_event(
+        ALL, parameters={"question": "effort", "digits": "5", PARAM_VERIFICATION: TRUE}
+    )
+
+    # WHEN the score handler answers it
+    answer = score_handler(event)
+
+    # THEN the answer is validated as usual, marked as a verification, and the table stays empty
+    assert answer == {
+        "valid": "true",
+        "score": "5",
+        "attribute": "EffortScore",
+        "question": "effort",
+        "stored": "false",
+        "reason": "verification",
+    }
+    assert results_table.scan()["Items"] == []
+
+
+def test_score_handler_stores_an_answer_whose_verification_parameter_is_not_true(
+    load_event: Any, score_handler: Any, results_table: Any
+) -> None:
+    # GIVEN an answer whose verification parameter is anything but "true"
+    event = load_event(
+        ALL, parameters={"question": "effort", "digits": "5", PARAM_VERIFICATION: "false"}
+    )
+
+    # WHEN scored
+    answer = score_handler(event)
+
+    # THEN it is an ordinary answer, stored
+    assert answer["stored"] == "true"
+    assert len(results_table.scan()["Items"]) == 1
+
+
+def test_finish_handler_answers_a_verification_event_without_storing_or_alerting(
+    load_event: Any, finish_handler: Any, results_table: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN a verification event whose contact attributes hold low scores
+    event = load_event(
+        ALL, parameters={"mode": "escalation", PARAM_VERIFICATION: TRUE}, attributes=LOW_SCORES
+    )
+
+    # WHEN the finish handler answers it
+    answer = finish_handler(event)
+
+    # THEN it answers every key, writes no summary and sends no alert
+    assert answer == {
+        "escalate": "false",
+        "lowest": "",
+        "answered": "0",
+        "status": "offered",
+        "reason": "verification",
+    }
+    assert results_table.scan()["Items"] == []
+    assert alert_topic.bodies() == []
+    assert alert_bus.bodies() == []
+
+
+def test_the_real_handlers_answer_verifys_event_as_verify_expects(
+    score_handler: Any, finish_handler: Any, results_table: Any
+) -> None:
+    # GIVEN the events `connect-survey verify` sends to the dev stage's two functions
+    stage = load_stage(json.loads(CDK_JSON.read_text(encoding="utf-8"))["context"], "dev")
+    score_event = verify.verification_event(stage, parameters={"question": "effort", "digits": "5"})
+    finish_event = verify.verification_event(stage, parameters={"mode": "on-demand"})
+
+    # WHEN the real handlers answer them
+    answers = {"score": score_handler(score_event), "finish": finish_handler(finish_event)}
+
+    # THEN each answer is what verify accepts, and nothing was stored
+    for key, expected in verify.expected_answers().items():
+        assert expected.items() <= answers[key].items()
+    assert results_table.scan()["Items"] == []

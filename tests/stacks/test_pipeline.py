@@ -1,0 +1,237 @@
+"""The promotion pipeline: offline synth, stage order, approvals, verification, nag, mistakes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+
+import app
+import verify
+from stacks.config import ConfigError, load_stage
+from stacks.pipeline_config import load_pipeline
+from stacks.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
+from tests.stacks.conftest import build_stack
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PIPELINE_ID = "connect-survey-pipeline"
+
+
+@pytest.fixture(scope="module")
+def pipeline_stack(context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The pipeline as `make synth-pipeline` builds it (app.py, cdk-nag on), synthesized once."""
+    outdir = tmp_path_factory.mktemp("pipeline-out")
+    application = cdk.App(context={**context, PIPELINE_STACK_CONTEXT: "true"}, outdir=str(outdir))
+    app.main(application)
+    stack = application.node.find_child(PIPELINE_ID)
+    assert isinstance(stack, PipelineStack)
+    return stack
+
+
+@pytest.fixture(scope="module")
+def pipeline_stages(pipeline_stack: PipelineStack) -> list[dict[str, Any]]:
+    template = Template.from_stack(pipeline_stack).find_resources("AWS::CodePipeline::Pipeline")
+    [pipeline] = template.values()
+    stages: list[dict[str, Any]] = pipeline["Properties"]["Stages"]
+    return stages
+
+
+def build_commands(pipeline_stack: PipelineStack, action: dict[str, Any]) -> list[str]:
+    """The build commands of the CodeBuild project a pipeline action runs."""
+    projects = Template.from_stack(pipeline_stack).find_resources("AWS::CodeBuild::Project")
+    project = projects[action["Configuration"]["ProjectName"]["Ref"]]
+    spec = json.loads(project["Properties"]["Source"]["BuildSpec"])
+    commands: list[str] = spec["phases"]["build"]["commands"]
+    return commands
+
+
+def test_pipeline_deploys_the_stages_in_the_configured_order(
+    context: dict[str, Any], pipeline_stages: list[dict[str, Any]]
+) -> None:
+    # GIVEN the configured order in cdk.json
+    order = context["pipeline"]["order"]
+
+    # WHEN the pipeline is synthesized (offline: the fixture has no credentials)
+    names = [stage["Name"] for stage in pipeline_stages]
+
+    # THEN after source, build and self-update, the stages follow in that order
+    assert names[:3] == ["Source", "Build", "UpdatePipeline"]
+    assert [name for name in names if name in order] == order
+    assert names.index("Assets") < names.index(order[0])
+
+
+def test_an_approval_precedes_every_approval_stage_and_no_other(
+    context: dict[str, Any], pipeline_stages: list[dict[str, Any]]
+) -> None:
+    # GIVEN the approval stages (prod by default)
+    approvals = set(context["pipeline"].get("approvalStages", ["prod"]))
+
+    for stage in pipeline_stages:
+        if stage["Name"] not in context["pipeline"]["order"]:
+            continue
+        actions = stage["Actions"]
+        approval = [a for a in actions if a["Name"] == f"{stage['Name']}-approval"]
+        deploys = [a for a in actions if a["Name"].endswith(".Deploy")]
+        # THEN an approval stage has one manual approval before any deploy; the others none
+        if stage["Name"] in approvals:
+            assert [a["ActionTypeId"]["Provider"] for a in approval] == ["Manual"]
+            assert approval[0]["RunOrder"] < min(d["RunOrder"] for d in deploys)
+        else:
+            assert approval == []
+
+
+def test_iam_broadening_changes_pause_every_stage_for_confirmation(
+    pipeline_stages: list[dict[str, Any]], context: dict[str, Any]
+) -> None:
+    for stage in pipeline_stages:
+        if stage["Name"] not in context["pipeline"]["order"]:
+            continue
+        actions = {a["Name"]: a for a in stage["Actions"]}
+        check = actions[f"{stage['Name']}-permissions.Check"]
+        confirm = actions[f"{stage['Name']}-permissions.Confirm"]
+        deploy = min(a["RunOrder"] for n, a in actions.items() if n.endswith(".Deploy"))
+        # THEN the broadening check and its confirmation come before the deploy
+        assert check["RunOrder"] < confirm["RunOrder"] < deploy
+
+
+def test_verification_follows_every_deploy(
+    pipeline_stack: PipelineStack, pipeline_stages: list[dict[str, Any]], context: dict[str, Any]
+) -> None:
+    for stage in pipeline_stages:
+        name = stage["Name"]
+        if name not in context["pipeline"]["order"]:
+            continue
+        actions = {a["Name"]: a for a in stage["Actions"]}
+        verify = actions[f"{name}-verify"]
+        deploys = [a["RunOrder"] for n, a in actions.items() if n.endswith(".Deploy")]
+        # THEN verify runs after every deploy of the stage, for that stage, as its role
+        assert verify["RunOrder"] > max(deploys)
+        [command] = [c for c in build_commands(pipeline_stack, verify) if "verify" in c]
+        assert command.startswith(f".venv/bin/connect-survey verify --stage {name} --role-arn ")
+
+
+def test_synth_step_runs_the_test_command_then_synthesizes(
+    pipeline_stack: PipelineStack, pipeline_stages: list[dict[str, Any]]
+) -> None:
+    # GIVEN the build stage
+    [build] = [stage for stage in pipeline_stages if stage["Name"] == "Build"]
+    [synth] = build["Actions"]
+
+    # THEN it runs make test (which installs the dependencies) before synthesizing
+    assert build_commands(pipeline_stack, synth) == ["make test", "make synth-pipeline"]
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod"])
+def test_each_stage_deploys_the_direct_deploys_stack_in_its_account_and_region(
+    pipeline_stack: PipelineStack, context: dict[str, Any], name: str
+) -> None:
+    # GIVEN the stage in the pipeline and the stack `make deploy STAGE=name` deploys
+    stage = pipeline_stack.stages[name]
+    config = load_stage(context, name)
+    direct = build_stack(config)
+
+    # THEN it deploys in the stage's account and region, under the same name and resource ids
+    settings = context["stages"][name]
+    assert (stage.survey.account, stage.survey.region) == (settings["account"], settings["region"])
+    assert stage.survey.stack_name == direct.stack_name == verify.stack_name(config)
+    resources = Template.from_stack(stage.survey).to_json()["Resources"]
+    assert set(resources) == set(Template.from_stack(direct).to_json()["Resources"])
+
+
+def test_pipeline_and_stage_stacks_have_no_unsuppressed_nag_findings(
+    pipeline_stack: PipelineStack,
+) -> None:
+    support = pipeline_stack.pipeline.pipeline.cross_region_support.values()
+    stacks = [pipeline_stack, *(region.stack for region in support)]
+    assert len(stacks) > 1  # staging and prod are in another region: a replication stack
+    for stage in pipeline_stack.stages.values():
+        stacks += [stage.survey, stage.verify_access]
+    for stack in stacks:
+        findings = [
+            *Annotations.from_stack(stack).find_error(
+                "*", Match.string_like_regexp("AwsSolutions-.*")
+            ),
+            *Annotations.from_stack(stack).find_warning(
+                "*", Match.string_like_regexp("AwsSolutions-.*")
+            ),
+        ]
+        assert findings == [], stack.stack_name
+
+
+def test_verify_role_is_assumable_only_from_the_pipeline_account(
+    pipeline_stack: PipelineStack, context: dict[str, Any]
+) -> None:
+    # GIVEN the role the prod verify step assumes
+    template = Template.from_stack(pipeline_stack.stages["prod"].verify_access)
+    [role] = template.find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": "survey-verify"}}
+    ).values()
+
+    # THEN only the pipeline's account may assume it
+    [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Action"] == "sts:AssumeRole"
+    assert context["pipeline"]["account"] in json.dumps(statement["Principal"])
+    assert context["stages"]["prod"]["account"] not in json.dumps(statement["Principal"])
+
+
+def pipeline_context(context: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    edited = copy.deepcopy(context)
+    edited["pipeline"].update(changes)
+    return edited
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"order": ["dev", "qa", "prod"]},
+            "pipeline.order[1]: unknown stage 'qa'; choose from dev, prod, staging or add it to "
+            "stages in cdk.json",
+        ),
+        (
+            {"order": ["dev", ["staging", "dev"], "prod"]},
+            "pipeline.order[1]: 'dev' is already in order[0]; a stage deploys once per run: "
+            "remove one of them",
+        ),
+        (
+            {"approvalStages": ["prod", "qa"]},
+            "pipeline.approvalStages[1]: 'qa' is not in order (dev, staging, prod); add it there "
+            "or remove it here",
+        ),
+    ],
+)
+def test_pipeline_configuration_mistakes_name_the_setting_and_the_fix(
+    context: dict[str, Any], changes: dict[str, Any], message: str
+) -> None:
+    # GIVEN a mistake in the pipeline settings
+    # WHEN they are loaded
+    with pytest.raises(ConfigError) as error:
+        load_pipeline(pipeline_context(context, **changes))
+
+    # THEN the message names the setting and the fix
+    assert str(error.value) == message
+
+
+def test_missing_connection_arn_stops_synth_saying_where_to_get_one(
+    context: dict[str, Any], tmp_path: Path
+) -> None:
+    # GIVEN pipeline settings without the connection ARN
+    edited = pipeline_context(context)
+    del edited["pipeline"]["connectionArn"]
+
+    # WHEN the pipeline is synthesized
+    with pytest.raises(SystemExit) as stop:
+        app.main(cdk.App(context={**edited, PIPELINE_STACK_CONTEXT: "true"}, outdir=str(tmp_path)))
+
+    # THEN synth stops with one line naming the setting and how to get one
+    assert str(stop.value.code) == (
+        "Configuration error in cdk.json: pipeline.connectionArn: is required: create a "
+        "connection to your Git host (Developer Tools console -> Settings -> Connections), then "
+        "put its ARN here"
+    )
