@@ -17,6 +17,7 @@ from flows.engine import FlowError, format_transcript
 from flows.lint import lint
 from flows.render import RenderError, to_content
 from flows.simulate import CallSetup, StubError, simulate
+from reports import command as report_commands
 from stacks.config import ConfigError, load_stage
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("key", choices=FLOW_KEYS)
     stage_options(show)
     show.set_defaults(command=render_command)
+
+    report_commands.register(commands, stage_options, lambda args: _stage(args).inputs.survey)
     return parser
 
 

@@ -12,6 +12,20 @@ from typing import Final
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
 OPT_IN_ACCEPTED: Final = "true"
 OPT_IN_COMPLETE: Final = "Complete"
+# Who was offered a survey and how far they got: reports count response rates from it.
+SURVEY_STATUS_ATTRIBUTE: Final = "SurveyStatus"
+SURVEY_STATUS_OFFERED: Final = "offered"  # offered, survey not reached (yet)
+SURVEY_STATUS_COMPLETE: Final = "complete"  # every question answered
+SURVEY_STATUS_PARTIAL: Final = "partial"  # some questions answered
+SURVEY_STATUS_UNANSWERED: Final = "unanswered"  # survey started, no answer
+SURVEY_STATUSES: Final = (
+    SURVEY_STATUS_OFFERED,
+    SURVEY_STATUS_COMPLETE,
+    SURVEY_STATUS_PARTIAL,
+    SURVEY_STATUS_UNANSWERED,
+)
+# The survey mode of the contact's flows (one of MODES), so reports can group by it.
+SURVEY_MODE_ATTRIBUTE: Final = "SurveyMode"
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"

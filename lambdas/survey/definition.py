@@ -10,7 +10,16 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
+
+Metric = Literal["csat", "nps", "ces"]
+METRICS: Final[tuple[Metric, ...]] = ("csat", "nps", "ces")
+# The metric a question feeds when its definition names none, by the seed's attribute names.
+DEFAULT_METRICS: Final[Mapping[str, Metric]] = {
+    "EffortScore": "ces",
+    "PromoterScore": "nps",
+    "SatisfactionScore": "csat",
+}
 
 QUESTION_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 ATTRIBUTE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -35,15 +44,38 @@ class Question:
     key: str
     attribute: str
     prompt: str
+    metric: Metric | None = None  # the aggregate (CSAT, NPS, CES) its answers feed, if any
 
+
+@dataclass(frozen=True)
+class MetricBands:
+    """Which scores count as satisfied, promoter and detractor on one scale.
+
+    1-5: CSAT and CES count 4-5 as satisfied; NPS promoters are 5, detractors 1-3.
+    0-10: the standard NPS bands, promoters 9-10 and detractors 0-6; satisfied is 9-10.
+    """
+
+    satisfied_min: int
+    promoter_min: int
+    detractor_max: int
+
+
+# The scales reports can compute metrics on: (min, max) -> bands.
+METRIC_BANDS: Final[Mapping[tuple[int, int], MetricBands]] = {
+    (1, 5): MetricBands(satisfied_min=4, promoter_min=5, detractor_max=3),
+    (0, 10): MetricBands(satisfied_min=9, promoter_min=9, detractor_max=6),
+}
 
 DEFAULT_QUESTIONS: tuple[Question, ...] = (
-    Question("effort", "EffortScore", "It was easy to get my issue handled."),
-    Question("recommend", "PromoterScore", "I would recommend us to a friend or colleague."),
+    Question("effort", "EffortScore", "It was easy to get my issue handled.", "ces"),
+    Question(
+        "recommend", "PromoterScore", "I would recommend us to a friend or colleague.", "nps"
+    ),
     Question(
         "satisfaction",
         "SatisfactionScore",
         "Overall I am very satisfied with the call I just had.",
+        "csat",
     ),
 )
 
@@ -89,6 +121,11 @@ class SurveyDefinition:
                 raise DefinitionError(
                     f"{where}.attribute", f"{q.attribute!r} is used twice; attributes are unique"
                 )
+            if q.metric is not None and q.metric not in METRICS:
+                raise DefinitionError(
+                    f"{where}.metric",
+                    f"{q.metric!r} is not a metric; use one of {', '.join(METRICS)} or null",
+                )
             seen_keys.add(q.key)
             seen_attributes.add(q.attribute)
         if not 0 <= self.scale_min < self.scale_max <= 99:
@@ -96,6 +133,14 @@ class SurveyDefinition:
                 f"{p}.scale",
                 f"min {self.scale_min} and max {self.scale_max} must satisfy 0 <= min < max <= 99",
             )
+        if self.bands is None:
+            for i, q in enumerate(self.questions):
+                if q.metric is not None:
+                    raise DefinitionError(
+                        f"{p}.questions[{i}].metric",
+                        f"{q.metric!r} needs a 1-5 or 0-10 scale (the scale is "
+                        f"{self.scale_min}-{self.scale_max}); set the metric to null",
+                    )
         if not self.scale_min < self.low_score_threshold <= self.scale_max:
             raise DefinitionError(
                 f"{p}.lowScoreThreshold",
@@ -117,6 +162,15 @@ class SurveyDefinition:
         """How many keys the longest valid answer takes."""
         return len(str(self.scale_max))
 
+    @property
+    def bands(self) -> MetricBands | None:
+        """Score bands for CSAT/NPS/CES on this scale, or None if the scale has none."""
+        return METRIC_BANDS.get((self.scale_min, self.scale_max))
+
+    def metric_attributes(self, metric: Metric) -> tuple[str, ...]:
+        """The contact attributes of the questions that feed `metric`, in survey order."""
+        return tuple(q.attribute for q in self.questions if q.metric == metric)
+
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
 
@@ -135,21 +189,30 @@ class SurveyDefinition:
         if unknown:
             known_list = ", ".join(sorted(known))
             raise DefinitionError(f"{path}.{unknown[0]}", f"unknown setting; known: {known_list}")
+        scale = raw.get("scale", {"min": 1, "max": 5})
+        if not isinstance(scale, Mapping):
+            raise DefinitionError(f"{path}.scale", 'must be an object like {"min": 1, "max": 5}')
+        scale_min = _int(scale.get("min", 1), f"{path}.scale.min")
+        scale_max = _int(scale.get("max", 5), f"{path}.scale.max")
         questions = DEFAULT_QUESTIONS
         if "questions" in raw:
             items = raw["questions"]
             if not isinstance(items, list):
                 raise DefinitionError(f"{path}.questions", "must be a list of question objects")
+            # Default metrics by attribute name apply only where the scale has metric bands.
+            defaults = DEFAULT_METRICS if (scale_min, scale_max) in METRIC_BANDS else {}
             questions = tuple(
-                _question(item, f"{path}.questions[{i}]") for i, item in enumerate(items)
+                _question(item, f"{path}.questions[{i}]", defaults)
+                for i, item in enumerate(items)
             )
-        scale = raw.get("scale", {"min": 1, "max": 5})
-        if not isinstance(scale, Mapping):
-            raise DefinitionError(f"{path}.scale", 'must be an object like {"min": 1, "max": 5}')
+        elif (scale_min, scale_max) not in METRIC_BANDS:
+            questions = tuple(
+                Question(q.key, q.attribute, q.prompt, None) for q in DEFAULT_QUESTIONS
+            )
         return cls(
             questions=questions,
-            scale_min=_int(scale.get("min", 1), f"{path}.scale.min"),
-            scale_max=_int(scale.get("max", 5), f"{path}.scale.max"),
+            scale_min=scale_min,
+            scale_max=scale_max,
             low_score_threshold=_int(raw.get("lowScoreThreshold", 3), f"{path}.lowScoreThreshold"),
             attempts=_int(raw.get("attempts", 3), f"{path}.attempts"),
             input_time_limit_seconds=_int(
@@ -185,16 +248,22 @@ class SurveyDefinition:
         )
 
 
-def _question(item: Any, where: str) -> Question:
+def _question(item: Any, where: str, default_metrics: Mapping[str, Metric]) -> Question:
     if not isinstance(item, Mapping):
         raise DefinitionError(where, 'must be an object with "key", "attribute" and "prompt"')
     for name in ("key", "attribute", "prompt"):
         if not isinstance(item.get(name), str):
             raise DefinitionError(f"{where}.{name}", "is required and must be a string")
-    extra = sorted(set(item) - {"key", "attribute", "prompt"})
+    extra = sorted(set(item) - {"key", "attribute", "prompt", "metric"})
     if extra:
-        raise DefinitionError(f"{where}.{extra[0]}", "unknown setting; use key, attribute, prompt")
-    return Question(item["key"], item["attribute"], item["prompt"])
+        raise DefinitionError(
+            f"{where}.{extra[0]}", "unknown setting; use key, attribute, prompt, metric"
+        )
+    metric = item.get("metric", default_metrics.get(item["attribute"]))
+    if metric is not None and metric not in METRICS:
+        choices = ", ".join(METRICS)
+        raise DefinitionError(f"{where}.metric", f"{metric!r} is not a metric; use {choices}, null")
+    return Question(item["key"], item["attribute"], item["prompt"], metric)
 
 
 def _int(value: Any, where: str) -> int:
