@@ -69,13 +69,16 @@ def register(
     generate = commands.add_parser(
         "generate-ctrs", help="write realistic demo CTRs (as Firehose writes them) for reports"
     )
-    generate.add_argument("out", type=Path, metavar="DIR")
+    generate.add_argument("out", type=Path, metavar="DIR", help="folder to write the records to")
     stage_options(generate)
-    generate.add_argument("--count", type=_count, default=10_000)
-    generate.add_argument("--days", type=_count, default=30)
-    generate.add_argument("--last-day", type=_day, help="default: today (UTC)")
-    generate.add_argument("--format", choices=FORMATS, default="parquet")
-    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--count", type=_count, default=10_000, help="how many records")
+    generate.add_argument("--days", type=_count, default=30, help="days the contacts spread over")
+    generate.add_argument("--last-day", type=_day, help="last contact date (default: today, UTC)")
+    generate.add_argument(
+        "--format", choices=FORMATS, default="parquet",
+        help="parquet (partitioned by contact date, as Firehose converts) or JSON lines",
+    )  # fmt: skip
+    generate.add_argument("--seed", type=int, default=0, help="same seed, same records")
     generate.set_defaults(command=lambda args: generate_command(args, load_survey(args)))
 
 
