@@ -11,7 +11,8 @@ from stacks.alerting import Alerting
 from stacks.connect_integration import LambdaIntegration
 from stacks.contact_flows import ContactFlows
 from stacks.handlers import SurveyHandlers
-from stacks.nag import suppress_findings
+from stacks.nag import suppress_findings, suppress_reporting_findings
+from stacks.reporting import ContactRecordReports, contact_record_stream
 from stacks.results_store import ResultsStore
 from stacks.supervisor_queue import SupervisorQueue
 
@@ -86,3 +87,22 @@ class SurveyStack(Stack):
         CfnOutput(self, "ResultsTableName", value=results.table.table_name)
         CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
         suppress_findings(handlers=handlers)
+        if settings.reporting is not None:
+            reporting = settings.reporting
+            reports = ContactRecordReports(
+                self,
+                "Reports",
+                name_prefix=stage.name_prefix,
+                survey=stage.inputs.survey,
+                stream=contact_record_stream(
+                    self,
+                    ctr_source=reporting.ctr_source,
+                    stream_arn=reporting.stream_arn,
+                    instance_arn=stage.instance_arn,
+                ),
+                retention_days=reporting.retention_days,
+                query_limit_gb=reporting.query_limit_gb,
+            )
+            CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
+            CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)
+            suppress_reporting_findings(reports=reports)
