@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAGE ?= dev
 CDK := npx --no-install cdk
 
-.PHONY: setup synth test lint deploy diff bootstrap bench simulate schema clean
+.PHONY: setup synth test lint deploy diff bootstrap bench simulate schema clean browser
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -30,7 +30,13 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: setup lint
+# The report test opens the HTML report in a headless Chromium (Debian's package).
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: setup lint browser
 	$(BIN)/pytest
 
 # The JSON Schema of cdk.json's stages, from the configuration models (checked in; a test keeps it current).

@@ -94,9 +94,9 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
         return None if value is None else round(float(value), 2)
 
     return {
-        "contacts": int(row["contacts"]),
-        "offered": int(row["offered"]),
-        "answered": int(row["answered"]),
+        "contacts": int(row["contacts"] or 0),
+        "offered": int(row["offered"] or 0),
+        "answered": int(row["answered"] or 0),
         "responseRate": pct(row["response_rate"]),
         "csat": pct(row["csat"]),
         "nps": pct(row["nps"]),
