@@ -214,7 +214,16 @@ def _simulation() -> list[tuple[str, str, str, str, str]]:
         return all_combinations()
 
 
-EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = [_simulation]
+def _reports() -> list[tuple[str, str, str, str, str]]:
+    from bench.reports import reports_benchmarks
+
+    return reports_benchmarks()
+
+
+EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = [
+    _simulation,
+    _reports,
+]
 
 
 if __name__ == "__main__":

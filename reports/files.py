@@ -131,7 +131,11 @@ def read_sources(paths: Sequence[Path], survey: SurveyDefinition) -> Sources:
 
 def _survey_attributes(survey: SurveyDefinition) -> frozenset[str]:
     return frozenset(
-        [contract.SURVEY_STATUS_ATTRIBUTE, contract.SURVEY_MODE_ATTRIBUTE]
+        [
+            contract.SURVEY_STATUS_ATTRIBUTE,
+            contract.SURVEY_MODE_ATTRIBUTE,
+            contract.OPT_IN_ATTRIBUTE,
+        ]
         + [q.attribute for q in survey.questions]
     )
 

@@ -7,6 +7,7 @@ reports read and a few that make a record recognisable are filled.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from lambdas.survey.definition import SurveyDefinition
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
+    from pathlib import Path
 
 FORMAT_VERSION: Final = "2017-03-10"
 DEMO_ACCOUNT: Final = "111122223333"
@@ -25,6 +27,7 @@ DEMO_INSTANCE: Final = (
     "arn:aws:connect:us-east-1:111122223333:instance/11111111-1111-4111-8111-111111111111"
 )
 TIMESTAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
+SIMULATED_AGENT: Final = "simulated-agent"  # the simulator models no agent identity
 
 
 def timestamp(moment: datetime) -> str:
@@ -184,3 +187,35 @@ def generate(
         if produced < count and random_() < 0.01:  # re-delivered, e.g. after an update
             yield {**record, "LastUpdateTimestamp": stamp(started + 4_000)}
             produced += 1
+
+
+def write_simulated_record(
+    folder: Path,
+    *,
+    contact_id: str,
+    initial_contact_id: str,
+    instance_arn: str,
+    account: str,
+    attributes: Mapping[str, str],
+    queue: str | None,
+    disconnect_reason: str,
+) -> Path:
+    """The CTR of one simulated call, one JSON line as Firehose delivers it: the attributes the
+    flows set, the queue it was transferred to (answered by a stand-in agent), times of now."""
+    ended = datetime.now(UTC)
+    record = contact_record(
+        contact_id=contact_id,
+        initial_contact_id=initial_contact_id,
+        initiated=ended - timedelta(minutes=5),
+        disconnected=ended,
+        attributes=attributes,
+        agent=SIMULATED_AGENT if queue else None,
+        queue=queue,
+        instance_arn=instance_arn,
+        account=account,
+        disconnect_reason=disconnect_reason,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"ctr-{contact_id}.json"
+    path.write_text(json.dumps(record, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path

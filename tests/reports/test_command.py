@@ -138,3 +138,31 @@ def test_html_report_renders_its_charts_in_a_headless_browser(
                   "Score distribution per question", "Response rate per day"):  # fmt: skip
         assert title in dom
     assert dom.count("<path") > 100
+
+
+def test_simulated_calls_write_ctrs_the_report_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN two simulated opt-in calls answered 5,4,3 and 2,1,1, their CTRs written out
+    for seed, keys in ((1, "1,1,5,4,3"), (2, "1,1,2,1,1")):
+        code, _, _ = run(
+            capsys, "simulate", "opt-in-inbound", "--keys", keys, "--seed", str(seed),
+            "--ctr-out", str(tmp_path),
+        )  # fmt: skip
+        assert code == 0
+    record = json.loads(next(tmp_path.iterdir()).read_text())
+    for field in ("ContactId", "InitialContactId", "Channel", "InitiationTimestamp",
+                  "DisconnectTimestamp", "Agent", "Queue", "Attributes",
+                  "AWSContactTraceRecordFormatVersion"):  # fmt: skip
+        assert field in record
+
+    # WHEN they are reported
+    _, out, _ = run(capsys, "report", str(tmp_path), "--json")
+    overall = json.loads(out)["overall"]
+
+    # THEN the scores the handlers stored drive the metrics (CSAT 3 and 1: none satisfied)
+    assert (overall["contacts"], overall["answered"]) == (2, 2)
+    assert overall["csat"] == 0.0
+    assert overall["nps"] == -50.0  # one 4 (passive), one 1 (detractor)
+    assert overall["ces"] == {"mean": 3.5, "share": 50.0}
+    assert set(json.loads(out)["byQueue"]) == {"sales"}
