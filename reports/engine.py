@@ -151,17 +151,35 @@ class ReportDatabase:
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
+    def materialize_contacts(self) -> None:
+        """Compute the `survey_contacts` CTE once, as a table the report's queries share."""
+        view = to_duckdb(f"SELECT * FROM ({queries.contacts_view(self.survey)}) AS contacts")
+        self.connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE survey_contacts AS {view}", list(self.filters.dates)
+        )
+
+    def run_over_contacts(self, athena_sql: str) -> list[dict[str, Any]]:
+        """A named query over the materialized `survey_contacts` (see `materialize_contacts`)."""
+        result = self.connection.execute(
+            to_duckdb(queries.over_contacts(self.survey, athena_sql))
+        )
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
     def report(self) -> Report:
+        """Every figure; the contacts are de-duplicated and scored once for all queries."""
         survey = self.survey
+        self.materialize_contacts()
+        run = self.run_over_contacts
         groups: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in queries.GROUPINGS}
         overall = _figures(EMPTY)
-        for row in self.run(queries.all_metrics_query(survey)):
+        for row in run(queries.all_metrics_query(survey)):
             if row["grouping_name"] == "overall":
                 overall = _figures(row)
             else:
                 groups[row["grouping_name"]][str(row["group_name"])] = _figures(row)
         distribution: dict[str, dict[int, int]] = {q.key: {} for q in survey.questions}
-        for row in self.run(queries.distribution_query(survey)):
+        for row in run(queries.distribution_query(survey)):
             distribution[row["question"]][int(row["score"])] = int(row["answers"])
         low_scores = [
             {
@@ -173,7 +191,7 @@ class ReportDatabase:
                 "lowest": row["lowest"],
                 "scores": {q.key: row[queries.score_column(q.key)] for q in survey.questions},
             }
-            for row in self.run(queries.low_scores_query(survey))
+            for row in run(queries.low_scores_query(survey))
         ]
         return Report(
             overall=overall,

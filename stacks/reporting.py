@@ -26,6 +26,7 @@ from constructs import Construct
 
 from reports import queries
 from stacks.config import CTR_SOURCE_CREATE
+from stacks.handlers import LOG_RETENTION
 
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
@@ -79,6 +80,7 @@ class ContactRecordReports(Construct):
         stream: kinesis.IStream | None,
         retention_days: int,
         query_limit_gb: int,
+        log_retention_days: int,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -205,9 +207,15 @@ class ContactRecordReports(Construct):
         self.delivery_role: iam.Role | None = None
         self.alarms: list[cloudwatch.Alarm] = []
         if stream is not None:
-            self._deliver(stream, database_name, name_prefix)
+            self._deliver(stream, database_name, name_prefix, log_retention_days)
 
-    def _deliver(self, stream: kinesis.IStream, database_name: str, name_prefix: str) -> None:
+    def _deliver(
+        self,
+        stream: kinesis.IStream,
+        database_name: str,
+        name_prefix: str,
+        log_retention_days: int,
+    ) -> None:
         stack = Stack.of(self)
         role = iam.Role(
             self,
@@ -253,7 +261,7 @@ class ContactRecordReports(Construct):
         log_group = logs.LogGroup(
             self,
             "DeliveryLogs",
-            retention=logs.RetentionDays.ONE_MONTH,
+            retention=LOG_RETENTION[log_retention_days],
             removal_policy=RemovalPolicy.DESTROY,
         )
         log_stream = logs.LogStream(self, "DeliveryLogStream", log_group=log_group)

@@ -102,6 +102,7 @@ class SurveyStack(Stack):
                 ),
                 retention_days=reporting.retention_days,
                 query_limit_gb=reporting.query_limit_gb,
+                log_retention_days=settings.log_retention_days,
             )
             CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
             CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)

@@ -89,7 +89,8 @@ def test_functions_use_newest_python_powertools_layer_and_short_timeouts(
 
 
 def test_function_logs_have_retention(dev_template: Template) -> None:
-    dev_template.resource_count_is("AWS::Logs::LogGroup", 2)
+    # two functions, and the Firehose delivery of contact records
+    dev_template.resource_count_is("AWS::Logs::LogGroup", 3)
     dev_template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": 14})
 
 
