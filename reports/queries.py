@@ -164,7 +164,9 @@ def _with_views(definition: SurveyDefinition, body: str) -> str:
     )
 
 
-def _ratio(numerators: list[str], denominators: list[str], scale: str = "100.0 * ") -> str:
+def _ratio(numerators: list[str], denominators: list[str], scale: str = "100E0 * ") -> str:
+    """numerators / denominators as a DOUBLE (Athena reads `100.0` as a DECIMAL and would keep
+    one decimal place; `100E0` is a DOUBLE in both engines)."""
     if not denominators:
         return "CAST(NULL AS DOUBLE)"
     return f"{scale}({' + '.join(numerators)}) / NULLIF({' + '.join(denominators)}, 0)"
@@ -188,7 +190,7 @@ def _figures(definition: SurveyDefinition) -> str:
 
     figures = """count(*) AS contacts, count_if(offered) AS offered,
     count_if(answers > 0) AS answered,
-    100.0 * count_if(answers > 0) / NULLIF(count_if(offered), 0) AS response_rate"""
+    100E0 * count_if(answers > 0) / NULLIF(count_if(offered), 0) AS response_rate"""
     if bands is None:
         return figures + (
             ",\n    CAST(NULL AS DOUBLE) AS csat, CAST(NULL AS DOUBLE) AS nps, "
@@ -201,7 +203,7 @@ def _figures(definition: SurveyDefinition) -> str:
     return f"""{figures},
     {_ratio(share("csat", f">= {bands.satisfied_min}"), counted("csat"))} AS csat,
     {_ratio(nps, counted("nps"))} AS nps,
-    {_ratio(ces_sum, counted("ces"), "1.0 * ")} AS ces,
+    {_ratio(ces_sum, counted("ces"), "1E0 * ")} AS ces,
     {_ratio(share("ces", f">= {bands.satisfied_min}"), counted("ces"))} AS ces_share"""
 
 
@@ -238,7 +240,7 @@ def response_rate_query(definition: SurveyDefinition) -> str:
   count_if(survey_status = {_quote(status.SURVEY_STATUS_PARTIAL)}) AS partial,
   count_if(survey_status = {_quote(status.SURVEY_STATUS_UNANSWERED)}) AS unanswered,
   count_if(answers > 0) AS answered,
-  100.0 * count_if(answers > 0) / NULLIF(count_if(offered), 0) AS response_rate
+  100E0 * count_if(answers > 0) / NULLIF(count_if(offered), 0) AS response_rate
 FROM survey_contacts GROUP BY contact_date ORDER BY contact_date"""
     return _with_contacts(definition, body)
 
