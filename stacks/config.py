@@ -173,6 +173,14 @@ class SurveySettings(ConfigModel):
             self.definition()
         except DefinitionError as error:
             raise setting_error(error.setting.removeprefix("survey."), error.message) from None
+        scale = (self.scale.min, self.scale.max)
+        for i, question in enumerate(self.questions):
+            if question.declared_metric(scale) is not None and scale not in METRIC_BANDS:
+                raise setting_error(
+                    f"questions[{i}].metric",
+                    f"{question.metric!r} needs a 1-5 or 0-10 scale (the scale is "
+                    f"{scale[0]}-{scale[1]}); set the metric to null",
+                )
         return self
 
     def definition(self) -> SurveyDefinition:

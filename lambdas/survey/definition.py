@@ -135,14 +135,6 @@ class SurveyDefinition:
                 f"{p}.scale",
                 f"min {self.scale_min} and max {self.scale_max} must satisfy 0 <= min < max <= 99",
             )
-        if self.bands is None:
-            for i, q in enumerate(self.questions):
-                if q.metric is not None:
-                    raise DefinitionError(
-                        f"{p}.questions[{i}].metric",
-                        f"{q.metric!r} needs a 1-5 or 0-10 scale (the scale is "
-                        f"{self.scale_min}-{self.scale_max}); set the metric to null",
-                    )
         if not self.scale_min < self.low_score_threshold <= self.scale_max:
             raise DefinitionError(
                 f"{p}.lowScoreThreshold",
