@@ -115,6 +115,8 @@ class ReportDatabase:
         sources = read_sources(paths, survey)
         self.problems = sources.problems
         self.connection = duckdb.connect()
+        # Every query that returns rows in an order says so (ORDER BY); the rest may go faster.
+        self.connection.execute("SET preserve_insertion_order = false")
         self.connection.register("json_ctr", sources.json_records)
         columns = ", ".join(ARROW_SCHEMA.names)
         selects = [f"SELECT {columns} FROM json_ctr"]

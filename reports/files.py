@@ -46,7 +46,8 @@ def _arrow_type(hive: str) -> pa.DataType:
 ARROW_SCHEMA: Final = pa.schema(
     [(name, _arrow_type(kind)) for name, kind in CTR_COLUMNS] + [(PARTITION_COLUMN, pa.string())]
 )
-_FIELDS_BY_LOWER: Final = {name: name for name, _ in CTR_COLUMNS}
+_STRUCT_FIELDS: Final = frozenset({"agent", "queue", "attributes"})
+_PLAIN_FIELDS: Final = tuple(name for name, _ in CTR_COLUMNS if name not in _STRUCT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def _row(record: Any, survey_attributes: frozenset[str]) -> dict[str, Any] | str
     """The record as a table row, or why it is skipped."""
     if not isinstance(record, dict):
         return "not a contact record (expected a JSON object)"
-    fields = {key.lower(): value for key, value in record.items() if isinstance(key, str)}
+    fields = {key.lower(): value for key, value in record.items()}
     for required in ("contactid", "initiationtimestamp"):
         if not isinstance(fields.get(required), str):
             return f"not a contact record (no {_pascal(required)})"
@@ -183,16 +184,14 @@ def _row(record: Any, survey_attributes: frozenset[str]) -> dict[str, Any] | str
     if not survey_attributes.intersection(attributes):
         return "contact record without survey attributes (not a survey contact)"
     row: dict[str, Any] = {}
-    for name in _FIELDS_BY_LOWER:
+    for name in _PLAIN_FIELDS:
         value = fields.get(name)
-        if name == "agent":
-            row[name] = _struct(value, ("username", "arn"))
-        elif name == "queue":
-            row[name] = _struct(value, ("name", "arn"))
-        elif name == "attributes":
-            row[name] = [(str(k), None if v is None else str(v)) for k, v in attributes.items()]
-        else:
-            row[name] = None if value is None else str(value)
+        row[name] = value if value is None or type(value) is str else str(value)
+    row["agent"] = _struct(fields.get("agent"), ("username", "arn"))
+    row["queue"] = _struct(fields.get("queue"), ("name", "arn"))
+    row["attributes"] = [
+        (str(k), v if v is None or type(v) is str else str(v)) for k, v in attributes.items()
+    ]
     row[PARTITION_COLUMN] = started[:10]
     return row
 
