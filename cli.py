@@ -43,6 +43,8 @@ from flows.simulate import (
     parse_stubs,
     simulate,
 )
+from reports import command as reports
+from reports.records import write_simulated_record
 from stacks.config import ConfigError, load_stage, read_context
 from verify import add_verify
 
@@ -98,6 +100,18 @@ def simulate_command(args: argparse.Namespace) -> int:
         caller_number=args.caller_number,
     )
     report = simulate(stage, args.flow, setup)
+    if args.ctr_out:
+        queues = [t["queue"] for t in report.call.transfers if "queue" in t]
+        write_simulated_record(
+            args.ctr_out,
+            contact_id=report.call.contact.contact_id,
+            initial_contact_id=report.call.contact.initial_contact_id,
+            instance_arn=stage.instance_arn,
+            account=stage.account,
+            attributes=report.call.attributes,
+            queue=queues[0] if queues else None,
+            disconnect_reason="AGENT_DISCONNECT" if queues else "CUSTOMER_DISCONNECT",
+        )
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -173,6 +187,10 @@ def add_simulate(commands: Any) -> None:
         help="seed of the call's randomness: contact id, percentage splits (default: 0)",
     )  # fmt: skip
     sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
+    sim.add_argument(
+        "--ctr-out", type=Path, metavar="DIR",
+        help="also write the call's contact record (CTR) there, for connect-survey report",
+    )  # fmt: skip
     sim.set_defaults(command=simulate_command)
 
 
@@ -236,7 +254,18 @@ def add_render(commands: Any) -> None:
     show.set_defaults(command=render_command)
 
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (add_simulate, add_lint, add_render, add_verify)
+def add_reports(commands: Any) -> None:
+    """`report` and `generate-ctrs`; their code lives in reports/command.py."""
+    reports.register(commands, stage_options, lambda args: _stage(args).inputs.survey)
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    add_simulate,
+    add_lint,
+    add_render,
+    add_verify,
+    add_reports,
+)
 
 
 # --- argument types: each raises ArgumentTypeError with the fix ------------------------------

@@ -210,9 +210,16 @@ def _outbox() -> list[tuple[str, str, str, str, str]]:
         return alert_batch()
 
 
+def _reports() -> list[tuple[str, str, str, str, str]]:
+    from bench.reports import reports_benchmarks
+
+    return reports_benchmarks()
+
+
 EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = [
     _simulation,
     _outbox,
+    _reports,
 ]
 
 

@@ -43,10 +43,13 @@ from flows.prompts import Prompts, prompt_problem
 from flows.render import FlowInputs, MenuOption
 from flows.voices import VoiceError, voice_engine
 from lambdas.survey.definition import (
+    DEFAULT_METRICS,
     MAX_ATTEMPTS,
     MAX_INPUT_SECONDS,
     MAX_QUESTIONS,
+    METRIC_BANDS,
     DefinitionError,
+    Metric,
     Question,
     SurveyDefinition,
 )
@@ -143,6 +146,18 @@ class QuestionSettings(ConfigModel):
     )
     attribute: str = Field(description="the contact attribute the score is stored in")
     prompt: PromptText = Field(description="the statement the caller hears")
+    metric: Metric | None = Field(
+        default=None,
+        description='the aggregate its answers feed: "csat", "nps", "ces" or null; left out, '
+        "EffortScore feeds ces, PromoterScore nps, SatisfactionScore csat (on a 1-5 or 0-10 "
+        "scale)",
+    )
+
+    def declared_metric(self, scale: tuple[int, int]) -> Metric | None:
+        """The metric as written, or the default for the attribute where the scale has one."""
+        if "metric" in self.model_fields_set:
+            return self.metric
+        return DEFAULT_METRICS.get(self.attribute) if scale in METRIC_BANDS else None
 
 
 class ScaleSettings(ConfigModel):
@@ -157,7 +172,7 @@ class SurveySettings(ConfigModel):
 
     questions: list[QuestionSettings] = Field(
         default=[
-            QuestionSettings(key=q.key, attribute=q.attribute, prompt=q.prompt)
+            QuestionSettings(key=q.key, attribute=q.attribute, prompt=q.prompt, metric=q.metric)
             for q in _DEFAULT_SURVEY.questions
         ],
         description=f"1 to {MAX_QUESTIONS} questions with unique keys and attributes",
@@ -181,12 +196,28 @@ class SurveySettings(ConfigModel):
             self.definition()
         except DefinitionError as error:
             raise setting_error(error.setting.removeprefix("survey."), error.message) from None
+        scale = (self.scale.min, self.scale.max)
+        for i, question in enumerate(self.questions):
+            if question.declared_metric(scale) is not None and scale not in METRIC_BANDS:
+                raise setting_error(
+                    f"questions[{i}].metric",
+                    f"{question.metric!r} needs a 1-5 or 0-10 scale (the scale is "
+                    f"{scale[0]}-{scale[1]}); set the metric to null",
+                )
         return self
 
     def definition(self) -> SurveyDefinition:
         """The survey the flows are rendered from and the handlers check answers against."""
         return SurveyDefinition(
-            questions=tuple(Question(q.key, q.attribute, q.prompt) for q in self.questions),
+            questions=tuple(
+                Question(
+                    q.key,
+                    q.attribute,
+                    q.prompt,
+                    q.declared_metric((self.scale.min, self.scale.max)),
+                )
+                for q in self.questions
+            ),
             scale_min=self.scale.min,
             scale_max=self.scale.max,
             low_score_threshold=self.low_score_threshold,
@@ -222,6 +253,48 @@ else:
             for name, text in vars(_DEFAULT_PROMPTS).items()
         },
     )
+
+
+KINESIS_STREAM_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):kinesis:(?P<region>[a-z]{2}(-[a-z]+)+-\d):"
+    r"(?P<account>\d{12}):stream/(?P<name>[A-Za-z0-9_.-]{1,128})$"
+)
+CTR_SOURCE_CREATE = "create"
+CTR_SOURCE_OFF = "off"
+
+
+class ReportingSettings(ConfigModel):
+    """Contact records to S3 (Parquet) through Firehose, queried with Athena."""
+
+    ctr_source: str = Field(
+        default=CTR_SOURCE_CREATE,
+        description='"create" (a new Kinesis stream becomes the instance\'s contact record '
+        'stream), the ARN of the Kinesis stream the instance already streams records to, or "off"',
+    )
+    retention_days: int = Field(
+        default=730, ge=30, le=3650, description="days contact records are kept, 30 to 3650"
+    )
+    query_limit_gb: int = Field(
+        default=10, ge=1, le=1000, description="gigabytes one Athena query may scan, 1 to 1000"
+    )
+
+    @model_validator(mode="after")
+    def _source_is_known(self) -> Self:
+        source = self.ctr_source
+        if source not in (CTR_SOURCE_CREATE, CTR_SOURCE_OFF) and not KINESIS_STREAM_ARN.match(
+            source
+        ):
+            raise setting_error(
+                "ctrSource",
+                f"{source!r} is not valid; write \"create\", \"off\" or a Kinesis stream ARN "
+                "(arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)",
+            )
+        return self
+
+    @property
+    def stream_arn(self) -> str | None:
+        """The existing stream to read, or None when the stack creates one or reads none."""
+        return None if self.ctr_source in (CTR_SOURCE_CREATE, CTR_SOURCE_OFF) else self.ctr_source
 
 
 class StageSettings(ConfigModel):
@@ -302,6 +375,10 @@ class StageSettings(ConfigModel):
     )
     survey: SurveySettings = SurveySettings()
     prompts: PromptSettings = PromptSettings()
+    reporting: ReportingSettings | None = Field(
+        default=None,
+        description="contact records to S3 and Athena (reports); left out, none is deployed",
+    )
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:
@@ -356,6 +433,18 @@ class StageSettings(ConfigModel):
                 f"{callback!r} must be a queue ARN of this instance "
                 f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create a callback "
                 "queue",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _stream_is_beside_the_instance(self) -> Self:
+        stream = self.reporting.stream_arn if self.reporting else None
+        match = KINESIS_STREAM_ARN.match(stream) if stream else None
+        if match and (match["region"], match["account"]) != (self.region, self.account):
+            raise setting_error(
+                "reporting.ctrSource",
+                f"the stream must be in the stage's account {self.account} and region "
+                f"{self.region} (Connect streams records to a stream in its own region)",
             )
         return self
 

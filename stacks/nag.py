@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cdk_nag import NagPackSuppression, NagSuppressions
+from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 
 if TYPE_CHECKING:
     from stacks.handlers import SurveyHandlers
+    from stacks.reporting import ContactRecordReports
 
 
 def suppress_findings(*, handlers: SurveyHandlers) -> None:
@@ -53,3 +54,42 @@ def suppress_findings(*, handlers: SurveyHandlers) -> None:
             )
         ],
     )
+
+
+def suppress_reporting_findings(*, reports: ContactRecordReports) -> None:
+    """The reports bucket and the Firehose role: accepted findings, each with its reason."""
+    NagSuppressions.add_resource_suppressions(
+        reports.bucket,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-S1",
+                reason="Only Firehose (its own role) and Athena write here; access is audited "
+                "by CloudTrail. A log bucket per stage would need its own log bucket in turn.",
+            )
+        ],
+    )
+    if reports.delivery is not None:
+        NagSuppressions.add_resource_suppressions(
+            reports.delivery,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-KDF1",
+                    reason="Firehose server-side encryption applies to Direct PUT only; this "
+                    "stream reads a Kinesis stream (encrypted at rest) and writes to an "
+                    "encrypted bucket.",
+                )
+            ],
+        )
+    if reports.delivery_role is not None:
+        NagSuppressions.add_resource_suppressions(
+            reports.delivery_role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="Firehose writes objects under prefixes chosen per record (contact "
+                    "date, error type), so it needs every key of its own bucket.",
+                    applies_to=[RegexAppliesTo(regex="/^Resource::<.*Bucket.*\\.Arn>\\/\\*$/")],
+                )
+            ],
+            apply_to_children=True,
+        )

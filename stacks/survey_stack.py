@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 
 from flows.catalog import (
     CALLBACK_QUEUE,
@@ -17,8 +18,9 @@ from stacks.alerting import Alerting
 from stacks.connect_integration import LambdaIntegration
 from stacks.contact_flows import ContactFlows
 from stacks.handlers import SurveyHandlers
-from stacks.nag import suppress_findings
+from stacks.nag import suppress_findings, suppress_reporting_findings
 from stacks.operations import Operations
+from stacks.reporting import ContactRecordReports, contact_record_stream
 from stacks.results_store import ResultsStore
 from stacks.supervisor_queue import SupervisorRouting
 
@@ -58,7 +60,7 @@ class SurveyStack(Stack):
             powertools_layer_version=settings.powertools_layer_version,
             instance_alias=settings.instance_alias,
         )
-        Operations(
+        operations = Operations(
             self,
             "Operations",
             name_prefix=stage.name_prefix,
@@ -117,3 +119,25 @@ class SurveyStack(Stack):
         CfnOutput(self, "ResultsTableName", value=results.table.table_name)
         CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
         suppress_findings(handlers=handlers)
+        if settings.reporting is not None:
+            reporting = settings.reporting
+            reports = ContactRecordReports(
+                self,
+                "Reports",
+                name_prefix=stage.name_prefix,
+                survey=stage.inputs.survey,
+                stream=contact_record_stream(
+                    self,
+                    ctr_source=reporting.ctr_source,
+                    stream_arn=reporting.stream_arn,
+                    instance_arn=stage.instance_arn,
+                ),
+                retention_days=reporting.retention_days,
+                query_limit_gb=reporting.query_limit_gb,
+                log_retention_days=settings.log_retention_days,
+            )
+            for alarm in reports.alarms:  # delivery failures reach the same people
+                alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))
+            CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
+            CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)
+            suppress_reporting_findings(reports=reports)

@@ -24,6 +24,9 @@ STATUS_OFFERED: Final = "offered"
 STATUS_COMPLETE: Final = "complete"
 STATUS_PARTIAL: Final = "partial"
 STATUS_UNANSWERED: Final = "unanswered"
+SURVEY_STATUSES: Final = (STATUS_OFFERED, STATUS_COMPLETE, STATUS_PARTIAL, STATUS_UNANSWERED)
+# The survey mode of the contact's flows (one of MODES), so reports can group by it.
+SURVEY_MODE_ATTRIBUTE: Final = "SurveyMode"
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"

@@ -9,6 +9,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+Metric = Literal["csat", "nps", "ces"]
+METRICS: Final[tuple[Metric, ...]] = ("csat", "nps", "ces")
+# The metric a question feeds when its definition names none, by the seed's attribute names.
+DEFAULT_METRICS: Final[Mapping[str, Metric]] = {
+    "EffortScore": "ces",
+    "PromoterScore": "nps",
+    "SatisfactionScore": "csat",
+}
 
 QUESTION_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 ATTRIBUTE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -33,15 +46,38 @@ class Question:
     key: str
     attribute: str
     prompt: str
+    metric: Metric | None = None  # the aggregate (CSAT, NPS, CES) its answers feed, if any
 
+
+@dataclass(frozen=True)
+class MetricBands:
+    """Which scores count as satisfied, promoter and detractor on one scale.
+
+    1-5: CSAT and CES count 4-5 as satisfied; NPS promoters are 5, detractors 1-3.
+    0-10: the standard NPS bands, promoters 9-10 and detractors 0-6; satisfied is 9-10.
+    """
+
+    satisfied_min: int
+    promoter_min: int
+    detractor_max: int
+
+
+# The scales reports can compute metrics on: (min, max) -> bands.
+METRIC_BANDS: Final[Mapping[tuple[int, int], MetricBands]] = {
+    (1, 5): MetricBands(satisfied_min=4, promoter_min=5, detractor_max=3),
+    (0, 10): MetricBands(satisfied_min=9, promoter_min=9, detractor_max=6),
+}
 
 DEFAULT_QUESTIONS: tuple[Question, ...] = (
-    Question("effort", "EffortScore", "It was easy to get my issue handled."),
-    Question("recommend", "PromoterScore", "I would recommend us to a friend or colleague."),
+    Question("effort", "EffortScore", "It was easy to get my issue handled.", "ces"),
+    Question(
+        "recommend", "PromoterScore", "I would recommend us to a friend or colleague.", "nps"
+    ),
     Question(
         "satisfaction",
         "SatisfactionScore",
         "Overall I am very satisfied with the call I just had.",
+        "csat",
     ),
 )
 
@@ -87,6 +123,11 @@ class SurveyDefinition:
                 raise DefinitionError(
                     f"{where}.attribute", f"{q.attribute!r} is used twice; attributes are unique"
                 )
+            if q.metric is not None and q.metric not in METRICS:
+                raise DefinitionError(
+                    f"{where}.metric",
+                    f"{q.metric!r} is not a metric; use one of {', '.join(METRICS)} or null",
+                )
             seen_keys.add(q.key)
             seen_attributes.add(q.attribute)
         if not 0 <= self.scale_min < self.scale_max <= 99:
@@ -114,6 +155,15 @@ class SurveyDefinition:
     def max_digits(self) -> int:
         """How many keys the longest valid answer takes."""
         return len(str(self.scale_max))
+
+    @property
+    def bands(self) -> MetricBands | None:
+        """Score bands for CSAT/NPS/CES on this scale, or None if the scale has none."""
+        return METRIC_BANDS.get((self.scale_min, self.scale_max))
+
+    def metric_attributes(self, metric: Metric) -> tuple[str, ...]:
+        """The contact attributes of the questions that feed `metric`, in survey order."""
+        return tuple(q.attribute for q in self.questions if q.metric == metric)
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)

@@ -98,7 +98,8 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
 
 
 def test_function_logs_have_retention(dev_template: Template) -> None:
-    dev_template.resource_count_is("AWS::Logs::LogGroup", 3)
+    # three functions, and the Firehose delivery of contact records
+    dev_template.resource_count_is("AWS::Logs::LogGroup", 4)
     dev_template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": 14})
 
 
@@ -636,7 +637,7 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
         assert namespace_metric in watched
     for metric in ("StorageError", "AlertError", "InternalError"):
         assert f'"MetricName": "{metric}"' in expressions
-    assert len(alarms) == 3 * 3 + 2 + 3
+    assert len(alarms) == 3 * 3 + 2 + 3 + 2  # + the reports' two Firehose delivery alarms
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": ops_topic}]
     durations = [a["Properties"] for a in alarms if a["Properties"].get("MetricName") == "Duration"]

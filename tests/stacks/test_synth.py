@@ -59,6 +59,9 @@ def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+WHOLE_RESOURCE_RULES = {"AwsSolutions-S1", "AwsSolutions-KDF1"}
+
+
 def test_each_suppression_names_one_rule_and_gives_a_reason(
     context: dict[str, Any], tmp_path: Path
 ) -> None:
