@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAGE ?= dev
 CDK := npx --no-install cdk
 
-.PHONY: setup synth test lint deploy diff bootstrap bench simulate clean
+.PHONY: setup synth test lint deploy diff bootstrap bench simulate schema clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -28,9 +28,14 @@ synth: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: setup lint
 	$(BIN)/pytest
+
+# The JSON Schema of cdk.json's stages, from the configuration models (checked in; a test keeps it current).
+schema: setup
+	$(BIN)/python -m stacks.schema
 
 bench: setup
 	$(BIN)/python -m bench

@@ -2,6 +2,15 @@
 
 Like app.py this is an entry point: it reads the stage from cdk.json (stacks.config, which needs
 no CDK) and hands plain values to the pure-Python engine in flows/.
+
+A user mistake is one line on stderr, never a traceback: argument values are checked by `type=`
+callables raising `ArgumentTypeError`; what needs the stage (queue names, action ids) raises
+`UsageError`; each package's error base is caught once, in `main`. Exit status 2 is a usage
+mistake, 1 a failed check (as click does).
+
+Adding a sub-command: write its code in its own module with an `add_<name>(commands)` function
+like `add_lint` below, append that function to `COMMANDS`, and, if the module has its own error
+base, add it to `USER_ERRORS`.
 """
 
 from __future__ import annotations
@@ -10,44 +19,69 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from flows.catalog import FLOW_KEYS
-from flows.engine import FlowError, format_transcript
+from flows.engine import (
+    CallerScript,
+    FlowError,
+    ScriptError,
+    UnknownFunctionError,
+    format_transcript,
+)
 from flows.lint import lint
 from flows.render import RenderError, to_content
-from flows.simulate import CallSetup, StubError, simulate
-from stacks.config import ConfigError, load_stage
+from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, StubError, parse_stubs, simulate
+from stacks.config import ConfigError, load_stage, read_context
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from flows.offline import OfflineStage
 
 CDK_JSON = Path("cdk.json")
+PROG = "connect-survey"
+KEYS_EXAMPLE = "--keys 1,5,42#,timeout,hangup"
+
+
+class UsageError(Exception):
+    """Raised when an argument is well-formed but names nothing the stage has."""
+
+
+# Every error a user can cause, by package base: one line on stderr and exit status 2.
+USER_ERRORS: tuple[type[Exception], ...] = (UsageError, ConfigError, FlowError, RenderError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:  # --help, or a mistake argparse has already reported
+        return stop.code if isinstance(stop.code, int) else 2
     try:
         code: int = args.command(args)
-    except (ConfigError, RenderError, StubError, FlowError, FileNotFoundError) as error:
-        print(f"connect-survey: {error}", file=sys.stderr)
+    except USER_ERRORS as error:
+        print(f"{PROG}: {_explained(error)}", file=sys.stderr)
         return 2
     return code
 
 
+# --- simulate --------------------------------------------------------------------------------
+
+
 def simulate_command(args: argparse.Namespace) -> int:
+    stage = _stage(args)
+    _require_known(args.queue_at_capacity, stage.queues, "--queue-at-capacity", "queue")
+    _require_known(args.fail_action, _action_ids(stage, args.flow), "--fail-action", "action id")
     setup = CallSetup(
-        keys=[k.strip() for k in args.keys.split(",") if k.strip()] if args.keys else [],
-        attributes=dict(_pair(a, "--attr") for a in args.attr),
+        keys=args.keys,
+        attributes=dict(args.attr),
         queues_at_capacity=args.queue_at_capacity,
         hours_open=args.hours == "open",
         stubs=args.lambda_stub,
         seed=args.seed,
         failing_actions=args.fail_action,
     )
-    report = simulate(_stage(args), args.flow, setup)
+    report = simulate(stage, args.flow, setup)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -59,14 +93,62 @@ def simulate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_simulate(commands: Any) -> None:
+    sim = commands.add_parser("simulate", help="play a call through a flow with the real handlers")
+    sim.add_argument(
+        "flow",
+        type=flow_to_play,
+        help=f"a flow key ({', '.join(FLOW_KEYS)}) or a Flow Language JSON file",
+    )
+    stage_options(sim)
+    sim.add_argument(
+        "--keys", type=caller_entries, default=[],
+        help="what the caller does at each input, comma-separated: keys (0-9, *, #), timeout "
+        "or hangup, e.g. 1,5,42#,timeout,hangup",
+    )  # fmt: skip
+    sim.add_argument(
+        "--attr", action="append", type=attribute, default=[], metavar="NAME=VALUE",
+        help="a contact attribute the call starts with (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--queue-at-capacity", action="append", default=[], metavar="QUEUE",
+        help="logical queue name (from the stage's queues) whose transfers fail with "
+        "QueueAtCapacity (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hours", choices=("open", "closed"), default="open",
+        help="what CheckHoursOfOperation finds (default: open)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--lambda-stub", action="append", type=lambda_stub, default=[],
+        metavar="PATTERN=RESPONSE",
+        help=f"Lambdas whose ARN contains PATTERN answer RESPONSE (a JSON object), {STUB_ERROR} "
+        f"or {STUB_TIMEOUT} (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--fail-action", action="append", default=[], metavar="ACTION_ID",
+        help="make this action take its NoMatchingError branch, as on a Connect platform error "
+        "(repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--seed", type=whole_number, default=0,
+        help="seed of the call's randomness: contact id, percentage splits (default: 0)",
+    )  # fmt: skip
+    sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
+    sim.set_defaults(command=simulate_command)
+
+
+# --- lint ------------------------------------------------------------------------------------
+
+
 def lint_command(args: argparse.Namespace) -> int:
-    errors = 0
+    errors = warnings = 0
     for target in args.targets:
         if target in FLOW_KEYS:
             document = _stage(args).render(target)
             content = to_content(document)
         else:
-            content = Path(target).read_text(encoding="utf-8")
+            content = Path(target).read_text(encoding="utf-8", errors="replace")
             try:
                 document = json.loads(content)
             except ValueError as error:
@@ -76,7 +158,28 @@ def lint_command(args: argparse.Namespace) -> int:
         for finding in lint(document, target, content=content):
             print(f"{finding} [{finding.severity}]")
             errors += finding.severity == "error"
+            warnings += finding.severity != "error"
+    summary = (
+        f"{_count(len(args.targets), 'flow')}, {_count(errors, 'error')}, "
+        f"{_count(warnings, 'warning')}"
+    )
+    # Findings alone on stdout when there are errors, so scripts can read them line by line.
+    print(summary, file=sys.stderr if errors else sys.stdout)
     return 1 if errors else 0
+
+
+def add_lint(commands: Any) -> None:
+    check = commands.add_parser("lint", help="check Flow Language documents")
+    check.add_argument(
+        "targets", nargs="+", type=flow_target, metavar="PATH_OR_KEY",
+        help=f"Flow Language JSON files, or flow keys ({', '.join(FLOW_KEYS)}) to lint as "
+        "rendered for the stage",
+    )  # fmt: skip
+    stage_options(check)
+    check.set_defaults(command=lint_command)
+
+
+# --- render ----------------------------------------------------------------------------------
 
 
 def render_command(args: argparse.Namespace) -> int:
@@ -84,63 +187,165 @@ def render_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stage(args: argparse.Namespace) -> OfflineStage:
-    path = Path(args.config)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: run from the project folder or pass --config")
-    context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["context"]
-    return load_stage(context, args.stage).offline()
+def add_render(commands: Any) -> None:
+    show = commands.add_parser("render", help="print a rendered flow for the console's import")
+    show.add_argument("key", choices=FLOW_KEYS, help="the flow to render")
+    stage_options(show)
+    show.set_defaults(command=render_command)
 
 
-def _pair(text: str, option: str) -> tuple[str, str]:
+COMMANDS: tuple[Callable[[Any], None], ...] = (add_simulate, add_lint, add_render)
+
+
+# --- argument types: each raises ArgumentTypeError with the fix ------------------------------
+
+
+def caller_entries(text: str) -> list[str]:
+    """`--keys`: comma-separated caller entries, each checked as the engine reads it."""
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            CallerScript([entry])
+        except ScriptError:
+            fix = (
+                f"separate entries with commas: --keys {','.join(entry.replace(';', ' ').split())}"
+                if any(sep in entry for sep in "; ")
+                else f"write e.g. {KEYS_EXAMPLE}"
+            )
+            raise argparse.ArgumentTypeError(
+                f"{entry!r} is not keys (0-9, *, #), timeout or hangup; {fix}"
+            ) from None
+    return entries
+
+
+def attribute(text: str) -> tuple[str, str]:
+    """`--attr`: NAME=VALUE."""
     name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"{option} {text!r}: write NAME=VALUE")
-    return name, value
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE; write e.g. --attr Lang=en")
+    return name.strip(), value
+
+
+def lambda_stub(text: str) -> str:
+    """`--lambda-stub`: PATTERN=RESPONSE, checked as the simulator reads it."""
+    try:
+        parse_stubs([text])
+    except StubError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def whole_number(text: str) -> int:
+    if not text.strip().lstrip("-").isdecimal():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; write e.g. 7")
+    return int(text)
+
+
+def flow_target(text: str) -> str:
+    """A flow key or a readable file (lint reports a file that is not JSON as a finding)."""
+    if text in FLOW_KEYS:
+        return text
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a directory; pass Flow Language JSON files (e.g. {text.rstrip('/')}/"
+            f"*.json) or flow keys ({', '.join(FLOW_KEYS)})"
+        )
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a flow key ({', '.join(FLOW_KEYS)}) nor a file"
+        )
+    return text
+
+
+def flow_to_play(text: str) -> str:
+    """A flow key or a file holding a JSON object (a call cannot play anything else)."""
+    flow_target(text)
+    if text in FLOW_KEYS:
+        return text
+    try:
+        document = json.loads(Path(text).read_text(encoding="utf-8", errors="replace"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Flow Language document: not valid JSON ({error}); pass a flow "
+            f"key ({', '.join(FLOW_KEYS)}) or a JSON file (`connect-survey lint` shows what "
+            "is wrong)"
+        ) from None
+    if not isinstance(document, dict):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Flow Language document: it must be a JSON object with Actions"
+        )
+    return text
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake in one line (no usage block) and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        option, sep, rest = message.partition(": ")
+        # "argument --keys: --keys '5x'..." says the option once.
+        if sep and option.startswith("argument ") and rest.startswith(option[9:].split("/")[0]):
+            message = rest
+        self.exit(2, f"{PROG}: {message} (see {self.prog} --help)\n")
+
+
+def stage_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--stage", default=None, help="stage in cdk.json (default: dev)")
+    command.add_argument("--config", default=str(CDK_JSON), help="path to cdk.json")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="connect-survey", description="Play, lint and render the survey flows offline."
-    )
-    commands = parser.add_subparsers(required=True)
-
-    def stage_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--stage", default=None, help="stage in cdk.json (default: dev)")
-        command.add_argument("--config", default=str(CDK_JSON), help="path to cdk.json")
-
-    sim = commands.add_parser("simulate", help="play a call through a flow with the real handlers")
-    sim.add_argument("flow", help=f"a flow key ({', '.join(FLOW_KEYS)}) or a Flow Language file")
-    stage_options(sim)
-    sim.add_argument("--keys", help="what the caller does at each input: 5,42#,timeout,hangup")
-    sim.add_argument("--attr", action="append", default=[], help="NAME=VALUE contact attribute")
-    sim.add_argument(
-        "--queue-at-capacity", action="append", default=[], metavar="QUEUE",
-        help="logical queue name whose transfers fail with QueueAtCapacity",
-    )  # fmt: skip
-    sim.add_argument("--hours", choices=("open", "closed"), default="open")
-    sim.add_argument(
-        "--lambda-stub", action="append", default=[], metavar="PATTERN=RESPONSE",
-        help="Lambdas whose ARN contains PATTERN answer RESPONSE (JSON), !error or !timeout",
-    )  # fmt: skip
-    sim.add_argument(
-        "--fail-action", action="append", default=[], metavar="ACTION_ID",
-        help="make this action take its NoMatchingError branch, as on a Connect platform error",
-    )  # fmt: skip
-    sim.add_argument("--seed", type=int, default=0)
-    sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
-    sim.set_defaults(command=simulate_command)
-
-    check = commands.add_parser("lint", help="check Flow Language documents")
-    check.add_argument("targets", nargs="+", metavar="PATH_OR_KEY")
-    stage_options(check)
-    check.set_defaults(command=lint_command)
-
-    show = commands.add_parser("render", help="print a rendered flow for the console's import")
-    show.add_argument("key", choices=FLOW_KEYS)
-    stage_options(show)
-    show.set_defaults(command=render_command)
+    parser = Parser(prog=PROG, description="Play, lint and render the survey flows offline.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(commands)
     return parser
+
+
+def _stage(args: argparse.Namespace) -> OfflineStage:
+    path = Path(args.config)
+    if not path.is_file():
+        raise UsageError(f"{path} not found: run from the project folder or pass --config")
+    return load_stage(read_context(path), args.stage).offline
+
+
+def _action_ids(stage: OfflineStage, flow: str) -> set[str]:
+    """Every action id a call may reach: the project's flows and the flow file played."""
+    documents = [stage.render(key) for key in FLOW_KEYS]
+    if flow not in FLOW_KEYS:
+        documents.append(json.loads(Path(flow).read_text(encoding="utf-8")))
+    return {
+        action["Identifier"]
+        for document in documents
+        for action in document.get("Actions", [])
+        if isinstance(action, dict) and isinstance(action.get("Identifier"), str)
+    }
+
+
+def _require_known(names: Sequence[str], known: Any, option: str, what: str) -> None:
+    for name in names:
+        if name not in known:
+            raise UsageError(f"{option} {name!r}: unknown {what}; choose one of {_listed(known)}")
+
+
+def _listed(names: Any) -> str:
+    return ", ".join(sorted(names))
+
+
+def _explained(error: Exception) -> str:
+    if isinstance(error, UnknownFunctionError):
+        return (
+            f"{error}; it is none of the project's handlers: stub it with --lambda-stub "
+            "PATTERN=RESPONSE"
+        )
+    return str(error)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 if __name__ == "__main__":

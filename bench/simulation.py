@@ -36,7 +36,7 @@ def _timed(function: Callable[..., Any], spent: list[float]) -> Any:
 def all_combinations() -> list[tuple[str, str, str, str, str]]:
     """375 calls; the engine's share is the time spent neither in handlers nor reading moto."""
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    stage = load_stage(context, "dev").offline()
+    stage = load_stage(context, "dev").offline
     outside_engine: list[float] = []
     invocations = []
     with simulator(stage) as sim:

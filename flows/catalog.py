@@ -18,7 +18,7 @@ OPT_IN_SURVEY: Final = "opt-in-survey"
 ESCALATION_INBOUND: Final = "escalation-inbound"
 ESCALATION_SURVEY: Final = "escalation-survey"
 
-# Logical names of the two handlers (function names are `{namePrefix}-{key}`).
+# Logical names of the two handlers (function names are `resource_name(namePrefix, key)`).
 SCORE_FUNCTION: Final = "score"
 FINISH_FUNCTION: Final = "finish"
 
@@ -97,6 +97,11 @@ FLOWS: Final[tuple[FlowSpec, ...]] = (
 )
 
 FLOW_KEYS: Final = tuple(spec.key for spec in FLOWS)
+
+
+def resource_name(name_prefix: str, key: str) -> str:
+    """Stage-prefixed name of a flow, function or queue, so stages can share an instance."""
+    return f"{name_prefix}-{key}"
 
 
 def flow_spec(key: str) -> FlowSpec:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOWS, HANDLERS, SUPERVISOR_QUEUE, flow_spec
+from flows.catalog import FLOWS, HANDLERS, SUPERVISOR_QUEUE, flow_spec, resource_name
 from flows.render import FlowInputs, flow_bindings, render_flow
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class OfflineStage:
     retention_days: int
 
     def resource_name(self, key: str) -> str:
-        return f"{self.name_prefix}-{key}"
+        return resource_name(self.name_prefix, key)
 
     def function_arn(self, key: str) -> str:
         return (
@@ -56,4 +56,4 @@ class OfflineStage:
 
 def created_supervisor_queue_arn(instance_arn: str, name_prefix: str) -> str:
     """Offline stand-in for the supervisor queue the stack creates when none is configured."""
-    return f"{instance_arn}/queue/{name_prefix}-{SUPERVISOR_QUEUE}"
+    return f"{instance_arn}/queue/{resource_name(name_prefix, SUPERVISOR_QUEUE)}"

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
-
-class PromptError(ValueError):
-    """Raised when a prompt override names an unknown prompt or is not text."""
-
-    def __init__(self, setting: str, message: str) -> None:
-        super().__init__(f"{setting}: {message}")
-        self.setting = setting
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 @dataclass(frozen=True)
@@ -79,24 +73,6 @@ class Prompts:
     def texts(self) -> dict[str, str]:
         """The texts under their camelCase names, as templates refer to them (`${text.name}`)."""
         return {_camel(f.name): getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_config(cls, raw: Mapping[str, Any] | None, path: str = "prompts") -> Prompts:
-        if raw is None:
-            return cls()
-        if not isinstance(raw, Mapping):
-            raise PromptError(path, "must be an object of prompt name to text")
-        known = {_camel(f.name): f.name for f in fields(cls)}
-        values: dict[str, str] = {}
-        for name, text in raw.items():
-            if name not in known:
-                raise PromptError(
-                    f"{path}.{name}", f"unknown prompt; known prompts: {', '.join(sorted(known))}"
-                )
-            if not isinstance(text, str) or not text.strip():
-                raise PromptError(f"{path}.{name}", "must be non-empty text")
-            values[known[name]] = text
-        return cls(**values)
 
 
 def _camel(name: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.catalog import FLOW_KEYS, FLOWS
-from flows.engine import CallResult, Contact, Flow, LambdaTimeout, Simulation
+from flows.engine import CallResult, Flow, LambdaTimeout, SimulatedContact, Simulation
 from flows.sandbox import Sandbox, embedded_aws
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class Simulator:
             queues_at_capacity=setup.queues_at_capacity,
             hours_open=setup.hours_open,
             seed=setup.seed,
-            contact=Contact(
+            contact=SimulatedContact(
                 contact_id=contact_id,
                 initial_contact_id=contact_id,
                 previous_contact_id=contact_id,

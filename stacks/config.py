@@ -1,21 +1,59 @@
-"""Per-stage configuration from `cdk.json` context, loaded into typed, validated objects.
+"""Per-stage configuration from `cdk.json` context: pydantic models, loaded once, passed by keyword.
 
-Every error names the setting (`stages.dev.instanceArn`) and says how to fix it, and stops
-synth before anything is built. Pure Python: no aws_cdk import, no lookups.
+Every mistake raises `ConfigError` naming the setting (`stages.dev.menu.3`) and the fix, and stops
+synth before anything is built. Used at synth time and by the CLI only (never in the Lambda
+asset); no aws_cdk import, no lookups. The same models emit `cdk.schema.json` (`make schema`).
+
+Adding a setting:
+- a single value: add a field to `StageSettings` (snake_case name; the camelCase alias, the JSON
+  Schema and the "unknown setting" check follow), with a `description` phrased as what is
+  expected ("a whole number from 1 to 10"): it is both the editor's hint and the error message;
+- a section (`"reporting": {...}`): write a `class ReportingSettings(ConfigModel)` with its
+  fields and `@model_validator`s, then add `reporting: ReportingSettings = ReportingSettings()`
+  (or leave the default out to make the section required) to `StageSettings`;
+- a rule across fields: a `@model_validator(mode="after")` on the model that holds them, raising
+  `setting_error("relative.path", "what is wrong and how to fix it")`;
+- read it in the stack as `config.settings.reporting...`; then run `make schema`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from flows.catalog import SUPERVISOR_QUEUE
 from flows.offline import OfflineStage, created_supervisor_queue_arn
-from flows.prompts import PromptError, Prompts
+from flows.prompts import Prompts
 from flows.render import FlowInputs, MenuOption
-from lambdas.survey.definition import DefinitionError, SurveyDefinition
+from lambdas.survey.definition import (
+    MAX_ATTEMPTS,
+    MAX_INPUT_SECONDS,
+    MAX_QUESTIONS,
+    DefinitionError,
+    Question,
+    SurveyDefinition,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pydantic.fields import FieldInfo
 
 DEFAULT_STAGE = "dev"
 INSTANCE_ARN = re.compile(
@@ -24,47 +62,254 @@ INSTANCE_ARN = re.compile(
     r"[0-9a-f]{4}-[0-9a-f]{12})$"
 )
 QUEUE_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-ACCOUNT = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-NAME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
+ACCOUNT = r"^\d{12}$"
+REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
+NAME_PREFIX = r"^[A-Za-z][A-Za-z0-9-]{0,39}$"
 QUEUE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,29}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MENU_DIGITS = "123456789"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # Values CloudWatch Logs accepts for retention.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)
-STAGE_KEYS = {
-    "account", "region", "instanceArn", "namePrefix", "queues", "menu", "supervisorQueueArn",
-    "alertEmails", "logRetentionDays", "resultRetentionDays", "powertoolsLayerVersion",
-    "survey", "prompts",
-}  # fmt: skip
-REQUIRED_KEYS = ("account", "region", "instanceArn", "namePrefix", "queues", "menu")
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827
+]  # fmt: skip
+LOG_RETENTION_DAYS: tuple[int, ...] = get_args(LogRetentionDays)
+_DEFAULT_SURVEY = SurveyDefinition()
+_DEFAULT_PROMPTS = Prompts()
 
 
 class ConfigError(ValueError):
-    """Raised for any invalid stage setting; the message names the setting and the fix."""
+    """Base of every configuration mistake; the message names the setting path and the fix."""
 
     def __init__(self, setting: str, message: str) -> None:
         super().__init__(f"{setting}: {message}")
         self.setting = setting
+        self.message = message
 
 
-@dataclass(frozen=True)
-class StageConfig:
-    """Everything one stage deploys with."""
+class UnknownStageError(ConfigError):
+    """Raised when the chosen stage is not one of the stages in cdk.json."""
 
-    name: str
-    account: str
-    region: str
-    instance_arn: str
-    name_prefix: str
-    queues: Mapping[str, str]  # logical queue name -> queue ARN
-    menu: tuple[MenuOption, ...]
-    supervisor_queue_arn: str | None
-    alert_emails: tuple[str, ...]
-    log_retention_days: int
-    result_retention_days: int
-    powertools_layer_version: int
-    survey: SurveyDefinition
-    prompts: Prompts
+
+class ConfigFileError(ConfigError):
+    """Raised when cdk.json itself cannot be read: missing, not JSON, or without `context`."""
+
+
+def setting_error(at: str, message: str) -> PydanticCustomError:
+    """An error for a validator to raise; `at` is the path below the model (`menu.3`), or ""."""
+    return PydanticCustomError("config", message, {"at": at})
+
+
+class ConfigModel(BaseModel):
+    """Base of every configuration section: camelCase keys, no unknown keys, no type coercion."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        extra="forbid",
+        strict=True,
+        frozen=True,
+    )
+    # What an unknown key is called in "unknown setting; known settings: ...".
+    key_noun: ClassVar[str] = "setting"
+
+
+class QuestionSettings(ConfigModel):
+    """One statement the caller rates."""
+
+    key: str = Field(
+        description="lower-case letters, digits or '-', starting with a letter (≤ 20 characters)"
+    )
+    attribute: str = Field(description="the contact attribute the score is stored in")
+    prompt: str = Field(description="the statement the caller hears")
+
+
+class ScaleSettings(ConfigModel):
+    """The range of a valid score."""
+
+    min: int = Field(default=_DEFAULT_SURVEY.scale_min, description="the lowest score")
+    max: int = Field(default=_DEFAULT_SURVEY.scale_max, description="the highest score (≤ 99)")
+
+
+class SurveySettings(ConfigModel):
+    """The survey; its rules live in `SurveyDefinition`, which the handlers read too."""
+
+    questions: list[QuestionSettings] = Field(
+        default=[
+            QuestionSettings(key=q.key, attribute=q.attribute, prompt=q.prompt)
+            for q in _DEFAULT_SURVEY.questions
+        ],
+        description=f"1 to {MAX_QUESTIONS} questions with unique keys and attributes",
+    )
+    scale: ScaleSettings = ScaleSettings()
+    low_score_threshold: int = Field(
+        default=_DEFAULT_SURVEY.low_score_threshold,
+        description="a score below it is low; above the scale minimum, at most its maximum",
+    )
+    attempts: int = Field(
+        default=_DEFAULT_SURVEY.attempts, description=f"tries per question, 1 to {MAX_ATTEMPTS}"
+    )
+    input_time_limit_seconds: int = Field(
+        default=_DEFAULT_SURVEY.input_time_limit_seconds,
+        description=f"seconds the caller has to answer, 1 to {MAX_INPUT_SECONDS}",
+    )
+
+    @model_validator(mode="after")
+    def _holds_to_the_rules(self) -> Self:
+        try:
+            self.definition()
+        except DefinitionError as error:
+            raise setting_error(error.setting.removeprefix("survey."), error.message) from None
+        return self
+
+    def definition(self) -> SurveyDefinition:
+        """The survey the flows are rendered from and the handlers check answers against."""
+        return SurveyDefinition(
+            questions=tuple(Question(q.key, q.attribute, q.prompt) for q in self.questions),
+            scale_min=self.scale.min,
+            scale_max=self.scale.max,
+            low_score_threshold=self.low_score_threshold,
+            attempts=self.attempts,
+            input_time_limit_seconds=self.input_time_limit_seconds,
+            path="survey",
+        )
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise setting_error("", "must be non-empty text")
+    return text
+
+
+def _prompt_description(name: str) -> str:
+    return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
+
+
+PromptText = Annotated[str, AfterValidator(_not_blank)]
+
+
+class _PromptSection(ConfigModel):
+    key_noun: ClassVar[str] = "prompt"
+
+
+if TYPE_CHECKING:
+    PromptSettings = _PromptSection
+else:
+    # One field per prompt of `Prompts`, so a prompt added there is configurable at once.
+    PromptSettings = create_model(
+        "PromptSettings",
+        __base__=_PromptSection,
+        __doc__="Prompt texts overriding the English defaults; {scaleMin}/{scaleMax} are "
+        "filled in.",
+        **{
+            name: (PromptText, Field(default=text, description=_prompt_description(name)))
+            for name, text in vars(_DEFAULT_PROMPTS).items()
+        },
+    )
+
+
+class StageSettings(ConfigModel):
+    """One stage in `stages` of cdk.json: where it deploys, the queues and menu, the survey."""
+
+    account: str = Field(pattern=ACCOUNT, description="a 12-digit AWS account id")
+    region: str = Field(pattern=REGION, description="an AWS region such as us-east-1")
+    instance_arn: str = Field(
+        pattern=INSTANCE_ARN.pattern,
+        description="arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE-ID "
+        "(from the Connect console)",
+    )
+    name_prefix: str = Field(
+        pattern=NAME_PREFIX,
+        description="letters, digits and '-', starting with a letter (≤ 40); "
+        "it starts the name of every flow, function and queue of the stage",
+    )
+    queues: dict[str, str] = Field(
+        min_length=1,
+        description="logical queue names mapped to queue ARNs of the instance: "
+        '{"sales": "arn:..."}',
+    )
+    menu: dict[str, str] = Field(
+        min_length=1,
+        description='menu digits 1-9 mapped to queue names: {"1": "sales", "2": "support"}',
+    )
+    supervisor_queue_arn: str | None = Field(
+        default=None,
+        description="a queue ARN of the instance for escalations; left out, the stack creates one",
+    )
+    alert_emails: list[Annotated[str, Field(pattern=EMAIL)]] = Field(
+        default=[], description="e-mail addresses (name@example.com) for low-score alerts"
+    )
+    log_retention_days: LogRetentionDays = Field(
+        default=30, description=f"a CloudWatch Logs retention in days, one of {LOG_RETENTION_DAYS}"
+    )
+    result_retention_days: int = Field(
+        default=365, ge=1, le=3650, description="a whole number of days from 1 to 3650"
+    )
+    powertools_layer_version: int = Field(
+        default=27,
+        ge=1,
+        le=10_000,
+        description="the version of AWS's Powertools for AWS Lambda (Python) layer, 1 to 10000",
+    )
+    survey: SurveySettings = SurveySettings()
+    prompts: PromptSettings = PromptSettings()
+
+    @model_validator(mode="after")
+    def _agrees_with_the_instance(self) -> Self:
+        match = INSTANCE_ARN.match(self.instance_arn)
+        assert match  # the field's pattern
+        if match["region"] != self.region:
+            raise setting_error(
+                "region",
+                f"{self.region!r} differs from the instance's region {match['region']!r} "
+                "in instanceArn; the stack must deploy where the instance is",
+            )
+        if match["account"] != self.account:
+            raise setting_error(
+                "account",
+                f"{self.account!r} differs from the instance's account "
+                f"{match['account']!r} in instanceArn; deploy to the instance's account",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _queues_belong_to_the_instance(self) -> Self:
+        queue_arn = re.compile(rf"^{re.escape(self.instance_arn)}/queue/{QUEUE_ID}$")
+        for name, arn in self.queues.items():
+            if not QUEUE_NAME.match(name):
+                raise setting_error(
+                    f"queues.{name}", "queue names are lower-case letters, digits, '-'"
+                )
+            if name == SUPERVISOR_QUEUE:
+                raise setting_error(
+                    f"queues.{name}",
+                    "is reserved; set supervisorQueueArn for the supervisor queue",
+                )
+            if not queue_arn.match(arn):
+                raise setting_error(
+                    f"queues.{name}",
+                    f"{arn!r} must be a queue ARN of the stage's instance "
+                    "(instanceArn + /queue/QUEUE-ID, from the queue's page in the Connect console)",
+                )
+        supervisor = self.supervisor_queue_arn
+        if supervisor is not None and not queue_arn.match(supervisor):
+            raise setting_error(
+                "supervisorQueueArn",
+                f"{supervisor!r} must be a queue ARN of this instance "
+                f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create a supervisor "
+                "queue",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _menu_leads_to_queues(self) -> Self:
+        for digit, queue in self.menu.items():
+            if len(digit) != 1 or digit not in MENU_DIGITS:
+                raise setting_error(f"menu.{digit}", "menu keys are single digits 1-9")
+            if queue not in self.queues:
+                raise setting_error(
+                    f"menu.{digit}",
+                    f"{queue!r} is not one of the queues ({', '.join(self.queues)})",
+                )
+        return self
 
     @property
     def partition(self) -> str:
@@ -72,30 +317,20 @@ class StageConfig:
         assert match
         return match["partition"]
 
-    @property
-    def flow_inputs(self) -> FlowInputs:
-        return FlowInputs(survey=self.survey, prompts=self.prompts, menu=self.menu)
 
-    def resource_name(self, key: str) -> str:
-        """Stage-prefixed name of a flow, function or queue, so stages can share an instance."""
-        return f"{self.name_prefix}-{key}"
+STAGES = TypeAdapter(dict[str, StageSettings])
 
-    def offline(self) -> OfflineStage:
-        """The stage for rendering and simulating without CDK or an account."""
-        supervisor = self.supervisor_queue_arn or created_supervisor_queue_arn(
-            self.instance_arn, self.name_prefix
-        )
-        return OfflineStage(
-            name=self.name,
-            account=self.account,
-            region=self.region,
-            partition=self.partition,
-            instance_arn=self.instance_arn,
-            name_prefix=self.name_prefix,
-            inputs=self.flow_inputs,
-            queues={**self.queues, SUPERVISOR_QUEUE: supervisor},
-            retention_days=self.result_retention_days,
-        )
+
+@dataclass(frozen=True)
+class StageConfig:
+    """A loaded stage: the offline view (names, ARNs, flow inputs) and the settings as written.
+
+    The stack reads what rendering and simulating also need from `offline`, and deploy-only
+    settings (alert e-mails, log retention, layer version...) from `settings`.
+    """
+
+    offline: OfflineStage
+    settings: StageSettings
 
 
 def load_stage(context: Mapping[str, Any], stage: str | None = None) -> StageConfig:
@@ -105,147 +340,111 @@ def load_stage(context: Mapping[str, Any], stage: str | None = None) -> StageCon
         raise ConfigError("stages", 'add a "stages" object to the context in cdk.json')
     name = stage or DEFAULT_STAGE
     if name not in stages:
-        raise ConfigError(
+        raise UnknownStageError(
             "stage",
             f"unknown stage {name!r}; choose one of {', '.join(sorted(stages))} "
             "(cdk: -c stage=NAME; connect-survey: --stage NAME), or add it to stages in cdk.json",
         )
-    return _stage(name, stages[name])
-
-
-def _stage(name: str, raw: Any) -> StageConfig:
-    path = f"stages.{name}"
-    if not isinstance(raw, Mapping):
-        raise ConfigError(path, "must be an object")
-    unknown = sorted(set(raw) - STAGE_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{path}.{unknown[0]}",
-            f"unknown setting; known settings: {', '.join(sorted(STAGE_KEYS))}",
-        )
-    for key in REQUIRED_KEYS:
-        if key not in raw:
-            raise ConfigError(f"{path}.{key}", "is required")
-    account = _text(raw, "account", path, ACCOUNT, "a 12-digit AWS account id")
-    region = _text(raw, "region", path, REGION, "an AWS region such as us-east-1")
-    instance_arn = _text(
-        raw, "instanceArn", path, INSTANCE_ARN,
-        "arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE-ID (from the Connect console)",
-    )  # fmt: skip
-    match = INSTANCE_ARN.match(instance_arn)
-    assert match
-    if match["region"] != region:
-        raise ConfigError(
-            f"{path}.region",
-            f"{region!r} differs from the instance's region {match['region']!r} "
-            "in instanceArn; the stack must deploy where the instance is",
-        )
-    if match["account"] != account:
-        raise ConfigError(
-            f"{path}.account",
-            f"{account!r} differs from the instance's account "
-            f"{match['account']!r} in instanceArn; deploy to the instance's account",
-        )
-    queue_arn = re.compile(rf"^{re.escape(instance_arn)}/queue/{QUEUE_ID}$")
-    queues = _queues(raw["queues"], f"{path}.queues", queue_arn)
-    menu = _menu(raw["menu"], f"{path}.menu", queues)
-    supervisor = raw.get("supervisorQueueArn")
-    if supervisor is not None and (
-        not isinstance(supervisor, str) or not queue_arn.match(supervisor)
-    ):
-        raise ConfigError(
-            f"{path}.supervisorQueueArn",
-            f"{supervisor!r} must be a queue ARN of this instance "
-            f"({instance_arn}/queue/QUEUE-ID), or leave it out to create a supervisor queue",
-        )
     try:
-        survey = SurveyDefinition.from_config(raw.get("survey"), f"{path}.survey")
-        prompts = Prompts.from_config(raw.get("prompts"), f"{path}.prompts")
-    except (DefinitionError, PromptError) as error:
-        raise ConfigError(error.setting, str(error).split(": ", 1)[1]) from None
-    return StageConfig(
+        settings = StageSettings.model_validate(stages[name])
+    except ValidationError as error:
+        raise _config_error(f"stages.{name}", error) from None
+    return StageConfig(offline=_offline(name, settings), settings=settings)
+
+
+def read_context(path: Path) -> dict[str, Any]:
+    """The `context` object of a cdk.json file; a malformed file is a `ConfigFileError`."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigFileError(str(path), f"cannot be read ({error})") from None
+    except ValueError as error:
+        raise ConfigFileError(str(path), f"is not valid JSON ({error}); fix it") from None
+    context = document.get("context") if isinstance(document, dict) else None
+    if not isinstance(context, dict):
+        raise ConfigFileError(
+            str(path), 'has no "context" object; is it the project\'s cdk.json? (--config PATH)'
+        )
+    return context
+
+
+def _offline(name: str, settings: StageSettings) -> OfflineStage:
+    supervisor = settings.supervisor_queue_arn or created_supervisor_queue_arn(
+        settings.instance_arn, settings.name_prefix
+    )
+    return OfflineStage(
         name=name,
-        account=account,
-        region=region,
-        instance_arn=instance_arn,
-        name_prefix=_text(raw, "namePrefix", path, NAME_PREFIX, "letters, digits and '-' (≤ 40)"),
-        queues=queues,
-        menu=menu,
-        supervisor_queue_arn=supervisor,
-        alert_emails=_emails(raw.get("alertEmails", []), f"{path}.alertEmails"),
-        log_retention_days=_choice(raw, "logRetentionDays", path, 30, LOG_RETENTION_DAYS),
-        result_retention_days=_int(raw, "resultRetentionDays", path, 365, 1, 3650),
-        powertools_layer_version=_int(raw, "powertoolsLayerVersion", path, 27, 1, 10_000),
-        survey=survey,
-        prompts=prompts,
+        account=settings.account,
+        region=settings.region,
+        partition=settings.partition,
+        instance_arn=settings.instance_arn,
+        name_prefix=settings.name_prefix,
+        inputs=FlowInputs(
+            survey=settings.survey.definition(),
+            prompts=Prompts(**settings.prompts.model_dump()),
+            menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
+        ),
+        queues={**settings.queues, SUPERVISOR_QUEUE: supervisor},
+        retention_days=settings.result_retention_days,
     )
 
 
-def _text(raw: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str], hint: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not pattern.match(value):
-        raise ConfigError(f"{path}.{key}", f"{value!r} is not valid; expected {hint}")
-    return value
+def _config_error(root: str, error: ValidationError) -> ConfigError:
+    """The first mistake pydantic found, said as `stages.dev.path: what is wrong; the fix`."""
+    # A misspelt key also leaves the real one missing; naming the misspelling helps more.
+    first = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+    loc = [part for part in first["loc"] if part != "[key]"]
+    context = first.get("ctx") or {}
+    if first["type"] == "config":
+        loc += [part for part in context["at"].split(".") if part]
+    path = root + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+    return ConfigError(path, _message(first, StageSettings, loc))
 
 
-def _queues(raw: Any, path: str, queue_arn: re.Pattern[str]) -> dict[str, str]:
-    if not isinstance(raw, Mapping) or not raw:
-        raise ConfigError(path, 'map logical queue names to queue ARNs: {"sales": "arn:..."}')
-    queues: dict[str, str] = {}
-    for name, arn in raw.items():
-        if not QUEUE_NAME.match(name):
-            raise ConfigError(f"{path}.{name}", "queue names are lower-case letters, digits, '-'")
-        if name == SUPERVISOR_QUEUE:
-            raise ConfigError(
-                f"{path}.{name}", "is reserved; set supervisorQueueArn for the supervisor queue"
-            )
-        if not isinstance(arn, str) or not queue_arn.match(arn):
-            raise ConfigError(
-                f"{path}.{name}",
-                f"{arn!r} must be a queue ARN of the stage's instance "
-                "(instanceArn + /queue/QUEUE-ID, from the queue's page in the Connect console)",
-            )
-        queues[name] = arn
-    return queues
+def _message(error: Any, model: type[BaseModel], loc: list[str | int]) -> str:
+    kind = error["type"]
+    if kind == "config":
+        return str(error["msg"])
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        _, parent = _walk(model, loc[:-1])
+        if parent is None:
+            return "unknown setting"
+        known = sorted(f.alias or n for n, f in parent.model_fields.items())
+        noun = parent.key_noun if issubclass(parent, ConfigModel) else "setting"
+        return f"unknown {noun}; known {noun}s: {', '.join(known)}"
+    field, _ = _walk(model, loc)
+    if field is not None and field.description:
+        return f"{error['input']!r} is not valid; expected {field.description}"
+    if kind == "model_type":
+        return f"{error['input']!r} is not valid; expected an object of settings"
+    return f"{error['input']!r} is not valid: {error['msg'][0].lower()}{error['msg'][1:]}"
 
 
-def _menu(raw: Any, path: str, queues: Mapping[str, str]) -> tuple[MenuOption, ...]:
-    if not isinstance(raw, Mapping) or not raw:
-        raise ConfigError(path, 'map menu digits to queue names: {"1": "sales", "2": "support"}')
-    options = []
-    for digit, queue in raw.items():
-        if digit not in "123456789" or len(digit) != 1:
-            raise ConfigError(f"{path}.{digit}", "menu keys are single digits 1-9")
-        if queue not in queues:
-            raise ConfigError(
-                f"{path}.{digit}", f"{queue!r} is not one of the queues ({', '.join(queues)})"
-            )
-        options.append(MenuOption(digit=digit, queue=queue))
-    return tuple(options)
+def _walk(
+    model: type[BaseModel], loc: list[str | int]
+) -> tuple[FieldInfo | None, type[BaseModel] | None]:
+    """The last field on the way along `loc` (aliases, list indexes), and the model it ends in."""
+    field: FieldInfo | None = None
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: the walk goes on in the item type
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            current = None  # a key of a plain dict: keep the field that holds it
+            continue
+        found = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if found is None:
+            return field, None
+        field, current = found, _item_type(found.annotation)
+    model_type = current if isinstance(current, type) and issubclass(current, BaseModel) else None
+    return field, model_type
 
 
-def _emails(raw: Any, path: str) -> tuple[str, ...]:
-    if not isinstance(raw, list):
-        raise ConfigError(path, "must be a list of e-mail addresses (or leave it out)")
-    for i, email in enumerate(raw):
-        if not isinstance(email, str) or not EMAIL.match(email):
-            raise ConfigError(f"{path}[{i}]", f"{email!r} is not an e-mail address")
-    return tuple(raw)
-
-
-def _int(raw: Mapping[str, Any], key: str, path: str, default: int, low: int, high: int) -> int:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{path}.{key}", f"{value!r} must be a whole number from {low} to {high}")
-    return value
-
-
-def _choice(
-    raw: Mapping[str, Any], key: str, path: str, default: int, allowed: tuple[int, ...]
-) -> int:
-    value = raw.get(key, default)
-    if value not in allowed or isinstance(value, bool):
-        raise ConfigError(
-            f"{path}.{key}", f"{value!r} is not a CloudWatch Logs retention; use one of {allowed}"
-        )
-    return int(value)
+def _item_type(annotation: Any) -> Any:
+    """`list[X]`, `dict[K, X]`, `X | None` -> X, so a walk can go into the items."""
+    while get_origin(annotation) is not None:
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        annotation = args[0] if get_origin(annotation) is Annotated else args[-1]
+    return annotation

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_connect as connect
 from constructs import Construct, IConstruct
 
-from flows.catalog import FLOW_TYPE, FLOWS
+from flows.catalog import FLOW_TYPE, FLOWS, resource_name
 from flows.render import FlowInputs, flow_bindings, render_flow, to_content
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class ContactFlows(Construct):
                 self,
                 spec.key,
                 instance_arn=instance_arn,
-                name=f"{name_prefix}-{spec.key}",
+                name=resource_name(name_prefix, spec.key),
                 type=FLOW_TYPE,
                 description=spec.description,
                 state="ACTIVE",

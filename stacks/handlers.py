@@ -14,7 +14,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from flows.catalog import FINISH_FUNCTION, HANDLERS, SCORE_FUNCTION, handler_environment
+from flows.catalog import (
+    FINISH_FUNCTION,
+    HANDLERS,
+    SCORE_FUNCTION,
+    handler_environment,
+    resource_name,
+)
 
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
@@ -88,7 +94,7 @@ class SurveyHandlers(Construct):
         code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
         self.functions: dict[str, lambda_.Function] = {}
         for key, handler in HANDLERS.items():
-            name = f"{name_prefix}-{key}"
+            name = resource_name(name_prefix, key)
             log_group = logs.LogGroup(
                 self,
                 f"{key.title()}Logs",
@@ -136,14 +142,6 @@ class SurveyHandlers(Construct):
         _allow(finish, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table.table_arn)
         topic.grant_publish(finish)
         bus.grant_put_events_to(finish)
-
-    @property
-    def score(self) -> lambda_.Function:
-        return self.functions[SCORE_FUNCTION]
-
-    @property
-    def finish(self) -> lambda_.Function:
-        return self.functions[FINISH_FUNCTION]
 
 
 def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:

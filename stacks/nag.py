@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 from cdk_nag import NagPackSuppression, NagSuppressions
 
 if TYPE_CHECKING:
-    from aws_cdk import Stack
-
     from stacks.handlers import SurveyHandlers
 
 
-def suppress_findings(stack: Stack, *, handlers: SurveyHandlers) -> None:
+def suppress_findings(*, handlers: SurveyHandlers) -> None:
     """Accept the findings that are deliberate, on exactly the resources that have them."""
     for function in handlers.functions.values():
         policy = function.role.node.try_find_child("DefaultPolicy") if function.role else None

@@ -25,54 +25,55 @@ class SurveyStack(Stack):
     """The same class for every stage; only the configuration differs."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any):
+        stage, settings = config.offline, config.settings
         super().__init__(
             scope,
             construct_id,
-            env=Environment(account=config.account, region=config.region),
-            description=f"Post-call surveys for Amazon Connect ({config.name})",
+            env=Environment(account=stage.account, region=stage.region),
+            description=f"Post-call surveys for Amazon Connect ({stage.name})",
             **kwargs,
         )
         results = ResultsStore(self, "Results")
-        alerting = Alerting(self, "Alerting", emails=config.alert_emails)
+        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
         handlers = SurveyHandlers(
             self,
             "Handlers",
-            name_prefix=config.name_prefix,
-            partition=config.partition,
-            survey=config.survey,
+            name_prefix=stage.name_prefix,
+            partition=stage.partition,
+            survey=stage.inputs.survey,
             table=results.table,
             topic=alerting.topic,
             bus=alerting.bus,
-            log_retention_days=config.log_retention_days,
-            result_retention_days=config.result_retention_days,
-            powertools_layer_version=config.powertools_layer_version,
+            log_retention_days=settings.log_retention_days,
+            result_retention_days=stage.retention_days,
+            powertools_layer_version=settings.powertools_layer_version,
         )
         integrations = [
             LambdaIntegration(
                 self,
                 f"{key.title()}Integration",
                 function=function,
-                instance_arn=config.instance_arn,
-                account=config.account,
+                instance_arn=stage.instance_arn,
+                account=stage.account,
             )
             for key, function in handlers.functions.items()
         ]
-        supervisor_arn = config.supervisor_queue_arn
+        supervisor_arn = settings.supervisor_queue_arn
         if supervisor_arn is None:
             supervisor_arn = SupervisorQueue(
                 self,
                 "Supervisor",
-                instance_arn=config.instance_arn,
-                name=config.resource_name(SUPERVISOR_QUEUE),
+                instance_arn=stage.instance_arn,
+                name=stage.resource_name(SUPERVISOR_QUEUE),
             ).queue_arn
         flows = ContactFlows(
             self,
             "Flows",
-            instance_arn=config.instance_arn,
-            name_prefix=config.name_prefix,
-            inputs=config.flow_inputs,
+            instance_arn=stage.instance_arn,
+            name_prefix=stage.name_prefix,
+            inputs=stage.inputs,
             function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
-            queue_arns={**config.queues, SUPERVISOR_QUEUE: supervisor_arn},
+            queue_arns={**stage.queues, SUPERVISOR_QUEUE: supervisor_arn},
             depends_on=list(integrations),
         )
         for spec in FLOWS:
@@ -84,4 +85,4 @@ class SurveyStack(Stack):
             )
         CfnOutput(self, "ResultsTableName", value=results.table.table_name)
         CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
-        suppress_findings(self, handlers=handlers)
+        suppress_findings(handlers=handlers)

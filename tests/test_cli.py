@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -232,11 +233,13 @@ def test_simulate_names_an_unknown_lambda_in_a_file_flow(
     # WHEN it is simulated
     code, _, err = run(capsys, "simulate", path)
 
-    # THEN the exit code is 2 and the message names the flow, the action and the Lambda
+    # THEN the exit code is 2 and the one line names the flow, the action, the Lambda and the fix
     assert code == 2
-    assert (
-        err.strip() == f"connect-survey: flow.json: ask: no Lambda handler registered for {arn!r}"
+    assert err.startswith(
+        f"connect-survey: flow.json: ask: no Lambda handler registered for {arn!r}"
     )
+    assert "--lambda-stub" in err
+    assert err.count("\n") == 1
 
 
 def test_simulate_lets_a_stub_stand_in_for_a_lambda_the_project_does_not_have(
@@ -274,8 +277,8 @@ def test_lint_passes_all_six_rendered_flows(capsys: pytest.CaptureFixture[str]) 
     # WHEN they are linted as rendered for the dev stage
     code, out, _ = run(capsys, "lint", *FLOW_KEYS)
 
-    # THEN there is no finding at all
-    assert (code, out) == (0, "")
+    # THEN there is no finding at all, only the summary line
+    assert (code, out) == (0, "6 flows, 0 errors, 0 warnings\n")
 
 
 def test_lint_reports_one_line_per_finding_of_a_broken_file(
@@ -385,6 +388,167 @@ def test_missing_cdk_json_exits_2_with_the_fix(
     # THEN the message says where to run it from
     assert code == 2
     assert "cdk.json not found: run from the project folder or pass --config" in err
+
+
+# --- user mistakes: one line on stderr, the right exit status, never a traceback ---------------
+
+
+def one_line_error(code: int, out: str, err: str) -> str:
+    """The single stderr line of a rejected command (exit 2, nothing on stdout)."""
+    assert code == 2
+    assert out == ""
+    assert err.startswith("connect-survey: ")
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("keys", "fix"),
+    [
+        ("abc", "write e.g. --keys 1,5,42#,timeout,hangup"),
+        ("5x", "write e.g. --keys 1,5,42#,timeout,hangup"),
+        ("5;5;5", "separate entries with commas: --keys 5,5,5"),
+        ("5 5 5", "separate entries with commas: --keys 5,5,5"),
+    ],
+)
+def test_simulate_rejects_keys_that_are_not_caller_entries(
+    capsys: pytest.CaptureFixture[str], keys: str, fix: str
+) -> None:
+    # GIVEN --keys that the caller could not press
+    # WHEN a call is simulated with them
+    err = one_line_error(*run(capsys, "simulate", "on-demand-inbound", "--keys", keys))
+
+    # THEN the line names the option, the entry and how to write it
+    assert f"--keys: {keys!r} is not keys (0-9, *, #), timeout or hangup; {fix}" in err
+
+
+def test_simulate_rejects_an_attribute_without_a_value(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    err = one_line_error(*run(capsys, "simulate", "on-demand-inbound", "--attr", "foo"))
+    assert "--attr: 'foo' is not NAME=VALUE; write e.g. --attr Lang=en" in err
+
+
+def test_simulate_rejects_a_file_that_is_not_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # GIVEN a text file
+    path = tmp_path / "notjson.txt"
+    path.write_text("hello", encoding="utf-8")
+
+    # WHEN it is simulated
+    err = one_line_error(*run(capsys, "simulate", str(path)))
+
+    # THEN the line says it is not a Flow Language document and what to pass instead
+    assert f"{str(path)!r} is not a Flow Language document: not valid JSON" in err
+    assert "pass a flow key (on-demand-survey," in err
+
+
+def test_lint_rejects_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    err = one_line_error(*run(capsys, "lint", str(tmp_path)))
+    assert f"{str(tmp_path)!r} is a directory; pass Flow Language JSON files" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not valid JSON (Expecting property name"),
+        ('{"app": "python app.py"}', 'has no "context" object'),
+        ("[1, 2]", 'has no "context" object'),
+    ],
+    ids=["not-json", "no-context", "not-an-object"],
+)
+def test_malformed_cdk_json_is_one_line_naming_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+) -> None:
+    # GIVEN a cdk.json that is not the project's
+    path = tmp_path / "cdk.json"
+    path.write_text(content, encoding="utf-8")
+
+    # WHEN a flow is rendered with it
+    err = one_line_error(*run(capsys, "render", "opt-in-survey", "--config", str(path)))
+
+    # THEN the line names the file and what is wrong with it
+    assert err.startswith(f"connect-survey: {path}: {message}")
+
+
+def test_unknown_action_for_fail_action_lists_the_action_ids(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN an action id that no flow has
+    argv = ["simulate", "on-demand-inbound", "--fail-action", "nope"]
+
+    # WHEN a call is simulated with it
+    err = one_line_error(*run(capsys, *argv))
+
+    # THEN the line names it and lists the ids there are (the inbound menu's among them)
+    assert "--fail-action 'nope': unknown action id; choose one of " in err
+    assert "ask-effort" in err
+
+
+def test_unknown_queue_for_queue_at_capacity_lists_the_queues(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["simulate", "on-demand-inbound", "--queue-at-capacity", "billing"]
+    err = one_line_error(*run(capsys, *argv))
+    assert err.startswith(
+        "connect-survey: --queue-at-capacity 'billing': unknown queue; "
+        "choose one of sales, supervisor, support"
+    )
+
+
+def test_fail_action_accepts_an_action_of_a_flow_file(
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
+) -> None:
+    # GIVEN a flow file whose greeting fails
+    path = flow_file([say("hello", "Hi", "bye", on_error="sorry"), say("sorry", "Oops", "bye"),
+                      hang_up()])  # fmt: skip
+
+    # WHEN it is simulated with its own action id as --fail-action
+    code, out, _ = run(capsys, "simulate", path, "--fail-action", "hello", "--json")
+
+    # THEN the id is accepted and the error branch is taken
+    assert code == 0
+    assert json.loads(out)["prompts"] == ["Oops"]
+
+
+def test_non_numeric_seed_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    err = one_line_error(*run(capsys, "simulate", "on-demand-inbound", "--seed", "x"))
+    assert "--seed: 'x' is not a whole number" in err
+
+
+def test_lint_prints_a_summary_after_the_findings_of_a_failed_check(
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
+) -> None:
+    # GIVEN a flow with one error
+    path = flow_file([say("hello", "Hi", "nowhere", on_error="bye"), hang_up()])
+
+    # WHEN it is linted
+    code, _, err = run(capsys, "lint", path)
+
+    # THEN the check fails (exit 1) and stderr carries the count
+    assert code == 1
+    assert err == "1 flow, 1 error, 0 warnings\n"
+
+
+def test_every_option_of_every_command_has_help_text() -> None:
+    # GIVEN the parser the command uses
+    parser = cli._parser()
+    commands = next(
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+
+    # WHEN its sub-commands' arguments are listed
+    missing = [
+        f"{name} {action.dest}"
+        for name, command in commands.choices.items()
+        for action in command._actions
+        if not action.help
+    ]
+
+    # THEN each one says what it is for
+    assert missing == []
 
 
 # --- the installed command ------------------------------------------------------------------

@@ -30,7 +30,7 @@ from flows.engine.errors import (
     UnsupportedReferenceError,
 )
 from flows.engine.invoke import Handler, LambdaContext, LambdaTimeout, contact_flow_event
-from flows.engine.state import CallResult, Contact, EndedBy, Event, EventKind
+from flows.engine.state import CallResult, EndedBy, Event, EventKind, SimulatedContact
 from flows.engine.transcript import format_transcript
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "Action",
     "CallResult",
     "CallerScript",
-    "Contact",
     "DeadEndError",
     "EndedBy",
     "Event",
@@ -53,6 +52,7 @@ __all__ = [
     "LambdaTimeout",
     "MissingActionError",
     "ScriptError",
+    "SimulatedContact",
     "Simulation",
     "StepLimitError",
     "UnknownFlowError",

@@ -30,7 +30,7 @@ from flows.engine.run import (
     Run,
     Services,
 )
-from flows.engine.state import CallResult, CallState, Contact, EndedBy, EventKind
+from flows.engine.state import CallResult, CallState, EndedBy, EventKind, SimulatedContact
 from flows.engine.transitions import fail
 from flows.language import CUSTOMER_REMAINING, NO_MATCHING_ERROR
 
@@ -56,7 +56,7 @@ class Simulation:
         queues_at_capacity: Collection[str] = (),
         hours_open: bool = True,
         seed: int = 0,
-        contact: Contact | None = None,
+        contact: SimulatedContact | None = None,
         max_flow_runs: int = 10,
         max_steps: int = 1000,
         enforce_time_limits: bool = True,
@@ -72,7 +72,7 @@ class Simulation:
         self.queues_at_capacity = frozenset(queues_at_capacity)
         self.hours_open = hours_open
         self.seed = seed
-        self.contact = contact or Contact()
+        self.contact = contact or SimulatedContact()
         self.max_flow_runs = max_flow_runs
         self.max_steps = max_steps
         self.enforce_time_limits = enforce_time_limits

@@ -18,7 +18,7 @@ EndedBy = Literal["flow", "caller", "agent"]
 
 
 @dataclass(frozen=True)
-class Contact:
+class SimulatedContact:
     """System values of the simulated contact: what `$.ContactId`, `$.Channel`... resolve to."""
 
     contact_id: str = DEFAULT_CONTACT_ID
@@ -75,7 +75,7 @@ class Event:
 class CallState:
     """Everything a call changes as it runs; the actions read and update it."""
 
-    contact: Contact
+    contact: SimulatedContact
     attributes: dict[str, str]
     external: dict[str, Any] = field(default_factory=dict)
     stored_input: str | None = None
@@ -109,7 +109,7 @@ class CallResult:
     ended_by: EndedBy
     events: list[Event]
     unused_input: list[str]
-    contact: Contact
+    contact: SimulatedContact
 
     @classmethod
     def from_state(cls, state: CallState, ended_by: EndedBy, unused: list[str]) -> CallResult:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 QUESTION_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 ATTRIBUTE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -123,41 +121,6 @@ class SurveyDefinition:
     def is_low(self, score: int) -> bool:
         return score < self.low_score_threshold
 
-    @classmethod
-    def from_config(cls, raw: Mapping[str, Any] | None, path: str = "survey") -> SurveyDefinition:
-        """Build from the camelCase `survey` object of cdk.json; omitted keys take the defaults."""
-        if raw is None:
-            return cls(path=path)
-        if not isinstance(raw, Mapping):
-            raise DefinitionError(path, "must be an object")
-        known = {"questions", "scale", "lowScoreThreshold", "attempts", "inputTimeLimitSeconds"}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            known_list = ", ".join(sorted(known))
-            raise DefinitionError(f"{path}.{unknown[0]}", f"unknown setting; known: {known_list}")
-        questions = DEFAULT_QUESTIONS
-        if "questions" in raw:
-            items = raw["questions"]
-            if not isinstance(items, list):
-                raise DefinitionError(f"{path}.questions", "must be a list of question objects")
-            questions = tuple(
-                _question(item, f"{path}.questions[{i}]") for i, item in enumerate(items)
-            )
-        scale = raw.get("scale", {"min": 1, "max": 5})
-        if not isinstance(scale, Mapping):
-            raise DefinitionError(f"{path}.scale", 'must be an object like {"min": 1, "max": 5}')
-        return cls(
-            questions=questions,
-            scale_min=_int(scale.get("min", 1), f"{path}.scale.min"),
-            scale_max=_int(scale.get("max", 5), f"{path}.scale.max"),
-            low_score_threshold=_int(raw.get("lowScoreThreshold", 3), f"{path}.lowScoreThreshold"),
-            attempts=_int(raw.get("attempts", 3), f"{path}.attempts"),
-            input_time_limit_seconds=_int(
-                raw.get("inputTimeLimitSeconds", 8), f"{path}.inputTimeLimitSeconds"
-            ),
-            path=path,
-        )
-
     def to_env(self) -> str:
         """The compact JSON the handlers read from their environment (prompts left out)."""
         return json.dumps(
@@ -183,21 +146,3 @@ class SurveyDefinition:
             low_score_threshold=raw["lowScoreThreshold"],
             path="env",
         )
-
-
-def _question(item: Any, where: str) -> Question:
-    if not isinstance(item, Mapping):
-        raise DefinitionError(where, 'must be an object with "key", "attribute" and "prompt"')
-    for name in ("key", "attribute", "prompt"):
-        if not isinstance(item.get(name), str):
-            raise DefinitionError(f"{where}.{name}", "is required and must be a string")
-    extra = sorted(set(item) - {"key", "attribute", "prompt"})
-    if extra:
-        raise DefinitionError(f"{where}.{extra[0]}", "unknown setting; use key, attribute, prompt")
-    return Question(item["key"], item["attribute"], item["prompt"])
-
-
-def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DefinitionError(where, f"{value!r} must be a whole number")
-    return value

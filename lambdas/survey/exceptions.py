@@ -11,7 +11,7 @@ class MalformedEventError(SurveyError):
     """Raised when the event is not a Connect contact flow event with a ContactId."""
 
 
-class ConfigError(SurveyError):
+class EnvironmentVariableError(SurveyError):
     """Raised when a handler environment variable is missing or invalid; `variable` names it."""
 
     def __init__(self, variable: str, message: str) -> None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
 
-from . import alerts, config, results
+from . import alerts, environment, results
 from .alerts import LowScoreAlert
 from .answers import parse_score
 from .aws import has_time_left
@@ -45,7 +45,7 @@ from .contract import (
 )
 from .exceptions import (
     AlertError,
-    ConfigError,
+    EnvironmentVariableError,
     InvalidAnswerError,
     MalformedEventError,
     StorageError,
@@ -73,11 +73,11 @@ class Channel:
 
 
 def _send_sns(alert: LowScoreAlert) -> None:
-    alerts.send_sns(config.topic_arn(), alert)
+    alerts.send_sns(environment.topic_arn(), alert)
 
 
 def _send_event(alert: LowScoreAlert) -> None:
-    alerts.send_event(config.bus_name(), alert)
+    alerts.send_event(environment.bus_name(), alert)
 
 
 CHANNELS: Final = (
@@ -87,8 +87,8 @@ CHANNELS: Final = (
 
 
 @dataclass
-class Outcome:
-    """What the invocation managed; the first failure becomes the answer's reason."""
+class Failures:
+    """What went wrong during this invocation, in order; the first becomes the answer's reason."""
 
     reasons: list[str] = field(default_factory=list)
 
@@ -116,28 +116,28 @@ def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> di
 
 def _finish(contact: Contact, context: object) -> dict[str, str]:
     begin(contact.contact_id, context)
-    survey = config.survey()
+    survey = environment.survey()
     mode = contact.parameters.get(PARAM_MODE, "").strip()
     if mode not in MODES:
         logger.warning("Unknown survey mode from the flow; finishing anyway")
         mode = UNKNOWN_MODE
-    outcome = Outcome()
+    failures = Failures()
     now = datetime.now(UTC)
 
-    scores = _scores(contact, survey, context, outcome)
+    scores = _scores(contact, survey, context, failures)
     try:
         if not has_time_left(context):
             raise StorageError("too little time left to write the summary")
         results.complete_survey(
-            config.table_name(),
+            environment.table_name(),
             contact,
             mode=mode,
             scores=scores,
             now=now,
-            retention_days=config.retention_days(),
+            retention_days=environment.retention_days(),
         )
-    except (StorageError, ConfigError) as error:
-        outcome.failed(REASON_STORAGE_ERROR, "Summary not stored", error)
+    except (StorageError, EnvironmentVariableError) as error:
+        failures.failed(REASON_STORAGE_ERROR, "Summary not stored", error)
     count(Metric.SURVEY_COMPLETED)
 
     alerted = FALSE
@@ -151,14 +151,14 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
             scores=scores,
             threshold=survey.low_score_threshold,
         )
-        alerted = _alert(alert, now, context, outcome)
+        alerted = _alert(alert, now, context, failures)
     summary = {"mode": mode, "answered": len(scores), "alerted": alerted}
-    logger.info("Survey finished", extra={**summary, "reasons": outcome.reasons})
-    return _answer(scores, escalate=escalate, alerted=alerted, reasons=outcome.reasons)
+    logger.info("Survey finished", extra={**summary, "reasons": failures.reasons})
+    return _answer(scores, escalate=escalate, alerted=alerted, reasons=failures.reasons)
 
 
 def _scores(
-    contact: Contact, survey: SurveyDefinition, context: object, outcome: Outcome
+    contact: Contact, survey: SurveyDefinition, context: object, failures: Failures
 ) -> dict[str, int]:
     """Attribute → score in survey order: the table first, the contact attributes fill the gaps.
 
@@ -170,10 +170,10 @@ def _scores(
         if not has_time_left(context):
             raise StorageError("too little time left to read the answers")
         stored = results.read_scores(
-            config.table_name(), contact.contact_id, [q.key for q in survey.questions]
+            environment.table_name(), contact.contact_id, [q.key for q in survey.questions]
         )
-    except (StorageError, ConfigError) as error:
-        outcome.failed(REASON_STORAGE_ERROR, "Answers not read; using contact attributes", error)
+    except (StorageError, EnvironmentVariableError) as error:
+        failures.failed(REASON_STORAGE_ERROR, "Answers not read; using contact attributes", error)
     scores: dict[str, int] = {}
     for question in survey.questions:
         from_table = stored.get(question.key)
@@ -194,30 +194,30 @@ def _valid(text: str | None, survey: SurveyDefinition) -> int | None:
         return None
 
 
-def _alert(alert: LowScoreAlert, now: datetime, context: object, outcome: Outcome) -> str:
+def _alert(alert: LowScoreAlert, now: datetime, context: object, failures: Failures) -> str:
     """Send each channel that this invocation claims; "already" when others sent them all."""
     sent = already = 0
     for channel in CHANNELS:
         if not has_time_left(context):
-            outcome.failed(REASON_ALERT_ERROR, "Alert skipped", "too little time left")
+            failures.failed(REASON_ALERT_ERROR, "Alert skipped", "too little time left")
             break
         try:
-            table, days = config.table_name(), config.retention_days()
+            table, days = environment.table_name(), environment.retention_days()
             token = results.claim_alert(
                 table, alert.contact_id, channel.claim, now=now, retention_days=days
             )
-        except (StorageError, ConfigError) as error:
+        except (StorageError, EnvironmentVariableError) as error:
             # Without a claim a retry could send it twice: better to leave this one unsent.
-            outcome.failed(REASON_STORAGE_ERROR, f"Alert not claimed ({channel.name})", error)
+            failures.failed(REASON_STORAGE_ERROR, f"Alert not claimed ({channel.name})", error)
             continue
         if token is None:
             already += 1
             continue
         try:
             channel.send(alert)
-        except (AlertError, ConfigError) as error:
+        except (AlertError, EnvironmentVariableError) as error:
             count(Metric.ALERT_ERROR)
-            outcome.failed(REASON_ALERT_ERROR, f"Alert not sent ({channel.name})", error)
+            failures.failed(REASON_ALERT_ERROR, f"Alert not sent ({channel.name})", error)
             _release(table, alert.contact_id, channel, token)
             continue
         sent += 1

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
 
-from . import config, results
+from . import environment, results
 from .answers import parse_score
 from .aws import has_time_left
 from .contact import Contact
@@ -39,7 +39,12 @@ from .contract import (
     TRUE,
     VALID,
 )
-from .exceptions import ConfigError, InvalidAnswerError, MalformedEventError, StorageError
+from .exceptions import (
+    EnvironmentVariableError,
+    InvalidAnswerError,
+    MalformedEventError,
+    StorageError,
+)
 from .telemetry import Metric, begin, count, logger, metrics
 
 if TYPE_CHECKING:
@@ -65,7 +70,7 @@ def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> di
 
 def _score(contact: Contact, context: object) -> dict[str, str]:
     begin(contact.contact_id, context)
-    survey = config.survey()
+    survey = environment.survey()
     question = survey.question(contact.parameters.get(PARAM_QUESTION, "").strip())
     if question is None:
         # The value itself is not logged: a misrouted parameter could carry personal data.
@@ -91,15 +96,15 @@ def _score(contact: Contact, context: object) -> dict[str, str]:
         if not has_time_left(context):
             raise StorageError("too little time left to write the answer")
         results.put_answer(
-            config.table_name(),
+            environment.table_name(),
             contact,
             question=question.key,
             attribute=question.attribute,
             score=score,
             now=datetime.now(UTC),
-            retention_days=config.retention_days(),
+            retention_days=environment.retention_days(),
         )
-    except (StorageError, ConfigError) as error:
+    except (StorageError, EnvironmentVariableError) as error:
         # The flow still sets the contact attribute: a valid answer is never lost.
         logger.error("Answer not stored", extra={"question": question.key, "error": str(error)})
         count(Metric.STORAGE_ERROR)

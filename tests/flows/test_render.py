@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,9 +25,10 @@ from flows.render import (
 )
 from lambdas.survey.definition import Question, SurveyDefinition
 
+ROOT = Path(__file__).resolve().parents[2]
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 
 def walk_strings(document: Any) -> Iterator[str]:
@@ -229,5 +234,36 @@ def test_unused_binding_is_an_error() -> None:
         render_flow("on-demand-survey", INPUTS, bindings)
 
 
-def test_rendering_is_deterministic() -> None:
-    assert to_content(rendered("escalation-survey")) == to_content(rendered("escalation-survey"))
+# Renders every flow of the prod stage and prints them as one JSON object.
+RENDER_ALL = """
+import json
+from pathlib import Path
+from flows.catalog import FLOW_KEYS
+from flows.render import to_content
+from stacks.config import load_stage, read_context
+stage = load_stage(read_context(Path("cdk.json")), "prod").offline
+print(json.dumps({key: to_content(stage.render(key)) for key in FLOW_KEYS}))
+"""
+
+
+def test_rendering_is_the_same_in_two_processes_with_different_hash_seeds() -> None:
+    # GIVEN two fresh interpreters whose set and dict-of-str orders differ (hash randomisation)
+    def render_in_a_new_process(hash_seed: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", RENDER_ALL],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    # WHEN each renders every flow
+    first, second = render_in_a_new_process("1"), render_in_a_new_process("2")
+
+    # THEN the deployed contents are byte for byte the same
+    assert len(json.loads(first)) == len(FLOWS)
+    assert first == second

@@ -16,7 +16,7 @@ from tests.stacks.conftest import ROOT
 
 @pytest.fixture
 def stage() -> Any:
-    return load_stage(json.loads((ROOT / "cdk.json").read_text())["context"], "dev").offline()
+    return load_stage(json.loads((ROOT / "cdk.json").read_text())["context"], "dev").offline
 
 
 def test_sandbox_leaves_no_metric_in_the_shared_powertools_buffer(stage: Any) -> None:

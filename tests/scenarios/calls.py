@@ -28,7 +28,8 @@ MODES = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
 OPT_IN_MODES = (MODE_OPT_IN, MODE_ESCALATION)
 OPTED_IN = {OPT_IN_ATTRIBUTE: OPT_IN_ACCEPTED}
 SURVEY_DONE = {OPT_IN_ATTRIBUTE: OPT_IN_COMPLETE}
-SCORE_ATTRIBUTES = ("EffortScore", "PromoterScore", "SatisfactionScore")  # design.md, in order
+# The default survey's questions, in order (lambdas/survey/definition.py).
+SCORE_ATTRIBUTES = ("EffortScore", "PromoterScore", "SatisfactionScore")
 MAIN_QUEUE = "sales"  # menu digit 1 in every stage: the first option, where silence leads
 HANG_UP = "hangup"
 SILENCE = "timeout"

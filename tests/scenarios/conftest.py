@@ -42,7 +42,7 @@ class Player:
 @pytest.fixture(scope="package")
 def stage() -> OfflineStage:
     context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
-    return load_stage(context, "dev").offline()
+    return load_stage(context, "dev").offline
 
 
 @pytest.fixture(scope="package")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from flows.offline import OfflineStage
     from tests.scenarios.conftest import Player
 
-LOW_SCORE_THRESHOLD = 3  # design.md: "if any score is below 3"
+LOW_SCORE_THRESHOLD = 3  # the default survey: a score below 3 is low
 SCALE = range(1, 6)
 
 
@@ -37,7 +37,7 @@ def test_escalation_happens_exactly_when_the_lowest_score_is_below_3(
     texts: dict[str, str],
     mode: str,
 ) -> None:
-    # GIVEN the dev stage's threshold is the one design.md describes
+    # GIVEN the dev stage keeps the default threshold
     assert stage.inputs.survey.low_score_threshold == LOW_SCORE_THRESHOLD
     wrong: list[str] = []
 

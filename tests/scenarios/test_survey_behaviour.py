@@ -1,5 +1,6 @@
-"""The survey behaviour of design.md, call by call, through the six rendered flows and the real
-handlers on the embedded AWS (the code path of `connect-survey simulate`)."""
+"""The survey behaviour README.md describes ("The three survey modes"), call by call, through
+the six rendered flows and the real handlers on the embedded AWS (the code path of
+`connect-survey simulate`)."""
 
 from __future__ import annotations
 

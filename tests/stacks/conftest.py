@@ -30,7 +30,7 @@ def stages(context: dict[str, Any]) -> dict[str, Any]:
 
 def build_stack(config: StageConfig) -> SurveyStack:
     app = cdk.App()
-    return SurveyStack(app, f"{config.name_prefix}-stack", config=config)
+    return SurveyStack(app, f"{config.offline.name_prefix}-stack", config=config)
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,14 @@ def load(stages: dict[str, Any], stage: str = "dev") -> Any:
 
 def test_every_stage_in_cdk_json_loads(context: dict[str, Any]) -> None:
     for name in context["stages"]:
-        assert load_stage(context, name).name == name
+        assert load_stage(context, name).offline.name == name
 
 
 def test_default_stage_is_dev_with_two_menu_options(context: dict[str, Any]) -> None:
     config = load_stage(context, None)
-    assert config.name == DEFAULT_STAGE == "dev"
-    assert [o.digit for o in config.menu] == ["1", "2"]
-    assert config.supervisor_queue_arn is None
+    assert config.offline.name == DEFAULT_STAGE == "dev"
+    assert [o.digit for o in config.offline.inputs.menu] == ["1", "2"]
+    assert config.settings.supervisor_queue_arn is None
 
 
 def test_unknown_stage_names_the_choices(stages: dict[str, Any]) -> None:
@@ -140,13 +140,15 @@ def test_unknown_prompt_override_is_rejected(stages: dict[str, Any]) -> None:
 
 def test_log_retention_must_be_a_cloudwatch_value(stages: dict[str, Any]) -> None:
     stages["dev"]["logRetentionDays"] = 10
-    with pytest.raises(ConfigError, match=r"logRetentionDays: 10 is not a CloudWatch Logs"):
+    expected = r"logRetentionDays: 10 is not valid; expected a CloudWatch Logs retention"
+    with pytest.raises(ConfigError, match=expected):
         load(stages)
 
 
 def test_alert_email_must_look_like_one(stages: dict[str, Any]) -> None:
     stages["dev"]["alertEmails"] = ["supervisors"]
-    with pytest.raises(ConfigError, match=r"alertEmails\[0\]: 'supervisors' is not an e-mail"):
+    expected = r"alertEmails\[0\]: 'supervisors' is not valid; expected e-mail addresses"
+    with pytest.raises(ConfigError, match=expected):
         load(stages)
 
 

@@ -26,7 +26,9 @@ def logical_id(template: Template, type_: str, **properties: Any) -> str:
 
 def content_of(template: Template, key: str, config: StageConfig) -> str:
     """A flow's Content with CloudFormation references flattened to `<Ref:...>` markers."""
-    flow_id = logical_id(template, "AWS::Connect::ContactFlow", Name=config.resource_name(key))
+    flow_id = logical_id(
+        template, "AWS::Connect::ContactFlow", Name=config.offline.resource_name(key)
+    )
     content = resources(template, "AWS::Connect::ContactFlow")[flow_id]["Properties"]["Content"]
     if isinstance(content, str):
         return content
@@ -52,14 +54,14 @@ def test_flow_is_a_stage_prefixed_contact_flow(
         {
             "Name": f"survey-dev-{key}",
             "Type": "CONTACT_FLOW",
-            "InstanceArn": dev_config.instance_arn,
+            "InstanceArn": dev_config.offline.instance_arn,
             "State": "ACTIVE",
         },
     )
 
 
-def test_functions_use_newest_python_powertools_layer_and_short_timeouts(
-    dev_template: Template,
+def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_short_timeouts(
+    dev_template: Template, dev_config: StageConfig
 ) -> None:
     functions = resources(dev_template, "AWS::Lambda::Function").values()
     assert sorted(f["Properties"]["FunctionName"] for f in functions) == [
@@ -71,9 +73,13 @@ def test_functions_use_newest_python_powertools_layer_and_short_timeouts(
         assert props["Runtime"] == "python3.14"
         assert props["Timeout"] <= 8
         assert props["TracingConfig"] == {"Mode": "Active"}
+        # AWS publishes one layer per Python version and architecture; the version is the
+        # stage's powertoolsLayerVersion.
+        python = props["Runtime"].replace(".", "")
+        [architecture] = props["Architectures"]
         assert props["Layers"] == [
-            "arn:aws:lambda:us-east-1:017000801446:layer:"
-            "AWSLambdaPowertoolsPythonV3-python314-arm64:27"
+            "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
+            f"{python}-{architecture}:{dev_config.settings.powertools_layer_version}"
         ]
         env = props["Environment"]["Variables"]
         assert set(env) >= {
@@ -103,7 +109,7 @@ def test_each_function_is_associated_with_the_instance(
     dev_template.has_resource_properties(
         "AWS::Connect::IntegrationAssociation",
         {
-            "InstanceId": dev_config.instance_arn,
+            "InstanceId": dev_config.offline.instance_arn,
             "IntegrationType": "LAMBDA_FUNCTION",
             "IntegrationArn": function_arn(dev_template, key),
         },
@@ -120,8 +126,8 @@ def test_invoke_permission_is_scoped_to_the_instance_and_account(
             "Action": "lambda:InvokeFunction",
             "FunctionName": function_arn(dev_template, key),
             "Principal": "connect.amazonaws.com",
-            "SourceArn": dev_config.instance_arn,
-            "SourceAccount": dev_config.account,
+            "SourceArn": dev_config.offline.instance_arn,
+            "SourceAccount": dev_config.offline.account,
         },
     )
 
@@ -228,8 +234,8 @@ def test_given_supervisor_queue_is_used_not_created(context: dict[str, Any]) -> 
     template = Template.from_stack(build_stack(config))
     template.resource_count_is("AWS::Connect::Queue", 0)
     template.resource_count_is("AWS::Connect::HoursOfOperation", 0)
-    assert config.supervisor_queue_arn
-    assert config.supervisor_queue_arn in content_of(template, "escalation-survey", config)
+    assert config.settings.supervisor_queue_arn
+    assert config.settings.supervisor_queue_arn in content_of(template, "escalation-survey", config)
     template.resource_count_is("AWS::SNS::Subscription", 1)
 
 
@@ -242,7 +248,9 @@ def test_flows_are_created_after_associations_permissions_and_their_survey_flow(
     )
     for spec in FLOWS:
         flow_id = logical_id(
-            dev_template, "AWS::Connect::ContactFlow", Name=dev_config.resource_name(spec.key)
+            dev_template,
+            "AWS::Connect::ContactFlow",
+            Name=dev_config.offline.resource_name(spec.key),
         )
         depends_on = set(flows[flow_id].get("DependsOn", []))
         assert wiring <= depends_on, spec.key
@@ -250,7 +258,7 @@ def test_flows_are_created_after_associations_permissions_and_their_survey_flow(
             survey_id = logical_id(
                 dev_template,
                 "AWS::Connect::ContactFlow",
-                Name=dev_config.resource_name(spec.survey_flow),
+                Name=dev_config.offline.resource_name(spec.survey_flow),
             )
             # CloudFormation orders the survey flow first through the GetAtt in the content.
             assert f'"Fn::GetAtt": ["{survey_id}", "ContactFlowArn"]' in content_of(
@@ -263,13 +271,15 @@ def test_inbound_flow_sets_its_own_survey_as_disconnect_flow(
     dev_template: Template, dev_config: StageConfig, spec: Any
 ) -> None:
     survey_id = logical_id(
-        dev_template, "AWS::Connect::ContactFlow", Name=dev_config.resource_name(spec.survey_flow)
+        dev_template,
+        "AWS::Connect::ContactFlow",
+        Name=dev_config.offline.resource_name(spec.survey_flow),
     )
     content = content_of(dev_template, spec.key, dev_config)
     assert (
         f'"CustomerRemaining": "<{{"Fn::GetAtt": ["{survey_id}", "ContactFlowArn"]}}>"' in content
     )
-    for queue_arn in dev_config.queues.values():
+    for queue_arn in dev_config.settings.queues.values():
         assert queue_arn in content
 
 

@@ -77,6 +77,7 @@ def test_each_suppression_names_one_rule_and_gives_a_reason(
     assert "Stack" not in {r.get("Type") for r in template["Resources"].values()}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("npx") is None, reason="the CDK CLI runs through npx")
 def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
     env = {
@@ -100,6 +101,7 @@ def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
     assert template.count('"AWS::Lambda::Function"') == 2
 
 
+@pytest.mark.slow
 def test_cdk_cli_stops_on_a_configuration_error_naming_the_setting(tmp_path: Path) -> None:
     result = subprocess.run(
         [

@@ -8,7 +8,7 @@ from typing import Final
 
 from .contract import ENV_BUS, ENV_RETENTION_DAYS, ENV_SURVEY, ENV_TABLE, ENV_TOPIC
 from .definition import SurveyDefinition
-from .exceptions import ConfigError
+from .exceptions import EnvironmentVariableError
 
 DEFAULT_BUS: Final = "default"
 DEFAULT_RETENTION_DAYS: Final = 365
@@ -37,14 +37,18 @@ def retention_days() -> int:
     if not text:
         return DEFAULT_RETENTION_DAYS
     if not text.isdecimal() or int(text) < 1:
-        raise ConfigError(ENV_RETENTION_DAYS, f"{text!r} must be a whole number of days, >= 1")
+        raise EnvironmentVariableError(
+            ENV_RETENTION_DAYS, f"{text!r} must be a whole number of days, >= 1"
+        )
     return int(text)
 
 
 def _required(variable: str) -> str:
     value = os.environ.get(variable, "").strip()
     if not value:
-        raise ConfigError(variable, "is not set; the stack (or the simulator) must provide it")
+        raise EnvironmentVariableError(
+            variable, "is not set; the stack (or the simulator) must provide it"
+        )
     return value
 
 
@@ -54,4 +58,4 @@ def _parse_survey(text: str) -> SurveyDefinition:
         return SurveyDefinition.from_env(text)
     except (ValueError, KeyError, TypeError) as error:
         message = f"is not a survey definition from to_env(): {error}"
-        raise ConfigError(ENV_SURVEY, message) from error
+        raise EnvironmentVariableError(ENV_SURVEY, message) from error
