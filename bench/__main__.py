@@ -66,18 +66,7 @@ def warm_calls(calls: int = 300) -> tuple[float, float]:
 
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName="results",
-            KeySchema=[
-                {"AttributeName": contract.TABLE_PARTITION_KEY, "KeyType": "HASH"},
-                {"AttributeName": contract.TABLE_SORT_KEY, "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": contract.TABLE_PARTITION_KEY, "AttributeType": "S"},
-                {"AttributeName": contract.TABLE_SORT_KEY, "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        contract.RESULTS_TABLE.create(dynamodb, "results")
         os.environ.update(
             {
                 contract.ENV_TABLE: "results",
@@ -106,9 +95,9 @@ def warm_calls(calls: int = 300) -> tuple[float, float]:
             dynamodb.put_item(
                 TableName="results",
                 Item={
-                    "contactId": {"S": f"b-{i}"},
-                    "question": {"S": "effort"},
-                    "score": {"N": "4"},
+                    contract.TABLE_PARTITION_KEY: {"S": f"b-{i}"},
+                    contract.TABLE_SORT_KEY: {"S": "effort"},
+                    contract.ITEM_SCORE: {"N": "4"},
                 },
             )
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-from lambdas.survey import contract
-from lambdas.survey.contract import MODE_ESCALATION, MODE_ON_DEMAND, MODE_OPT_IN
-
-if TYPE_CHECKING:
-    from lambdas.survey.definition import SurveyDefinition
+from lambdas.survey.contract import (
+    ENTRY_POINTS,
+    FINISH_FUNCTION,
+    MODE_ESCALATION,
+    MODE_ON_DEMAND,
+    MODE_OPT_IN,
+    SCORE_FUNCTION,
+)
 
 ON_DEMAND_INBOUND: Final = "on-demand-inbound"
 ON_DEMAND_SURVEY: Final = "on-demand-survey"
@@ -18,15 +21,8 @@ OPT_IN_SURVEY: Final = "opt-in-survey"
 ESCALATION_INBOUND: Final = "escalation-inbound"
 ESCALATION_SURVEY: Final = "escalation-survey"
 
-# Logical names of the two handlers (function names are `resource_name(namePrefix, key)`).
-SCORE_FUNCTION: Final = "score"
-FINISH_FUNCTION: Final = "finish"
-
-# Handler entry points inside the asset (the `lambdas/` directory is the asset root).
-HANDLERS: Final = {
-    SCORE_FUNCTION: "survey.score.handler",
-    FINISH_FUNCTION: "survey.finish.handler",
-}
+# The handlers the flows invoke, by logical name (the handler contract in lambdas/ owns them).
+HANDLERS: Final = ENTRY_POINTS
 
 # Logical name of the queue the escalation flow transfers to.
 SUPERVISOR_QUEUE: Final = "supervisor"
@@ -109,24 +105,3 @@ def flow_spec(key: str) -> FlowSpec:
         if spec.key == key:
             return spec
     raise KeyError(f"unknown flow {key!r}; flows are: {', '.join(FLOW_KEYS)}")
-
-
-def handler_environment(
-    *,
-    function_name: str,
-    table_name: str,
-    topic_arn: str,
-    bus_name: str,
-    survey: SurveyDefinition,
-    retention_days: int,
-) -> dict[str, str]:
-    """The environment both the stack and the simulator give a handler: one definition."""
-    return {
-        contract.ENV_TABLE: table_name,
-        contract.ENV_TOPIC: topic_arn,
-        contract.ENV_BUS: bus_name,
-        contract.ENV_SURVEY: survey.to_env(),
-        contract.ENV_RETENTION_DAYS: str(retention_days),
-        "POWERTOOLS_SERVICE_NAME": function_name,
-        "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
-    }

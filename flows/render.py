@@ -30,6 +30,7 @@ from flows.catalog import FlowSpec, flow_spec
 from flows.language import targets
 from flows.lint import LintError, require_clean
 from lambdas.survey import contract
+from lambdas.survey.budget import CALL_PATH
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -55,6 +56,8 @@ CONTRACT_NAMES = {
     "reply.score": contract.SCORE,
     "reply.escalate": contract.ESCALATE,
     "reply.true": contract.TRUE,
+    # How long Connect waits for a handler: the time budget's flow limit.
+    "budget.flowLimitSeconds": str(CALL_PATH.flow_limit_seconds),
 }
 
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Metrics
 
-from flows.catalog import HANDLERS, handler_environment
+from flows.catalog import HANDLERS
 from lambdas.survey import aws, contract
+from lambdas.survey.environment import handler_environment
 
 if TYPE_CHECKING:
     from flows.offline import OfflineStage
@@ -56,43 +57,7 @@ class Sandbox:
 
         session = boto3.session.Session(region_name=self.region)
         self._session = session
-        dynamodb = session.client("dynamodb")
-        dynamodb.create_table(
-            TableName=TABLE_NAME,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": contract.TABLE_PARTITION_KEY, "KeyType": "HASH"},
-                {"AttributeName": contract.TABLE_SORT_KEY, "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": name, "AttributeType": "S"}
-                for name in (
-                    contract.TABLE_PARTITION_KEY,
-                    contract.TABLE_SORT_KEY,
-                    contract.TABLE_QUESTION_INDEX_SORT_KEY,
-                )
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": contract.TABLE_QUESTION_INDEX,
-                    "KeySchema": [
-                        {"AttributeName": contract.TABLE_SORT_KEY, "KeyType": "HASH"},
-                        {
-                            "AttributeName": contract.TABLE_QUESTION_INDEX_SORT_KEY,
-                            "KeyType": "RANGE",
-                        },
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
-        dynamodb.update_time_to_live(
-            TableName=TABLE_NAME,
-            TimeToLiveSpecification={
-                "AttributeName": contract.TABLE_TTL_ATTRIBUTE,
-                "Enabled": True,
-            },
-        )
+        contract.RESULTS_TABLE.create(session.client("dynamodb"), TABLE_NAME)
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)

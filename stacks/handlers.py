@@ -14,13 +14,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from flows.catalog import (
-    FINISH_FUNCTION,
-    HANDLERS,
-    SCORE_FUNCTION,
-    handler_environment,
-    resource_name,
-)
+from flows.catalog import resource_name
+from lambdas.survey.budget import CALL_PATH
+from lambdas.survey.contract import ENTRY_POINTS, FINISH_FUNCTION, SCORE_FUNCTION
+from lambdas.survey.environment import handler_environment
 
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
@@ -30,8 +27,8 @@ ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc"]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_ACCOUNT = "017000801446"
-# Below the flows' 8-second InvocationTimeLimitSeconds, so Connect hears an answer, not a timeout.
-FUNCTION_TIMEOUT = Duration.seconds(6)
+# Below the flows' InvocationTimeLimitSeconds, so Connect hears an answer, not a timeout.
+FUNCTION_TIMEOUT = Duration.seconds(CALL_PATH.function_timeout_seconds)
 # CloudWatch Logs retention by days (the values stacks.config accepts).
 LOG_RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -93,7 +90,7 @@ class SurveyHandlers(Construct):
         )
         code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
         self.functions: dict[str, lambda_.Function] = {}
-        for key, handler in HANDLERS.items():
+        for key, handler in ENTRY_POINTS.items():
             name = resource_name(name_prefix, key)
             log_group = logs.LogGroup(
                 self,

@@ -1,4 +1,4 @@
-"""boto3 clients built on first use and bounded, so handlers answer inside the flow's limit.
+"""boto3 clients built on first use and bounded by the time budget, so handlers answer in time.
 
 Clients are created lazily (tests start moto before the first call) and cached per process;
 `reset_clients` drops them so each test gets clients bound to its own mock.
@@ -11,14 +11,16 @@ from typing import Any, Final
 import boto3
 from botocore.config import Config
 
-# Connect waits at most 8 s for a Lambda: two short attempts, never the SDK's default minute.
+from .budget import CALL_PATH
+
+# Connect waits at most 8 s for a Lambda: short attempts, never the SDK's default minute.
 BOUNDED: Final = Config(
-    connect_timeout=1,
-    read_timeout=1.5,  # with 2 attempts, one call ends within 5 s: inside the 6 s function timeout
-    retries={"total_max_attempts": 2, "mode": "standard"},
+    connect_timeout=CALL_PATH.connect_timeout_seconds,
+    read_timeout=CALL_PATH.read_timeout_seconds,
+    retries={"total_max_attempts": CALL_PATH.attempts, "mode": "standard"},
 )
 # Below this, one more bounded call could outlive the invocation: answer with a reason instead.
-MIN_REMAINING_MS: Final = 1500
+MIN_REMAINING_MS: Final = CALL_PATH.margin_ms
 
 _clients: dict[str, Any] = {}
 

@@ -6,7 +6,8 @@ string that crosses the flow/handler boundary lives here.
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from typing import Any, Final
 
 # Contact attributes set by the flows.
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
@@ -48,7 +49,17 @@ MODE_OPT_IN: Final = "opt-in"
 MODE_ESCALATION: Final = "escalation"
 MODES: Final = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
 
-# Environment the stack gives the handlers (the simulator gives the same).
+# The functions: logical name (function names are `{namePrefix}-{name}`) → entry point inside
+# the asset (the `lambdas/` directory is the asset root).
+SCORE_FUNCTION: Final = "score"
+FINISH_FUNCTION: Final = "finish"
+ENTRY_POINTS: Final = {
+    SCORE_FUNCTION: "survey.score.handler",
+    FINISH_FUNCTION: "survey.finish.handler",
+}
+
+# Environment the stack gives the handlers (the simulator gives the same; config.py reads it and
+# builds it: `handler_environment`).
 ENV_TABLE: Final = "RESULTS_TABLE_NAME"
 ENV_TOPIC: Final = "ALERT_TOPIC_ARN"
 ENV_BUS: Final = "ALERT_EVENT_BUS_NAME"
@@ -64,6 +75,75 @@ TABLE_QUESTION_INDEX_SORT_KEY: Final = "answeredAt"
 SUMMARY_SORT_KEY: Final = "#summary"
 ITEM_ATTRIBUTE: Final = "attribute"  # answer item: the contact attribute the question fills
 ITEM_SCORE: Final = "score"  # answer item: the score, a number
+# Answer item: the contact's details, each only when Connect sent it.
+ITEM_INITIAL_CONTACT_ID: Final = "initialContactId"
+ITEM_CHANNEL: Final = "channel"
+ITEM_INITIATION_METHOD: Final = "initiationMethod"
+ITEM_QUEUE: Final = "queue"
+# Summary item (sort key SUMMARY_SORT_KEY): the finished survey and the alert claims.
+SUMMARY_STATUS: Final = "status"
+SUMMARY_STATUS_COMPLETE: Final = "complete"
+SUMMARY_MODE: Final = "mode"
+SUMMARY_ANSWERED: Final = "answered"
+SUMMARY_SCORES: Final = "scores"
+SUMMARY_LOWEST: Final = "lowest"
+SUMMARY_COMPLETED_AT: Final = "completedAt"
+SUMMARY_SNS_CLAIM: Final = "snsAlertAt"
+SUMMARY_EVENT_CLAIM: Final = "eventAlertAt"
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """The results table's keys, TTL and index: the stack, the simulator and tests build from it."""
+
+    partition_key: str
+    sort_key: str
+    ttl_attribute: str
+    question_index: str
+    question_index_sort_key: str
+    key_type: str = "S"  # every key attribute is a string
+
+    def create_table_arguments(self, table_name: str) -> dict[str, Any]:
+        """DynamoDB CreateTable arguments for a table of this shape (TTL is set separately)."""
+        key_names = (self.partition_key, self.sort_key, self.question_index_sort_key)
+        return {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [
+                {"AttributeName": self.partition_key, "KeyType": "HASH"},
+                {"AttributeName": self.sort_key, "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": self.key_type} for name in key_names
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": self.question_index,
+                    "KeySchema": [
+                        {"AttributeName": self.sort_key, "KeyType": "HASH"},
+                        {"AttributeName": self.question_index_sort_key, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        }
+
+    def create(self, client: Any, table_name: str) -> None:
+        """Create the table with `client` (a boto3 DynamoDB client) and turn its TTL on."""
+        client.create_table(**self.create_table_arguments(table_name))
+        client.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"AttributeName": self.ttl_attribute, "Enabled": True},
+        )
+
+
+RESULTS_TABLE: Final = TableShape(
+    partition_key=TABLE_PARTITION_KEY,
+    sort_key=TABLE_SORT_KEY,
+    ttl_attribute=TABLE_TTL_ATTRIBUTE,
+    question_index=TABLE_QUESTION_INDEX,
+    question_index_sort_key=TABLE_QUESTION_INDEX_SORT_KEY,
+)
 
 # The low-score alert on EventBridge.
 EVENT_SOURCE: Final = "connect-survey"

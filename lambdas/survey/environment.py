@@ -1,4 +1,7 @@
-"""The handler environment, read at call time so tests and the simulator can change it."""
+"""The handler environment: built here for the stack and the simulator, read at call time.
+
+Read at call time so tests and the simulator can change it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,40 @@ import os
 from functools import lru_cache
 from typing import Final
 
-from .contract import ENV_BUS, ENV_RETENTION_DAYS, ENV_SURVEY, ENV_TABLE, ENV_TOPIC
+from .contract import (
+    ENV_BUS,
+    ENV_RETENTION_DAYS,
+    ENV_SURVEY,
+    ENV_TABLE,
+    ENV_TOPIC,
+    METRICS_NAMESPACE,
+)
 from .definition import SurveyDefinition
 from .exceptions import EnvironmentVariableError
 
 DEFAULT_BUS: Final = "default"
 DEFAULT_RETENTION_DAYS: Final = 365
+
+
+def handler_environment(
+    *,
+    function_name: str,
+    table_name: str,
+    topic_arn: str,
+    bus_name: str,
+    survey: SurveyDefinition,
+    retention_days: int,
+) -> dict[str, str]:
+    """The environment both the stack and the simulator give a handler: one definition."""
+    return {
+        ENV_TABLE: table_name,
+        ENV_TOPIC: topic_arn,
+        ENV_BUS: bus_name,
+        ENV_SURVEY: survey.to_env(),
+        ENV_RETENTION_DAYS: str(retention_days),
+        "POWERTOOLS_SERVICE_NAME": function_name,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+    }
 
 
 def survey() -> SurveyDefinition:

@@ -14,8 +14,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import aws
 from .contract import (
     ITEM_ATTRIBUTE,
+    ITEM_CHANNEL,
+    ITEM_INITIAL_CONTACT_ID,
+    ITEM_INITIATION_METHOD,
+    ITEM_QUEUE,
     ITEM_SCORE,
+    SUMMARY_ANSWERED,
+    SUMMARY_COMPLETED_AT,
+    SUMMARY_EVENT_CLAIM,
+    SUMMARY_LOWEST,
+    SUMMARY_MODE,
+    SUMMARY_SCORES,
+    SUMMARY_SNS_CLAIM,
     SUMMARY_SORT_KEY,
+    SUMMARY_STATUS,
+    SUMMARY_STATUS_COMPLETE,
     TABLE_PARTITION_KEY,
     TABLE_QUESTION_INDEX_SORT_KEY,
     TABLE_SORT_KEY,
@@ -28,10 +41,9 @@ if TYPE_CHECKING:
 
     from .contact import Contact
 
-# Summary attributes (owned here: only the handlers and reports read them).
-STATUS_COMPLETE: Final = "complete"
-SNS_CLAIM: Final = "snsAlertAt"
-EVENT_CLAIM: Final = "eventAlertAt"
+# The alert claims on the summary item, one per channel.
+SNS_CLAIM: Final = SUMMARY_SNS_CLAIM
+EVENT_CLAIM: Final = SUMMARY_EVENT_CLAIM
 CONDITION_FAILED: Final = "ConditionalCheckFailedException"
 
 
@@ -55,10 +67,10 @@ def put_answer(
         TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
     }
     optional = {
-        "initialContactId": contact.initial_contact_id,
-        "channel": contact.channel,
-        "initiationMethod": contact.initiation_method,
-        "queue": contact.queue_name,
+        ITEM_INITIAL_CONTACT_ID: contact.initial_contact_id,
+        ITEM_CHANNEL: contact.channel,
+        ITEM_INITIATION_METHOD: contact.initiation_method,
+        ITEM_QUEUE: contact.queue_name,
     }
     item.update({name: {"S": value} for name, value in optional.items() if value})
     _call("put_item", TableName=table, Item=item)
@@ -109,21 +121,21 @@ def complete_survey(
 ) -> None:
     """Mark the contact's survey complete; an update, so alert claims already there survive."""
     fields: dict[str, Any] = {
-        "status": {"S": STATUS_COMPLETE},
-        "mode": {"S": mode},
-        "answered": {"N": str(len(scores))},
-        "scores": {"M": {name: {"N": str(score)} for name, score in scores.items()}},
+        SUMMARY_STATUS: {"S": SUMMARY_STATUS_COMPLETE},
+        SUMMARY_MODE: {"S": mode},
+        SUMMARY_ANSWERED: {"N": str(len(scores))},
+        SUMMARY_SCORES: {"M": {name: {"N": str(score)} for name, score in scores.items()}},
         TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
     }
     if scores:
-        fields["lowest"] = {"N": str(min(scores.values()))}
+        fields[SUMMARY_LOWEST] = {"N": str(min(scores.values()))}
     if contact.initial_contact_id:
-        fields["initialContactId"] = {"S": contact.initial_contact_id}
+        fields[ITEM_INITIAL_CONTACT_ID] = {"S": contact.initial_contact_id}
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     values = {f":f{i}": value for i, value in enumerate(fields.values())}
     sets = [f"#f{i} = :f{i}" for i in range(len(fields))]
     # The first completion time is the one that counts; retries must not move it.
-    names["#completedAt"], values[":now"] = "completedAt", {"S": iso(now)}
+    names["#completedAt"], values[":now"] = SUMMARY_COMPLETED_AT, {"S": iso(now)}
     sets.append("#completedAt = if_not_exists(#completedAt, :now)")
     _call(
         "update_item",

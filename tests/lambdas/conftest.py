@@ -22,10 +22,7 @@ from lambdas.survey.contract import (
     ENV_TOPIC,
     EVENT_SOURCE,
     METRICS_NAMESPACE,
-    TABLE_PARTITION_KEY,
-    TABLE_QUESTION_INDEX,
-    TABLE_QUESTION_INDEX_SORT_KEY,
-    TABLE_SORT_KEY,
+    RESULTS_TABLE,
 )
 from lambdas.survey.definition import SurveyDefinition
 from lambdas.survey.telemetry import logger
@@ -87,31 +84,8 @@ def mocked_aws() -> Iterator[None]:
 
 @pytest.fixture
 def results_table() -> Any:
-    """The results table as the stack defines it (keys and index names from the contract)."""
-    client = boto3.client("dynamodb", region_name=REGION)
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": TABLE_PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": TABLE_SORT_KEY, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": TABLE_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": TABLE_SORT_KEY, "AttributeType": "S"},
-            {"AttributeName": TABLE_QUESTION_INDEX_SORT_KEY, "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": TABLE_QUESTION_INDEX,
-                "KeySchema": [
-                    {"AttributeName": TABLE_SORT_KEY, "KeyType": "HASH"},
-                    {"AttributeName": TABLE_QUESTION_INDEX_SORT_KEY, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    """The results table as the stack defines it (its shape from the contract)."""
+    RESULTS_TABLE.create(boto3.client("dynamodb", region_name=REGION), TABLE)
     return boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from lambdas.survey import aws
+from lambdas.survey.budget import CALL_PATH
 
 
 def test_aws_clients_are_bounded_in_time_and_attempts() -> None:
@@ -15,8 +16,13 @@ def test_aws_clients_are_bounded_in_time_and_attempts() -> None:
     config = aws.client("dynamodb").meta.config
 
     # THEN no call can outlast the flow's invocation limit
-    assert (config.connect_timeout, config.read_timeout) == (1, 1.5)
+    assert (config.connect_timeout, config.read_timeout) == (0.5, 1.5)
     assert config.retries == {"total_max_attempts": 2, "mode": "standard"}
+    assert (config.connect_timeout, config.read_timeout) == (
+        CALL_PATH.connect_timeout_seconds,
+        CALL_PATH.read_timeout_seconds,
+    )
+    assert config.retries["total_max_attempts"] == CALL_PATH.attempts
 
 
 def test_aws_clients_are_cached_until_reset() -> None:

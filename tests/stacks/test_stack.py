@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 from flows.catalog import FLOW_KEYS, FLOWS
 from lambdas.survey import contract
+from lambdas.survey.budget import CALL_PATH
 from stacks.config import StageConfig, load_stage
 from tests.stacks.conftest import build_stack
 
@@ -322,3 +324,40 @@ def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) ->
     assert "My issue is solved." in content
     env = json.dumps(template.find_resources("AWS::Lambda::Function"))
     assert "ResolvedScore" in env
+
+
+def test_results_table_has_the_shape_the_handler_contract_creates(dev_template: Template) -> None:
+    # GIVEN the table the simulator and tests create from the handler contract
+    expected = contract.RESULTS_TABLE.create_table_arguments("any")
+
+    # WHEN the stack's table is read
+    # THEN keys, attribute types, index and TTL are the contract's
+    dev_template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": expected["KeySchema"],
+            "AttributeDefinitions": Match.array_equals(expected["AttributeDefinitions"]),
+            "GlobalSecondaryIndexes": expected["GlobalSecondaryIndexes"],
+            "TimeToLiveSpecification": {
+                "AttributeName": contract.RESULTS_TABLE.ttl_attribute,
+                "Enabled": True,
+            },
+        },
+    )
+
+
+def test_functions_time_out_inside_the_flow_limit_of_the_time_budget(
+    dev_template: Template, dev_config: StageConfig
+) -> None:
+    # GIVEN the call path's time budget
+    budget = CALL_PATH
+
+    # WHEN the functions and the flows' Lambda blocks are read
+    functions = resources(dev_template, "AWS::Lambda::Function").values()
+    pattern = re.compile(r'"InvocationTimeLimitSeconds": *"(\d+)"')
+    contents = [content_of(dev_template, spec.key, dev_config) for spec in FLOWS]
+    limits = {limit for content in contents for limit in pattern.findall(content)}
+
+    # THEN both come from the budget
+    assert {f["Properties"]["Timeout"] for f in functions} == {budget.function_timeout_seconds}
+    assert limits == {str(budget.flow_limit_seconds)}

@@ -1,0 +1,63 @@
+"""The one time budget of the call path: the flow's wait, the function timeout, each AWS call.
+
+Connect waits at most `flow_limit_seconds` for a handler (the flows' InvocationTimeLimitSeconds
+is rendered from it); the function is stopped before that (`function_timeout_seconds`, set by the
+stack); every AWS call is bounded by the client settings below (`aws.py`). A handler starts a call
+only while `margin_seconds` are left, so even the slowest call ends with `answer_reserve_seconds`
+to spare for the answer. The relation is asserted by a test:
+
+    worst_call_seconds < margin_seconds < function_timeout_seconds < flow_limit_seconds
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class TimeBudget:
+    """How long each part of one invocation may take, in seconds."""
+
+    flow_limit_seconds: int  # Connect's InvocationTimeLimitSeconds (at most 8)
+    function_timeout_seconds: int  # the Lambda timeout; the rest of the flow limit covers init
+    connect_timeout_seconds: float  # per attempt, to open the connection
+    read_timeout_seconds: float  # per attempt, to wait for the reply
+    attempts: int  # SDK attempts per call on the call path (DynamoDB)
+    # botocore's standard retry mode sleeps random() x 2^(n-1) s before retry n: at most 1 s
+    # before the second attempt (botocore/retries/standard.py, ExponentialBackoff).
+    retry_backoff_seconds: float
+    answer_reserve_seconds: float  # kept after the last call to answer the flow
+
+    @property
+    def attempt_seconds(self) -> float:
+        """The longest one SDK attempt can take: connecting, then waiting for the reply."""
+        return self.connect_timeout_seconds + self.read_timeout_seconds
+
+    @property
+    def worst_call_seconds(self) -> float:
+        """The longest one bounded call can take, all its attempts and backoffs included."""
+        waits = (self.attempts - 1) * self.retry_backoff_seconds
+        return self.attempts * self.attempt_seconds + waits
+
+    @property
+    def margin_seconds(self) -> float:
+        """Below this much time left, a handler starts no more calls and answers at once."""
+        return self.worst_call_seconds + self.answer_reserve_seconds
+
+    @property
+    def margin_ms(self) -> int:
+        return round(self.margin_seconds * 1000)
+
+
+# The caller's path (score, finish): one call of two short attempts ends within 5 s, which a
+# handler starts only with 5.5 s left, inside the 6 s timeout, inside Connect's 8 s wait.
+CALL_PATH: Final = TimeBudget(
+    flow_limit_seconds=8,
+    function_timeout_seconds=6,
+    connect_timeout_seconds=0.5,
+    read_timeout_seconds=1.5,
+    attempts=2,
+    retry_backoff_seconds=1.0,
+    answer_reserve_seconds=0.5,
+)

@@ -1,0 +1,44 @@
+"""The time budget adds up: a call ends before the margin, inside the timeout and the flow."""
+
+from __future__ import annotations
+
+from lambdas.survey import aws
+from lambdas.survey.budget import CALL_PATH, TimeBudget
+
+
+def test_time_budget_call_fits_margin_fits_timeout_fits_flow_limit() -> None:
+    # GIVEN the call path's budget
+    budget = CALL_PATH
+
+    # WHEN its parts are compared
+    # THEN a call started with the margin left ends before the function timeout, which ends
+    # before Connect stops waiting (8 s is the largest limit Connect accepts)
+    assert budget.worst_call_seconds < budget.margin_seconds
+    assert budget.margin_seconds < budget.function_timeout_seconds
+    assert budget.function_timeout_seconds < budget.flow_limit_seconds <= 8
+    assert budget.margin_seconds - budget.worst_call_seconds >= 0.5
+
+
+def test_time_budget_worst_call_counts_every_attempt_and_backoff() -> None:
+    # GIVEN a budget of three attempts of 0.5 s + 1 s with up to 1 s between them
+    budget = TimeBudget(
+        flow_limit_seconds=8,
+        function_timeout_seconds=7,
+        connect_timeout_seconds=0.5,
+        read_timeout_seconds=1.0,
+        attempts=3,
+        retry_backoff_seconds=1.0,
+        answer_reserve_seconds=0.5,
+    )
+
+    # WHEN its worst call and margin are read
+    # THEN all three attempts and both waits count
+    assert budget.worst_call_seconds == 6.5
+    assert budget.margin_ms == 7000
+
+
+def test_time_guard_uses_the_budget_margin() -> None:
+    # GIVEN the handlers' time guard
+    # WHEN its threshold is read
+    # THEN it is the budget's margin, not a number of its own
+    assert CALL_PATH.margin_ms == aws.MIN_REMAINING_MS
