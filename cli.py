@@ -80,6 +80,7 @@ def simulate_command(args: argparse.Namespace) -> int:
         stubs=args.lambda_stub,
         seed=args.seed,
         failing_actions=args.fail_action,
+        caller_surveyed_days_ago=args.caller_surveyed_days_ago,
     )
     report = simulate(stage, args.flow, setup)
     if args.json:
@@ -132,7 +133,12 @@ def add_simulate(commands: Any) -> None:
     )  # fmt: skip
     sim.add_argument(
         "--seed", type=whole_number, default=0,
-        help="seed of the call's randomness: contact id, percentage splits (default: 0)",
+        help="seed of the call's randomness: contact id, percentage splits, survey sampling "
+        "(default: 0)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--caller-surveyed-days-ago", type=whole_number, default=None, metavar="N",
+        help="the caller answered a survey N days ago (checked against sampling.cooldownDays)",
     )  # fmt: skip
     sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
     sim.set_defaults(command=simulate_command)

@@ -22,15 +22,16 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.catalog import FlowSpec, flow_spec
 from flows.language import targets
 from flows.lint import LintError, require_clean
-from lambdas.survey import contract
+from lambdas.survey import contract, sampling
 from lambdas.survey.budget import CALL_PATH
+from lambdas.survey.sampling import OFFER, SamplingPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -56,6 +57,11 @@ CONTRACT_NAMES = {
     "reply.score": contract.SCORE,
     "reply.escalate": contract.ESCALATE,
     "reply.true": contract.TRUE,
+    "reply.false": contract.FALSE,
+    "reply.eligible": sampling.ELIGIBLE,
+    "reply.callerKey": sampling.CALLER_KEY,
+    "attr.callerKey": sampling.CALLER_KEY_ATTRIBUTE,
+    "attr.eligible": sampling.ELIGIBLE_ATTRIBUTE,
     # How long Connect waits for a handler: the time budget's flow limit.
     "budget.flowLimitSeconds": str(CALL_PATH.flow_limit_seconds),
 }
@@ -84,6 +90,7 @@ class FlowInputs:
     survey: SurveyDefinition
     prompts: Prompts
     menu: tuple[MenuOption, ...]
+    sampling: SamplingPolicy = field(default_factory=SamplingPolicy)
 
     def texts(self) -> dict[str, str]:
         prompts = self.prompts.with_menu([(o.digit, o.queue) for o in self.menu])
@@ -197,6 +204,10 @@ class _Renderer:
             "survey.lowScoreThreshold": str(survey.low_score_threshold),
             "flow.mode": flow_spec(flow).mode,
             "menu.default": inputs.menu[0].digit if inputs.menu else "",
+            # Where an undecided eligibility (handler error or timeout) leads: offer or skip.
+            "eligibility.onError": (
+                contract.TRUE if inputs.sampling.on_error == OFFER else contract.FALSE
+            ),
             **CONTRACT_NAMES,
         }
 

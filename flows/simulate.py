@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from flows.catalog import FLOW_KEYS, FLOWS
 from flows.engine import CallResult, Flow, LambdaTimeout, SimulatedContact, Simulation
 from flows.sandbox import Sandbox, embedded_aws
+from lambdas.survey import sampling
+from lambdas.survey.contract import ELIGIBILITY_FUNCTION
 
 if TYPE_CHECKING:
     from flows.offline import OfflineStage
@@ -47,6 +49,8 @@ class CallSetup:
     stubs: Sequence[str] = ()  # "PATTERN=RESPONSE"
     seed: int = 0
     failing_actions: Sequence[str] = ()  # action ids that take their NoMatchingError branch
+    caller_number: str = SimulatedContact.customer_address  # "" = a withheld number
+    caller_surveyed_days_ago: int | None = None  # preload the caller's last survey
 
 
 @dataclass
@@ -73,8 +77,19 @@ class Report:
         _ = self.results, self.alerts
         return self
 
+    @property
+    def eligibility(self) -> dict[str, str] | None:
+        """The eligibility handler's decision (None: not asked, or it failed)."""
+        suffix = f":function:{self.sandbox.stage.resource_name(ELIGIBILITY_FUNCTION)}"
+        for invocation in self.call.lambda_invocations:
+            if str(invocation["function"]).endswith(suffix):
+                response = invocation.get("response")
+                return dict(response) if isinstance(response, dict) else None
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "eligibility": self.eligibility,
             "flows": self.call.flows,
             "prompts": self.call.prompts,
             "attributes": self.call.attributes,
@@ -115,6 +130,11 @@ class Simulator:
         rng = random.Random(setup.seed)
         contact_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         stubs = parse_stubs(setup.stubs)
+        sampling.sampler.seed(setup.seed)  # the same seed samples the same callers
+        if setup.caller_surveyed_days_ago is not None and setup.caller_number:
+            self.sandbox.remember_caller(
+                setup.caller_number, days_ago=setup.caller_surveyed_days_ago
+            )
         simulation = Simulation(
             functions=lambda arn: _stub_for(arn, stubs) or self.functions.get(arn),
             flows=self.flows_by_arn,
@@ -127,6 +147,7 @@ class Simulator:
                 initial_contact_id=contact_id,
                 previous_contact_id=contact_id,
                 instance_arn=self.stage.instance_arn,
+                customer_address=setup.caller_number,
             ),
             # A cold import of a handler on a loaded laptop is not what the time limit guards.
             enforce_time_limits=False,

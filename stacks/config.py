@@ -49,6 +49,7 @@ from lambdas.survey.definition import (
     Question,
     SurveyDefinition,
 )
+from lambdas.survey.sampling import SamplingPolicy
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -206,6 +207,34 @@ else:
     )
 
 
+class SamplingSettings(ConfigModel):
+    """Which callers are offered a survey: a sampled share, none surveyed within the cooldown."""
+
+    percent: int = Field(
+        default=100, ge=0, le=100, description="the share of callers offered a survey, 0 to 100"
+    )
+    cooldown_days: int = Field(
+        default=0,
+        ge=0,
+        le=3650,
+        description="days after an answer before the caller is asked again, 0 (off) to 3650",
+    )
+    withheld_numbers: Literal["offer", "skip"] = Field(
+        default="offer", description="a caller whose number is withheld: offer or skip"
+    )
+    on_error: Literal["offer", "skip"] = Field(
+        default="offer", description="when eligibility cannot be decided: offer or skip"
+    )
+
+    def policy(self) -> SamplingPolicy:
+        return SamplingPolicy(
+            percent=self.percent,
+            cooldown_days=self.cooldown_days,
+            withheld_numbers=self.withheld_numbers,
+            on_error=self.on_error,
+        )
+
+
 class StageSettings(ConfigModel):
     """One stage in `stages` of cdk.json: where it deploys, the queues and menu, the survey."""
 
@@ -251,6 +280,7 @@ class StageSettings(ConfigModel):
     )
     survey: SurveySettings = SurveySettings()
     prompts: PromptSettings = PromptSettings()
+    sampling: SamplingSettings = SamplingSettings()
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:
@@ -383,6 +413,7 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
             survey=settings.survey.definition(),
             prompts=Prompts(**settings.prompts.model_dump()),
             menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
+            sampling=settings.sampling.policy(),
         ),
         queues={**settings.queues, SUPERVISOR_QUEUE: supervisor},
         retention_days=settings.result_retention_days,

@@ -1,4 +1,4 @@
-"""The two survey handlers: one small asset, Powertools from the AWS-published layer."""
+"""The survey handlers: one small asset, Powertools from the AWS-published layer."""
 
 from __future__ import annotations
 
@@ -11,13 +11,20 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from flows.catalog import resource_name
 from lambdas.survey.budget import CALL_PATH
-from lambdas.survey.contract import ENTRY_POINTS, FINISH_FUNCTION, SCORE_FUNCTION
+from lambdas.survey.contract import (
+    ELIGIBILITY_FUNCTION,
+    ENTRY_POINTS,
+    FINISH_FUNCTION,
+    SCORE_FUNCTION,
+)
 from lambdas.survey.environment import handler_environment
+from lambdas.survey.sampling import SamplingPolicy, sampling_environment
 
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
@@ -52,6 +59,7 @@ LOG_RETENTION = {
 DESCRIPTIONS = {
     SCORE_FUNCTION: "Validates and stores one survey answer.",
     FINISH_FUNCTION: "Closes a survey and raises low-score alerts.",
+    ELIGIBILITY_FUNCTION: "Decides whether a caller is offered a survey (sampling, cooldown).",
 }
 
 
@@ -65,7 +73,7 @@ def powertools_layer_arn(partition: str, region: str, version: int) -> str:
 
 
 class SurveyHandlers(Construct):
-    """Score and finish functions with their own log groups and least-privilege roles."""
+    """Score, finish and eligibility functions, own log groups, least-privilege roles."""
 
     def __init__(
         self,
@@ -81,6 +89,9 @@ class SurveyHandlers(Construct):
         log_retention_days: int,
         result_retention_days: int,
         powertools_layer_version: int,
+        sampling: SamplingPolicy,
+        cooldown_table: dynamodb.ITable,
+        caller_key_secret: secretsmanager.ISecret,
     ) -> None:
         super().__init__(scope, construct_id)
         layer = lambda_.LayerVersion.from_layer_version_arn(
@@ -139,6 +150,16 @@ class SurveyHandlers(Construct):
         _allow(finish, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table.table_arn)
         topic.grant_publish(finish)
         bus.grant_put_events_to(finish)
+        # Eligibility reads the caller's cooldown with the secret; score starts it on an answer.
+        eligibility = self.functions[ELIGIBILITY_FUNCTION]
+        for function, secret_arn in ((eligibility, caller_key_secret.secret_arn), (score, None)):
+            for name, value in sampling_environment(
+                policy=sampling, cooldown_table=cooldown_table.table_name, secret_arn=secret_arn
+            ).items():
+                function.add_environment(name, value)
+        caller_key_secret.grant_read(eligibility)
+        _allow(eligibility, ["dynamodb:GetItem"], cooldown_table.table_arn)
+        _allow(score, ["dynamodb:PutItem"], cooldown_table.table_arn)
 
 
 def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:

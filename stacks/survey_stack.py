@@ -10,6 +10,7 @@ from flows.catalog import FLOWS, SUPERVISOR_QUEUE
 from stacks.alerting import Alerting
 from stacks.connect_integration import LambdaIntegration
 from stacks.contact_flows import ContactFlows
+from stacks.cooldown_store import CooldownStore
 from stacks.handlers import SurveyHandlers
 from stacks.nag import suppress_findings
 from stacks.results_store import ResultsStore
@@ -35,6 +36,7 @@ class SurveyStack(Stack):
         )
         results = ResultsStore(self, "Results")
         alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
             self,
             "Handlers",
@@ -47,6 +49,9 @@ class SurveyStack(Stack):
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
+            sampling=stage.inputs.sampling,
+            cooldown_table=cooldown.table,
+            caller_key_secret=cooldown.secret,
         )
         integrations = [
             LambdaIntegration(

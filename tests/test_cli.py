@@ -127,7 +127,7 @@ def test_simulate_json_prints_one_object_with_the_whole_report(
     assert report["flows"] == ["escalation-inbound", "escalation-survey", "escalation-survey"]
     assert report["transfers"] == [{"queue": "sales"}, {"queue": "supervisor"}]
     assert report["attributes"]["Survey_Opt_in"] == "Complete"
-    assert len(report["lambda_invocations"]) == 4
+    assert len(report["lambda_invocations"]) == 5  # eligibility, 3 scores, finish
     assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
     assert report["results"] == [
         {"attribute": "EffortScore", "score": "5"},

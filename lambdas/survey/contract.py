@@ -53,9 +53,11 @@ MODES: Final = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
 # the asset (the `lambdas/` directory is the asset root).
 SCORE_FUNCTION: Final = "score"
 FINISH_FUNCTION: Final = "finish"
+ELIGIBILITY_FUNCTION: Final = "eligibility"  # inbound flows: sampling and cooldown
 ENTRY_POINTS: Final = {
     SCORE_FUNCTION: "survey.score.handler",
     FINISH_FUNCTION: "survey.finish.handler",
+    ELIGIBILITY_FUNCTION: "survey.eligibility.handler",
 }
 
 # Environment the stack gives the handlers (the simulator gives the same; config.py reads it and

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
 from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup
 from lambdas.survey.contract import (
+    ELIGIBILITY_FUNCTION,
     MODE_ESCALATION,
     MODE_ON_DEMAND,
     MODE_OPT_IN,
@@ -39,6 +40,7 @@ INVALID_THEN_VALID = ("9", "4", "0", "6", "77#", "*", "3")
 
 SCORE_FAILS = f"-{SCORE_FUNCTION}={STUB_ERROR}"
 FINISH_TIMES_OUT = f"-{FINISH_FUNCTION}={STUB_TIMEOUT}"
+ELIGIBILITY_FAILS = f"-{ELIGIBILITY_FUNCTION}={STUB_ERROR}"
 
 
 def inbound(mode: str) -> str:
@@ -123,6 +125,11 @@ def _mode_scenarios(mode: str) -> list[Scenario]:
             CallSetup(caller(mode), failing_actions=["transfer-to-queue"]),
         ),
         Scenario(
+            f"{mode}: eligibility Lambda fails (onError offer)",
+            start,
+            CallSetup(caller(mode, "5", "4", "5"), stubs=[ELIGIBILITY_FAILS]),
+        ),
+        Scenario(
             f"{mode}: score Lambda fails",
             disconnect,
             CallSetup(["4"] * 9, attributes=opted_in(mode), stubs=[SCORE_FAILS]),
@@ -192,3 +199,13 @@ def coverage_scenarios() -> list[Scenario]:
     plays = [scenario for mode in MODES for scenario in _mode_scenarios(mode)]
     plays += [scenario for mode in OPT_IN_MODES for scenario in _opt_in_scenarios(mode)]
     return plays + _escalation_scenarios()
+
+
+def survey_lambda_calls(report: Report) -> list[dict[str, Any]]:
+    """The call's Lambda invocations on the survey path (the inbound eligibility check left out)."""
+    eligibility = f":function:{report.sandbox.stage.resource_name(ELIGIBILITY_FUNCTION)}"
+    return [
+        invocation
+        for invocation in report.call.lambda_invocations
+        if not str(invocation["function"]).endswith(eligibility)
+    ]

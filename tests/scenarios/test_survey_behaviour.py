@@ -37,6 +37,7 @@ from tests.scenarios.calls import (
     opted_in,
     said,
     survey,
+    survey_lambda_calls,
 )
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def test_opt_in_caller_who_does_not_press_1_is_not_surveyed(
     assert OPT_IN_ATTRIBUTE not in report.call.attributes
     assert report.call.flows == [inbound(mode), survey(mode)]
     assert report.call.prompts[-1] == texts["surveyOffer"]
-    assert report.call.lambda_invocations == []
+    assert survey_lambda_calls(report) == []
     assert report.call.visited[-2:] == [(survey(mode), "check-opt-in"), (survey(mode), "hang-up")]
     assert report.call.ended_by == "flow"
 
@@ -434,7 +435,7 @@ def test_escalation_caller_who_accepts_is_transferred_to_a_supervisor_and_not_su
     assert report.call.visited[-2:] == [(survey_flow, "check-opt-in"), (survey_flow, "hang-up")]
     assert said(report, texts["surveyIntro"]) == 1
     assert [said(report, question) for question in questions] == [1, 1, 1]
-    assert len(report.call.lambda_invocations) == 4
+    assert len(survey_lambda_calls(report)) == 4
     assert channels(report) == BOTH_CHANNELS
     assert report.call.ended_by == "flow"
 

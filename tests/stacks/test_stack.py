@@ -38,12 +38,12 @@ def content_of(template: Template, key: str, config: StageConfig) -> str:
     return "".join(p if isinstance(p, str) else f"<{json.dumps(p, sort_keys=True)}>" for p in parts)
 
 
-def test_stack_has_six_flows_two_functions_and_their_wiring(dev_template: Template) -> None:
+def test_stack_has_six_flows_three_functions_and_their_wiring(dev_template: Template) -> None:
     dev_template.resource_count_is("AWS::Connect::ContactFlow", 6)
-    dev_template.resource_count_is("AWS::Lambda::Function", 2)
-    dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 2)
-    dev_template.resource_count_is("AWS::Lambda::Permission", 2)
-    dev_template.resource_count_is("AWS::DynamoDB::Table", 1)
+    dev_template.resource_count_is("AWS::Lambda::Function", 3)
+    dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 3)
+    dev_template.resource_count_is("AWS::Lambda::Permission", 3)
+    dev_template.resource_count_is("AWS::DynamoDB::Table", 2)  # results, caller cooldown
     dev_template.resource_count_is("AWS::SNS::Topic", 1)
 
 
@@ -67,6 +67,7 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
 ) -> None:
     functions = resources(dev_template, "AWS::Lambda::Function").values()
     assert sorted(f["Properties"]["FunctionName"] for f in functions) == [
+        "survey-dev-eligibility",
         "survey-dev-finish",
         "survey-dev-score",
     ]
@@ -95,7 +96,7 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
 
 
 def test_function_logs_have_retention(dev_template: Template) -> None:
-    dev_template.resource_count_is("AWS::Logs::LogGroup", 2)
+    dev_template.resource_count_is("AWS::Logs::LogGroup", 3)
     dev_template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": 14})
 
 
@@ -154,16 +155,54 @@ def actions_on(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def test_score_function_may_only_write_answers(dev_template: Template) -> None:
-    table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
-    actions = actions_on(policy_statements(dev_template, "survey-dev-score"))
-    assert actions["dynamodb:PutItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
-    data_actions = {a for a in actions if not a.startswith(("logs:", "xray:"))}
+def test_score_function_may_only_write_answers_and_cooldown_records(
+    dev_template: Template,
+) -> None:
+    tables = {results_table_id(dev_template), cooldown_table_id(dev_template)}
+    statements = policy_statements(dev_template, "survey-dev-score")
+    put_on = [s["Resource"] for s in statements if s["Action"] == "dynamodb:PutItem"]
+    assert sorted(r["Fn::GetAtt"][0] for r in put_on) == sorted(tables)
+    data_actions = {a for a in actions_on(statements) if not a.startswith(("logs:", "xray:"))}
     assert data_actions == {"dynamodb:PutItem"}
 
 
+def test_eligibility_function_may_only_read_cooldowns_and_its_secret(
+    dev_template: Template,
+) -> None:
+    secret_id = logical_id(dev_template, "AWS::SecretsManager::Secret")
+    actions = actions_on(policy_statements(dev_template, "survey-dev-eligibility"))
+    assert actions["dynamodb:GetItem"] == {"Fn::GetAtt": [cooldown_table_id(dev_template), "Arn"]}
+    assert actions["secretsmanager:GetSecretValue"] == {"Ref": secret_id}
+    data_actions = {a for a in actions if not a.startswith(("logs:", "xray:"))}
+    assert data_actions == {"dynamodb:GetItem", "secretsmanager:GetSecretValue",
+                            "secretsmanager:DescribeSecret"}  # fmt: skip
+
+
+def test_cooldown_table_expires_records_and_holds_no_number(dev_template: Template) -> None:
+    dev_template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "callerKey", "KeyType": "HASH"}],
+            "TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    )
+
+
+def results_table_id(template: Template) -> str:
+    return logical_id(template, "AWS::DynamoDB::Table", GlobalSecondaryIndexes=Match.any_value())
+
+
+def cooldown_table_id(template: Template) -> str:
+    return logical_id(
+        template,
+        "AWS::DynamoDB::Table",
+        KeySchema=[{"AttributeName": "callerKey", "KeyType": "HASH"}],
+    )
+
+
 def test_finish_function_may_read_answers_and_raise_alerts_only(dev_template: Template) -> None:
-    table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
+    table_id = results_table_id(dev_template)
     topic_id = logical_id(dev_template, "AWS::SNS::Topic")
     actions = actions_on(policy_statements(dev_template, "survey-dev-finish"))
     assert actions["dynamodb:BatchGetItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
