@@ -32,7 +32,7 @@ from flows.engine import (
 from flows.lint import lint
 from flows.render import RenderError, to_content
 from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, StubError, parse_stubs, simulate
-from stacks.config import ConfigError, load_stage, read_context
+from stacks.config import DEFAULT_STAGE, ConfigError, load_stage, read_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -135,6 +135,10 @@ def add_simulate(commands: Any) -> None:
         "--seed", type=whole_number, default=0,
         help="seed of the call's randomness: contact id, percentage splits, survey sampling "
         "(default: 0)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--language", default=None, metavar="BCP47",
+        help="play the stage in this language (en-US, ko-KR) instead of its `language` setting",
     )  # fmt: skip
     sim.add_argument(
         "--caller-surveyed-days-ago", type=whole_number, default=None, metavar="N",
@@ -315,7 +319,14 @@ def _stage(args: argparse.Namespace) -> OfflineStage:
     path = Path(args.config)
     if not path.is_file():
         raise UsageError(f"{path} not found: run from the project folder or pass --config")
-    return load_stage(read_context(path), args.stage).offline
+    context = read_context(path)
+    spoken = getattr(args, "language", None)
+    stages = context.get("stages")
+    name = args.stage or DEFAULT_STAGE
+    if spoken and isinstance(stages, dict) and isinstance(stages.get(name), dict):
+        # --language plays the stage as if cdk.json said `"language": ...` for it.
+        context = {**context, "stages": {**stages, name: {**stages[name], "language": spoken}}}
+    return load_stage(context, args.stage).offline
 
 
 def _action_ids(stage: OfflineStage, flow: str) -> set[str]:

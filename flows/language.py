@@ -243,7 +243,11 @@ ACTION_TYPES: dict[str, ActionType] = {
     "DisconnectParticipant": _type("end"),
     "EndFlowExecution": _type("end"),
     "TransferToFlow": _type("end", parameters=("ContactFlowId",)),
-    "UpdateContactTextToSpeechVoice": _type("next", parameters=("TextToSpeechVoice",)),
+    "UpdateContactTextToSpeechVoice": _type(
+        "next",
+        parameters=("TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle"),
+        choices={"TextToSpeechEngine": Choice(("Standard", "Neural", "Generative"), "Standard")},
+    ),
     "UpdateFlowLoggingBehavior": _type(
         "next",
         parameters=("FlowLoggingBehavior",),

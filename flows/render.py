@@ -91,6 +91,7 @@ class FlowInputs:
     prompts: Prompts
     menu: tuple[MenuOption, ...]
     sampling: SamplingPolicy = field(default_factory=SamplingPolicy)
+    language: str = "en-US"  # BCP-47: what the prompts and questions are written in
 
     def texts(self) -> dict[str, str]:
         prompts = self.prompts.with_menu([(o.digit, o.queue) for o in self.menu])

@@ -89,6 +89,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "language": self.sandbox.stage.inputs.language,
             "eligibility": self.eligibility,
             "flows": self.call.flows,
             "prompts": self.call.prompts,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args, get_origin
 
 from pydantic import (
@@ -38,6 +38,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from flows.catalog import SUPERVISOR_QUEUE
+from flows.languages import ENGLISH, LANGUAGES, language, prompts_in
 from flows.offline import OfflineStage, created_supervisor_queue_arn
 from flows.prompts import Prompts
 from flows.render import FlowInputs, MenuOption
@@ -181,7 +182,13 @@ def _not_blank(text: str) -> str:
 
 
 def _prompt_description(name: str) -> str:
-    return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
+    if name == "voice":
+        return "the Amazon Polly voice"
+    if name == "engine":
+        return "the Polly engine of the voice: Standard, Neural or Generative"
+    if name == "menu_option":
+        return "one menu option, with {queue} and {digit} filled in"
+    return "what the caller hears"
 
 
 PromptText = Annotated[str, AfterValidator(_not_blank)]
@@ -278,9 +285,23 @@ class StageSettings(ConfigModel):
         le=10_000,
         description="the version of AWS's Powertools for AWS Lambda (Python) layer, 1 to 10000",
     )
+    language: str = Field(
+        default=ENGLISH,
+        description=f"the BCP-47 language the stage's flows speak, one of {', '.join(LANGUAGES)}",
+    )
     survey: SurveySettings = SurveySettings()
     prompts: PromptSettings = PromptSettings()
     sampling: SamplingSettings = SamplingSettings()
+
+    @model_validator(mode="after")
+    def _speaks_a_known_language(self) -> Self:
+        if self.language not in LANGUAGES:
+            raise setting_error(
+                "language",
+                f"{self.language!r} has no built-in prompts and questions; choose one of "
+                f"{', '.join(LANGUAGES)}",
+            )
+        return self
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:
@@ -410,14 +431,31 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
         instance_arn=settings.instance_arn,
         name_prefix=settings.name_prefix,
         inputs=FlowInputs(
-            survey=settings.survey.definition(),
-            prompts=Prompts(**settings.prompts.model_dump()),
+            survey=_survey_in_language(settings),
+            prompts=prompts_in(
+                settings.language,
+                {
+                    name: getattr(settings.prompts, name)
+                    for name in settings.prompts.model_fields_set
+                },
+            ),
             menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
             sampling=settings.sampling.policy(),
+            language=settings.language,
         ),
         queues={**settings.queues, SUPERVISOR_QUEUE: supervisor},
         retention_days=settings.result_retention_days,
     )
+
+
+def _survey_in_language(settings: StageSettings) -> SurveyDefinition:
+    """The survey, its default questions worded in the stage's language; own wording stays."""
+    survey = settings.survey.definition()
+    if "questions" in settings.survey.model_fields_set:
+        return survey
+    wording = language(settings.language).questions
+    questions = tuple(replace(q, prompt=wording.get(q.key, q.prompt)) for q in survey.questions)
+    return replace(survey, questions=questions)
 
 
 def _config_error(root: str, error: ValidationError) -> ConfigError:

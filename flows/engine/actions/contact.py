@@ -97,7 +97,9 @@ def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
 @implements("UpdateContactTextToSpeechVoice")
 def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
     run.state.voice = run.value(action, required(action, "TextToSpeechVoice"))
-    run.log(action, EventKind.SETTING, f"voice {run.state.voice}", voice=run.state.voice)
+    engine = action.parameters.get("TextToSpeechEngine")
+    said = f"voice {run.state.voice}" + (f" ({engine})" if engine else "")
+    run.log(action, EventKind.SETTING, said, voice=run.state.voice)
     return succeed(action)
 
 
