@@ -53,6 +53,8 @@ CONTRACT_NAMES = {
     "param.question": contract.PARAM_QUESTION,
     "param.digits": contract.PARAM_DIGITS,
     "param.mode": contract.PARAM_MODE,
+    "param.language": contract.PARAM_LANGUAGE,
+    "attr.language": contract.LANGUAGE_ATTRIBUTE,
     "reply.valid": contract.VALID,
     "reply.score": contract.SCORE,
     "reply.escalate": contract.ESCALATE,
@@ -204,6 +206,7 @@ class _Renderer:
             "survey.maxDigits": str(survey.max_digits),
             "survey.lowScoreThreshold": str(survey.low_score_threshold),
             "flow.mode": flow_spec(flow).mode,
+            "flow.language": inputs.language,
             "menu.default": inputs.menu[0].digit if inputs.menu else "",
             # Where an undecided eligibility (handler error or timeout) leads: offer or skip.
             "eligibility.onError": (

@@ -13,11 +13,13 @@ from typing import Any, Final
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
 OPT_IN_ACCEPTED: Final = "true"
 OPT_IN_COMPLETE: Final = "Complete"
+LANGUAGE_ATTRIBUTE: Final = "SurveyLanguage"  # the call's language, for contact records
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
 PARAM_DIGITS: Final = "digits"
 PARAM_MODE: Final = "mode"
+PARAM_LANGUAGE: Final = "language"  # BCP-47: the language the survey was asked in
 
 # Keys of the flat string maps the handlers answer with (read by the flows as $.External.<key>).
 VALID: Final = "valid"
@@ -82,6 +84,7 @@ ITEM_INITIAL_CONTACT_ID: Final = "initialContactId"
 ITEM_CHANNEL: Final = "channel"
 ITEM_INITIATION_METHOD: Final = "initiationMethod"
 ITEM_QUEUE: Final = "queue"
+ITEM_LANGUAGE: Final = "language"  # the language the question was asked in (BCP-47)
 # Summary item (sort key SUMMARY_SORT_KEY): the finished survey and the alert claims.
 SUMMARY_STATUS: Final = "status"
 SUMMARY_STATUS_COMPLETE: Final = "complete"

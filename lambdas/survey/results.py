@@ -17,8 +17,10 @@ from .contract import (
     ITEM_CHANNEL,
     ITEM_INITIAL_CONTACT_ID,
     ITEM_INITIATION_METHOD,
+    ITEM_LANGUAGE,
     ITEM_QUEUE,
     ITEM_SCORE,
+    PARAM_LANGUAGE,
     SUMMARY_ANSWERED,
     SUMMARY_COMPLETED_AT,
     SUMMARY_EVENT_CLAIM,
@@ -71,6 +73,7 @@ def put_answer(
         ITEM_CHANNEL: contact.channel,
         ITEM_INITIATION_METHOD: contact.initiation_method,
         ITEM_QUEUE: contact.queue_name,
+        ITEM_LANGUAGE: contact.parameters.get(PARAM_LANGUAGE),
     }
     item.update({name: {"S": value} for name, value in optional.items() if value})
     _call("put_item", TableName=table, Item=item)

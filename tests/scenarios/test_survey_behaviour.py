@@ -210,9 +210,9 @@ def test_completed_survey_keeps_each_score_in_attributes_table_and_lambda_calls(
     # AND each answer went to the score Lambda, which validated and stored it
     score_calls = calls_to(report, SCORE_FUNCTION)
     assert [call["parameters"] for call in score_calls] == [
-        {"question": "effort", "digits": "4"},
-        {"question": "recommend", "digits": "2"},
-        {"question": "satisfaction", "digits": "5"},
+        {"question": "effort", "digits": "4", "language": "en-US"},
+        {"question": "recommend", "digits": "2", "language": "en-US"},
+        {"question": "satisfaction", "digits": "5", "language": "en-US"},
     ]
     assert [(c["response"]["valid"], c["response"]["stored"]) for c in score_calls] == [
         ("true", "true")
