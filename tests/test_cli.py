@@ -99,7 +99,8 @@ def test_simulate_prints_a_transcript_with_prompts_keys_lambda_calls_and_transfe
         'says "Thank you for calling."',
         "caller presses 1",
         "set Survey_Opt_in = 'true'",
-        "lambda survey-dev-score(question=recommend, digits=2, language=en-US) -> valid=true, score=2",
+        "lambda survey-dev-score(question=recommend, digits=2, language=en-US)"
+        " -> valid=true, score=2",
         "lambda survey-dev-finish(mode=escalation) -> escalate=true, lowest=2",
         'says "To discuss this with a supervisor, press 1."',
         "transfer to queue sales: an agent answers",
