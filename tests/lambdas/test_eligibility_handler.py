@@ -110,3 +110,58 @@ def test_decision_metrics_are_named_for_the_dashboard() -> None:
     assert Decision.OFFER.metric == "SurveyOffered"
     assert Decision.SAMPLING.metric == "SurveySkippedBySampling"
     assert Decision.COOLDOWN.metric == "SurveySkippedByCooldown"
+
+
+def test_score_handler_keeps_the_answer_when_the_cooldown_table_is_unreachable(
+    load_event: Any, score_handler: Any, results_table: Any, policy: Callable[..., None]
+) -> None:
+    # GIVEN a 30-day cooldown whose table does not exist, and a caller key from the inbound flow
+    policy(cooldown_days=30)
+    event = load_event(
+        "connectContactFlowEventAll",
+        parameters={"question": "effort", "digits": "4"},
+        attributes={sampling.CALLER_KEY_ATTRIBUTE: "ab" * 32},
+    )
+
+    # WHEN the caller answers
+    answer = score_handler(event)
+
+    # THEN the answer is valid and stored all the same
+    assert answer["stored"] == "true"
+    assert len(results_table.scan()["Items"]) == 1
+
+
+def test_score_handler_starts_the_cooldown_keyed_by_the_caller_key_alone(
+    load_event: Any, score_handler: Any, results_table: Any, policy: Callable[..., None]
+) -> None:
+    # GIVEN a 30-day cooldown table, and a caller key from the inbound flow
+    policy(cooldown_days=30)
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName="cooldown-test",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
+        ],
+    )
+    key = "cd" * 32
+
+    # WHEN the caller answers two questions
+    for question in ("effort", "recommend"):
+        score_handler(
+            load_event(
+                "connectContactFlowEventAll",
+                parameters={"question": question, "digits": "4"},
+                attributes={sampling.CALLER_KEY_ATTRIBUTE: key},
+            )
+        )
+
+    # THEN one record, keyed by the caller key alone, expires when the cooldown ends
+    [record] = dynamodb.scan(TableName="cooldown-test")["Items"]
+    assert set(record) == {"callerKey", "surveyedAt", "expiresAt"}
+    assert record["callerKey"] == {"S": key}
+    lasts = int(record["expiresAt"]["N"]) - int(record["surveyedAt"]["N"])
+    assert lasts == 30 * sampling.SECONDS_PER_DAY
