@@ -45,7 +45,7 @@ from flows.simulate import (
 )
 from reports import command as reports
 from reports.records import write_simulated_record
-from stacks.config import ConfigError, load_stage, read_context
+from stacks.config import DEFAULT_STAGE, ConfigError, load_stage, read_context
 from verify import add_verify
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def simulate_command(args: argparse.Namespace) -> int:
         hangs_up_first=args.hangs_up_first,
         supervisors_available=args.supervisors_available,
         caller_number=args.caller_number,
+        caller_surveyed_days_ago=args.caller_surveyed_days_ago,
     )
     report = simulate(stage, args.flow, setup)
     if args.ctr_out:
@@ -184,7 +185,16 @@ def add_simulate(commands: Any) -> None:
     )  # fmt: skip
     sim.add_argument(
         "--seed", type=whole_number, default=0,
-        help="seed of the call's randomness: contact id, percentage splits (default: 0)",
+        help="seed of the call's randomness: contact id, percentage splits, survey sampling "
+        "(default: 0)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--language", default=None, metavar="BCP47",
+        help="play the stage in this language (en-US, ko-KR) instead of its `language` setting",
+    )  # fmt: skip
+    sim.add_argument(
+        "--caller-surveyed-days-ago", type=whole_number, default=None, metavar="N",
+        help="the caller answered a survey N days ago (checked against sampling.cooldownDays)",
     )  # fmt: skip
     sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
     sim.add_argument(
@@ -405,7 +415,14 @@ def _stage(args: argparse.Namespace) -> OfflineStage:
     path = Path(args.config)
     if not path.is_file():
         raise UsageError(f"{path} not found: run from the project folder or pass --config")
-    return load_stage(read_context(path), args.stage).offline
+    context = read_context(path)
+    spoken = getattr(args, "language", None)
+    stages = context.get("stages")
+    name = args.stage or DEFAULT_STAGE
+    if spoken and isinstance(stages, dict) and isinstance(stages.get(name), dict):
+        # --language plays the stage as if cdk.json said `"language": ...` for it.
+        context = {**context, "stages": {**stages, name: {**stages[name], "language": spoken}}}
+    return load_stage(context, args.stage).offline
 
 
 def _action_ids(stage: OfflineStage, flow: str) -> set[str]:

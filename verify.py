@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from flows.catalog import FLOWS, HANDLERS, FlowSpec
 from lambdas.survey.contract import (
+    ELIGIBILITY_FUNCTION,
     ESCALATE,
     FALSE,
     FINISH_FUNCTION,
@@ -326,11 +327,16 @@ def _verification_parameters(config: StageConfig, key: str) -> dict[str, str]:
     return {PARAM_MODE: MODE_ON_DEMAND}
 
 
-def expected_answers() -> dict[str, dict[str, str]]:
-    """What each function must answer a verification event with (other keys may differ)."""
+def expected_answers() -> dict[str, dict[str, str | None]]:
+    """What each function must answer a verification event with (other keys may differ).
+
+    Eligibility only reads; for an event without a caller number it decides without any AWS
+    call, so it answers as for any call, with no failure reason.
+    """
     return {
         SCORE_FUNCTION: {VALID: TRUE, STORED: FALSE, REASON: REASON_VERIFICATION},
         FINISH_FUNCTION: {ESCALATE: FALSE, REASON: REASON_VERIFICATION},
+        ELIGIBILITY_FUNCTION: {REASON: None},
     }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from lambdas.survey.contract import (
+    ELIGIBILITY_FUNCTION,
     ENTRY_POINTS,
     FINISH_FUNCTION,
     MODE_ESCALATION,
@@ -64,7 +65,12 @@ def _survey(key: str, mode: str, description: str, supervisor: bool = False) -> 
 
 def _inbound(key: str, mode: str, survey_flow: str, description: str) -> FlowSpec:
     return FlowSpec(
-        key=key, mode=mode, description=description, survey_flow=survey_flow, uses_menu=True
+        key=key,
+        mode=mode,
+        description=description,
+        survey_flow=survey_flow,
+        functions=(ELIGIBILITY_FUNCTION,),
+        uses_menu=True,
     )
 
 

@@ -253,7 +253,9 @@ ACTION_TYPES: dict[str, ActionType] = {
     "EndFlowExecution": _type("end"),
     "TransferToFlow": _type("end", parameters=("ContactFlowId",)),
     "UpdateContactTextToSpeechVoice": _type(
-        "next", parameters=("TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle")
+        "next",
+        parameters=("TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle"),
+        choices={"TextToSpeechEngine": Choice(("Standard", "Neural", "Generative"), "Standard")},
     ),
     "UpdateFlowLoggingBehavior": _type(
         "next",

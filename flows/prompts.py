@@ -36,7 +36,8 @@ class Prompts:
     voice: str = "Joanna"
     engine: str = ""  # empty: neural where the voice has it, else standard (flows.voices)
     welcome: str = "Thank you for calling."
-    menu: str = ""  # empty: built from the menu options ("For sales, press 1. ...")
+    menu: str = ""  # empty: built from the menu options with `menu_option`
+    menu_option: str = "For {queue}, press {digit}."
     menu_retry: str = "Sorry, I did not get that."
     survey_offer: str = (
         "Your feedback matters to us. To take a short survey after your call, press 1."
@@ -94,7 +95,10 @@ class Prompts:
         """Fill an empty menu prompt from (digit, queue name) pairs."""
         if self.menu:
             return self
-        text = " ".join(f"For {queue}, press {digit}." for digit, queue in options)
+        text = " ".join(
+            self.menu_option.replace("{queue}", queue).replace("{digit}", digit)
+            for digit, queue in options
+        )
         return replace(self, menu=text)
 
     def texts(self) -> dict[str, str]:

@@ -23,7 +23,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +36,9 @@ from flows.catalog import (
 )
 from flows.language import targets
 from flows.lint import LintError, require_clean
-from lambdas.survey import contract
+from lambdas.survey import contract, sampling
 from lambdas.survey.budget import CALL_PATH
+from lambdas.survey.sampling import OFFER, SamplingPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -63,11 +64,18 @@ CONTRACT_NAMES = {
     "param.question": contract.PARAM_QUESTION,
     "param.digits": contract.PARAM_DIGITS,
     "param.mode": contract.PARAM_MODE,
+    "param.language": contract.PARAM_LANGUAGE,
+    "attr.language": contract.LANGUAGE_ATTRIBUTE,
     "reply.valid": contract.VALID,
     "reply.score": contract.SCORE,
     "reply.escalate": contract.ESCALATE,
     "reply.status": contract.STATUS,
     "reply.true": contract.TRUE,
+    "reply.false": contract.FALSE,
+    "reply.eligible": sampling.ELIGIBLE,
+    "reply.callerKey": sampling.CALLER_KEY,
+    "attr.callerKey": sampling.CALLER_KEY_ATTRIBUTE,
+    "attr.eligible": sampling.ELIGIBLE_ATTRIBUTE,
     # How long Connect waits for a handler: the time budget's flow limit.
     "budget.flowLimitSeconds": str(CALL_PATH.flow_limit_seconds),
 }
@@ -96,6 +104,8 @@ class FlowInputs:
     survey: SurveyDefinition
     prompts: Prompts
     menu: tuple[MenuOption, ...]
+    sampling: SamplingPolicy = field(default_factory=SamplingPolicy)
+    language: str = "en-US"  # BCP-47: what the prompts and questions are written in
 
     def texts(self) -> dict[str, str]:
         prompts = self.prompts.with_menu([(o.digit, o.queue) for o in self.menu])
@@ -257,7 +267,12 @@ class _Renderer:
             "survey.maxDigits": str(survey.max_digits),
             "survey.lowScoreThreshold": str(survey.low_score_threshold),
             "flow.mode": flow_spec(flow).mode,
+            "flow.language": inputs.language,
             "menu.default": inputs.menu[0].digit if inputs.menu else "",
+            # Where an undecided eligibility (handler error or timeout) leads: offer or skip.
+            "eligibility.onError": (
+                contract.TRUE if inputs.sampling.on_error == OFFER else contract.FALSE
+            ),
             **CONTRACT_NAMES,
         }
 

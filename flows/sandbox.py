@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,7 @@ from aws_lambda_powertools import Metrics
 
 from flows.catalog import HANDLERS
 from flows.stream import TableStream
-from lambdas.survey import aws, contract
+from lambdas.survey import aws, contract, sampling
 from lambdas.survey.environment import handler_environment
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
 BUS_NAME = "default"
+COOLDOWN_TABLE_NAME = "survey-caller-cooldown"
+CALLER_SECRET_NAME = "survey-caller-key"
 SANDBOX_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "simulator",
     "AWS_SECRET_ACCESS_KEY": "simulator",
@@ -45,6 +49,8 @@ SANDBOX_ENVIRONMENT = {
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
 FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
+# Eligibility decides with the sampling policy; score starts the cooldown on an answer.
+SAMPLING_FUNCTIONS = (contract.ELIGIBILITY_FUNCTION, contract.SCORE_FUNCTION)
 _running = False
 
 
@@ -73,6 +79,7 @@ class Sandbox:
         )
         self.stream = TableStream(client=streams, stream_arn=stream_arn)
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
+        self._create_cooldown_store(session)
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
         hooks = boto3.DEFAULT_SESSION.events
@@ -103,6 +110,55 @@ class Sandbox:
             if not self.stream.deliver(handler):
                 break
         Metrics().clear_metrics()
+    def _create_cooldown_store(self, session: Any) -> None:
+        """The cooldown table and the caller-key secret, as the stack creates them."""
+        dynamodb = session.client("dynamodb")
+        dynamodb.create_table(
+            TableName=COOLDOWN_TABLE_NAME,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
+            ],
+        )
+        dynamodb.update_time_to_live(
+            TableName=COOLDOWN_TABLE_NAME,
+            TimeToLiveSpecification={
+                "AttributeName": sampling.COOLDOWN_TTL_ATTRIBUTE,
+                "Enabled": True,
+            },
+        )
+        self.caller_secret = secrets.token_hex(32)
+        self.caller_secret_arn = session.client("secretsmanager").create_secret(
+            Name=CALLER_SECRET_NAME, SecretString=self.caller_secret
+        )["ARN"]
+        sampling.caller_secrets.clear()
+
+    def remember_caller(self, number: str, *, days_ago: int) -> None:
+        """Preload a past survey of the caller, keyed as the stack keys it."""
+        at = datetime.now(UTC) - timedelta(days=days_ago)
+        key = sampling.caller_key(number, self.caller_secret.encode("utf-8"))
+        days = self.stage.inputs.sampling.cooldown_days
+        self._client("dynamodb").put_item(
+            TableName=COOLDOWN_TABLE_NAME,
+            Item={
+                sampling.COOLDOWN_PARTITION_KEY: {"S": key},
+                sampling.COOLDOWN_SURVEYED_AT: {"N": str(int(at.timestamp()))},
+                sampling.COOLDOWN_TTL_ATTRIBUTE: {"N": str(sampling.cooldown_expiry(at, days))},
+            },
+        )
+
+    def cooldown_items(self) -> list[dict[str, Any]]:
+        """Every cooldown record, as stored (tests check no phone number is kept)."""
+        items: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=COOLDOWN_TABLE_NAME)[
+            "Items"
+        ]
+        return items
+
+    def all_items(self) -> list[dict[str, Any]]:
+        """Every item of both tables (tests check no phone number is kept)."""
+        results: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=TABLE_NAME)["Items"]
+        return results + self.cooldown_items()
 
     def _client(self, service: str) -> Any:
         # Outside moto a client would reach real AWS: refuse rather than call out.
@@ -137,7 +193,7 @@ class Sandbox:
         return call
 
     def _environment(self, key: str) -> dict[str, str]:
-        return handler_environment(
+        environment = handler_environment(
             function_name=self.stage.resource_name(key),
             table_name=TABLE_NAME,
             topic_arn=self.topic_arn,
@@ -145,6 +201,17 @@ class Sandbox:
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
+        if key in SAMPLING_FUNCTIONS:
+            environment.update(
+                sampling.sampling_environment(
+                    policy=self.stage.inputs.sampling,
+                    cooldown_table=COOLDOWN_TABLE_NAME,
+                    secret_arn=(
+                        self.caller_secret_arn if key == contract.ELIGIBILITY_FUNCTION else None
+                    ),
+                )
+            )
+        return environment
 
     def results(self, contact_id: str) -> list[dict[str, str]]:
         """The answers stored for one contact, in question order."""

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from flows.catalog import FLOW_KEYS, FLOWS, SUPERVISOR_QUEUE, flow_spec
 from flows.engine import CallResult, Flow, LambdaTimeout, SimulatedContact, Simulation
 from flows.sandbox import Sandbox, embedded_aws
+from lambdas.survey import sampling
+from lambdas.survey.contract import ELIGIBILITY_FUNCTION
 
 if TYPE_CHECKING:
     from flows.engine.state import HangsUpFirst
@@ -58,6 +60,7 @@ class CallSetup:
     hangs_up_first: HangsUpFirst = "agent"  # who ends each conversation with an agent
     supervisors_available: int = 1  # what CheckMetricData sees on the supervisor queue
     caller_number: str = DEFAULT_CALLER_NUMBER  # E.164, or "withheld"
+    caller_surveyed_days_ago: int | None = None  # preload the caller's last survey
 
 
 @dataclass
@@ -89,8 +92,20 @@ class Report:
         _ = self.results, self.alerts, self.survey_status
         return self
 
+    @property
+    def eligibility(self) -> dict[str, str] | None:
+        """The eligibility handler's decision (None: not asked, or it failed)."""
+        suffix = f":function:{self.sandbox.stage.resource_name(ELIGIBILITY_FUNCTION)}"
+        for invocation in self.call.lambda_invocations:
+            if str(invocation["function"]).endswith(suffix):
+                response = invocation.get("response")
+                return dict(response) if isinstance(response, dict) else None
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "language": self.sandbox.stage.inputs.language,
+            "eligibility": self.eligibility,
             "flows": self.call.flows,
             "prompts": self.call.prompts,
             "attributes": self.call.attributes,
@@ -132,6 +147,11 @@ class Simulator:
         rng = random.Random(setup.seed)
         contact_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         stubs = parse_stubs(setup.stubs)
+        sampling.sampler.seed(setup.seed)  # the same seed samples the same callers
+        if setup.caller_surveyed_days_ago is not None and setup.caller_number:
+            self.sandbox.remember_caller(
+                setup.caller_number, days_ago=setup.caller_surveyed_days_ago
+            )
         simulation = Simulation(
             functions=lambda arn: _stub_for(arn, stubs) or self.functions.get(arn),
             flows=self.flows_by_arn,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args, get_origin
 
 from pydantic import (
@@ -38,6 +38,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
+from flows.languages import ENGLISH, LANGUAGES, language, prompts_in
 from flows.offline import OfflineStage, created_queue_arn
 from flows.prompts import Prompts, prompt_problem
 from flows.render import FlowInputs, MenuOption
@@ -53,6 +54,7 @@ from lambdas.survey.definition import (
     Question,
     SurveyDefinition,
 )
+from lambdas.survey.sampling import SamplingPolicy
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -132,6 +134,8 @@ def _not_blank(text: str) -> str:
 def _prompt_description(name: str) -> str:
     if name == "engine":
         return "the voice's engine: standard, neural or generative (default: neural if it has it)"
+    if name == "menu_option":
+        return "one menu option, with {queue} and {digit} filled in"
     return "the Amazon Polly voice" if name == "voice" else "what the caller hears"
 
 
@@ -297,6 +301,34 @@ class ReportingSettings(ConfigModel):
         return None if self.ctr_source in (CTR_SOURCE_CREATE, CTR_SOURCE_OFF) else self.ctr_source
 
 
+class SamplingSettings(ConfigModel):
+    """Which callers are offered a survey: a sampled share, none surveyed within the cooldown."""
+
+    percent: int = Field(
+        default=100, ge=0, le=100, description="the share of callers offered a survey, 0 to 100"
+    )
+    cooldown_days: int = Field(
+        default=0,
+        ge=0,
+        le=3650,
+        description="days after an answer before the caller is asked again, 0 (off) to 3650",
+    )
+    withheld_numbers: Literal["offer", "skip"] = Field(
+        default="offer", description="a caller whose number is withheld: offer or skip"
+    )
+    on_error: Literal["offer", "skip"] = Field(
+        default="offer", description="when eligibility cannot be decided: offer or skip"
+    )
+
+    def policy(self) -> SamplingPolicy:
+        return SamplingPolicy(
+            percent=self.percent,
+            cooldown_days=self.cooldown_days,
+            withheld_numbers=self.withheld_numbers,
+            on_error=self.on_error,
+        )
+
+
 class StageSettings(ConfigModel):
     """One stage in `stages` of cdk.json: where it deploys, the queues and menu, the survey."""
 
@@ -373,12 +405,27 @@ class StageSettings(ConfigModel):
         description="true or false: whether the results table refuses deletion (false only for "
         "throw-away dev stages)",
     )
+    language: str = Field(
+        default=ENGLISH,
+        description=f"the BCP-47 language the stage's flows speak, one of {', '.join(LANGUAGES)}",
+    )
     survey: SurveySettings = SurveySettings()
     prompts: PromptSettings = PromptSettings()
     reporting: ReportingSettings | None = Field(
         default=None,
         description="contact records to S3 and Athena (reports); left out, none is deployed",
     )
+    sampling: SamplingSettings = SamplingSettings()
+
+    @model_validator(mode="after")
+    def _speaks_a_known_language(self) -> Self:
+        if self.language not in LANGUAGES:
+            raise setting_error(
+                "language",
+                f"{self.language!r} has no built-in prompts and questions; choose one of "
+                f"{', '.join(LANGUAGES)}",
+            )
+        return self
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:
@@ -532,13 +579,31 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
         instance_arn=settings.instance_arn,
         name_prefix=settings.name_prefix,
         inputs=FlowInputs(
-            survey=settings.survey.definition(),
-            prompts=Prompts(**settings.prompts.model_dump()),
+            survey=_survey_in_language(settings),
+            prompts=prompts_in(
+                settings.language,
+                {
+                    name: getattr(settings.prompts, name)
+                    for name in settings.prompts.model_fields_set
+                },
+            ),
             menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
+            sampling=settings.sampling.policy(),
+            language=settings.language,
         ),
         queues={**settings.queues, SUPERVISOR_QUEUE: supervisor, CALLBACK_QUEUE: callback},
         retention_days=settings.result_retention_days,
     )
+
+
+def _survey_in_language(settings: StageSettings) -> SurveyDefinition:
+    """The survey, its default questions worded in the stage's language; own wording stays."""
+    survey = settings.survey.definition()
+    if "questions" in settings.survey.model_fields_set:
+        return survey
+    wording = language(settings.language).questions
+    questions = tuple(replace(q, prompt=wording.get(q.key, q.prompt)) for q in survey.questions)
+    return replace(survey, questions=questions)
 
 
 def _config_error(root: str, error: ValidationError) -> ConfigError:

@@ -18,6 +18,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
@@ -29,11 +30,13 @@ from lambdas.survey.budget import ALERT_PATH, CALL_PATH
 from lambdas.survey.contract import (
     ALERT_ENTRY_POINT,
     ALERT_FUNCTION,
+    ELIGIBILITY_FUNCTION,
     ENTRY_POINTS,
     FINISH_FUNCTION,
     SCORE_FUNCTION,
 )
 from lambdas.survey.environment import handler_environment
+from lambdas.survey.sampling import SamplingPolicy, sampling_environment
 
 if TYPE_CHECKING:
     from lambdas.survey.definition import SurveyDefinition
@@ -71,6 +74,7 @@ DESCRIPTIONS = {
     SCORE_FUNCTION: "Validates and stores one survey answer.",
     FINISH_FUNCTION: "Closes a survey and says whether to escalate.",
     ALERT_FUNCTION: "Sends low-score alerts from the results table's stream.",
+    ELIGIBILITY_FUNCTION: "Decides whether a caller is offered a survey (sampling, cooldown).",
 }
 
 
@@ -105,9 +109,10 @@ def powertools_layer_arn(partition: str, region: str, version: int) -> str:
 
 
 class SurveyHandlers(Construct):
-    """Score, finish and alert functions with their own log groups and least-privilege roles.
+    """Score, finish, eligibility and alert functions with their own log groups and
+    least-privilege roles.
 
-    `functions` are the two the flows invoke; `alert` consumes the table's stream, with bounded
+    `functions` are the ones the flows invoke; `alert` consumes the table's stream, with bounded
     retries, bisection, a maximum record age and an encrypted dead-letter queue (`dead_letters`).
     """
 
@@ -125,6 +130,9 @@ class SurveyHandlers(Construct):
         log_retention_days: int,
         result_retention_days: int,
         powertools_layer_version: int | None,
+        sampling: SamplingPolicy,
+        cooldown_table: dynamodb.ITable,
+        caller_key_secret: secretsmanager.ISecret,
         instance_alias: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -227,6 +235,16 @@ class SurveyHandlers(Construct):
             report_batch_item_failures=True,
             on_failure=event_sources.SqsDlq(self.dead_letters),
         )
+        # Eligibility reads the caller's cooldown with the secret; score starts it on an answer.
+        eligibility = self.functions[ELIGIBILITY_FUNCTION]
+        for fn, secret_arn in ((eligibility, caller_key_secret.secret_arn), (score, None)):
+            for name, value in sampling_environment(
+                policy=sampling, cooldown_table=cooldown_table.table_name, secret_arn=secret_arn
+            ).items():
+                fn.add_environment(name, value)
+        caller_key_secret.grant_read(eligibility)
+        _allow(eligibility, ["dynamodb:GetItem"], cooldown_table.table_arn)
+        _allow(score, ["dynamodb:PutItem"], cooldown_table.table_arn)
 
 
 def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:

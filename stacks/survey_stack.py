@@ -17,6 +17,7 @@ from lambdas.survey.contract import ALERT_FUNCTION
 from stacks.alerting import Alerting
 from stacks.connect_integration import LambdaIntegration
 from stacks.contact_flows import ContactFlows
+from stacks.cooldown_store import CooldownStore
 from stacks.handlers import SurveyHandlers
 from stacks.nag import suppress_findings, suppress_reporting_findings
 from stacks.operations import Operations
@@ -46,6 +47,7 @@ class SurveyStack(Stack):
             self, "Results", deletion_protection=settings.table_deletion_protection
         )
         alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
             self,
             "Handlers",
@@ -58,6 +60,9 @@ class SurveyStack(Stack):
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
+            sampling=stage.inputs.sampling,
+            cooldown_table=cooldown.table,
+            caller_key_secret=cooldown.secret,
             instance_alias=settings.instance_alias,
         )
         operations = Operations(

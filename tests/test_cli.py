@@ -99,8 +99,8 @@ def test_simulate_prints_a_transcript_with_prompts_keys_lambda_calls_and_transfe
         'says "Thank you for calling."',
         "caller presses 1",
         "set Survey_Opt_in = 'true'",
-        "lambda survey-dev-score(question=recommend, digits=2, mode=escalation) -> valid=true, "
-        "score=2",
+        "lambda survey-dev-score(question=recommend, digits=2, mode=escalation, language=en-US)"
+        " -> valid=true, score=2",
         "lambda survey-dev-finish(mode=escalation) -> escalate=true, lowest=2",
         'says "To discuss this with a supervisor, press 1."',
         "transfer to queue sales: an agent answers",
@@ -128,7 +128,7 @@ def test_simulate_json_prints_one_object_with_the_whole_report(
     assert report["flows"] == ["escalation-inbound", "escalation-survey", "escalation-survey"]
     assert report["transfers"] == [{"queue": "sales"}, {"queue": "supervisor"}]
     assert report["attributes"]["Survey_Opt_in"] == "Complete"
-    assert len(report["lambda_invocations"]) == 4
+    assert len(report["lambda_invocations"]) == 5  # eligibility, 3 scores, finish
     assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
     assert report["results"] == [
         {"attribute": "EffortScore", "score": "5"},
@@ -646,7 +646,10 @@ def test_simulate_with_the_caller_hanging_up_first_calls_no_lambda(
     report = json.loads(out)
     assert code == 0
     assert report["flows"] == ["on-demand-inbound", "on-demand-survey"]
-    assert report["lambda_invocations"] == [] and report["results"] == []
+    # only the inbound flow's eligibility check ran; the survey path called nothing
+    called = [invocation["function"] for invocation in report["lambda_invocations"]]
+    assert called == ["arn:aws:lambda:us-east-1:111122223333:function:survey-dev-eligibility"]
+    assert report["results"] == []
     assert report["survey_status"] is None and report["ended_by"] == "caller"
 
 

@@ -32,6 +32,7 @@ FINISH_OK = {
     "escalate": "false", "lowest": "", "answered": "0", "status": "offered",
     "reason": "verification",
 }  # fmt: skip
+ELIGIBILITY_OK = {"eligible": "true", "decision": "offered", "callerKey": ""}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,11 @@ class Deployment:
     content_overrides: dict[str, str] = field(default_factory=dict)
     unassociated: set[str] = field(default_factory=set)
     answers: dict[str, dict[str, str]] = field(
-        default_factory=lambda: {"score": SCORE_OK, "finish": FINISH_OK}
+        default_factory=lambda: {
+            "score": SCORE_OK,
+            "finish": FINISH_OK,
+            "eligibility": ELIGIBILITY_OK,
+        }
     )
     function_errors: set[str] = field(default_factory=set)
     seconds_per_invocation: float = 0.4
@@ -253,11 +258,14 @@ def test_verify_passes_every_check_of_a_healthy_stage(run_verify: Any) -> None:
     assert names == [
         "function survey-dev-score",
         "function survey-dev-finish",
+        "function survey-dev-eligibility",
         *(f"flow survey-dev-{spec.key}" for spec in FLOWS),
         "integration survey-dev-score",
         "integration survey-dev-finish",
+        "integration survey-dev-eligibility",
         "invoke survey-dev-score",
         "invoke survey-dev-finish",
+        "invoke survey-dev-eligibility",
         f"table {TABLE}",
         f"alert topic {TOPIC_ARN}",
     ]
@@ -387,14 +395,15 @@ def test_verify_reports_a_function_error(deployment: Deployment, run_verify: Any
 def test_verify_reports_functions_slower_than_the_flows_limit(
     deployment: Deployment, run_verify: Any
 ) -> None:
-    # GIVEN both functions answer after 8.5 s, over the flows' 8-second limit
+    # GIVEN every function answers after 8.5 s, over the flows' 8-second limit
     deployment.seconds_per_invocation = 8.5
 
     # WHEN verified
-    # THEN both invocations fail with the time and the limit read from the deployed flows
+    # THEN every invocation fails with the time and the limit read from the deployed flows
     assert failures(run_verify()) == [
         "FAIL  invoke survey-dev-score: answered in 8.5 s, over the flow's 8 s",
         "FAIL  invoke survey-dev-finish: answered in 8.5 s, over the flow's 8 s",
+        "FAIL  invoke survey-dev-eligibility: answered in 8.5 s, over the flow's 8 s",
     ]
 
 
@@ -455,9 +464,9 @@ def test_verify_command_prints_one_line_per_check_and_exits_zero(
     # THEN every check has a PASS line, a summary follows, and it exits 0
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert len(lines) == 15
+    assert len(lines) == 18
     assert all(line.startswith("PASS  ") for line in lines[:-1])
-    assert lines[-1] == "verify dev: 14 checks, 0 failed"
+    assert lines[-1] == "verify dev: 17 checks, 0 failed"
 
 
 @pytest.mark.usefixtures("stubbed_clients")
@@ -473,7 +482,7 @@ def test_verify_command_exits_one_on_any_failure(
 
     # THEN it exits 1 and the summary counts the failure
     assert code == 1
-    assert capsys.readouterr().out.splitlines()[-1] == "verify dev: 14 checks, 1 failed"
+    assert capsys.readouterr().out.splitlines()[-1] == "verify dev: 17 checks, 1 failed"
 
 
 def test_verify_command_rejects_an_unknown_stage_in_one_line(

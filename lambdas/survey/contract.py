@@ -27,6 +27,7 @@ STATUS_UNANSWERED: Final = "unanswered"
 SURVEY_STATUSES: Final = (STATUS_OFFERED, STATUS_COMPLETE, STATUS_PARTIAL, STATUS_UNANSWERED)
 # The survey mode of the contact's flows (one of MODES), so reports can group by it.
 SURVEY_MODE_ATTRIBUTE: Final = "SurveyMode"
+LANGUAGE_ATTRIBUTE: Final = "SurveyLanguage"  # the call's language, for contact records
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
@@ -34,6 +35,7 @@ PARAM_DIGITS: Final = "digits"
 PARAM_MODE: Final = "mode"
 # Set only by the deploy check (`connect-survey verify`), never by a flow: answer, store nothing.
 PARAM_VERIFICATION: Final = "verification"
+PARAM_LANGUAGE: Final = "language"  # BCP-47: the language the survey was asked in
 
 # Keys of the flat string maps the handlers answer with (read by the flows as $.External.<key>).
 VALID: Final = "valid"
@@ -69,9 +71,11 @@ MODES: Final = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
 # the asset (the `lambdas/` directory is the asset root).
 SCORE_FUNCTION: Final = "score"
 FINISH_FUNCTION: Final = "finish"
+ELIGIBILITY_FUNCTION: Final = "eligibility"  # inbound flows: sampling and cooldown
 ENTRY_POINTS: Final = {
     SCORE_FUNCTION: "survey.score.handler",
     FINISH_FUNCTION: "survey.finish.handler",
+    ELIGIBILITY_FUNCTION: "survey.eligibility.handler",
 }
 # The alert function reads the table's stream (the outbox); no flow invokes it.
 ALERT_FUNCTION: Final = "alert"
@@ -101,6 +105,7 @@ ITEM_CHANNEL: Final = "channel"
 ITEM_INITIATION_METHOD: Final = "initiationMethod"
 ITEM_QUEUE: Final = "queue"
 ITEM_MODE: Final = "mode"  # the survey mode the flow sent, when it sent one
+ITEM_LANGUAGE: Final = "language"  # the language the question was asked in (BCP-47)
 # Summary item (sort key SUMMARY_SORT_KEY): the finished survey and the alert claims.
 SUMMARY_STATUS: Final = "status"
 SUMMARY_MODE: Final = "mode"

@@ -17,9 +17,11 @@ from .contract import (
     ITEM_CHANNEL,
     ITEM_INITIAL_CONTACT_ID,
     ITEM_INITIATION_METHOD,
+    ITEM_LANGUAGE,
     ITEM_MODE,
     ITEM_QUEUE,
     ITEM_SCORE,
+    PARAM_LANGUAGE,
     SUMMARY_ANSWERED,
     SUMMARY_COMPLETED_AT,
     SUMMARY_LOWEST,
@@ -68,6 +70,7 @@ def put_answer(
         ITEM_INITIATION_METHOD: contact.initiation_method,
         ITEM_QUEUE: contact.queue_name,
         ITEM_MODE: mode,
+        ITEM_LANGUAGE: contact.parameters.get(PARAM_LANGUAGE),
     }
     item.update({name: {"S": value} for name, value in optional.items() if value})
     call("put_item", TableName=table, Item=item)

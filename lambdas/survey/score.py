@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
 
-from . import environment, results
+from . import eligibility, environment, results
 from .answers import parse_score
 from .aws import has_time_left
 from .contact import Contact
@@ -121,4 +121,13 @@ def _score(contact: Contact, context: object) -> dict[str, str]:
         answer.update({STORED: FALSE, REASON: REASON_STORAGE_ERROR})
     else:
         logger.info("Answer stored", extra={"question": question.key, "score": score})
+        _start_cooldown(contact, context)
     return answer
+
+
+def _start_cooldown(contact: Contact, context: object) -> None:
+    """The stored answer starts the caller's cooldown; a failure here never costs the answer."""
+    try:
+        eligibility.remember_caller(contact.attributes, datetime.now(UTC), context)
+    except (StorageError, ValueError) as error:
+        logger.warning("Cooldown not started", extra={"error": str(error)})

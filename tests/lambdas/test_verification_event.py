@@ -90,6 +90,7 @@ def test_the_real_handlers_answer_verifys_event_as_verify_expects(
     answers = {"score": score_handler(score_event), "finish": finish_handler(finish_event)}
 
     # THEN each answer is what verify accepts, and nothing was stored
-    for key, expected in verify.expected_answers().items():
-        assert expected.items() <= answers[key].items()
+    expected = verify.expected_answers()
+    for key, answer in answers.items():
+        assert expected[key].items() <= answer.items()
     assert results_table.scan()["Items"] == []

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
 from flows.simulate import STUB_ERROR, STUB_TIMEOUT, WITHHELD, CallSetup
 from lambdas.survey.contract import (
+    ELIGIBILITY_FUNCTION,
     MODE_ESCALATION,
     MODE_ON_DEMAND,
     MODE_OPT_IN,
@@ -40,6 +41,7 @@ INVALID_THEN_VALID = ("9", "4", "0", "6", "77#", "*", "3")
 
 SCORE_FAILS = f"-{SCORE_FUNCTION}={STUB_ERROR}"
 FINISH_TIMES_OUT = f"-{FINISH_FUNCTION}={STUB_TIMEOUT}"
+ELIGIBILITY_FAILS = f"-{ELIGIBILITY_FUNCTION}={STUB_ERROR}"
 
 
 def inbound(mode: str) -> str:
@@ -90,7 +92,7 @@ def assert_survey_ended_at_once(report: Report, mode: str, *, first_run: bool = 
     assert [e.action for e in last_run if e.kind == "lambda"] == []
     assert last_run[-1].text == "the flow hangs up"
     if first_run:
-        assert report.call.lambda_invocations == []
+        assert survey_lambda_calls(report) == []
         assert report.results == [] and report.survey_status is None
         assert SURVEY_STATUS_ATTRIBUTE not in report.call.attributes
 
@@ -141,6 +143,11 @@ def _mode_scenarios(mode: str) -> list[Scenario]:
             f"{mode}: transfer fails",
             start,
             CallSetup(caller(mode), failing_actions=["transfer-to-queue"]),
+        ),
+        Scenario(
+            f"{mode}: eligibility Lambda fails (onError offer)",
+            start,
+            CallSetup(caller(mode, "5", "4", "5"), stubs=[ELIGIBILITY_FAILS]),
         ),
         Scenario(
             f"{mode}: score Lambda fails",
@@ -219,3 +226,13 @@ def coverage_scenarios() -> list[Scenario]:
     plays = [scenario for mode in MODES for scenario in _mode_scenarios(mode)]
     plays += [scenario for mode in OPT_IN_MODES for scenario in _opt_in_scenarios(mode)]
     return plays + _escalation_scenarios()
+
+
+def survey_lambda_calls(report: Report) -> list[dict[str, Any]]:
+    """The call's Lambda invocations on the survey path (the inbound eligibility check left out)."""
+    eligibility = f":function:{report.sandbox.stage.resource_name(ELIGIBILITY_FUNCTION)}"
+    return [
+        invocation
+        for invocation in report.call.lambda_invocations
+        if not str(invocation["function"]).endswith(eligibility)
+    ]

@@ -1,7 +1,8 @@
 """One embedded AWS for the scenario package, played through `flows.simulate` as the CLI does.
 
 Calls share the sandbox's results table and alert log, both keyed by contact id, and a call's
-contact id comes from its seed: `play` gives every call a seed of its own.
+contact id comes from its seed: `play` gives every call a seed of its own, and a caller number of
+its own (the sandbox keeps a cooldown per caller), unless the call sets one.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ class Player:
         return self.run(flow, CallSetup(keys=list(keys), **setup))
 
     def run(self, flow: str, setup: CallSetup) -> Report:
-        return self.sim.run(flow, replace(setup, seed=next(self._seeds)))
+        seed = next(self._seeds)
+        if setup.caller_number == CallSetup.caller_number:
+            setup = replace(setup, caller_number=f"+1555{seed:07d}")
+        return self.sim.run(flow, replace(setup, seed=seed))
 
 
 @pytest.fixture(scope="package")

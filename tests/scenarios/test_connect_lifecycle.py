@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
-from flows.simulate import DEFAULT_CALLER_NUMBER, WITHHELD
+from flows.simulate import WITHHELD
 from lambdas.survey.contract import (
     MODE_ESCALATION,
     STATUS_COMPLETE,
@@ -50,18 +50,25 @@ def test_escalation_with_a_supervisor_available_transfers_to_the_supervisor(
     assert report.call.callbacks == []
 
 
+CALLER = "+442071838750"  # the scenario player gives every other call a number of its own
+
+
 def test_escalation_with_no_supervisor_available_offers_a_callback_on_the_callback_queue(
     play: Player, texts: dict[str, str]
 ) -> None:
     # GIVEN no supervisor available (the queue itself has room)
     report = play(
-        survey(MODE_ESCALATION), [*LOW, "1", "1"], attributes=OPTED_IN, supervisors_available=0
+        survey(MODE_ESCALATION),
+        [*LOW, "1", "1"],
+        attributes=OPTED_IN,
+        supervisors_available=0,
+        caller_number=CALLER,
     )
 
     # THEN the caller is not queued to wait for nobody: a callback is offered and made
     assert report.call.transfers == []
     assert said(report, texts["supervisorBusy"]) == 1
-    assert report.call.callbacks == [{"queue": CALLBACK_QUEUE, "number": DEFAULT_CALLER_NUMBER}]
+    assert report.call.callbacks == [{"queue": CALLBACK_QUEUE, "number": CALLER}]
     assert report.call.prompts[-1] == texts["callbackConfirmed"]
 
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 from flows.catalog import CALLBACK_QUEUE, FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
-from flows.simulate import DEFAULT_CALLER_NUMBER
 from lambdas.survey.contract import (
     EVENT_DETAIL_TYPE,
     EVENT_SOURCE,
@@ -39,6 +38,7 @@ from tests.scenarios.calls import (
     opted_in,
     said,
     survey,
+    survey_lambda_calls,
 )
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def test_opt_in_caller_who_does_not_press_1_is_not_surveyed(
     assert OPT_IN_ATTRIBUTE not in report.call.attributes
     assert report.call.flows == [inbound(mode), survey(mode)]
     assert report.call.prompts[-1] == texts["surveyOffer"]
-    assert report.call.lambda_invocations == []
+    assert survey_lambda_calls(report) == []
     assert report.call.visited[-2:] == [(survey(mode), "check-opt-in"), (survey(mode), "hang-up")]
     assert report.call.ended_by == "flow"
 
@@ -216,9 +216,9 @@ def test_completed_survey_keeps_each_score_in_attributes_table_and_lambda_calls(
     # and stored it
     score_calls = calls_to(report, SCORE_FUNCTION)
     assert [call["parameters"] for call in score_calls] == [
-        {"question": "effort", "digits": "4", "mode": mode},
-        {"question": "recommend", "digits": "2", "mode": mode},
-        {"question": "satisfaction", "digits": "5", "mode": mode},
+        {"question": "effort", "digits": "4", "mode": mode, "language": "en-US"},
+        {"question": "recommend", "digits": "2", "mode": mode, "language": "en-US"},
+        {"question": "satisfaction", "digits": "5", "mode": mode, "language": "en-US"},
     ]
     assert [(c["response"]["valid"], c["response"]["stored"]) for c in score_calls] == [
         ("true", "true")
@@ -440,7 +440,7 @@ def test_escalation_caller_who_accepts_is_transferred_to_a_supervisor_and_not_su
     assert report.call.visited[-2:] == [(survey_flow, "check-opt-in"), (survey_flow, "hang-up")]
     assert said(report, texts["surveyIntro"]) == 1
     assert [said(report, question) for question in questions] == [1, 1, 1]
-    assert len(report.call.lambda_invocations) == 4
+    assert len(survey_lambda_calls(report)) == 4
     assert channels(report) == BOTH_CHANNELS
     assert report.call.ended_by == "flow"
 
@@ -475,10 +475,16 @@ def test_escalation_survey_offers_callback_when_supervisors_are_busy(
     keys = caller(MODE_ESCALATION, *LOW, "1", "1")
 
     # WHEN the call plays and the caller presses 1 for a callback
-    report = play(inbound(MODE_ESCALATION), keys, queues_at_capacity=[SUPERVISOR_QUEUE])
+    number = "+442071838750"  # the scenario player gives every other call a number of its own
+    report = play(
+        inbound(MODE_ESCALATION),
+        keys,
+        queues_at_capacity=[SUPERVISOR_QUEUE],
+        caller_number=number,
+    )
 
     # THEN a supervisor callback to the caller's number is created on the callback queue
-    assert report.call.callbacks == [{"queue": CALLBACK_QUEUE, "number": DEFAULT_CALLER_NUMBER}]
+    assert report.call.callbacks == [{"queue": CALLBACK_QUEUE, "number": number}]
     assert report.call.prompts[-2:] == [texts["supervisorBusy"], texts["callbackConfirmed"]]
     assert report.call.transfers == [{"queue": MAIN_QUEUE}]
     assert report.call.flows == [inbound(MODE_ESCALATION), survey(MODE_ESCALATION)]

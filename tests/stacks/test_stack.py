@@ -47,10 +47,10 @@ def content_of(template: Template, key: str, config: StageConfig) -> str:
 
 def test_stack_has_six_flows_three_functions_and_their_wiring(dev_template: Template) -> None:
     dev_template.resource_count_is("AWS::Connect::ContactFlow", 6)
-    dev_template.resource_count_is("AWS::Lambda::Function", 3)  # score, finish, alert
-    dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 2)
-    dev_template.resource_count_is("AWS::Lambda::Permission", 2)
-    dev_template.resource_count_is("AWS::DynamoDB::Table", 1)
+    dev_template.resource_count_is("AWS::Lambda::Function", 4)  # score, finish, eligibility, alert
+    dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 3)
+    dev_template.resource_count_is("AWS::Lambda::Permission", 3)
+    dev_template.resource_count_is("AWS::DynamoDB::Table", 2)  # results, caller cooldown
     dev_template.resource_count_is("AWS::SNS::Topic", 2)  # alerts, operations alarms
 
 
@@ -75,6 +75,7 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
     functions = resources(dev_template, "AWS::Lambda::Function").values()
     assert sorted(f["Properties"]["FunctionName"] for f in functions) == [
         "survey-dev-alert",
+        "survey-dev-eligibility",
         "survey-dev-finish",
         "survey-dev-score",
     ]
@@ -98,8 +99,8 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
 
 
 def test_function_logs_have_retention(dev_template: Template) -> None:
-    # three functions, and the Firehose delivery of contact records
-    dev_template.resource_count_is("AWS::Logs::LogGroup", 4)
+    # four functions, and the Firehose delivery of contact records
+    dev_template.resource_count_is("AWS::Logs::LogGroup", 5)
     dev_template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": 14})
 
 
@@ -158,18 +159,56 @@ def actions_on(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def test_score_function_may_only_write_answers(dev_template: Template) -> None:
-    table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
-    actions = actions_on(policy_statements(dev_template, "survey-dev-score"))
-    assert actions["dynamodb:PutItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
-    data_actions = {a for a in actions if not a.startswith(("logs:", "xray:"))}
+def test_score_function_may_only_write_answers_and_cooldown_records(
+    dev_template: Template,
+) -> None:
+    tables = {results_table_id(dev_template), cooldown_table_id(dev_template)}
+    statements = policy_statements(dev_template, "survey-dev-score")
+    put_on = [s["Resource"] for s in statements if s["Action"] == "dynamodb:PutItem"]
+    assert sorted(r["Fn::GetAtt"][0] for r in put_on) == sorted(tables)
+    data_actions = {a for a in actions_on(statements) if not a.startswith(("logs:", "xray:"))}
     assert data_actions == {"dynamodb:PutItem"}
+
+
+def test_eligibility_function_may_only_read_cooldowns_and_its_secret(
+    dev_template: Template,
+) -> None:
+    secret_id = logical_id(dev_template, "AWS::SecretsManager::Secret")
+    actions = actions_on(policy_statements(dev_template, "survey-dev-eligibility"))
+    assert actions["dynamodb:GetItem"] == {"Fn::GetAtt": [cooldown_table_id(dev_template), "Arn"]}
+    assert actions["secretsmanager:GetSecretValue"] == {"Ref": secret_id}
+    data_actions = {a for a in actions if not a.startswith(("logs:", "xray:"))}
+    assert data_actions == {"dynamodb:GetItem", "secretsmanager:GetSecretValue",
+                            "secretsmanager:DescribeSecret"}  # fmt: skip
+
+
+def test_cooldown_table_expires_records_and_holds_no_number(dev_template: Template) -> None:
+    dev_template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "callerKey", "KeyType": "HASH"}],
+            "TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    )
+
+
+def results_table_id(template: Template) -> str:
+    return logical_id(template, "AWS::DynamoDB::Table", GlobalSecondaryIndexes=Match.any_value())
+
+
+def cooldown_table_id(template: Template) -> str:
+    return logical_id(
+        template,
+        "AWS::DynamoDB::Table",
+        KeySchema=[{"AttributeName": "callerKey", "KeyType": "HASH"}],
+    )
 
 
 def test_finish_function_may_read_answers_and_write_the_summary_only(
     dev_template: Template,
 ) -> None:
-    table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
+    table_id = results_table_id(dev_template)
     actions = actions_on(policy_statements(dev_template, "survey-dev-finish"))
     assert actions["dynamodb:BatchGetItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["dynamodb:UpdateItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
@@ -181,7 +220,7 @@ def test_finish_function_may_read_answers_and_write_the_summary_only(
 def test_alert_function_may_read_the_stream_claim_and_publish_only(
     dev_template: Template,
 ) -> None:
-    table_id = logical_id(dev_template, "AWS::DynamoDB::Table")
+    table_id = results_table_id(dev_template)
     topic_id = alert_topic_id(dev_template)
     actions = actions_on(policy_statements(dev_template, "survey-dev-alert"))
     for action in ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"):
@@ -556,7 +595,7 @@ def test_results_table_streams_new_images_to_the_alert_function(dev_template: Te
                 dev_template, "AWS::Lambda::Function", FunctionName="survey-dev-alert"
             )},
             "EventSourceArn": {
-                "Fn::GetAtt": [logical_id(dev_template, "AWS::DynamoDB::Table"), "StreamArn"]
+                "Fn::GetAtt": [results_table_id(dev_template), "StreamArn"]
             },
             "StartingPosition": "TRIM_HORIZON",
             "BisectBatchOnFunctionError": True,
@@ -637,12 +676,13 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
         assert namespace_metric in watched
     for metric in ("StorageError", "AlertError", "InternalError"):
         assert f'"MetricName": "{metric}"' in expressions
-    assert len(alarms) == 3 * 3 + 2 + 3 + 2  # + the reports' two Firehose delivery alarms
+    assert len(alarms) == 4 * 3 + 2 + 3 + 2  # 4 functions; + the reports' two Firehose alarms
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": ops_topic}]
     durations = [a["Properties"] for a in alarms if a["Properties"].get("MetricName") == "Duration"]
     assert sorted(d["Threshold"] for d in durations) == pytest.approx(
         [
+            0.8 * CALL_PATH.function_timeout_seconds * 1000,
             0.8 * CALL_PATH.function_timeout_seconds * 1000,
             0.8 * CALL_PATH.function_timeout_seconds * 1000,
             0.8 * ALERT_PATH.function_timeout_seconds * 1000,

@@ -1,0 +1,167 @@
+"""The eligibility handler: flat answers, onError when it cannot decide, never the number."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from lambdas.survey import eligibility, sampling
+from lambdas.survey.sampling import Decision, SamplingPolicy
+from tests.lambdas.conftest import assert_flat_string_map
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+NUMBER = "+821012345678"
+
+
+def event(number: str | None = NUMBER, contact_id: str | None = "contact-1") -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if contact_id is not None:
+        data["ContactId"] = contact_id
+    if number is not None:
+        data["CustomerEndpoint"] = {"Address": number, "Type": "TELEPHONE_NUMBER"}
+    return {"Name": "ContactFlowEvent", "Details": {"ContactData": data, "Parameters": {}}}
+
+
+@pytest.fixture
+def policy(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Set the sampling environment the stack gives the eligibility function."""
+
+    def set_policy(**settings: Any) -> None:
+        environment = sampling.sampling_environment(
+            policy=SamplingPolicy(**settings),
+            cooldown_table="cooldown-test",
+            secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:caller-key",
+        )
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        sampling.caller_secrets.clear()
+
+    return set_policy
+
+
+@pytest.mark.parametrize(("on_error", "eligible"), [("offer", "true"), ("skip", "false")])
+def test_eligibility_handler_answers_per_on_error_when_the_secret_is_unreadable(
+    policy: Callable[..., None], on_error: str, eligible: str
+) -> None:
+    # GIVEN a cooldown, and no secret in the (mocked) account
+    policy(cooldown_days=30, on_error=on_error)
+
+    # WHEN a caller is decided
+    answer = assert_flat_string_map(eligibility.handler(event(), None))
+
+    # THEN it answers "undecided" with the reason, eligible as onError says
+    assert answer == {
+        "eligible": eligible,
+        "decision": Decision.UNDECIDED,
+        "callerKey": "",
+        "reason": "storage_error",
+    }
+
+
+def test_eligibility_handler_answers_a_malformed_event_without_raising(
+    policy: Callable[..., None],
+) -> None:
+    # GIVEN onError skip
+    policy(on_error="skip")
+    # WHEN the event has no contact id
+    answer = eligibility.handler(event(contact_id=None), None)
+    # THEN the answer says so, and follows onError
+    assert answer["reason"] == "malformed_event"
+    assert answer["eligible"] == "false"
+
+
+@pytest.mark.parametrize("number", [None, "", "anonymous", "Restricted"])
+def test_withheld_number_is_recognised(number: str | None) -> None:
+    assert sampling.is_withheld(number)
+
+
+@pytest.mark.parametrize("number", ["+15555550100", "821012345678"])
+def test_real_number_is_not_withheld(number: str) -> None:
+    assert not sampling.is_withheld(number)
+
+
+def test_caller_key_is_a_keyed_hash_that_hides_the_number() -> None:
+    key = sampling.caller_key(NUMBER, b"secret-one")
+    assert key == sampling.caller_key(NUMBER, b"secret-one")
+    assert key != sampling.caller_key(NUMBER, b"secret-two")
+    assert len(key) == 64 and NUMBER.removeprefix("+") not in key
+
+
+def test_cooldown_counts_whole_days_and_zero_turns_it_off() -> None:
+    now = datetime(2026, 1, 31, tzinfo=UTC)
+    assert sampling.in_cooldown(now - timedelta(days=29, hours=23), now, 30)
+    assert not sampling.in_cooldown(now - timedelta(days=30), now, 30)
+    assert not sampling.in_cooldown(now - timedelta(days=1), now, 0)
+    assert not sampling.in_cooldown(None, now, 30)
+
+
+def test_sampling_policy_survives_the_environment_round_trip() -> None:
+    policy = SamplingPolicy(percent=30, cooldown_days=90, withheld_numbers="skip", on_error="skip")
+    assert SamplingPolicy.from_env(policy.to_env()) == policy
+    with pytest.raises(ValueError, match="percent"):
+        SamplingPolicy.from_env(SamplingPolicy(percent=101).to_env())
+
+
+def test_decision_metrics_are_named_for_the_dashboard() -> None:
+    assert Decision.OFFER.metric == "SurveyOffered"
+    assert Decision.SAMPLING.metric == "SurveySkippedBySampling"
+    assert Decision.COOLDOWN.metric == "SurveySkippedByCooldown"
+
+
+def test_score_handler_keeps_the_answer_when_the_cooldown_table_is_unreachable(
+    load_event: Any, score_handler: Any, results_table: Any, policy: Callable[..., None]
+) -> None:
+    # GIVEN a 30-day cooldown whose table does not exist, and a caller key from the inbound flow
+    policy(cooldown_days=30)
+    event = load_event(
+        "connectContactFlowEventAll",
+        parameters={"question": "effort", "digits": "4"},
+        attributes={sampling.CALLER_KEY_ATTRIBUTE: "ab" * 32},
+    )
+
+    # WHEN the caller answers
+    answer = score_handler(event)
+
+    # THEN the answer is valid and stored all the same
+    assert answer["stored"] == "true"
+    assert len(results_table.scan()["Items"]) == 1
+
+
+def test_score_handler_starts_the_cooldown_keyed_by_the_caller_key_alone(
+    load_event: Any, score_handler: Any, results_table: Any, policy: Callable[..., None]
+) -> None:
+    # GIVEN a 30-day cooldown table, and a caller key from the inbound flow
+    policy(cooldown_days=30)
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName="cooldown-test",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
+        ],
+    )
+    key = "cd" * 32
+
+    # WHEN the caller answers two questions
+    for question in ("effort", "recommend"):
+        score_handler(
+            load_event(
+                "connectContactFlowEventAll",
+                parameters={"question": question, "digits": "4"},
+                attributes={sampling.CALLER_KEY_ATTRIBUTE: key},
+            )
+        )
+
+    # THEN one record, keyed by the caller key alone, expires when the cooldown ends
+    [record] = dynamodb.scan(TableName="cooldown-test")["Items"]
+    assert set(record) == {"callerKey", "surveyedAt", "expiresAt"}
+    assert record["callerKey"] == {"S": key}
+    lasts = int(record["expiresAt"]["N"]) - int(record["surveyedAt"]["N"])
+    assert lasts == 30 * sampling.SECONDS_PER_DAY

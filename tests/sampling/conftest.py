@@ -1,0 +1,46 @@
+"""Simulators for stages that differ only in their `sampling` settings.
+
+Each test starts its own embedded AWS (the cooldown table starts empty), so this package never
+shares the scenario package's sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from flows.simulate import Simulator, simulator
+from lambdas.survey.sampling import SamplingPolicy
+from stacks.config import load_stage
+
+if TYPE_CHECKING:
+    from flows.offline import OfflineStage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SimulatorFor = Callable[..., AbstractContextManager[Simulator]]
+
+
+@pytest.fixture(scope="package")
+def stage() -> OfflineStage:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    return load_stage(context, "dev").offline
+
+
+@pytest.fixture
+def simulator_for(stage: OfflineStage) -> SimulatorFor:
+    """`with simulator_for(percent=30, cooldown_days=30): ...` plays calls on such a stage."""
+
+    @contextmanager
+    def start(**policy: Any) -> Iterator[Simulator]:
+        inputs = replace(stage.inputs, sampling=SamplingPolicy(**policy))
+        with simulator(replace(stage, inputs=inputs)) as running:
+            yield running
+
+    return start
