@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics
 
 from flows.catalog import HANDLERS
-from flows.stream import TableStream
+from flows.stream import EmbeddedTableStream
 from lambdas.survey import aws, contract, sampling
 from lambdas.survey.environment import handler_environment
 
@@ -73,11 +73,9 @@ class Sandbox:
         dynamodb = session.client("dynamodb")
         contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
         stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
-        # Calls naming a stream ARN resolve to an account endpoint moto does not serve.
-        streams = session.client(
-            "dynamodbstreams", endpoint_url=f"https://streams.dynamodb.{self.region}.amazonaws.com"
+        self.stream = EmbeddedTableStream(
+            client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
         )
-        self.stream = TableStream(client=streams, stream_arn=stream_arn)
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
         self._create_cooldown_store(session)
         # Handlers build their clients from boto3's default session: watch what they publish.
@@ -286,6 +284,15 @@ class _FailedResponse:
     status_code = 500
     headers: dict[str, str] = {}  # noqa: RUF012 (read-only)
     content = b""
+
+
+def _stream_shard(stream_arn: str) -> Any:
+    """moto's record of the table's stream (arn:aws:dynamodb:region:account:table/name/...)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    _, _, _, region, account, resource = stream_arn.split(":", 5)
+    table = resource.split("/")[1]
+    return dynamodb_backends[account][region].get_table(table).stream_shard
 
 
 def _entry_point(path: str) -> Handler:

@@ -80,6 +80,12 @@ class Batch:
     """The low answers of one delivery, first record per contact, in stream order."""
 
     contacts: dict[str, str] = field(default_factory=dict)  # contact id → first sequence number
+    # Contacts whose summary image in the batch already records every channel sent: sentAt is
+    # never removed, so nothing is left to do for them and nothing needs reading.
+    sent: set[str] = field(default_factory=set)
+
+    def to_alert(self) -> dict[str, str]:
+        return {c: number for c, number in self.contacts.items() if c not in self.sent}
 
 
 @metrics.log_metrics
@@ -87,10 +93,11 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
     """Send the alerts the batch raises; name the records to retry."""
     failures: list[str] = []
     try:
-        batch = _low_answers(event, environment.survey())
+        contacts = _low_answers(event, environment.survey()).to_alert()
         token = uuid.uuid4().hex  # unique per invocation: our own retried claim is ours
-        for contact_id, sequence_number in batch.contacts.items():
-            if not _has_time_left(context) or not _alert(contact_id, token):
+        stored = _read(list(contacts)) if contacts else {}
+        for contact_id, sequence_number in contacts.items():
+            if not _has_time_left(context) or not _alert(contact_id, stored, token):
                 failures.append(sequence_number)
     except EnvironmentVariableError as error:
         logger.error("Alert function misconfigured", extra={"error": str(error)})
@@ -107,10 +114,26 @@ def _low_answers(event: Any, survey: SurveyDefinition) -> Batch:
     batch = Batch()
     records = event.get("Records") if isinstance(event, dict) else None
     for record in records if isinstance(records, list) else []:
+        sent = _all_sent(record)
+        if sent is not None:
+            batch.sent.add(sent)
         answer = _low_answer(record, survey)
         if answer is not None:
             batch.contacts.setdefault(answer.contact_id, answer.sequence_number)
     return batch
+
+
+def _all_sent(record: Any) -> str | None:
+    """The record's contact when its image is a summary recording every channel as sent."""
+    try:
+        image = record["dynamodb"]["NewImage"]
+        if image[TABLE_SORT_KEY]["S"] != SUMMARY_SORT_KEY:
+            return None
+        if all(outbox.sent_attribute(channel.name) in image for channel in CHANNELS):
+            return str(image[TABLE_PARTITION_KEY]["S"])
+    except (KeyError, TypeError):
+        pass
+    return None
 
 
 def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
@@ -132,51 +155,87 @@ def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
         return None
 
 
-def _alert(contact_id: str, token: str) -> bool:
+def _read(contact_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """What is stored for every contact of the batch, read together; {} when reading failed."""
+    try:
+        questions = [question.key for question in environment.survey().questions]
+        return results.read_contacts(environment.table_name(), contact_ids, questions)
+    except StorageError as error:
+        logger.error("Contacts not read; the stream retries", extra={"error": str(error)})
+        count(Metric.STORAGE_ERROR)
+        return {}
+
+
+def _alert(contact_id: str, stored: Mapping[str, list[dict[str, Any]]], token: str) -> bool:
     """Send the contact's alert on every channel not yet sent; False when a retry is needed."""
     logger.set_correlation_id(contact_id)
+    if contact_id not in stored:
+        return False  # not read (outage, or keys left unprocessed): logged and counted above
+    items = stored[contact_id]
     try:
         table, days = environment.table_name(), environment.retention_days()
-        questions = [question.key for question in environment.survey().questions]
-        items = results.read_contact(table, contact_id, questions)
         alert = _build_alert(contact_id, items)
-    except (StorageError, EnvironmentVariableError) as error:
-        logger.error("Contact not read; the stream retries", extra={"error": str(error)})
-        count(Metric.STORAGE_ERROR)
+    except EnvironmentVariableError as error:
+        logger.error("Alert not built; the stream retries", extra={"error": str(error)})
+        count(Metric.INTERNAL_ERROR)
         return False
     if alert is None:
         return True
     summary = next((i for i in items if i[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY), {})
+    # Sent (read consistently): no claim needed to know it.
+    due = [c for c in CHANNELS if outbox.sent_attribute(c.name) not in summary]
+    return _send(alert, due, table=table, days=days, token=token) if due else True
+
+
+def _send(
+    alert: LowScoreAlert, channels: Sequence[Channel], *, table: str, days: int, token: str
+) -> bool:
+    """Claim the channels with one write, send each claimed one once, record them sent at once."""
+    contact_id = alert.contact_id
+    try:
+        claims = outbox.claim_channels(
+            table, contact_id, [c.name for c in channels], token=token, now=_now(),
+            retention_days=days,
+        )  # fmt: skip
+    except StorageError as error:
+        logger.error("Alert not claimed", extra={"error": str(error)})
+        count(Metric.STORAGE_ERROR)
+        return False
     done = True
-    for channel in CHANNELS:
-        if outbox.sent_attribute(channel.name) in summary:
-            continue  # sent (read consistently): no claim needed to know it
-        done = _send(alert, channel, table=table, days=days, token=token) and done
+    sent: list[str] = []
+    for channel in channels:
+        claim = claims[channel.name]
+        if claim is ClaimResult.SENT:
+            continue
+        if claim is ClaimResult.BUSY:
+            logger.info("Alert claimed by another sender", extra={"channel": channel.name})
+            done = False
+            continue
+        if _publish(alert, channel, claim, table=table, token=token):
+            sent.append(channel.name)
+        else:
+            done = False
+    if sent:
+        try:
+            outbox.mark_channels_sent(table, contact_id, sent, token=token, now=_now())
+        except StorageError as error:
+            logger.error("Alert sent but not recorded", extra={"error": str(error)})
+            count(Metric.STORAGE_ERROR)
+            return False
     return done
 
 
-def _send(alert: LowScoreAlert, channel: Channel, *, table: str, days: int, token: str) -> bool:
-    contact_id = alert.contact_id
-    try:
-        claim = outbox.claim(
-            table, contact_id, channel.name, token=token, now=_now(), retention_days=days
-        )
-    except StorageError as error:
-        logger.error("Alert not claimed", extra={"channel": channel.name, "error": str(error)})
-        count(Metric.STORAGE_ERROR)
-        return False
-    if claim is ClaimResult.SENT:
-        return True
-    if claim is ClaimResult.BUSY:
-        logger.info("Alert claimed by another sender", extra={"channel": channel.name})
-        return False
+def _publish(
+    alert: LowScoreAlert, channel: Channel, claim: ClaimResult, *, table: str, token: str
+) -> bool:
+    """One publish on a claimed channel; a certain failure gives the claim back."""
     try:
         channel.send(alert)
     except (AlertError, EnvironmentVariableError) as error:
         count(Metric.ALERT_ERROR)
         logger.error("Alert not sent", extra={"channel": channel.name, "error": str(error)})
         if not getattr(error, "maybe_sent", False):
-            _release(table, contact_id, channel, token)
+            _release(table, alert.contact_id, channel, token)
         # Maybe sent: the claim stays until it expires, then a retry sends again (a duplicate
         # if this one did leave); sending again at once would duplicate without waiting.
         return False
@@ -184,12 +243,6 @@ def _send(alert: LowScoreAlert, channel: Channel, *, table: str, days: int, toke
     if claim is ClaimResult.TAKEN_OVER:
         count(Metric.ALERT_POSSIBLE_DUPLICATE)  # the previous sender may have sent it too
     logger.info("Alert sent", extra={"channel": channel.name, "alertId": alert.alert_id})
-    try:
-        outbox.mark_sent(table, contact_id, channel.name, token=token, now=_now())
-    except StorageError as error:
-        logger.error("Alert sent but not recorded", extra={"error": str(error)})
-        count(Metric.STORAGE_ERROR)
-        return False
     return True
 
 

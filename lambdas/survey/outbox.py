@@ -26,6 +26,7 @@ from .contract import (
 from .results import CONDITION_FAILED, call, expires_at, iso
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
 
 # A claim outlives the longest send (one publish attempt) several times over, and is short enough
@@ -73,23 +74,72 @@ def claim(
     retention_days: int,
 ) -> ClaimResult:
     """Claim `channel` for the invocation holding `token`, unless it is sent or claimed live."""
+    return claim_channels(
+        table, contact_id, [channel], token=token, now=now, retention_days=retention_days
+    )[channel]
+
+
+def claim_channels(
+    table: str,
+    contact_id: str,
+    channels: Sequence[str],
+    *,
+    token: str,
+    now: datetime,
+    retention_days: int,
+) -> dict[str, ClaimResult]:
+    """Claim every channel in `channels` with one conditional write, where that is possible.
+
+    The write claims all of them or none: when one is sent or claimed live, the summary is read
+    and the channels still free are claimed again without it (at most once per channel).
+    """
+    results: dict[str, ClaimResult] = {}
+    wanted = list(channels)
+    while wanted:
+        won = _claim_all(table, contact_id, wanted, token=token, now=now, days=retention_days)
+        if won is not None:
+            return {**results, **won}
+        item = read_summary(table, contact_id)
+        free = []
+        for channel in wanted:
+            state = channel_state(item, channel)
+            if state.sent_at:
+                results[channel] = ClaimResult.SENT
+            elif state.claim_token not in (None, token) and (
+                state.claim_expires_ms is None or state.claim_expires_ms >= _epoch_ms(now)
+            ):
+                results[channel] = ClaimResult.BUSY
+            else:
+                free.append(channel)
+        # Nothing changed since the failed write: someone else's state we cannot read as
+        # sent or busy (a claim expiring between write and read); the stream retries.
+        if len(free) == len(wanted):
+            return {**results, **dict.fromkeys(free, ClaimResult.BUSY)}
+        wanted = free
+    return results
+
+
+def _claim_all(
+    table: str, contact_id: str, channels: Sequence[str], *, token: str, now: datetime, days: int
+) -> dict[str, ClaimResult] | None:
+    """One conditional UpdateItem claiming every channel; None when any of them is not free."""
     now_ms = _epoch_ms(now)
+    names = {"#token": CLAIM_TOKEN, "#expires": CLAIM_EXPIRES_AT, "#ttl": TABLE_TTL_ATTRIBUTE}
+    sets, conditions = [], []
+    for i, channel in enumerate(channels):
+        names[f"#claim{i}"], names[f"#sent{i}"] = claim_attribute(channel), sent_attribute(channel)
+        sets.append(f"#claim{i} = :claim")
+        conditions.append(
+            f"attribute_not_exists(#sent{i}) AND (attribute_not_exists(#claim{i})"
+            f" OR #claim{i}.#token = :token OR #claim{i}.#expires < :now)"
+        )
     response = call(
         "update_item",
         TableName=table,
         Key=summary_key(contact_id),
-        UpdateExpression="SET #claim = :claim, #ttl = if_not_exists(#ttl, :ttl)",
-        ConditionExpression=(
-            "attribute_not_exists(#sent) AND (attribute_not_exists(#claim)"
-            " OR #claim.#token = :token OR #claim.#expires < :now)"
-        ),
-        ExpressionAttributeNames={
-            "#claim": claim_attribute(channel),
-            "#sent": sent_attribute(channel),
-            "#token": CLAIM_TOKEN,
-            "#expires": CLAIM_EXPIRES_AT,
-            "#ttl": TABLE_TTL_ATTRIBUTE,
-        },
+        UpdateExpression="SET " + ", ".join(sets) + ", #ttl = if_not_exists(#ttl, :ttl)",
+        ConditionExpression=" AND ".join(f"({condition})" for condition in conditions),
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues={
             ":claim": {
                 "M": {
@@ -99,35 +149,58 @@ def claim(
             },
             ":token": {"S": token},
             ":now": {"N": str(now_ms)},
-            ":ttl": {"N": str(expires_at(now, retention_days))},
+            ":ttl": {"N": str(expires_at(now, days))},
         },
         ReturnValues="UPDATED_OLD",
         tolerate=CONDITION_FAILED,
     )
     if response is None:
-        state = read_state(table, contact_id, channel)
-        return ClaimResult.SENT if state.sent_at else ClaimResult.BUSY
-    old = response.get("Attributes", {}).get(claim_attribute(channel), {}).get("M", {})
-    old_token = old.get(CLAIM_TOKEN, {}).get("S")
-    return ClaimResult.TAKEN_OVER if old_token and old_token != token else ClaimResult.WON
+        return None
+    old = response.get("Attributes", {})
+    won = {}
+    for channel in channels:
+        old_token = old.get(claim_attribute(channel), {}).get("M", {}).get(CLAIM_TOKEN, {}).get("S")
+        taken = old_token and old_token != token
+        won[channel] = ClaimResult.TAKEN_OVER if taken else ClaimResult.WON
+    return won
 
 
 def mark_sent(table: str, contact_id: str, channel: str, *, token: str, now: datetime) -> None:
     """Record that `channel` was sent and drop our claim (someone who took it over keeps theirs)."""
-    call(
+    _mark_sent_all(table, contact_id, [channel], token=token, now=now)
+
+
+def mark_channels_sent(
+    table: str, contact_id: str, channels: Sequence[str], *, token: str, now: datetime
+) -> None:
+    """Record every channel in `channels` as sent with one write while we hold all their claims;
+    when one was taken over, each channel on its own (its new holder records that one)."""
+    if not _mark_sent_all(table, contact_id, channels, token=token, now=now) and len(channels) > 1:
+        for channel in channels:
+            _mark_sent_all(table, contact_id, [channel], token=token, now=now)
+
+
+def _mark_sent_all(
+    table: str, contact_id: str, channels: Sequence[str], *, token: str, now: datetime
+) -> bool:
+    names = {"#token": CLAIM_TOKEN}
+    sets, removes, conditions = [], [], []
+    for i, channel in enumerate(channels):
+        names[f"#sent{i}"], names[f"#claim{i}"] = sent_attribute(channel), claim_attribute(channel)
+        sets.append(f"#sent{i} = if_not_exists(#sent{i}, :now)")
+        removes.append(f"#claim{i}")
+        conditions.append(f"#claim{i}.#token = :token")
+    response = call(
         "update_item",
         TableName=table,
         Key=summary_key(contact_id),
-        UpdateExpression="SET #sent = if_not_exists(#sent, :now) REMOVE #claim",
-        ConditionExpression="#claim.#token = :token",
-        ExpressionAttributeNames={
-            "#sent": sent_attribute(channel),
-            "#claim": claim_attribute(channel),
-            "#token": CLAIM_TOKEN,
-        },
+        UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+        ConditionExpression=" AND ".join(conditions),
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues={":now": {"S": iso(now)}, ":token": {"S": token}},
         tolerate=CONDITION_FAILED,
     )
+    return response is not None
 
 
 def release(table: str, contact_id: str, channel: str, *, token: str) -> None:
@@ -145,9 +218,18 @@ def release(table: str, contact_id: str, channel: str, *, token: str) -> None:
 
 
 def read_state(table: str, contact_id: str, channel: str) -> ChannelState:
-    item = call("get_item", TableName=table, Key=summary_key(contact_id), ConsistentRead=True).get(
-        "Item", {}
-    )
+    return channel_state(read_summary(table, contact_id), channel)
+
+
+def read_summary(table: str, contact_id: str) -> dict[str, Any]:
+    """The contact's summary item, consistently read ({} when there is none)."""
+    response = call("get_item", TableName=table, Key=summary_key(contact_id), ConsistentRead=True)
+    item: dict[str, Any] = response.get("Item", {})
+    return item
+
+
+def channel_state(item: Mapping[str, Any], channel: str) -> ChannelState:
+    """One channel's outbox state on a summary item (as read, or a stream record's new image)."""
     held = item.get(claim_attribute(channel), {}).get("M", {})
     expires = held.get(CLAIM_EXPIRES_AT, {}).get("N")
     return ChannelState(

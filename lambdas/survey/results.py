@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from .contact import Contact
 
 CONDITION_FAILED: Final = "ConditionalCheckFailedException"
+# BatchGetItem reads at most 100 keys per request.
+BATCH_GET_KEYS: Final = 100
 
 
 def put_answer(
@@ -149,26 +151,37 @@ def complete_survey(
     )
 
 
-def read_contact(table: str, contact_id: str, questions: Sequence[str]) -> list[dict[str, Any]]:
-    """The contact's stored answers to `questions` and its summary item, consistently read.
+def read_contacts(
+    table: str, contact_ids: Sequence[str], questions: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each contact's stored answers to `questions` and its summary item, consistently read.
 
-    The keys are known, so one BatchGetItem fetches exactly them (no Query over the contact).
+    The keys are known, so BatchGetItem fetches exactly them (no Query per contact), for all the
+    contacts at once, BATCH_GET_KEYS keys per request. A contact whose keys DynamoDB still left
+    unprocessed after a second request is missing from the answer (its caller retries it).
     """
+    sort_keys = [*questions, SUMMARY_SORT_KEY]
     keys = [
         {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": sort_key}}
-        for sort_key in [*questions, SUMMARY_SORT_KEY]
+        for contact_id in dict.fromkeys(contact_ids)
+        for sort_key in sort_keys
     ]
-    items: list[dict[str, Any]] = []
-    for _ in range(2):  # DynamoDB may leave keys unprocessed under throttling: ask once more
-        response = call(
-            "batch_get_item",
-            RequestItems={table: {"Keys": keys, "ConsistentRead": True}},
-        )
-        items.extend(response.get("Responses", {}).get(table, []))
-        keys = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-        if not keys:
-            return items
-    raise StorageError(f"dynamodb batch_get_item left {len(keys)} item(s) unread")
+    found: dict[str, list[dict[str, Any]]] = {contact_id: [] for contact_id in contact_ids}
+    unread: set[str] = set()
+    for first in range(0, len(keys), BATCH_GET_KEYS):
+        chunk = keys[first : first + BATCH_GET_KEYS]
+        for _ in range(2):  # DynamoDB may leave keys unprocessed under throttling: ask once more
+            response = call(
+                "batch_get_item",
+                RequestItems={table: {"Keys": chunk, "ConsistentRead": True}},
+            )
+            for item in response.get("Responses", {}).get(table, []):
+                found.setdefault(item[TABLE_PARTITION_KEY]["S"], []).append(item)
+            chunk = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            if not chunk:
+                break
+        unread.update(key[TABLE_PARTITION_KEY]["S"] for key in chunk)
+    return {contact_id: items for contact_id, items in found.items() if contact_id not in unread}
 
 
 def iso(moment: datetime) -> str:

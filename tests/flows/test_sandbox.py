@@ -10,6 +10,8 @@ from aws_lambda_powertools import Metrics
 
 from flows.sandbox import embedded_aws
 from flows.simulate import CallSetup, Simulator
+from flows.stream import EmbeddedTableStream, TableStream
+from lambdas.survey import contract
 from stacks.config import load_stage
 from tests.stacks.conftest import ROOT
 
@@ -42,3 +44,29 @@ def test_sandbox_refuses_reads_once_stopped(stage: Any) -> None:
         report = Simulator(stage, sandbox).run("on-demand-survey", CallSetup(keys=["4"]))
     with pytest.raises(RuntimeError, match="embedded AWS has stopped"):
         _ = report.results
+
+
+def test_sandbox_stream_delivers_the_records_get_records_returns(stage: Any) -> None:
+    # GIVEN a low-scoring survey played through the real handlers: answers, the summary, and
+    # the alert function's claim and sentAt writes all land on the table's stream
+    with embedded_aws(stage) as sandbox:
+        Simulator(stage, sandbox).run("on-demand-survey", CallSetup(keys=["1", "4", "2"]))
+
+        # WHEN the stream is read from the start from moto's state and through GetRecords
+        shard = sandbox.stream.shard
+        arn = sandbox.stream.stream_arn
+        direct = EmbeddedTableStream(client=None, stream_arn=arn, shard=shard)
+        streams = sandbox._session.client(
+            "dynamodbstreams",
+            endpoint_url=f"https://streams.dynamodb.{sandbox.region}.amazonaws.com",
+        )
+        api = TableStream(client=streams, stream_arn=arn)
+        direct.poll()
+        api.poll()
+
+    # THEN both hold the same records (new images included), in the same order
+    images = [record["dynamodb"]["NewImage"] for record in direct.pending]
+    kinds = {image[contract.TABLE_SORT_KEY]["S"] for image in images}
+    assert {contract.SUMMARY_SORT_KEY, "effort"} <= kinds
+    assert any(f"{contract.SUMMARY_ALERT_SENT_PREFIX}sns" in image for image in images)
+    assert direct.pending == api.pending

@@ -401,3 +401,48 @@ def test_alert_handler_alerts_on_a_low_score_only_the_finish_summary_knows(
     assert "EffortScore = 1" in message["Message"]
     assert "opt-in" in message["Message"]
     assert len(alert_bus.bodies()) == 1
+
+
+class Calls:
+    """The DynamoDB operations the alert function's client makes, by name."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        aws.client("dynamodb").meta.events.register("before-call.dynamodb.*", self._seen)
+
+    def _seen(self, model: Any, **_: Any) -> None:
+        self.names.append(model.name)
+
+
+def test_alert_handler_claims_both_channels_in_one_write_and_records_them_in_one(
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any
+) -> None:
+    # GIVEN a low answer
+    answer(effort="1")
+    calls = Calls()
+
+    # WHEN the stream delivers it
+    outbox.deliver()
+
+    # THEN one read, one claim for both channels, one write recording both sent
+    assert calls.names == ["BatchGetItem", "UpdateItem", "UpdateItem"]
+    assert len(alert_topic.bodies()) == 1 and len(alert_bus.bodies()) == 1
+
+
+def test_alert_handler_reads_nothing_for_a_summary_already_recording_every_channel_sent(
+    load_event: Any, finish_handler: Any, outbox: Any, alert_topic: Any
+) -> None:
+    # GIVEN a finished survey with a low score, its alert sent: the claim and sentAt writes put
+    # low summaries on the stream, the last one recording both channels sent
+    event = load_event(ALL, parameters={"mode": "opt-in"}, attributes={"EffortScore": "1"})
+    finish_handler(event)
+    outbox.deliver()
+    calls = Calls()
+
+    # WHEN the stream delivers those summary records
+    left = outbox.deliver()
+
+    # THEN nothing is read or written, and nothing sent again
+    assert left == 0
+    assert calls.names == []
+    assert len(alert_topic.bodies()) == 1

@@ -70,6 +70,50 @@ def test_outbox_never_claims_a_sent_channel_again(results_table: Any) -> None:
     assert outbox.read_state(TABLE, CONTACT, "sns").claim_token is None
 
 
+def test_outbox_claims_the_free_channels_when_one_is_sent_or_busy(results_table: Any) -> None:
+    # GIVEN SNS sent by a first invocation, and EventBridge claimed live by a second
+    claim()
+    outbox.mark_sent(TABLE, CONTACT, "sns", token="first", now=NOW)
+    outbox.claim(TABLE, CONTACT, "events", token="second", now=NOW, retention_days=1)
+
+    # WHEN a third claims every channel, once while EventBridge is busy and once after it expired
+    def claim_all(now: datetime) -> dict[str, ClaimResult]:
+        channels = ["sns", "events", "chat"]
+        return outbox.claim_channels(
+            TABLE, CONTACT, channels, token="third", now=now, retention_days=1
+        )
+
+    busy = claim_all(NOW)
+    later = claim_all(NOW + timedelta(seconds=outbox.CLAIM_SECONDS + 1))
+
+    # THEN the sent channel stays sent, the busy one waits, a free one is claimed regardless;
+    # after expiry the busy one is taken over
+    assert busy == {"sns": ClaimResult.SENT, "events": ClaimResult.BUSY, "chat": ClaimResult.WON}
+    assert later == {
+        "sns": ClaimResult.SENT,
+        "events": ClaimResult.TAKEN_OVER,
+        "chat": ClaimResult.WON,
+    }
+
+
+def test_outbox_records_each_channel_sent_when_one_claim_was_taken_over(
+    results_table: Any,
+) -> None:
+    # GIVEN both channels claimed by a first invocation, and EventBridge taken over after expiry
+    outbox.claim_channels(TABLE, CONTACT, ["sns", "events"], token="first", now=NOW,
+                          retention_days=1)  # fmt: skip
+    later = NOW + timedelta(seconds=outbox.CLAIM_SECONDS + 1)
+    outbox.claim(TABLE, CONTACT, "events", token="second", now=later, retention_days=1)
+
+    # WHEN the first records both channels sent
+    outbox.mark_channels_sent(TABLE, CONTACT, ["sns", "events"], token="first", now=later)
+
+    # THEN its SNS is recorded; EventBridge stays with the second invocation to record
+    assert outbox.read_state(TABLE, CONTACT, "sns").sent_at is not None
+    events = outbox.read_state(TABLE, CONTACT, "events")
+    assert (events.sent_at, events.claim_token) == (None, "second")
+
+
 def test_results_table_reports_a_missing_table_as_a_storage_error() -> None:
     # GIVEN no table
     # WHEN a claim is attempted
