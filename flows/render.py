@@ -60,6 +60,7 @@ CONTRACT_NAMES = {
     "optIn.complete": contract.OPT_IN_COMPLETE,
     "attr.endedInFlow": contract.ENDED_IN_FLOW_ATTRIBUTE,
     "attr.surveyStatus": contract.SURVEY_STATUS_ATTRIBUTE,
+    "attr.surveyMode": contract.SURVEY_MODE_ATTRIBUTE,
     "status.offered": contract.STATUS_OFFERED,
     "param.question": contract.PARAM_QUESTION,
     "param.digits": contract.PARAM_DIGITS,

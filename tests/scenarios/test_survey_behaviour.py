@@ -18,6 +18,7 @@ from lambdas.survey.contract import (
     OPT_IN_ACCEPTED,
     OPT_IN_ATTRIBUTE,
     OPT_IN_COMPLETE,
+    SURVEY_MODE_ATTRIBUTE,
 )
 from tests.scenarios.calls import (
     FINISH_TIMES_OUT,
@@ -722,3 +723,13 @@ def test_answers_of_different_calls_never_mix(play: Player) -> None:
     assert stored(second) == dict.fromkeys(SCORE_ATTRIBUTES, "5")
     assert channels(first) == BOTH_CHANNELS
     assert second.alerts == []
+
+
+@every_mode
+def test_inbound_flow_records_the_survey_mode_on_the_contact(play: Player, mode: str) -> None:
+    # GIVEN a caller of any mode who declines or takes the survey
+    # WHEN the call plays through the inbound flow
+    report = play(inbound(mode), caller(mode, "5", "5", "5"))
+
+    # THEN the contact record carries the mode, so reports can group by it
+    assert report.call.attributes[SURVEY_MODE_ATTRIBUTE] == mode
