@@ -88,6 +88,14 @@ def report_command(args: argparse.Namespace, survey: SurveyDefinition) -> int:
     if args.first_day and args.last_day and args.first_day > args.last_day:
         print("connect-survey: --from is after --to", file=sys.stderr)
         return 2
+    missing = [str(path) for path in args.paths if not Path(path).exists()]
+    if len(missing) == len(args.paths):
+        print(
+            f"connect-survey: no such file or folder: {', '.join(missing)}; give the CTR files "
+            "or folders to report on (e.g. from generate-ctrs or simulate --ctr-out)",
+            file=sys.stderr,
+        )
+        return 2
     filters = Filters(
         first_day=args.first_day,
         last_day=args.last_day,

@@ -166,3 +166,20 @@ def test_simulated_calls_write_ctrs_the_report_reads(
     assert overall["nps"] == -50.0  # one 4 (passive), one 1 (detractor)
     assert overall["ces"] == {"mean": 3.5, "share": 50.0}
     assert set(json.loads(out)["byQueue"]) == {"sales"}
+
+
+def test_a_missing_input_path_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # GIVEN a path that does not exist
+    missing = tmp_path / "no-such-folder"
+
+    # WHEN it is reported on
+    code, out, err = run(capsys, "report", str(missing))
+
+    # THEN one line names it, with no empty report, and the exit status is a usage mistake
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"connect-survey: no such file or folder: {missing}; give the CTR files or folders to "
+        "report on (e.g. from generate-ctrs or simulate --ctr-out)"
+    ]
