@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.catalog import ESCALATION_INBOUND, ON_DEMAND_INBOUND, OPT_IN_INBOUND
 from flows.simulate import CallSetup, simulator
+from lambdas.survey.contract import ELIGIBILITY_FUNCTION
 from stacks.config import load_stage
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def all_combinations() -> list[tuple[str, str, str, str, str]]:
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     stage = load_stage(context, "dev").offline
     outside_engine: list[float] = []
-    invocations = []
+    invocations: list[int] = []
+    per_call: list[int] = []
     with simulator(stage) as sim:
         sim.functions = {arn: _timed(fn, outside_engine) for arn, fn in sim.functions.items()}
         sandbox: Any = sim.sandbox
@@ -52,8 +54,18 @@ def all_combinations() -> list[tuple[str, str, str, str, str]]:
             itertools.product(MODES, itertools.product("12345", repeat=3))
         ):
             keys = [*MODES[flow], *scores, "2"]  # "2": decline the supervisor when offered
-            report = sim.run(flow, CallSetup(keys=keys, seed=seed))
-            invocations.append(len(report.call.lambda_invocations))
+            # A caller of their own each time: the stage's cooldown would skip a repeat caller.
+            setup = CallSetup(keys=keys, seed=seed, caller_number=f"+1555{seed:07d}")
+            report = sim.run(flow, setup)
+            survey_path = [
+                invocation
+                for invocation in report.call.lambda_invocations
+                if not str(invocation["function"]).endswith(f"-{ELIGIBILITY_FUNCTION}")
+            ]
+            if len(report.results) != len(stage.inputs.survey.questions):
+                raise RuntimeError(f"call {seed} ({flow}) did not complete its survey")
+            invocations.append(len(survey_path))
+            per_call.append(len(report.call.lambda_invocations))
         total = time.perf_counter() - start
     engine = total - sum(outside_engine)
     return [
@@ -63,4 +75,6 @@ def all_combinations() -> list[tuple[str, str, str, str, str]]:
          f"{engine / total * 100:.1f} %", "", "", "< 10 %"),
         ("synchronous Lambda invocations per completed 3-question survey",
          f"{max(invocations)}", "", "", "≤ 4"),
+        ("... per call, with the inbound flow's one eligibility check",
+         f"{max(per_call)}", "", "", ""),
     ]  # fmt: skip
