@@ -465,22 +465,16 @@ class StageSettings(ConfigModel):
                     f"{arn!r} must be a queue ARN of the stage's instance "
                     "(instanceArn + /queue/QUEUE-ID, from the queue's page in the Connect console)",
                 )
-        supervisor = self.supervisor_queue_arn
-        if supervisor is not None and not queue_arn.match(supervisor):
-            raise setting_error(
-                "supervisorQueueArn",
-                f"{supervisor!r} must be a queue ARN of this instance "
-                f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create a supervisor "
-                "queue",
-            )
-        callback = self.callback_queue_arn
-        if callback is not None and not queue_arn.match(callback):
-            raise setting_error(
-                "callbackQueueArn",
-                f"{callback!r} must be a queue ARN of this instance "
-                f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create a callback "
-                "queue",
-            )
+        for setting, arn, created in (
+            ("supervisorQueueArn", self.supervisor_queue_arn, "a supervisor queue"),
+            ("callbackQueueArn", self.callback_queue_arn, "a callback queue"),
+        ):
+            if arn is not None and not queue_arn.match(arn):
+                raise setting_error(
+                    setting,
+                    f"{arn!r} must be a queue ARN of this instance "
+                    f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create {created}",
+                )
         return self
 
     @model_validator(mode="after")
