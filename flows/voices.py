@@ -5,12 +5,14 @@ Connect does not know silences text-to-speech for the contact, so both are check
 Connect's Set voice block offers the standard, neural and generative engines.
 
 Source, read 2026-11-25: Amazon Polly Developer Guide, "Available voices"
-(https://docs.aws.amazon.com/polly/latest/dg/available-voices.html; its generative, neural and
-standard columns) and "Standard voices" (standard-voices.html, the complete standard list).
-Every voice ID is in botocore's Polly VoiceId enum. Where a generative column could not be
-confirmed it is left out: an engine missing here stops synth with a message, while one listed
-wrongly would fail the contact's Set voice block. The generative voices added 2026-03-19
-(Ambre, Beatrice, Florian, Lennart, Lorenzo, Tiffany) are not listed yet.
+(https://docs.aws.amazon.com/polly/latest/dg/available-voices.html; the stored copy was read
+in full from Arabic to English (New Zealand)) and "Standard voices" (standard-voices.html, the
+complete standard list). The neural voices of the other languages follow that table as known,
+not re-read row by row; every voice ID is in botocore's Polly VoiceId enum. Where a
+generative column could not be confirmed it is left out: an engine missing here stops synth
+with a message, while one listed wrongly would fail the contact's Set voice block. The
+generative voices added 2026-03-19 (Ambre, Beatrice, Florian, Lennart, Lorenzo, Tiffany) are
+not listed yet.
 """
 
 from __future__ import annotations
