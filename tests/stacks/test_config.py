@@ -238,6 +238,14 @@ def test_prompt_with_an_attribute_reference_is_a_configuration_error(
             r"prompts\.engine: Nicole has no neural voice; it supports standard",
         ),
         ({"engine": "turbo"}, r"prompts\.engine: 'turbo' is not an engine"),
+        (
+            {"voice": "Daniel", "engine": "standard"},
+            r"prompts\.engine: Daniel has no standard voice; it supports neural",
+        ),
+        (
+            {"voice": "Vicki", "engine": "generative"},
+            r"prompts\.engine: Vicki has no generative voice; it supports neural, standard",
+        ),
     ],
 )
 def test_wrong_voice_or_engine_stops_synth_naming_the_setting(
@@ -250,7 +258,18 @@ def test_wrong_voice_or_engine_stops_synth_naming_the_setting(
 
 @pytest.mark.parametrize(
     ("prompts", "engine"),
-    [({}, "Neural"), ({"voice": "Nicole"}, "Standard"), ({"engine": "generative"}, "Generative")],
+    [
+        ({}, "Neural"),
+        ({"voice": "Nicole"}, "Standard"),
+        ({"engine": "generative"}, "Generative"),
+        # German: Vicki speaks standard and neural, Daniel neural only, Marlene standard only.
+        ({"voice": "Vicki"}, "Neural"),
+        ({"voice": "Vicki", "engine": "neural"}, "Neural"),
+        ({"voice": "Vicki", "engine": "standard"}, "Standard"),
+        ({"voice": "Daniel"}, "Neural"),
+        ({"voice": "Marlene"}, "Standard"),
+        ({"voice": "Lucia", "engine": "neural"}, "Neural"),
+    ],
 )
 def test_flows_set_the_engine_neural_where_the_voice_has_it(
     stages: dict[str, Any], prompts: dict[str, str], engine: str
