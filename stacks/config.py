@@ -465,14 +465,14 @@ class StageSettings(ConfigModel):
                     f"{arn!r} must be a queue ARN of the stage's instance "
                     "(instanceArn + /queue/QUEUE-ID, from the queue's page in the Connect console)",
                 )
-        for setting, arn, created in (
+        for setting, given, created in (
             ("supervisorQueueArn", self.supervisor_queue_arn, "a supervisor queue"),
             ("callbackQueueArn", self.callback_queue_arn, "a callback queue"),
         ):
-            if arn is not None and not queue_arn.match(arn):
+            if given is not None and not queue_arn.match(given):
                 raise setting_error(
                     setting,
-                    f"{arn!r} must be a queue ARN of this instance "
+                    f"{given!r} must be a queue ARN of this instance "
                     f"({self.instance_arn}/queue/QUEUE-ID), or leave it out to create {created}",
                 )
         return self
