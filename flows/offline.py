@@ -8,7 +8,7 @@ handlers, and `connect-survey render` prints flows ready for the console's impor
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flows.catalog import (
@@ -38,6 +38,9 @@ class OfflineStage:
     inputs: FlowInputs
     queues: Mapping[str, str]  # logical name -> queue ARN, the supervisor queue included
     retention_days: int
+    # BCP-47 code -> what the flows are rendered from for callers in that language; the
+    # default language's are `inputs`. Empty: the stage speaks only `inputs.language`.
+    languages: Mapping[str, FlowInputs] = field(default_factory=dict)
 
     def resource_name(self, key: str) -> str:
         return resource_name(self.name_prefix, key)

@@ -58,7 +58,8 @@ class SurveyStage(Stage):
 
 
 class VerifyAccessStack(Stack):
-    """A role the pipeline's verify step assumes: the read-only calls and one invocation per flow-invoked function."""
+    """A role the pipeline's verify step assumes: the read-only calls and one invocation per
+    flow-invoked function."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, config: StageConfig, pipeline_account: str

@@ -1,0 +1,120 @@
+"""A stage that lists several languages: each needs its texts, built in or the stage's own."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from flows.languages import ENGLISH, KOREAN, LANGUAGES
+from flows.prompts import Prompts
+from stacks.config import OPTIONAL_PROMPTS, ConfigError
+from tests.languages.test_korean_survey import stage_in
+
+JAPANESE = "ja-JP"
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def japanese_translation(**leave_out: bool) -> dict[str, Any]:
+    """Every prompt and default question in Japanese (the test's own wording), less `leave_out`."""
+    prompts = {
+        camel(name): f"日本語の案内 {name}"
+        for name in vars(Prompts())
+        if name not in OPTIONAL_PROMPTS
+    }
+    prompts.update(voice="Mizuki", scale="{scaleMin}から{scaleMax}で評価してください。")
+    prompts["invalidAnswer"] = "{scaleMin}から{scaleMax}の数字を押してください。"
+    prompts["menuOption"] = "{queue}は{digit}を押してください。"
+    questions = {key: f"質問 {key}" for key in LANGUAGES[ENGLISH].questions}
+    for name in leave_out:
+        prompts.pop(name, None)
+        questions.pop(name, None)
+    return {"prompts": prompts, "questions": questions}
+
+
+def test_stage_without_languages_speaks_only_its_language() -> None:
+    stage = stage_in(KOREAN)
+    assert list(stage.languages) == [KOREAN]
+    assert stage.languages[KOREAN] == stage.inputs
+
+
+def test_listed_languages_get_their_own_prompts_and_questions() -> None:
+    # GIVEN an English stage that also speaks Korean (built in) and Japanese (translated)
+    stage = stage_in(
+        ENGLISH,
+        languages=[ENGLISH, KOREAN, JAPANESE],
+        translations={JAPANESE: japanese_translation()},
+    )
+    # THEN each language is rendered from its own texts, the default language first
+    assert list(stage.languages) == [ENGLISH, KOREAN, JAPANESE]
+    assert stage.languages[ENGLISH] == stage.inputs
+    korean = stage.languages[KOREAN]
+    assert korean.prompts.voice == "Seoyeon" and korean.language == KOREAN
+    assert [q.prompt for q in korean.survey.questions] == list(LANGUAGES[KOREAN].questions.values())
+    japanese = stage.languages[JAPANESE]
+    assert japanese.prompts.voice == "Mizuki" and japanese.prompts.thanks == "日本語の案内 thanks"
+    assert japanese.survey.questions[0].prompt == "質問 effort"
+    # AND keys and attributes stay those of the survey
+    assert [q.attribute for q in japanese.survey.questions] == [
+        q.attribute for q in stage.inputs.survey.questions
+    ]
+
+
+def test_language_without_texts_stops_synth_naming_the_listed_language() -> None:
+    with pytest.raises(
+        ConfigError, match=r"^stages\.dev\.languages\[1\]: 'ja-JP' has no built-in texts; add "
+    ):
+        stage_in(ENGLISH, languages=[ENGLISH, JAPANESE])
+
+
+def test_missing_prompt_translation_stops_synth_naming_the_prompt() -> None:
+    translation = japanese_translation(thanks=True)
+    with pytest.raises(
+        ConfigError, match=re.escape("stages.dev.translations.ja-JP.prompts.thanks: is missing")
+    ):
+        stage_in(ENGLISH, languages=[ENGLISH, JAPANESE], translations={JAPANESE: translation})
+
+
+def test_missing_question_translation_stops_synth_naming_the_question() -> None:
+    translation = japanese_translation(recommend=True)
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("stages.dev.translations.ja-JP.questions.recommend: is missing"),
+    ):
+        stage_in(ENGLISH, languages=[ENGLISH, JAPANESE], translations={JAPANESE: translation})
+
+
+def test_own_questions_need_wording_in_every_other_language() -> None:
+    # GIVEN a stage's own question: Korean's built-in wording covers only the default questions
+    questions = [{"key": "speed", "attribute": "SpeedScore", "prompt": "It was quick."}]
+    with pytest.raises(
+        ConfigError, match=re.escape("stages.dev.translations.ko-KR.questions.speed: is missing")
+    ):
+        stage_in(ENGLISH, languages=[ENGLISH, KOREAN], survey={"questions": questions})
+    # WHEN the stage words it in Korean, THEN the stage loads with that wording
+    stage = stage_in(
+        ENGLISH,
+        languages=[ENGLISH, KOREAN],
+        survey={"questions": questions},
+        translations={KOREAN: {"questions": {"speed": "빨랐습니다."}}},
+    )
+    assert stage.languages[KOREAN].survey.questions[0].prompt == "빨랐습니다."
+
+
+def test_languages_must_list_the_default_language() -> None:
+    with pytest.raises(
+        ConfigError, match=r"^stages\.dev\.languages: does not list the default language 'en-US'"
+    ):
+        stage_in(ENGLISH, languages=[KOREAN])
+
+
+def test_translation_of_an_unlisted_language_stops_synth() -> None:
+    with pytest.raises(
+        ConfigError, match=r"^stages\.dev\.translations\.ja-JP: 'ja-JP' is not one of"
+    ):
+        stage_in(ENGLISH, translations={JAPANESE: japanese_translation()})
