@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 import pytest
 
+from flows.catalog import FLOW_KEYS
 from flows.languages import ENGLISH, KOREAN, LANGUAGES
+from flows.lint import lint
 from flows.prompts import Prompts
+from flows.render import to_content
 from stacks.config import OPTIONAL_PROMPTS, ConfigError
-from tests.languages.test_korean_survey import stage_in
+from tests.languages.test_korean_survey import MAX_ACTIONS, MAX_CONTENT, stage_in
 
 JAPANESE = "ja-JP"
 
@@ -118,3 +122,33 @@ def test_translation_of_an_unlisted_language_stops_synth() -> None:
         ConfigError, match=r"^stages\.dev\.translations\.ja-JP: 'ja-JP' is not one of"
     ):
         stage_in(ENGLISH, translations={JAPANESE: japanese_translation()})
+
+
+def test_ten_questions_in_three_languages_each_render_within_connect_flow_limits() -> None:
+    # GIVEN ten questions worded in English, Korean (translated) and Japanese (translated)
+    questions = [
+        {"key": f"q{n}", "attribute": f"Question{n}Score", "prompt": f"Question {n}?" * 8}
+        for n in range(10)
+    ]
+    korean = {"questions": {f"q{n}": f"질문 {n}?" * 8 for n in range(10)}}
+    japanese = {
+        **japanese_translation(),
+        "questions": {f"q{n}": f"質問 {n}?" * 8 for n in range(10)},
+    }
+    stage = stage_in(
+        ENGLISH,
+        languages=[ENGLISH, KOREAN, JAPANESE],
+        survey={"questions": questions},
+        translations={KOREAN: korean, JAPANESE: japanese},
+    )
+    # WHEN every flow is rendered in each language
+    for code, inputs in stage.languages.items():
+        speaking = dataclasses.replace(stage, inputs=inputs)
+        for key in FLOW_KEYS:
+            document = speaking.render(key)
+            content = to_content(document)
+            # THEN each speaks that language and stays within Connect's limits, lint-clean
+            assert inputs.survey.questions[0].prompt in content or "survey" not in key
+            assert len(document["Actions"]) <= MAX_ACTIONS, (code, key)
+            assert len(content) <= MAX_CONTENT, (code, key)
+            assert [f for f in lint(document, key, content=content) if f.severity == "error"] == []
