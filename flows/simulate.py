@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOW_KEYS, FLOWS, SUPERVISOR_QUEUE, flow_spec
+from flows.catalog import FLOW_KEYS, SUPERVISOR_QUEUE
 from flows.engine import CallResult, Flow, LambdaTimeout, SimulatedContact, Simulation
 from flows.sandbox import Sandbox, embedded_aws
 from lambdas.survey import sampling
@@ -126,7 +126,7 @@ class Simulator:
     def __init__(self, stage: OfflineStage, sandbox: Sandbox) -> None:
         self.stage = stage
         self.sandbox = sandbox
-        self.flows = {spec.key: Flow(spec.key, stage.render(spec.key)) for spec in FLOWS}
+        self.flows = {spec.key: Flow(spec.key, stage.render(spec.key)) for spec in stage.flows}
         self.flows_by_arn = {stage.flow_arn(key): flow for key, flow in self.flows.items()}
         self.queue_names = {arn: name for name, arn in stage.queues.items()}
         self.functions = sandbox.functions()
@@ -179,7 +179,7 @@ class Simulator:
         # Started at a survey flow, the call is that flow running as the contact's disconnect
         # flow: the hook stays set, so a supervisor transfer brings it back.
         key = start.name if isinstance(flow, str) else None
-        as_disconnect = key in self.flows and flow_spec(key).is_survey if key else False
+        as_disconnect = key in self.flows and self.stage.spec(key).is_survey if key else False
         call = simulation.run(
             start,
             inputs=list(setup.keys),

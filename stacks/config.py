@@ -51,8 +51,9 @@ from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from flows.languages import ENGLISH, LANGUAGES, language, prompts_in
 from flows.offline import OfflineStage, created_queue_arn
 from flows.prompts import Prompts, prompt_problem
-from flows.render import FlowInputs, MenuOption
+from flows.render import FlowInputs, LanguageChoice, MenuOption
 from flows.voices import VoiceError, voice_engine
+from lambdas.survey.contract import LANGUAGE_ATTRIBUTE
 from lambdas.survey.definition import (
     DEFAULT_METRICS,
     MAX_ATTEMPTS,
@@ -440,6 +441,17 @@ class StageSettings(ConfigModel):
         description="the BCP-47 languages callers can be surveyed in, the default language "
         "among them; left out, only `language`",
     )
+    language_attribute: str = Field(
+        default=LANGUAGE_ATTRIBUTE,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="the contact attribute an upstream flow names the caller's language in "
+        "(a listed BCP-47 code); letters, digits, '_' and '-'",
+    )
+    language_menu: bool = Field(
+        default=False,
+        description="true or false: whether callers whose language is not known yet are asked "
+        "to choose one (needs two or more languages)",
+    )
     translations: dict[str, TranslationSettings] = Field(
         default={},
         description="per BCP-47 language, prompts and question wording; a language without "
@@ -494,6 +506,12 @@ class StageSettings(ConfigModel):
                 )
         for code in self.spoken_languages:
             self._check_translation(code)
+        if self.language_menu and not 2 <= len(self.spoken_languages) <= len(MENU_DIGITS):
+            raise setting_error(
+                "languageMenu",
+                f"needs 2 to {len(MENU_DIGITS)} languages (languages lists "
+                f"{len(self.spoken_languages)}); list more languages, or set it to false",
+            )
         return self
 
     def _check_translation(self, code: str) -> None:
@@ -657,6 +675,12 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
     callback = settings.callback_queue_arn or created_queue_arn(
         settings.instance_arn, settings.name_prefix, CALLBACK_QUEUE
     )
+    default = replace(
+        _inputs_in(settings, settings.language),
+        languages=_language_choices(settings),
+        language_attribute=settings.language_attribute,
+        language_menu=settings.language_menu,
+    )
     return OfflineStage(
         name=name,
         account=settings.account,
@@ -664,8 +688,11 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
         partition=settings.partition,
         instance_arn=settings.instance_arn,
         name_prefix=settings.name_prefix,
-        inputs=_inputs_in(settings, settings.language),
-        languages={code: _inputs_in(settings, code) for code in settings.spoken_languages},
+        inputs=default,
+        languages={
+            code: default if code == settings.language else _inputs_in(settings, code)
+            for code in settings.spoken_languages
+        },
         queues={**settings.queues, SUPERVISOR_QUEUE: supervisor, CALLBACK_QUEUE: callback},
         retention_days=settings.result_retention_days,
     )
@@ -679,6 +706,27 @@ def _survey_in_language(settings: StageSettings) -> SurveyDefinition:
     wording = language(settings.language).questions
     questions = tuple(replace(q, prompt=wording.get(q.key, q.prompt)) for q in survey.questions)
     return replace(survey, questions=questions)
+
+
+def _language_choices(settings: StageSettings) -> tuple[LanguageChoice, ...]:
+    """The stage's languages as the language choice offers them; none for one language."""
+    codes = settings.spoken_languages
+    if len(codes) < 2:
+        return ()
+    choices = []
+    for position, code in enumerate(codes, start=1):
+        texts = _inputs_in(settings, code).prompts.texts()
+        digit = str(position)
+        choices.append(
+            LanguageChoice(
+                code=code,
+                digit=digit,
+                voice=texts["voice"],
+                engine=texts["engine"],
+                option=texts["languageOption"].replace("{digit}", digit),
+            )
+        )
+    return tuple(choices)
 
 
 def _inputs_in(settings: StageSettings, code: str) -> FlowInputs:

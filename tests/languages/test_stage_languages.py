@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
 import pytest
 
-from flows.catalog import FLOW_KEYS
 from flows.languages import ENGLISH, KOREAN, LANGUAGES
 from flows.lint import lint
 from flows.prompts import Prompts
@@ -140,15 +138,19 @@ def test_ten_questions_in_three_languages_each_render_within_connect_flow_limits
         languages=[ENGLISH, KOREAN, JAPANESE],
         survey={"questions": questions},
         translations={KOREAN: korean, JAPANESE: japanese},
+        languageMenu=True,
     )
-    # WHEN every flow is rendered in each language
-    for code, inputs in stage.languages.items():
-        speaking = dataclasses.replace(stage, inputs=inputs)
-        for key in FLOW_KEYS:
-            document = speaking.render(key)
-            content = to_content(document)
-            # THEN each speaks that language and stays within Connect's limits, lint-clean
-            assert inputs.survey.questions[0].prompt in content or "survey" not in key
-            assert len(document["Actions"]) <= MAX_ACTIONS, (code, key)
-            assert len(content) <= MAX_CONTENT, (code, key)
-            assert [f for f in lint(document, key, content=content) if f.severity == "error"] == []
+    # WHEN every flow of the stage is rendered: per mode, one survey and one inbound flow per
+    # language, and the default language's inbound flows choosing the caller's language
+    flows = {spec.key: spec for spec in stage.flows}
+    assert len(flows) == 3 * 2 * 3
+    for key, spec in flows.items():
+        document = stage.render(key)
+        content = to_content(document)
+        # THEN each speaks its language and stays within Connect's limits, lint-clean
+        inputs = stage.inputs_for(spec)
+        if spec.is_survey:
+            assert inputs.survey.questions[0].prompt in content, key
+        assert len(document["Actions"]) <= MAX_ACTIONS, (key, len(document["Actions"]))
+        assert len(content) <= MAX_CONTENT, (key, len(content))
+        assert [f for f in lint(document, key, content=content) if f.severity == "error"] == []
