@@ -61,6 +61,7 @@ class CallSetup:
     supervisors_available: int = 1  # what CheckMetricData sees on the supervisor queue
     caller_number: str = DEFAULT_CALLER_NUMBER  # E.164, or "withheld"
     caller_surveyed_days_ago: int | None = None  # preload the caller's last survey
+    language_code: str = "en-US"  # the contact's $.LanguageCode (Connect's default: en-US)
 
 
 @dataclass
@@ -167,6 +168,7 @@ class Simulator:
                 customer_address=(
                     WITHHELD_ADDRESS if setup.caller_number == WITHHELD else setup.caller_number
                 ),
+                language_code=setup.language_code,
             ),
             hangs_up_first=setup.hangs_up_first,
             agents_available={SUPERVISOR_QUEUE: setup.supervisors_available},

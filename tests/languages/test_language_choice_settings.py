@@ -35,3 +35,18 @@ def test_without_menu_or_upstream_language_the_call_speaks_the_default() -> None
         report = running.run(inbound("on-demand"), setup)
     assert report.call.flows == [inbound("on-demand"), survey("on-demand")]
     assert ENGLISH_OPTION not in report.call.prompts
+
+
+def test_contact_language_code_picks_korean_without_a_menu() -> None:
+    # GIVEN a stage in English and Korean without the menu, and a contact whose language code
+    # an earlier Set voice block made ko-KR
+    stage = stage_in(ENGLISH, languages=[ENGLISH, KOREAN])
+    with simulator(stage) as running:
+        setup = CallSetup(
+            keys=caller("on-demand", "4", "5", "3"),
+            caller_number="+12025550116",
+            language_code=KOREAN,
+        )
+        report = running.run(inbound("on-demand"), setup)
+    # THEN the call goes on in the Korean flows
+    assert report.call.flows[-1] == language_key(survey("on-demand"), KOREAN)
