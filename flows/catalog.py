@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final
 
 from lambdas.survey.contract import (
     ELIGIBILITY_FUNCTION,
@@ -14,6 +14,9 @@ from lambdas.survey.contract import (
     MODE_OPT_IN,
     SCORE_FUNCTION,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ON_DEMAND_INBOUND: Final = "on-demand-inbound"
 ON_DEMAND_SURVEY: Final = "on-demand-survey"
@@ -47,10 +50,21 @@ class FlowSpec:
     functions: tuple[str, ...] = ()
     uses_supervisor_queue: bool = False
     uses_menu: bool = False
+    # A copy for callers in another language than the stage's default: its language, and the
+    # flow whose template it renders.
+    language: str = ""
+    template: str = ""
+    # The default language's inbound flows: (language, inbound flow key) for every other
+    # language, the flows its callers are handed to.
+    language_flows: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_survey(self) -> bool:
         return self.survey_flow is None
+
+    @property
+    def template_key(self) -> str:
+        return self.template or self.key
 
 
 def _survey(key: str, mode: str, description: str, supervisor: bool = False) -> FlowSpec:
@@ -103,6 +117,38 @@ FLOWS: Final[tuple[FlowSpec, ...]] = (
 )
 
 FLOW_KEYS: Final = tuple(spec.key for spec in FLOWS)
+
+
+def language_key(key: str, language: str) -> str:
+    """The key of flow `key`'s copy for callers in `language` (not the stage's default)."""
+    return f"{key}-{language.lower()}"
+
+
+def stage_flows(other_languages: Sequence[str] = ()) -> tuple[FlowSpec, ...]:
+    """A stage's flows in creation order: each survey flow per language, then the other
+    languages' inbound flows, then the default language's inbound flows (keys as in FLOWS),
+    which hand callers of another language to that language's inbound flow."""
+    surveys = [spec for spec in FLOWS if spec.is_survey]
+    inbound = [spec for spec in FLOWS if not spec.is_survey]
+    copies = [
+        replace(
+            spec,
+            key=language_key(spec.key, code),
+            language=code,
+            template=spec.key,
+            survey_flow=language_key(spec.survey_flow, code) if spec.survey_flow else None,
+        )
+        for spec in (*surveys, *inbound)
+        for code in other_languages
+    ]
+    choosing = [
+        replace(
+            spec,
+            language_flows=tuple((code, language_key(spec.key, code)) for code in other_languages),
+        )
+        for spec in inbound
+    ]
+    return (*surveys, *copies, *choosing)
 
 
 def resource_name(name_prefix: str, key: str) -> str:

@@ -36,6 +36,7 @@ _KOREAN_PROMPTS = Prompts(
     welcome="전화해 주셔서 감사합니다.",
     menu_option="{queue} 문의는 {digit}번을 눌러 주세요.",
     menu_retry="죄송합니다. 잘 알아듣지 못했습니다.",
+    language_option="한국어는 {digit}번을 누르세요.",
     survey_offer=(
         "고객님의 의견은 저희에게 소중합니다. "
         "상담이 끝난 뒤 간단한 설문 조사에 참여하시려면 1번을 눌러 주세요."

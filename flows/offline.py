@@ -8,16 +8,17 @@ handlers, and `connect-survey render` prints flows ready for the console's impor
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flows.catalog import (
     CALLBACK_QUEUE,
-    FLOWS,
     HANDLERS,
     SUPERVISOR_QUEUE,
+    FlowSpec,
     flow_spec,
     resource_name,
+    stage_flows,
 )
 from flows.render import FlowInputs, display_names, flow_bindings, render_flow
 
@@ -38,6 +39,24 @@ class OfflineStage:
     inputs: FlowInputs
     queues: Mapping[str, str]  # logical name -> queue ARN, the supervisor queue included
     retention_days: int
+    # BCP-47 code -> what the flows are rendered from for callers in that language; the
+    # default language's are `inputs`. Empty: the stage speaks only `inputs.language`.
+    languages: Mapping[str, FlowInputs] = field(default_factory=dict)
+
+    @property
+    def flows(self) -> tuple[FlowSpec, ...]:
+        """The stage's flows in creation order: FLOWS, plus copies per other language."""
+        return stage_flows([code for code in self.languages if code != self.inputs.language])
+
+    def spec(self, key: str) -> FlowSpec:
+        for spec in self.flows:
+            if spec.key == key:
+                return spec
+        return flow_spec(key)  # KeyError naming the flows
+
+    def inputs_for(self, spec: FlowSpec) -> FlowInputs:
+        """What `spec` renders from: its language's inputs, or the default language's."""
+        return self.languages[spec.language] if spec.language else self.inputs
 
     def resource_name(self, key: str) -> str:
         return resource_name(self.name_prefix, key)
@@ -56,8 +75,10 @@ class OfflineStage:
         """Values in the rendered flow that are offline stand-ins, not real ARNs, with what to
         pick in the designer after a console import: the ids Connect assigns to created queues
         and flows are unknown until the stack is deployed."""
-        spec = flow_spec(key)
+        spec = self.spec(key)
         found: dict[str, str] = {}
+        for _, other in spec.language_flows:
+            found[self.flow_arn(other)] = f"transfer to flow: pick {self.resource_name(other)}"
         if spec.survey_flow:
             found[self.flow_arn(spec.survey_flow)] = (
                 f"set disconnect flow: pick {self.resource_name(spec.survey_flow)}"
@@ -70,15 +91,17 @@ class OfflineStage:
         return found
 
     def render(self, key: str) -> dict[str, Any]:
+        spec = self.spec(key)
+        inputs = self.inputs_for(spec)
         bindings = flow_bindings(
-            flow_spec(key),
-            self.inputs.menu,
+            spec,
+            inputs.menu,
             function_arns={k: self.function_arn(k) for k in HANDLERS},
             queue_arns=self.queues,
-            flow_arns={spec.key: self.flow_arn(spec.key) for spec in FLOWS},
+            flow_arns={other.key: self.flow_arn(other.key) for other in self.flows},
         )
-        names = display_names(flow_spec(key), self.inputs.menu, self.name_prefix)
-        return render_flow(key, self.inputs, bindings, names=names)
+        names = display_names(spec, inputs.menu, self.name_prefix)
+        return render_flow(key, inputs, bindings, names=names, spec=spec)
 
 
 def created_queue_arn(instance_arn: str, name_prefix: str, queue: str) -> str:

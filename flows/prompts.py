@@ -39,6 +39,8 @@ class Prompts:
     menu: str = ""  # empty: built from the menu options with `menu_option`
     menu_option: str = "For {queue}, press {digit}."
     menu_retry: str = "Sorry, I did not get that."
+    # The language menu says each language's option in that language and voice.
+    language_option: str = "For English, press {digit}."
     survey_offer: str = (
         "Your feedback matters to us. To take a short survey after your call, press 1."
     )

@@ -82,6 +82,16 @@ CONTRACT_NAMES = {
 }
 
 
+# Identifiers the language choice leads to (fragments language-choice and language-menu).
+VOICE_START = "set-voice"  # the greeting in the flow's own language
+LANGUAGE_START = "language-by-attribute"
+LANGUAGE_MENU_START = "language-menu-"  # + code: the language's voice, then its option
+TRANSFER_START = "to-"  # + code: the transfer to the language's inbound flow
+# Seconds the caller has to press a key after each language's option, and after the last.
+OPTION_SECONDS = "2"
+LAST_OPTION_SECONDS = "5"
+
+
 class RenderError(ValueError):
     """Raised when a template cannot be rendered; names the flow and what is wrong."""
 
@@ -99,6 +109,17 @@ class MenuOption:
 
 
 @dataclass(frozen=True)
+class LanguageChoice:
+    """A language a caller can be surveyed in, as the language menu offers it in its own voice."""
+
+    code: str  # BCP-47
+    digit: str  # the key that picks it in the language menu
+    voice: str
+    engine: str  # as a flow writes it
+    option: str  # "For English, press 1.", in the language itself
+
+
+@dataclass(frozen=True)
 class FlowInputs:
     """What every flow of a stage is rendered from, besides the deployed ARNs."""
 
@@ -107,6 +128,10 @@ class FlowInputs:
     menu: tuple[MenuOption, ...]
     sampling: SamplingPolicy = field(default_factory=SamplingPolicy)
     language: str = "en-US"  # BCP-47: what the prompts and questions are written in
+    # Every language of a stage that has more than one (the default first), else empty.
+    languages: tuple[LanguageChoice, ...] = ()
+    language_attribute: str = contract.LANGUAGE_ATTRIBUTE  # an upstream choice of language
+    language_menu: bool = False  # whether callers without one are asked for their language
 
     def texts(self) -> dict[str, str]:
         prompts = self.prompts.with_menu([(o.digit, o.queue) for o in self.menu])
@@ -122,6 +147,7 @@ def binding_names(spec: FlowSpec, menu: Sequence[MenuOption]) -> set[str]:
         names.update(("queue.supervisor", f"queue.{CALLBACK_QUEUE}"))
     if spec.uses_menu:
         names.update(f"queue.{option.queue}" for option in menu)
+    names.update(f"flow.language.{code}" for code, _ in spec.language_flows)
     return names
 
 
@@ -140,6 +166,8 @@ def flow_bindings(
     }
     if spec.survey_flow:
         available["flow.survey"] = flow_arns[spec.survey_flow]
+    for code, key in spec.language_flows:
+        available[f"flow.language.{code}"] = flow_arns[key]
     return {name: available[name] for name in binding_names(spec, menu)}
 
 
@@ -156,6 +184,8 @@ def display_names(spec: FlowSpec, menu: Sequence[MenuOption], name_prefix: str) 
             names[f"queue.{queue}"] = resource_name(name_prefix, queue)
     if spec.uses_menu:
         names.update({f"queue.{option.queue}": option.queue for option in menu})
+    for code, key in spec.language_flows:
+        names[f"flow.language.{code}"] = resource_name(name_prefix, key)
     return names
 
 
@@ -165,16 +195,18 @@ def render_flow(
     bindings: Mapping[str, str],
     *,
     names: Mapping[str, str] | None = None,
+    spec: FlowSpec | None = None,
 ) -> dict[str, Any]:
     """The flow document for `key`, with every placeholder resolved and positions laid out;
-    `names` (binding -> display name) label queues, flows and functions in the designer."""
-    spec = flow_spec(key)
+    `names` (binding -> display name) label queues, flows and functions in the designer;
+    `spec` is the stage's spec of a flow in another language (default: the catalog's)."""
+    spec = spec or flow_spec(key)
     expected = binding_names(spec, inputs.menu)
     missing = sorted(expected - set(bindings))
     if missing:
         raise RenderError(key, f"missing binding(s) {', '.join(missing)}")
-    renderer = _Renderer(key, inputs, bindings)
-    document = renderer.render(_load(TEMPLATES / f"{key}.json", key))
+    renderer = _Renderer(key, inputs, bindings, spec)
+    document = renderer.render(_load(TEMPLATES / f"{spec.template_key}.json", key))
     unused = sorted(set(bindings) - renderer.used)
     if unused:
         raise RenderError(key, f"binding(s) never used by the template: {', '.join(unused)}")
@@ -255,8 +287,11 @@ def _load(path: Path, flow: str) -> Any:
 class _Renderer:
     """One rendering: splices fragments, repeats blocks, substitutes placeholders, tracks use."""
 
-    def __init__(self, flow: str, inputs: FlowInputs, bindings: Mapping[str, str]) -> None:
+    def __init__(
+        self, flow: str, inputs: FlowInputs, bindings: Mapping[str, str], spec: FlowSpec
+    ) -> None:
         self.flow = flow
+        self.spec = spec
         self.inputs = inputs
         self.bindings = dict(bindings)
         self.used: set[str] = set()
@@ -267,7 +302,15 @@ class _Renderer:
             "survey.inputTimeLimitSeconds": str(survey.input_time_limit_seconds),
             "survey.maxDigits": str(survey.max_digits),
             "survey.lowScoreThreshold": str(survey.low_score_threshold),
-            "flow.mode": flow_spec(flow).mode,
+            "flow.mode": spec.mode,
+            # Choosing the caller's language (default language's inbound flows only).
+            "language.attribute": inputs.language_attribute,
+            "language.start": LANGUAGE_START if spec.language_flows else VOICE_START,
+            "language.menu": (
+                f"{LANGUAGE_MENU_START}{inputs.languages[0].code}"
+                if inputs.language_menu and inputs.languages
+                else VOICE_START
+            ),
             "flow.language": inputs.language,
             "menu.default": inputs.menu[0].digit if inputs.menu else "",
             # Where an undecided eligibility (handler error or timeout) leads: offer or skip.
@@ -298,6 +341,8 @@ class _Renderer:
         out: list[Any] = []
         for item in node:
             if isinstance(item, dict) and "Include" in item:
+                if not self._wanted(item.get("When")):
+                    continue
                 fragment = _load(FRAGMENTS / f"{item['Include']}.json", self.flow)
                 if not isinstance(fragment, list):
                     raise RenderError(self.flow, f"fragment {item['Include']} must be a JSON list")
@@ -305,6 +350,17 @@ class _Renderer:
             else:
                 out.append(self._splice(item))
         return out
+
+    def _wanted(self, when: Any) -> bool:
+        """Whether an Include's `When` holds: `languages` (this flow hands callers of other
+        languages on), `languageMenu` (and it asks callers for their language)."""
+        if when is None:
+            return True
+        if when == "languages":
+            return bool(self.spec.language_flows)
+        if when == "languageMenu":
+            return bool(self.spec.language_flows) and self.inputs.language_menu
+        raise RenderError(self.flow, f"When {when!r} is unknown; use languages or languageMenu")
 
     def _expand(self, node: Any, scope: Mapping[str, str]) -> Any:
         if isinstance(node, str):
@@ -333,8 +389,13 @@ class _Renderer:
                 }
                 for o in self.inputs.menu
             ]
+        if kind in ("language", "otherLanguage"):
+            return self._language_scopes(kind, block.get("Then"))
         if kind != "question":
-            raise RenderError(self.flow, f"ForEach {kind!r} is unknown; use question or option")
+            raise RenderError(
+                self.flow,
+                f"ForEach {kind!r} is unknown; use question, option, language or otherLanguage",
+            )
         then = block.get("Then")
         if not isinstance(then, str):
             raise RenderError(self.flow, "ForEach question needs Then: the action after the last")
@@ -347,6 +408,33 @@ class _Renderer:
             }
             for i, q in enumerate(questions)
         ]
+
+    def _language_scopes(self, kind: str, then: Any) -> list[dict[str, str]]:
+        """Per language: its code, menu digit, voice and option; where choosing it leads (on in
+        this flow for the default language, else the transfer to its flow); the next prompt."""
+        others = dict(self.spec.language_flows)
+        choices = [c for c in self.inputs.languages if kind == "language" or c.code in others]
+        scopes = []
+        for i, choice in enumerate(choices):
+            default = choice.code == self.inputs.language
+            scope = {
+                "language.code": choice.code,
+                "language.digit": choice.digit,
+                "language.voice": choice.voice,
+                "language.engine": choice.engine,
+                "language.option": choice.option,
+                "language.target": VOICE_START if default else f"{TRANSFER_START}{choice.code}",
+                "language.next": (
+                    f"{LANGUAGE_MENU_START}{choices[i + 1].code}"
+                    if i + 1 < len(choices)
+                    else then if isinstance(then, str) else VOICE_START
+                ),
+                "language.wait": LAST_OPTION_SECONDS if i + 1 == len(choices) else OPTION_SECONDS,
+            }
+            if not default:
+                scope["language.flow"] = self._lookup(f"flow.language.{choice.code}", {})
+            scopes.append(scope)
+        return scopes
 
     def _entry(self, block: Mapping[str, Any], question: Question) -> str:
         items = block.get("Items") or [{}]

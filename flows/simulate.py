@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOW_KEYS, FLOWS, SUPERVISOR_QUEUE, flow_spec
+from flows.catalog import FLOW_KEYS, SUPERVISOR_QUEUE
 from flows.engine import CallResult, Flow, LambdaTimeout, SimulatedContact, Simulation
 from flows.sandbox import Sandbox, embedded_aws
 from lambdas.survey import sampling
@@ -61,6 +61,7 @@ class CallSetup:
     supervisors_available: int = 1  # what CheckMetricData sees on the supervisor queue
     caller_number: str = DEFAULT_CALLER_NUMBER  # E.164, or "withheld"
     caller_surveyed_days_ago: int | None = None  # preload the caller's last survey
+    language_code: str = "en-US"  # the contact's $.LanguageCode (Connect's default: en-US)
 
 
 @dataclass
@@ -126,7 +127,7 @@ class Simulator:
     def __init__(self, stage: OfflineStage, sandbox: Sandbox) -> None:
         self.stage = stage
         self.sandbox = sandbox
-        self.flows = {spec.key: Flow(spec.key, stage.render(spec.key)) for spec in FLOWS}
+        self.flows = {spec.key: Flow(spec.key, stage.render(spec.key)) for spec in stage.flows}
         self.flows_by_arn = {stage.flow_arn(key): flow for key, flow in self.flows.items()}
         self.queue_names = {arn: name for name, arn in stage.queues.items()}
         self.functions = sandbox.functions()
@@ -167,6 +168,7 @@ class Simulator:
                 customer_address=(
                     WITHHELD_ADDRESS if setup.caller_number == WITHHELD else setup.caller_number
                 ),
+                language_code=setup.language_code,
             ),
             hangs_up_first=setup.hangs_up_first,
             agents_available={SUPERVISOR_QUEUE: setup.supervisors_available},
@@ -179,7 +181,7 @@ class Simulator:
         # Started at a survey flow, the call is that flow running as the contact's disconnect
         # flow: the hook stays set, so a supervisor transfer brings it back.
         key = start.name if isinstance(flow, str) else None
-        as_disconnect = key in self.flows and flow_spec(key).is_survey if key else False
+        as_disconnect = key in self.flows and self.stage.spec(key).is_survey if key else False
         call = simulation.run(
             start,
             inputs=list(setup.keys),

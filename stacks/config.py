@@ -22,7 +22,17 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Final,
+    Literal,
+    Self,
+    get_args,
+    get_origin,
+)
 
 from pydantic import (
     AfterValidator,
@@ -41,8 +51,9 @@ from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from flows.languages import ENGLISH, LANGUAGES, language, prompts_in
 from flows.offline import OfflineStage, created_queue_arn
 from flows.prompts import Prompts, prompt_problem
-from flows.render import FlowInputs, MenuOption
+from flows.render import FlowInputs, LanguageChoice, MenuOption
 from flows.voices import VoiceError, voice_engine
+from lambdas.survey.contract import LANGUAGE_ATTRIBUTE
 from lambdas.survey.definition import (
     DEFAULT_METRICS,
     MAX_ATTEMPTS,
@@ -258,6 +269,21 @@ else:
         },
     )
 
+# Prompts a translation may leave out: the engine follows the voice, the menu is built.
+OPTIONAL_PROMPTS: Final = ("engine", "menu")
+
+
+class TranslationSettings(ConfigModel):
+    """One language's wording: prompts by name, and each question's statement by key."""
+
+    prompts: PromptSettings = Field(
+        default=PromptSettings(),
+        description="prompt texts (and voice) in the language; on top of its built-in ones",
+    )
+    questions: dict[str, PromptText] = Field(
+        default={}, description="question key -> the statement in the language"
+    )
+
 
 KINESIS_STREAM_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):kinesis:(?P<region>[a-z]{2}(-[a-z]+)+-\d):"
@@ -290,7 +316,7 @@ class ReportingSettings(ConfigModel):
         ):
             raise setting_error(
                 "ctrSource",
-                f"{source!r} is not valid; write \"create\", \"off\" or a Kinesis stream ARN "
+                f'{source!r} is not valid; write "create", "off" or a Kinesis stream ARN '
                 "(arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)",
             )
         return self
@@ -407,7 +433,29 @@ class StageSettings(ConfigModel):
     )
     language: str = Field(
         default=ENGLISH,
-        description=f"the BCP-47 language the stage's flows speak, one of {', '.join(LANGUAGES)}",
+        description="the BCP-47 language the stage's flows speak by default, one of "
+        f"{', '.join(LANGUAGES)} or a language with translations",
+    )
+    languages: list[str] | None = Field(
+        default=None,
+        description="the BCP-47 languages callers can be surveyed in, the default language "
+        "among them; left out, only `language`",
+    )
+    language_attribute: str = Field(
+        default=LANGUAGE_ATTRIBUTE,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="the contact attribute an upstream flow names the caller's language in "
+        "(a listed BCP-47 code); letters, digits, '_' and '-'",
+    )
+    language_menu: bool = Field(
+        default=False,
+        description="true or false: whether callers whose language is not known yet are asked "
+        "to choose one (needs two or more languages)",
+    )
+    translations: dict[str, TranslationSettings] = Field(
+        default={},
+        description="per BCP-47 language, prompts and question wording; a language without "
+        f"built-in texts ({', '.join(LANGUAGES)} have them) needs every prompt and question",
     )
     survey: SurveySettings = SurveySettings()
     prompts: PromptSettings = PromptSettings()
@@ -417,15 +465,77 @@ class StageSettings(ConfigModel):
     )
     sampling: SamplingSettings = SamplingSettings()
 
+    @property
+    def spoken_languages(self) -> list[str]:
+        """The languages callers are surveyed in, the default language first."""
+        listed = self.languages or [self.language]
+        return [self.language, *(code for code in listed if code != self.language)]
+
     @model_validator(mode="after")
     def _speaks_a_known_language(self) -> Self:
-        if self.language not in LANGUAGES:
+        if self.language not in LANGUAGES and self.language not in self.translations:
             raise setting_error(
                 "language",
                 f"{self.language!r} has no built-in prompts and questions; choose one of "
-                f"{', '.join(LANGUAGES)}",
+                f"{', '.join(LANGUAGES)}, or add translations.{self.language}",
+            )
+        listed = self.languages
+        if listed is not None:
+            if not listed:
+                raise setting_error("languages", "list at least the default language")
+            if self.language not in listed:
+                raise setting_error(
+                    "languages",
+                    f"does not list the default language {self.language!r}; add it, or change "
+                    "language",
+                )
+            for i, code in enumerate(listed):
+                if code in listed[:i]:
+                    raise setting_error(f"languages[{i}]", f"{code!r} is listed twice")
+                if code not in LANGUAGES and code not in self.translations:
+                    raise setting_error(
+                        f"languages[{i}]",
+                        f"{code!r} has no built-in texts; add translations.{code} with every "
+                        f"prompt and question, or choose one of {', '.join(LANGUAGES)}",
+                    )
+        for code in self.translations:
+            if code not in self.spoken_languages:
+                raise setting_error(
+                    f"translations.{code}",
+                    f"{code!r} is not one of the stage's languages; add it to languages",
+                )
+        for code in self.spoken_languages:
+            self._check_translation(code)
+        if self.language_menu and not 2 <= len(self.spoken_languages) <= len(MENU_DIGITS):
+            raise setting_error(
+                "languageMenu",
+                f"needs 2 to {len(MENU_DIGITS)} languages (languages lists "
+                f"{len(self.spoken_languages)}); list more languages, or set it to false",
             )
         return self
+
+    def _check_translation(self, code: str) -> None:
+        """Every prompt and question has wording in `code`; a missing one names its path."""
+        translation = self.translations.get(code, TranslationSettings())
+        if code not in LANGUAGES:
+            given = translation.prompts.model_fields_set
+            for name in vars(_DEFAULT_PROMPTS):
+                if name not in given and name not in OPTIONAL_PROMPTS:
+                    raise setting_error(
+                        f"translations.{code}.prompts.{to_camel(name)}",
+                        f"is missing; {code!r} has no built-in texts, so every prompt needs "
+                        "its wording in it",
+                    )
+        if code == self.language:
+            return  # the survey's own questions are worded in the default language
+        own_questions = "questions" in self.survey.model_fields_set
+        built_in = LANGUAGES[code].questions if code in LANGUAGES and not own_questions else {}
+        for question in self.survey.questions:
+            if question.key not in translation.questions and question.key not in built_in:
+                raise setting_error(
+                    f"translations.{code}.questions.{question.key}",
+                    f"is missing; add the question's wording in {code}",
+                )
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:
@@ -565,6 +675,12 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
     callback = settings.callback_queue_arn or created_queue_arn(
         settings.instance_arn, settings.name_prefix, CALLBACK_QUEUE
     )
+    default = replace(
+        _inputs_in(settings, settings.language),
+        languages=_language_choices(settings),
+        language_attribute=settings.language_attribute,
+        language_menu=settings.language_menu,
+    )
     return OfflineStage(
         name=name,
         account=settings.account,
@@ -572,19 +688,11 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
         partition=settings.partition,
         instance_arn=settings.instance_arn,
         name_prefix=settings.name_prefix,
-        inputs=FlowInputs(
-            survey=_survey_in_language(settings),
-            prompts=prompts_in(
-                settings.language,
-                {
-                    name: getattr(settings.prompts, name)
-                    for name in settings.prompts.model_fields_set
-                },
-            ),
-            menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
-            sampling=settings.sampling.policy(),
-            language=settings.language,
-        ),
+        inputs=default,
+        languages={
+            code: default if code == settings.language else _inputs_in(settings, code)
+            for code in settings.spoken_languages
+        },
         queues={**settings.queues, SUPERVISOR_QUEUE: supervisor, CALLBACK_QUEUE: callback},
         retention_days=settings.result_retention_days,
     )
@@ -598,6 +706,63 @@ def _survey_in_language(settings: StageSettings) -> SurveyDefinition:
     wording = language(settings.language).questions
     questions = tuple(replace(q, prompt=wording.get(q.key, q.prompt)) for q in survey.questions)
     return replace(survey, questions=questions)
+
+
+def _language_choices(settings: StageSettings) -> tuple[LanguageChoice, ...]:
+    """The stage's languages as the language choice offers them; none for one language."""
+    codes = settings.spoken_languages
+    if len(codes) < 2:
+        return ()
+    choices = []
+    for position, code in enumerate(codes, start=1):
+        texts = _inputs_in(settings, code).prompts.texts()
+        digit = str(position)
+        choices.append(
+            LanguageChoice(
+                code=code,
+                digit=digit,
+                voice=texts["voice"],
+                engine=texts["engine"],
+                option=texts["languageOption"].replace("{digit}", digit),
+            )
+        )
+    return tuple(choices)
+
+
+def _inputs_in(settings: StageSettings, code: str) -> FlowInputs:
+    """What the flows are rendered from for callers surveyed in `code`."""
+    if code == settings.language:
+        return FlowInputs(
+            survey=_survey_in_language(settings),
+            prompts=prompts_in(
+                code,
+                {
+                    name: getattr(settings.prompts, name)
+                    for name in settings.prompts.model_fields_set
+                },
+            ),
+            menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
+            sampling=settings.sampling.policy(),
+            language=code,
+        )
+    translation = settings.translations.get(code, TranslationSettings())
+    given = {
+        name: getattr(translation.prompts, name) for name in translation.prompts.model_fields_set
+    }
+    prompts = prompts_in(code, given) if code in LANGUAGES else replace(Prompts(), **given)
+    survey = settings.survey.definition()
+    built_in = LANGUAGES[code].questions if code in LANGUAGES else {}
+    questions = tuple(
+        replace(q, prompt=translation.questions.get(q.key) or built_in[q.key])
+        for q in survey.questions
+    )
+    return FlowInputs(
+        survey=replace(survey, questions=questions),
+        prompts=prompts,
+        menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
+        sampling=settings.sampling.policy(),
+        language=code,
+    )
 
 
 def _config_error(root: str, error: ValidationError) -> ConfigError:

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_connect as connect
 from constructs import Construct, IConstruct
 
-from flows.catalog import FLOW_TYPE, FLOWS, resource_name
+from flows.catalog import FLOW_TYPE, FlowSpec, resource_name
 from flows.render import FlowInputs, display_names, flow_bindings, render_flow, to_content
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
 
 class ContactFlows(Construct):
@@ -24,17 +24,20 @@ class ContactFlows(Construct):
         *,
         instance_arn: str,
         name_prefix: str,
-        inputs: FlowInputs,
+        specs: Sequence[FlowSpec],
+        inputs: Callable[[FlowSpec], FlowInputs],
         function_arns: Mapping[str, str],
         queue_arns: Mapping[str, str],
         depends_on: list[IConstruct],
     ) -> None:
         super().__init__(scope, construct_id)
         self.flows: dict[str, connect.CfnContactFlow] = {}
-        for spec in FLOWS:  # FLOWS is in creation order: survey flows exist before inbound ones
+        # `specs` are in creation order: a flow exists before any flow that refers to it.
+        for spec in specs:
+            spec_inputs = inputs(spec)
             bindings = flow_bindings(
                 spec,
-                inputs.menu,
+                spec_inputs.menu,
                 function_arns=function_arns,
                 queue_arns=queue_arns,
                 flow_arns={key: flow.attr_contact_flow_arn for key, flow in self.flows.items()},
@@ -50,9 +53,10 @@ class ContactFlows(Construct):
                 content=to_content(
                     render_flow(
                         spec.key,
-                        inputs,
+                        spec_inputs,
                         bindings,
-                        names=display_names(spec, inputs.menu, name_prefix),
+                        names=display_names(spec, spec_inputs.menu, name_prefix),
+                        spec=spec,
                     )
                 ),
             )

@@ -98,14 +98,15 @@ class SurveyStack(Stack):
         # CDK tokens stand for ARNs in the synthesized Content and are far shorter than them: the
         # offline rendering has ARNs as long as the deployed ones, so the content limit is
         # checked (with every other lint rule) on what Connect will get.
-        for spec in FLOWS:
+        for spec in stage.flows:
             stage.render(spec.key)
         flows = ContactFlows(
             self,
             "Flows",
             instance_arn=stage.instance_arn,
             name_prefix=stage.name_prefix,
-            inputs=stage.inputs,
+            specs=stage.flows,
+            inputs=stage.inputs_for,
             function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
             queue_arns={
                 **stage.queues,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,26 @@ def test_simulate_caller_surveyed_days_ago_meets_the_thirty_day_cooldown(
     # THEN the eligibility decision follows the cooldown
     assert code == 0
     assert json.loads(out)["eligibility"]["decision"] == decision
+
+
+def test_simulate_keys_answer_the_language_menu(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # GIVEN a cdk.json whose dev stage speaks English and Korean with the language menu
+    document = json.loads((Path(__file__).parents[1] / "cdk.json").read_text(encoding="utf-8"))
+    document["context"]["stages"]["dev"].update(languages=["en-US", "ko-KR"], languageMenu=True)
+    config = tmp_path / "cdk.json"
+    config.write_text(json.dumps(document), encoding="utf-8")
+
+    # WHEN a call is simulated with 2 (Korean) as the first key, then the menu and the answers
+    code, out, _ = run(
+        capsys, "simulate", "on-demand-inbound", "--config", str(config),
+        "--keys", "2,1,4,5,3", "--json",
+    )  # fmt: skip
+
+    # THEN the call went on in Korean, in the Korean flows
+    report = json.loads(out)
+    assert code == 0
+    assert report["prompts"][0] == "For English, press 1."
+    assert "전화해 주셔서 감사합니다." in report["prompts"]
+    assert "on-demand-survey-ko-kr" in json.dumps(report)

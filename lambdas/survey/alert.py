@@ -24,6 +24,7 @@ from .budget import ALERT_PATH
 from .contract import (
     ITEM_ATTRIBUTE,
     ITEM_INITIAL_CONTACT_ID,
+    ITEM_LANGUAGE,
     ITEM_MODE,
     ITEM_QUEUE,
     ITEM_SCORE,
@@ -284,6 +285,7 @@ def _build_alert(contact_id: str, items: Sequence[Mapping[str, Any]]) -> LowScor
         scores=scores,
         threshold=survey.low_score_threshold,
         instance_alias=environment.instance_alias(),
+        language=_text(first, ITEM_LANGUAGE),
     )
 
 

@@ -36,6 +36,7 @@ class LowScoreAlert:
     scores: Mapping[str, int]  # contact attribute → score, in survey order, answered so far
     threshold: int
     instance_alias: str | None = None
+    language: str | None = None  # BCP-47: what the caller was surveyed in, as stored
 
     @property
     def alert_id(self) -> str:
@@ -64,6 +65,7 @@ class LowScoreAlert:
             f"Contact id: {self.contact_id}",
             f"Initial contact id: {self.initial_contact_id or '-'}",
             f"Survey mode: {self.mode}",
+            f"Language: {self.language or '-'}",
             f"Queue: {self.queue or '-'}",
             *(f"{attribute} = {score}" for attribute, score in self.scores.items()),
             f"Lowest score: {self.lowest}",
@@ -78,6 +80,7 @@ class LowScoreAlert:
             "contactId": self.contact_id,
             "initialContactId": self.initial_contact_id,
             "mode": self.mode,
+            "language": self.language,
             "queue": self.queue,
             "scores": dict(self.scores),
             "lowest": self.lowest,

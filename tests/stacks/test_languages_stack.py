@@ -1,0 +1,41 @@
+"""A stage in two languages deploys one survey and one inbound flow per (mode, language)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from stacks.config import load_stage
+from tests.stacks.conftest import build_stack
+
+
+def test_two_language_stage_creates_each_flow_per_language_and_hands_callers_on(
+    stages: dict[str, Any],
+) -> None:
+    # GIVEN the dev stage in English and Korean with the language menu
+    stages["dev"].update(languages=["en-US", "ko-KR"], languageMenu=True)
+
+    # WHEN it is synthesized
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
+
+    # THEN there are 12 flows: the Korean copies under their own names
+    template.resource_count_is("AWS::Connect::ContactFlow", 12)
+    template.has_resource_properties(
+        "AWS::Connect::ContactFlow",
+        {"Name": Match.string_like_regexp(r"-opt-in-survey-ko-kr$")},
+    )
+    # AND the default inbound flow transfers Korean callers to the Korean inbound flow
+    template.has_resource_properties(
+        "AWS::Connect::ContactFlow",
+        {
+            "Name": Match.string_like_regexp(r"-opt-in-inbound$"),
+            "Content": Match.object_like(
+                {
+                    "Fn::Join": Match.array_with(
+                        [Match.array_with([Match.string_like_regexp("TransferToFlow")])]
+                    )
+                }
+            ),
+        },
+    )
