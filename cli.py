@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from flows.catalog import FLOW_KEYS
+from flows.catalog import FLOW_KEYS, OPT_IN_SURVEY, language_key
 from flows.engine import (
     CallerScript,
     FlowError,
@@ -56,6 +56,12 @@ if TYPE_CHECKING:
 CDK_JSON = Path("cdk.json")
 PROG = "connect-survey"
 KEYS_EXAMPLE = "--keys 1,5,42#,timeout,hangup"
+# The flows a stage deploys depend on its languages: help states the rule, errors list the
+# chosen stage's keys (OfflineStage.flow_keys).
+FLOW_KEYS_HELP = (
+    f"{', '.join(FLOW_KEYS)}, and for each further language the stage lists the same keys "
+    f"ending in -LANGUAGE, e.g. {language_key(OPT_IN_SURVEY, 'ko-KR')}"
+)
 
 
 class UsageError(Exception):
@@ -84,8 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def simulate_command(args: argparse.Namespace) -> int:
     stage = _stage(args)
+    if not Path(args.flow).is_file():
+        _require_flow_key(stage, args.flow)
     _require_known(args.queue_at_capacity, stage.queues, "--queue-at-capacity", "queue")
-    _require_known(args.fail_action, _action_ids(stage, args.flow), "--fail-action", "action id")
+    if args.fail_action:  # rendering every flow of the stage only to check the ids given
+        _require_known(
+            args.fail_action, _action_ids(stage, args.flow), "--fail-action", "action id"
+        )
     setup = CallSetup(
         keys=args.keys,
         attributes=dict(args.attr),
@@ -131,7 +142,7 @@ def add_simulate(commands: Any) -> None:
     sim.add_argument(
         "flow",
         type=flow_to_play,
-        help=f"a flow key ({', '.join(FLOW_KEYS)}) or a Flow Language JSON file",
+        help=f"a flow key of the stage ({FLOW_KEYS_HELP}) or a Flow Language JSON file",
     )
     stage_options(sim)
     sim.add_argument(
@@ -209,9 +220,11 @@ def add_simulate(commands: Any) -> None:
 
 def lint_command(args: argparse.Namespace) -> int:
     errors = warnings = 0
+    stage: OfflineStage | None = None  # loaded for the first flow key: files need no cdk.json
     for target in args.targets:
-        if target in FLOW_KEYS:
-            document = _stage(args).render(target)
+        if not Path(target).is_file():
+            stage = stage or _stage(args)
+            document = stage.render(_require_flow_key(stage, target))
             content = to_content(document)
         else:
             content = Path(target).read_text(encoding="utf-8", errors="replace")
@@ -238,8 +251,8 @@ def add_lint(commands: Any) -> None:
     check = commands.add_parser("lint", help="check Flow Language documents")
     check.add_argument(
         "targets", nargs="+", type=flow_target, metavar="PATH_OR_KEY",
-        help=f"Flow Language JSON files, or flow keys ({', '.join(FLOW_KEYS)}) to lint as "
-        "rendered for the stage",
+        help="Flow Language JSON files, or flow keys of the stage to lint as rendered for it "
+        f"({FLOW_KEYS_HELP})",
     )  # fmt: skip
     stage_options(check)
     check.set_defaults(command=lint_command)
@@ -250,6 +263,7 @@ def add_lint(commands: Any) -> None:
 
 def render_command(args: argparse.Namespace) -> int:
     stage = _stage(args)
+    _require_flow_key(stage, args.key, file_too=False)
     print(to_content(stage.render(args.key)))
     # The flow goes to stdout for the console's import; what to re-pick there goes to stderr.
     for value, fix in stage.stand_ins(args.key).items():
@@ -259,7 +273,7 @@ def render_command(args: argparse.Namespace) -> int:
 
 def add_render(commands: Any) -> None:
     show = commands.add_parser("render", help="print a rendered flow for the console's import")
-    show.add_argument("key", choices=FLOW_KEYS, help="the flow to render")
+    show.add_argument("key", help=f"the flow to render: a flow key of the stage ({FLOW_KEYS_HELP})")
     stage_options(show)
     show.set_defaults(command=render_command)
 
@@ -348,34 +362,27 @@ def whole_number(text: str) -> int:
 
 
 def flow_target(text: str) -> str:
-    """A flow key or a readable file (lint reports a file that is not JSON as a finding)."""
-    if text in FLOW_KEYS:
-        return text
-    path = Path(text)
-    if path.is_dir():
+    """A file, or what the command checks against the stage's flow keys (lint reports a file
+    that is not JSON as a finding)."""
+    if Path(text).is_dir():
         raise argparse.ArgumentTypeError(
             f"{text!r} is a directory; pass Flow Language JSON files (e.g. {text.rstrip('/')}/"
-            f"*.json) or flow keys ({', '.join(FLOW_KEYS)})"
-        )
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is neither a flow key ({', '.join(FLOW_KEYS)}) nor a file"
+            "*.json) or flow keys of the stage"
         )
     return text
 
 
 def flow_to_play(text: str) -> str:
-    """A flow key or a file holding a JSON object (a call cannot play anything else)."""
-    flow_target(text)
-    if text in FLOW_KEYS:
+    """A file holding a JSON object (a call cannot play anything else), or what the command
+    checks against the stage's flow keys."""
+    if not Path(flow_target(text)).is_file():
         return text
     try:
         document = json.loads(Path(text).read_text(encoding="utf-8", errors="replace"))
     except ValueError as error:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a Flow Language document: not valid JSON ({error}); pass a flow "
-            f"key ({', '.join(FLOW_KEYS)}) or a JSON file (`connect-survey lint` shows what "
-            "is wrong)"
+            "key of the stage or a JSON file (`connect-survey lint` shows what is wrong)"
         ) from None
     if not isinstance(document, dict):
         raise argparse.ArgumentTypeError(
@@ -427,8 +434,8 @@ def _stage(args: argparse.Namespace) -> OfflineStage:
 
 def _action_ids(stage: OfflineStage, flow: str) -> set[str]:
     """Every action id a call may reach: the project's flows and the flow file played."""
-    documents = [stage.render(key) for key in FLOW_KEYS]
-    if flow not in FLOW_KEYS:
+    documents = [stage.render(key) for key in stage.flow_keys]
+    if flow not in stage.flow_keys:
         documents.append(json.loads(Path(flow).read_text(encoding="utf-8")))
     return {
         action["Identifier"]
@@ -436,6 +443,18 @@ def _action_ids(stage: OfflineStage, flow: str) -> set[str]:
         for action in document.get("Actions", [])
         if isinstance(action, dict) and isinstance(action.get("Identifier"), str)
     }
+
+
+def _require_flow_key(stage: OfflineStage, text: str, *, file_too: bool = True) -> str:
+    """`text` if the stage deploys a flow of that key; else a UsageError listing its keys."""
+    if text not in stage.flow_keys:
+        keys = ", ".join(stage.flow_keys)
+        if file_too:
+            raise UsageError(
+                f"{text!r} is neither a flow key of stage {stage.name} ({keys}) nor a file"
+            )
+        raise UsageError(f"{text!r} is not a flow key of stage {stage.name}; choose one of {keys}")
+    return text
 
 
 def _require_known(names: Sequence[str], known: Any, option: str, what: str) -> None:

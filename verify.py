@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from flows.catalog import FLOWS, HANDLERS, FlowSpec
+from flows.catalog import HANDLERS, FlowSpec
 from lambdas.survey.contract import (
     ELIGIBILITY_FUNCTION,
     ESCALATE,
@@ -157,8 +157,9 @@ def _flows(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterato
     except (BotoCoreError, ClientError) as error:
         yield Check("flows", False, f"cannot list the instance's flows: {_describe(error)}")
         return
-    stage_flow_arns = {deployed.flows.get(config.offline.resource_name(spec.key)) for spec in FLOWS}
-    for spec in FLOWS:
+    specs = config.offline.flows  # every mode in every language the stage lists
+    stage_flow_arns = {deployed.flows.get(config.offline.resource_name(spec.key)) for spec in specs}
+    for spec in specs:
         name = config.offline.resource_name(spec.key)
         arn = deployed.flows.get(name)
         if arn is None:
@@ -203,6 +204,12 @@ def _flow_problems(
         survey_arn = deployed.flows.get(config.offline.resource_name(spec.survey_flow))
         if survey_arn is not None and survey_arn not in texts:
             problems.append(f"does not set {config.offline.resource_name(spec.survey_flow)}")
+    for _, language_flow in spec.language_flows:
+        language_arn = deployed.flows.get(config.offline.resource_name(language_flow))
+        if language_arn is not None and language_arn not in texts:
+            problems.append(
+                f"does not hand callers to {config.offline.resource_name(language_flow)}"
+            )
     other_flows = sorted(t for t in texts if "/contact-flow/" in t and t not in stage_flow_arns)
     if other_flows:
         problems.append(f"names a flow that is not one of this stage's: {other_flows[0]}")

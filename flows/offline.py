@@ -16,14 +16,21 @@ from flows.catalog import (
     HANDLERS,
     SUPERVISOR_QUEUE,
     FlowSpec,
-    flow_spec,
     resource_name,
     stage_flows,
 )
-from flows.render import FlowInputs, display_names, flow_bindings, render_flow
+from flows.render import FlowInputs, RenderError, display_names, flow_bindings, render_flow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+
+class UnknownFlowKeyError(RenderError):
+    """Raised when a key names none of the flows the stage deploys; lists the ones it does."""
+
+    def __init__(self, key: str, stage: str, keys: tuple[str, ...]) -> None:
+        super().__init__(key, f"not a flow of stage {stage}; its flows are {', '.join(keys)}")
+        self.keys = keys
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,17 @@ class OfflineStage:
         """The stage's flows in creation order: FLOWS, plus copies per other language."""
         return stage_flows([code for code in self.languages if code != self.inputs.language])
 
+    @property
+    def flow_keys(self) -> tuple[str, ...]:
+        """Every flow key the stage deploys, per mode and language, in creation order: what the
+        CLI accepts, verify checks and the stack creates."""
+        return tuple(spec.key for spec in self.flows)
+
     def spec(self, key: str) -> FlowSpec:
         for spec in self.flows:
             if spec.key == key:
                 return spec
-        return flow_spec(key)  # KeyError naming the flows
+        raise UnknownFlowKeyError(key, self.name, self.flow_keys)
 
     def inputs_for(self, spec: FlowSpec) -> FlowInputs:
         """What `spec` renders from: its language's inputs, or the default language's."""

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FLOW_KEYS, SUPERVISOR_QUEUE
+from flows.catalog import SUPERVISOR_QUEUE
 from flows.engine import CallResult, Flow, LambdaTimeout, SimulatedContact, Simulation
 from flows.sandbox import Sandbox, embedded_aws
 from lambdas.survey import sampling
@@ -103,9 +103,17 @@ class Report:
                 return dict(response) if isinstance(response, dict) else None
         return None
 
+    @property
+    def language(self) -> str:
+        """The language the call went on in: that of the last of the stage's flows it played
+        (a caller may be handed from the default language's inbound flow to another's)."""
+        stage = self.sandbox.stage
+        played = [name for name in self.call.flows if name in stage.flow_keys]
+        return (played and stage.spec(played[-1]).language) or stage.inputs.language
+
     def to_json(self) -> dict[str, Any]:
         return {
-            "language": self.sandbox.stage.inputs.language,
+            "language": self.language,
             "eligibility": self.eligibility,
             "flows": self.call.flows,
             "prompts": self.call.prompts,
@@ -139,7 +147,8 @@ class Simulator:
         path = Path(reference)
         if not path.is_file():
             raise FileNotFoundError(
-                f"{reference!r} is neither a flow key ({', '.join(FLOW_KEYS)}) nor a file"
+                f"{reference!r} is neither a flow key of stage {self.stage.name} "
+                f"({', '.join(self.stage.flow_keys)}) nor a file"
             )
         return Flow(path.name, json.loads(path.read_text(encoding="utf-8")))
 

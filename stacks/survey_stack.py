@@ -9,7 +9,6 @@ from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 
 from flows.catalog import (
     CALLBACK_QUEUE,
-    FLOWS,
     SUPERVISOR_QUEUE,
     SUPERVISOR_ROUTING_PROFILE,
 )
@@ -115,7 +114,7 @@ class SurveyStack(Stack):
             },
             depends_on=list(integrations),
         )
-        for spec in FLOWS:
+        for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
                 f"{spec.key.title().replace('-', '')}FlowArn",

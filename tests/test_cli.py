@@ -459,7 +459,7 @@ def test_simulate_rejects_a_file_that_is_not_json(
 
     # THEN the line says it is not a Flow Language document and what to pass instead
     assert f"{str(path)!r} is not a Flow Language document: not valid JSON" in err
-    assert "pass a flow key (on-demand-survey," in err
+    assert "pass a flow key of the stage or a JSON file" in err
 
 
 def test_lint_rejects_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from botocore.stub import ANY, Stubber
 
 import cli
 import verify
-from flows.catalog import FLOWS, HANDLERS
+from flows.catalog import FLOW_KEYS, HANDLERS
 from stacks.config import StageConfig, load_stage
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Deployment:
         else:
             summaries = [
                 {"Name": self.stage.offline.resource_name(s.key), "Arn": self.flow_arn(s.key)}
-                for s in FLOWS
+                for s in offline.flows
                 if s.key not in self.missing_flows
             ]
             connect.add_response(
@@ -103,7 +103,7 @@ class Deployment:
                     "ContactFlowTypes": ["CONTACT_FLOW"],
                 },
             )
-            for spec in FLOWS:
+            for spec in offline.flows:
                 if spec.key in self.missing_flows:
                     continue
                 content = self.content_overrides.get(spec.key) or json.dumps(
@@ -259,7 +259,7 @@ def test_verify_passes_every_check_of_a_healthy_stage(run_verify: Any) -> None:
         "function survey-dev-score",
         "function survey-dev-finish",
         "function survey-dev-eligibility",
-        *(f"flow survey-dev-{spec.key}" for spec in FLOWS),
+        *(f"flow survey-dev-{key}" for key in FLOW_KEYS),
         "integration survey-dev-score",
         "integration survey-dev-finish",
         "integration survey-dev-eligibility",
@@ -337,6 +337,69 @@ def test_verify_reports_an_inbound_flow_that_does_not_set_its_survey_flow(
     assert failures(run_verify()) == [
         "FAIL  flow survey-dev-opt-in-inbound: does not set survey-dev-opt-in-survey; "
         f"names a flow that is not one of this stage's: {foreign}"
+    ]
+
+
+def bilingual_context() -> dict[str, Any]:
+    """cdk.json's context, its dev stage speaking English and Korean."""
+    context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    context["stages"]["dev"].update(languages=["en-US", "ko-KR"], languageMenu=True)
+    return context
+
+
+@pytest.fixture
+def bilingual(deployment: Deployment) -> StageConfig:
+    """The deployment is of the dev stage in English and Korean: twelve flows."""
+    deployment.stage = load_stage(bilingual_context(), "dev")
+    return deployment.stage
+
+
+def test_verify_checks_every_flow_of_every_language(
+    bilingual: StageConfig, run_verify: Any
+) -> None:
+    # GIVEN a stage in English and Korean, deployed as the stack defines it
+    # WHEN verified
+    checks = run_verify()
+
+    # THEN each of its twelve flows, the Korean ones included, is checked and passes
+    assert failures(checks) == []
+    flows = [check.name for check in checks if check.name.startswith("flow ")]
+    assert flows == [f"flow survey-dev-{key}" for key in bilingual.offline.flow_keys]
+    assert len(flows) == 12
+    assert "flow survey-dev-escalation-survey-ko-kr" in flows
+
+
+def test_verify_reports_a_korean_flow_missing_from_the_instance(
+    bilingual: StageConfig, deployment: Deployment, run_verify: Any
+) -> None:
+    # GIVEN the instance lacks the Korean opt-in survey flow
+    deployment.missing_flows.add("opt-in-survey-ko-kr")
+
+    # WHEN verified
+    # THEN that flow fails, and so does the Korean inbound flow that names it
+    assert failures(run_verify()) == [
+        "FAIL  flow survey-dev-opt-in-survey-ko-kr: no flow of this name on the instance",
+        "FAIL  flow survey-dev-opt-in-inbound-ko-kr: names a flow that is not one of this "
+        f"stage's: {deployment.flow_arn('opt-in-survey-ko-kr')}",
+    ]
+
+
+def test_verify_reports_an_inbound_flow_that_does_not_hand_callers_to_their_language(
+    bilingual: StageConfig, deployment: Deployment, run_verify: Any
+) -> None:
+    # GIVEN the default opt-in inbound flow hands Korean callers to some other flow
+    rendered = json.dumps(bilingual.offline.render("opt-in-inbound"))
+    foreign = f"{bilingual.offline.instance_arn}/contact-flow/somebody-elses-flow"
+    deployment.content_overrides["opt-in-inbound"] = rendered.replace(
+        deployment.flow_arn("opt-in-inbound-ko-kr"), foreign
+    )
+
+    # WHEN verified
+    # THEN the inbound flow fails naming the Korean flow it should hand callers to
+    assert failures(run_verify()) == [
+        "FAIL  flow survey-dev-opt-in-inbound: does not hand callers to "
+        "survey-dev-opt-in-inbound-ko-kr; names a flow that is not one of this stage's: "
+        f"{foreign}"
     ]
 
 
@@ -483,6 +546,25 @@ def test_verify_command_exits_one_on_any_failure(
     # THEN it exits 1 and the summary counts the failure
     assert code == 1
     assert capsys.readouterr().out.splitlines()[-1] == "verify dev: 17 checks, 1 failed"
+
+
+@pytest.mark.usefixtures("stubbed_clients")
+def test_verify_command_checks_the_flows_of_every_language_of_the_stage(
+    bilingual: StageConfig, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # GIVEN a cdk.json whose dev stage speaks English and Korean
+    config = tmp_path / "cdk.json"
+    config.write_text(json.dumps({"context": bilingual_context()}), encoding="utf-8")
+
+    # WHEN `connect-survey verify` runs on it
+    code = cli.main(["verify", "--stage", "dev", "--config", str(config)])
+
+    # THEN the twelve flows are checked with everything else, and all pass
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert "PASS  flow survey-dev-on-demand-inbound-ko-kr: published, active, references this " \
+        "stage's resources" in lines
+    assert lines[-1] == "verify dev: 23 checks, 0 failed"
 
 
 def test_verify_command_rejects_an_unknown_stage_in_one_line(

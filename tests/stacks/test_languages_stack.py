@@ -39,3 +39,7 @@ def test_two_language_stage_creates_each_flow_per_language_and_hands_callers_on(
             ),
         },
     )
+    # AND the stack outputs the ARN of every flow, the Korean ones included
+    descriptions = {o.get("Description") for o in template.to_json()["Outputs"].values()}
+    for key in ("opt-in-survey-ko-kr", "escalation-inbound-ko-kr", "on-demand-inbound"):
+        assert f"ARN of the {key} contact flow" in descriptions
