@@ -48,7 +48,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
-from flows.languages import ENGLISH, LANGUAGES, language, prompts_in
+from flows.languages import ENGLISH, LANGUAGES, prompts_in
 from flows.offline import OfflineStage, created_queue_arn
 from flows.prompts import Prompts, prompt_problem
 from flows.render import FlowInputs, LanguageChoice, MenuOption
@@ -278,10 +278,14 @@ class TranslationSettings(ConfigModel):
 
     prompts: PromptSettings = Field(
         default=PromptSettings(),
-        description="prompt texts (and voice) in the language; on top of its built-in ones",
+        description="prompt texts (and voice) in the language, on top of its built-in ones; "
+        "for the default language they may be under the stage's prompts instead (not both)",
     )
     questions: dict[str, PromptText] = Field(
-        default={}, description="question key -> the statement in the language"
+        default={},
+        description="question key -> the statement in the language, on top of the built-in "
+        "wording of the default questions (the default language's wording of the stage's own "
+        "questions is survey.questions[].prompt)",
     )
 
 
@@ -454,11 +458,16 @@ class StageSettings(ConfigModel):
     )
     translations: dict[str, TranslationSettings] = Field(
         default={},
-        description="per BCP-47 language, prompts and question wording; a language without "
-        f"built-in texts ({', '.join(LANGUAGES)} have them) needs every prompt and question",
+        description="per listed BCP-47 language (the default one too), the stage's own prompts "
+        "and question wording on top of the built-in ones; a language without built-in texts "
+        f"({', '.join(LANGUAGES)} have them) needs every prompt and question",
     )
     survey: SurveySettings = SurveySettings()
-    prompts: PromptSettings = PromptSettings()
+    prompts: PromptSettings = Field(
+        default=PromptSettings(),
+        description="the default language's prompt texts, voice or engine, on top of its "
+        "built-in ones; other languages' are under translations.LANGUAGE.prompts",
+    )
     reporting: ReportingSettings | None = Field(
         default=None,
         description="contact records to S3 and Athena (reports); left out, none is deployed",
@@ -502,10 +511,13 @@ class StageSettings(ConfigModel):
             if code not in self.spoken_languages:
                 raise setting_error(
                     f"translations.{code}",
-                    f"{code!r} is not one of the stage's languages; add it to languages",
+                    f"{code!r} is not one of the stage's languages "
+                    f"({', '.join(self.spoken_languages)}); add it to languages, or remove "
+                    f"translations.{code}",
                 )
         for code in self.spoken_languages:
-            self._check_translation(code)
+            self.prompt_overrides(code)
+            self.question_wording(code)
         if self.language_menu and not 2 <= len(self.spoken_languages) <= len(MENU_DIGITS):
             raise setting_error(
                 "languageMenu",
@@ -514,11 +526,25 @@ class StageSettings(ConfigModel):
             )
         return self
 
-    def _check_translation(self, code: str) -> None:
-        """Every prompt and question has wording in `code`; a missing one names its path."""
+    def prompt_overrides(self, code: str) -> dict[str, str]:
+        """The stage's own prompts in `code`, by field name: `translations.<code>.prompts`, and
+        for the default language `prompts` too. A language without built-in texts needs every
+        prompt; a prompt set in both places for the default language is a mistake."""
         translation = self.translations.get(code, TranslationSettings())
+        given = {
+            name: getattr(translation.prompts, name)
+            for name in translation.prompts.model_fields_set
+        }
+        if code == self.language:
+            for name in self.prompts.model_fields_set:
+                if name in given:
+                    raise setting_error(
+                        f"translations.{code}.prompts.{to_camel(name)}",
+                        f"is also set in prompts.{to_camel(name)}, which holds the default "
+                        f"language's ({code}) prompts; keep one",
+                    )
+                given[name] = getattr(self.prompts, name)
         if code not in LANGUAGES:
-            given = translation.prompts.model_fields_set
             for name in vars(_DEFAULT_PROMPTS):
                 if name not in given and name not in OPTIONAL_PROMPTS:
                     raise setting_error(
@@ -526,16 +552,41 @@ class StageSettings(ConfigModel):
                         f"is missing; {code!r} has no built-in texts, so every prompt needs "
                         "its wording in it",
                     )
-        if code == self.language:
-            return  # the survey's own questions are worded in the default language
+        return given
+
+    def question_wording(self, code: str) -> dict[str, str]:
+        """Each question's statement in `code`, by key: `translations.<code>.questions`, else
+        the survey's own wording (default language), else the language's built-in wording (of
+        the default questions). A gap or an unknown key names its path."""
+        translation = self.translations.get(code, TranslationSettings())
         own_questions = "questions" in self.survey.model_fields_set
+        keys = [question.key for question in self.survey.questions]
+        for key in translation.questions:
+            if key not in keys:
+                raise setting_error(
+                    f"translations.{code}.questions.{key}",
+                    f"is not a question of the survey; its keys are {', '.join(keys)}",
+                )
         built_in = LANGUAGES[code].questions if code in LANGUAGES and not own_questions else {}
-        for question in self.survey.questions:
-            if question.key not in translation.questions and question.key not in built_in:
+        wording = {}
+        for i, question in enumerate(self.survey.questions):
+            translated = translation.questions.get(question.key)
+            if code == self.language and own_questions:
+                if translated is not None:
+                    raise setting_error(
+                        f"translations.{code}.questions.{question.key}",
+                        f"the default language's ({code}) wording is survey.questions[{i}]."
+                        "prompt; keep one",
+                    )
+                wording[question.key] = question.prompt
+            elif translated is not None or question.key in built_in:
+                wording[question.key] = translated or built_in[question.key]
+            else:
                 raise setting_error(
                     f"translations.{code}.questions.{question.key}",
                     f"is missing; add the question's wording in {code}",
                 )
+        return wording
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:
@@ -698,16 +749,6 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
     )
 
 
-def _survey_in_language(settings: StageSettings) -> SurveyDefinition:
-    """The survey, its default questions worded in the stage's language; own wording stays."""
-    survey = settings.survey.definition()
-    if "questions" in settings.survey.model_fields_set:
-        return survey
-    wording = language(settings.language).questions
-    questions = tuple(replace(q, prompt=wording.get(q.key, q.prompt)) for q in survey.questions)
-    return replace(survey, questions=questions)
-
-
 def _language_choices(settings: StageSettings) -> tuple[LanguageChoice, ...]:
     """The stage's languages as the language choice offers them; none for one language."""
     codes = settings.spoken_languages
@@ -730,32 +771,13 @@ def _language_choices(settings: StageSettings) -> tuple[LanguageChoice, ...]:
 
 
 def _inputs_in(settings: StageSettings, code: str) -> FlowInputs:
-    """What the flows are rendered from for callers surveyed in `code`."""
-    if code == settings.language:
-        return FlowInputs(
-            survey=_survey_in_language(settings),
-            prompts=prompts_in(
-                code,
-                {
-                    name: getattr(settings.prompts, name)
-                    for name in settings.prompts.model_fields_set
-                },
-            ),
-            menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
-            sampling=settings.sampling.policy(),
-            language=code,
-        )
-    translation = settings.translations.get(code, TranslationSettings())
-    given = {
-        name: getattr(translation.prompts, name) for name in translation.prompts.model_fields_set
-    }
-    prompts = prompts_in(code, given) if code in LANGUAGES else replace(Prompts(), **given)
+    """What the flows are rendered from for callers surveyed in `code`: the language's built-in
+    texts (English's for a language without them) with the stage's own on top."""
+    overrides = settings.prompt_overrides(code)
+    prompts = prompts_in(code, overrides) if code in LANGUAGES else replace(Prompts(), **overrides)
+    wording = settings.question_wording(code)
     survey = settings.survey.definition()
-    built_in = LANGUAGES[code].questions if code in LANGUAGES else {}
-    questions = tuple(
-        replace(q, prompt=translation.questions.get(q.key) or built_in[q.key])
-        for q in survey.questions
-    )
+    questions = tuple(replace(q, prompt=wording[q.key]) for q in survey.questions)
     return FlowInputs(
         survey=replace(survey, questions=questions),
         prompts=prompts,
