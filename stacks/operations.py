@@ -14,7 +14,13 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from lambdas.survey.budget import ALERT_PATH, CALL_PATH
-from lambdas.survey.contract import ALERT_FUNCTION, METRICS_NAMESPACE, Metric
+from lambdas.survey.contract import (
+    ALERT_FUNCTION,
+    ELIGIBILITY_FUNCTION,
+    METRICS_NAMESPACE,
+    Metric,
+)
+from lambdas.survey.sampling import Decision
 from stacks.alerting import encrypted_tls_only_topic
 
 if TYPE_CHECKING:
@@ -120,6 +126,16 @@ class Operations(Construct):
                 width=12,
             ),
         )
+        # Who is offered a survey: the denominator of the response rate, and what sampling and
+        # the cooldown hold back (one count per inbound call, from the eligibility function).
+        eligibility = {ELIGIBILITY_FUNCTION: functions[ELIGIBILITY_FUNCTION]}
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Survey offers: offered, skipped by sampling, cooldown, withheld number",
+                left=[handler_metric(decision.metric, eligibility) for decision in Decision],
+                width=24,
+            )
+        )
         self.dashboard.add_widgets(
             *(
                 cloudwatch.GraphWidget(
@@ -136,13 +152,15 @@ class Operations(Construct):
 
 
 def handler_metric(
-    metric: Metric, functions: Mapping[str, lambda_.Function]
+    metric: str, functions: Mapping[str, lambda_.Function]
 ) -> cloudwatch.MathExpression:
-    """A handler EMF count summed over the stage's functions (alarms accept math, not SEARCH)."""
+    """A handler EMF count (a `Metric`, or an eligibility decision's) summed over `functions`
+    (alarms accept math, not SEARCH)."""
+    name = str(metric)
     parts = {
-        f"{metric.value[0].lower()}{metric.value[1:]}{i}": cloudwatch.Metric(
+        f"{name[0].lower()}{name[1:]}{i}": cloudwatch.Metric(
             namespace=METRICS_NAMESPACE,
-            metric_name=metric.value,
+            metric_name=name,
             dimensions_map={"service": function.function_name},
             statistic="Sum",
             period=FIVE_MINUTES,
@@ -152,6 +170,6 @@ def handler_metric(
     return cloudwatch.MathExpression(
         expression=" + ".join(f"FILL({name}, 0)" for name in parts),
         using_metrics=parts,
-        label=metric.value,
+        label=name,
         period=FIVE_MINUTES,
     )
