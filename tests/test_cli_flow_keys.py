@@ -10,6 +10,7 @@ import pytest
 
 import cli
 from flows.catalog import FLOW_KEYS
+from flows.languages import KOREAN, LANGUAGES
 from tests.test_cli import ROOT, one_line_error, run
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def test_render_prints_a_korean_flow_of_a_two_language_stage(
         if action["Type"] == "UpdateContactTextToSpeechVoice"
     ]
     assert voices and set(voices) == {"Seoyeon"}
-    assert "설문 조사에 참여해 주셔서 감사합니다." in out
+    assert LANGUAGES[KOREAN].prompts.survey_intro in out
     assert "Thank you for taking our short survey." not in out
     assert err == ""  # a survey flow names no flow or created queue
 
@@ -137,7 +138,7 @@ def test_simulate_plays_a_korean_survey_flow_by_its_key(
     assert code == 0
     assert report["language"] == "ko-KR"
     assert report["flows"] == ["on-demand-survey-ko-kr"]
-    assert "문의하신 문제를 쉽게 해결할 수 있었습니다." in report["prompts"]
+    assert LANGUAGES[KOREAN].questions["effort"] in report["prompts"]
     assert [r["attribute"] for r in report["results"]] == [
         "EffortScore", "PromoterScore", "SatisfactionScore",
     ]  # fmt: skip
@@ -168,7 +169,7 @@ def test_fail_action_accepts_an_action_of_a_korean_flow(
     # THEN the call takes the error branch, in Korean
     assert code == 0
     prompts = " ".join(json.loads(out)["prompts"])
-    assert "죄송합니다. 전화를 연결하는 중에 문제가 생겼습니다." in prompts
+    assert LANGUAGES[KOREAN].prompts.transfer_error in prompts
 
 
 @pytest.mark.parametrize("command", ["render", "lint", "simulate"])

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from flows.simulate import Report, Simulator
 
 ENGLISH_OPTION = "For English, press 1."
-KOREAN_OPTION = "한국어는 2번을 누르세요."
+KOREAN_OPTION = "한국어 안내는 2번을 눌러 주십시오."
 
 
 @pytest.fixture(scope="module")
