@@ -1,4 +1,5 @@
-"""Score and finish answer at least 0.5 s before their function timeout, whatever DynamoDB does.
+"""Score, finish and eligibility answer at least 0.5 s before their function timeout, whatever
+DynamoDB does.
 
 DynamoDB is replaced by local loopback sockets: one that accepts and never answers (a black
 hole), a port nobody listens on (refused), and a server answering every call correctly after
@@ -16,10 +17,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 
-from lambdas.survey import aws
+from lambdas.survey import aws, eligibility, sampling
 from lambdas.survey.budget import CALL_PATH
+from lambdas.survey.sampling import Decision, SamplingPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -162,3 +165,34 @@ def test_finish_handler_answers_before_its_timeout_and_escalates_from_attributes
     # THEN it answers with time to spare and still offers the supervisor
     assert seconds <= TIMEOUT_S - REQUIRED_SPARE_S, faulty_dynamodb
     assert (answer["escalate"], answer["lowest"], answer["answered"]) == ("true", "1", "2")
+
+
+@pytest.mark.parametrize("on_error", ["offer", "skip"])
+def test_eligibility_handler_answers_before_its_timeout_whatever_dynamodb_does(
+    faulty_dynamodb: str, monkeypatch: pytest.MonkeyPatch, on_error: str
+) -> None:
+    # GIVEN a 30-day cooldown whose table sits behind a faulty DynamoDB (the secret is readable)
+    secret_arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+        Name="caller-key", SecretString="key"
+    )["ARN"]
+    policy = SamplingPolicy(cooldown_days=30, on_error=on_error)
+    environment = sampling.sampling_environment(
+        policy=policy, cooldown_table="cooldown", secret_arn=secret_arn
+    )
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    sampling.caller_secrets.clear()
+    call = {"ContactId": "budget", "CustomerEndpoint": {"Address": "+15555550100"}}
+    event = {"Details": {"ContactData": call, "Parameters": {}}}
+
+    # WHEN the inbound flow's eligibility check runs with the budget's function timeout
+    answer, seconds = timed(lambda: eligibility.handler(event, CountdownContext()))
+
+    # THEN it answers with time to spare: a slow table still decides, an unreachable one
+    # leaves the decision to onError
+    assert seconds <= TIMEOUT_S - REQUIRED_SPARE_S, faulty_dynamodb
+    if faulty_dynamodb == "1.4 s per call":
+        assert answer["decision"] == Decision.OFFER
+    else:
+        assert answer["decision"] == Decision.UNDECIDED
+        assert answer["eligible"] == ("true" if on_error == "offer" else "false")
