@@ -50,3 +50,21 @@ def test_contact_language_code_picks_korean_without_a_menu() -> None:
         report = running.run(inbound("on-demand"), setup)
     # THEN the call goes on in the Korean flows
     assert report.call.flows[-1] == language_key(survey("on-demand"), KOREAN)
+
+
+def test_upstream_default_language_wins_over_the_language_code_and_the_menu() -> None:
+    # GIVEN a stage with the language menu, and a contact an upstream flow marked English while
+    # its $.LanguageCode says Korean
+    stage = stage_in(ENGLISH, languages=[ENGLISH, KOREAN], languageMenu=True)
+    with simulator(stage) as running:
+        setup = CallSetup(
+            keys=caller("on-demand", "4", "5", "3"),
+            attributes={"SurveyLanguage": ENGLISH},
+            caller_number="+12025550117",
+            language_code=KOREAN,
+        )
+        report = running.run(inbound("on-demand"), setup)
+    # THEN the upstream choice stands: no menu, and the call stays in the English flows
+    assert report.call.flows == [inbound("on-demand"), survey("on-demand")]
+    assert ENGLISH_OPTION not in report.call.prompts
+    assert report.call.prompts[0] == "Thank you for calling."

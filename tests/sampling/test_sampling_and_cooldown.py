@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.simulate import STUB_ERROR, CallSetup, Report, Simulator
+from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, Report, Simulator
 from lambdas.survey import sampling
 from lambdas.survey.contract import ELIGIBILITY_FUNCTION, MODES
 from lambdas.survey.telemetry import logger
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 NUMBER = "+821012345678"
 ELIGIBILITY_FAILS = f"-{ELIGIBILITY_FUNCTION}={STUB_ERROR}"
+ELIGIBILITY_TIMES_OUT = f"-{ELIGIBILITY_FUNCTION}={STUB_TIMEOUT}"
 
 
 def play(sim: Simulator, mode: str, *answers: str, seed: int = 1, **setup: Any) -> Report:
@@ -156,14 +157,18 @@ def test_withheld_number_follows_the_setting(
 @pytest.mark.parametrize(
     ("setting", "is_offered"), [(sampling.OFFER, True), (sampling.SKIP, False)]
 )
+@pytest.mark.parametrize(
+    "failure", [ELIGIBILITY_FAILS, ELIGIBILITY_TIMES_OUT], ids=["error", "timeout"]
+)
 @pytest.mark.parametrize("mode", MODES)
 def test_failing_eligibility_lambda_follows_on_error_and_the_call_goes_on(
-    simulator_for: SimulatorFor, mode: str, setting: str, is_offered: bool
+    simulator_for: SimulatorFor, mode: str, setting: str, is_offered: bool, failure: str
 ) -> None:
-    # GIVEN a stage whose onError setting is `setting`, and an eligibility Lambda that fails
+    # GIVEN a stage whose onError setting is `setting`, and an eligibility Lambda that fails or
+    # times out
     with simulator_for(on_error=setting) as sim:
         # WHEN a caller calls
-        report = play(sim, mode, "5", "5", "5", stubs=[ELIGIBILITY_FAILS])
+        report = play(sim, mode, "5", "5", "5", stubs=[failure])
 
         # THEN the call still reaches the queue, and the survey follows the setting
         assert report.call.transfers[0] == {"queue": "sales"}
@@ -204,11 +209,18 @@ def test_caller_number_appears_in_no_log_line_item_or_attribute(
         logging.getLogger(logger.service).removeHandler(handler)
     output = capsys.readouterr()
 
-    # THEN the number (with or without its +) is nowhere: logs, stored items, contact attributes
-    assert len(report.results) == 3 and items
+    # THEN the number (with or without its +) is nowhere: logs, stored items, contact
+    # attributes, the alerts sent
+    assert len(report.results) == 3 and items and report.alerts
     logged = buffer.getvalue() + output.out + output.err
     assert "Eligibility decided" in logged and "Answer stored" in logged
-    for text in (logged, json.dumps(items), json.dumps(report.call.attributes)):
+    texts = (
+        logged,
+        json.dumps(items),
+        json.dumps(report.call.attributes),
+        json.dumps(report.alerts),
+    )
+    for text in texts:
         assert NUMBER not in text
         assert NUMBER.removeprefix("+") not in text
 
