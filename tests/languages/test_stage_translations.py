@@ -17,7 +17,11 @@ from tests.scenarios.calls import caller, inbound, survey
 
 KOREAN_WELCOME = "안녕하십니까, 예시 상사 고객센터입니다."
 KOREAN_EFFORT = "상담원이 문의하신 내용을 빠르게 해결해 드렸습니다."
-KOREAN_OWN = {"prompts": {"welcome": KOREAN_WELCOME}, "questions": {"effort": KOREAN_EFFORT}}
+KOREAN_MENU = "구매 문의는 1번, 기술 지원은 2번을 눌러 주십시오."
+KOREAN_OWN = {
+    "prompts": {"welcome": KOREAN_WELCOME, "menu": KOREAN_MENU},
+    "questions": {"effort": KOREAN_EFFORT},
+}
 
 
 def test_stage_override_of_a_korean_prompt_is_heard_in_the_korean_flow() -> None:
@@ -43,6 +47,7 @@ def test_stage_override_of_a_korean_prompt_is_heard_in_the_korean_flow() -> None
         language_key(survey("opt-in"), KOREAN),
     ]
     assert KOREAN_WELCOME in korean.call.prompts
+    assert KOREAN_MENU in korean.call.prompts  # its own menu, not one built from queue names
     assert KOREAN_EFFORT in korean.call.prompts
     assert LANGUAGES[KOREAN].questions["recommend"] in korean.call.prompts
     assert LANGUAGES[KOREAN].prompts.survey_offer in korean.call.prompts
