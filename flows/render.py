@@ -77,6 +77,9 @@ CONTRACT_NAMES = {
     "reply.callerKey": sampling.CALLER_KEY,
     "attr.callerKey": sampling.CALLER_KEY_ATTRIBUTE,
     "attr.eligible": sampling.ELIGIBLE_ATTRIBUTE,
+    "attr.eligibility": sampling.DECISION_ATTRIBUTE,
+    "reply.decision": sampling.DECISION,
+    "decision.undecided": sampling.Decision.UNDECIDED.value,
     # How long Connect waits for a handler: the time budget's flow limit.
     "budget.flowLimitSeconds": str(CALL_PATH.flow_limit_seconds),
 }

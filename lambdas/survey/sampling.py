@@ -28,6 +28,9 @@ SECONDS_PER_DAY: Final = 86_400
 CALLER_KEY_ATTRIBUTE: Final = "SurveyCallerKey"
 # The contact attribute holding the decision ("true": offered; "false": not), for agents and CTRs.
 ELIGIBLE_ATTRIBUTE: Final = "SurveyEligible"
+# The contact attribute saying why (a `Decision` value), so reports can split the callers not
+# offered a survey into sampled out, in cooldown, withheld number, and undecided.
+DECISION_ATTRIBUTE: Final = "SurveyEligibility"
 # The eligibility handler's answer (read by the flow as $.External.<key>).
 ELIGIBLE: Final = "eligible"
 DECISION: Final = "decision"

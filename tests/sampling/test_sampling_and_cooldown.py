@@ -51,6 +51,7 @@ def test_no_caller_hears_about_a_survey_at_zero_percent(
         assert report.call.flows == [inbound(mode)]
         assert not any("survey" in prompt.lower() for prompt in report.call.prompts)
         assert decision(report) == sampling.Decision.SAMPLING
+        assert report.call.attributes[sampling.DECISION_ATTRIBUTE] == sampling.Decision.SAMPLING
         assert report.results == []
 
 
@@ -109,6 +110,8 @@ def test_caller_surveyed_within_the_cooldown_is_not_offered_again(
         assert offered(report, "opt-in") is is_offered
         expected = sampling.Decision.OFFER if is_offered else sampling.Decision.COOLDOWN
         assert decision(report) == expected
+        # AND the contact record says why, for reports
+        assert report.call.attributes[sampling.DECISION_ATTRIBUTE] == expected
 
 
 def test_first_stored_answer_starts_the_cooldown_but_a_declined_offer_does_not(
@@ -151,6 +154,8 @@ def test_withheld_number_follows_the_setting(
         assert offered(report, "on-demand") is is_offered
         if not is_offered:
             assert decision(report) == sampling.Decision.WITHHELD
+            withheld = report.call.attributes[sampling.DECISION_ATTRIBUTE]
+            assert withheld == sampling.Decision.WITHHELD
         assert sim.sandbox.cooldown_items() == []
 
 
@@ -174,6 +179,7 @@ def test_failing_eligibility_lambda_follows_on_error_and_the_call_goes_on(
         assert report.call.transfers[0] == {"queue": "sales"}
         assert offered(report, mode) is is_offered
         assert report.call.attributes[sampling.ELIGIBLE_ATTRIBUTE] == str(is_offered).lower()
+        assert report.call.attributes[sampling.DECISION_ATTRIBUTE] == sampling.Decision.UNDECIDED
 
 
 def test_handler_that_cannot_decide_answers_per_on_error(simulator_for: SimulatorFor) -> None:
