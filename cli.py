@@ -45,7 +45,7 @@ from flows.simulate import (
 )
 from reports import command as reports
 from reports.records import write_simulated_record
-from stacks.config import DEFAULT_STAGE, ConfigError, load_stage, read_context
+from stacks.config import ConfigError, load_stage, read_context
 from verify import add_verify
 
 if TYPE_CHECKING:
@@ -110,6 +110,9 @@ def simulate_command(args: argparse.Namespace) -> int:
         supervisors_available=args.supervisors_available,
         caller_number=args.caller_number,
         caller_surveyed_days_ago=args.caller_surveyed_days_ago,
+        # A language the stage lists arrives as the contact's $.LanguageCode: the default
+        # inbound flow hands the call to that language's flows, as in Connect.
+        **({"language_code": args.language} if args.language else {}),
     )
     report = simulate(stage, args.flow, setup)
     if args.ctr_out:
@@ -201,7 +204,9 @@ def add_simulate(commands: Any) -> None:
     )  # fmt: skip
     sim.add_argument(
         "--language", default=None, metavar="BCP47",
-        help="play the stage in this language (en-US, ko-KR) instead of its `language` setting",
+        help="the caller's language: one the stage lists arrives as the contact's $.LanguageCode "
+        "(the inbound flow hands the call to its flows); any other plays the stage as if its "
+        "`language` setting were this one (en-US, ko-KR)",
     )  # fmt: skip
     sim.add_argument(
         "--caller-surveyed-days-ago", type=whole_number, default=None, metavar="N",
@@ -423,13 +428,15 @@ def _stage(args: argparse.Namespace) -> OfflineStage:
     if not path.is_file():
         raise UsageError(f"{path} not found: run from the project folder or pass --config")
     context = read_context(path)
+    stage = load_stage(context, args.stage).offline
     spoken = getattr(args, "language", None)
-    stages = context.get("stages")
-    name = args.stage or DEFAULT_STAGE
-    if spoken and isinstance(stages, dict) and isinstance(stages.get(name), dict):
-        # --language plays the stage as if cdk.json said `"language": ...` for it.
+    if spoken and spoken not in stage.languages:
+        # A language the stage does not list: play the stage as if cdk.json said
+        # `"language": ...` for it. (A listed one is the contact's language code: simulate.)
+        stages, name = context["stages"], stage.name
         context = {**context, "stages": {**stages, name: {**stages[name], "language": spoken}}}
-    return load_stage(context, args.stage).offline
+        stage = load_stage(context, args.stage).offline
+    return stage
 
 
 def _action_ids(stage: OfflineStage, flow: str) -> set[str]:

@@ -11,6 +11,7 @@ import pytest
 import cli
 from flows.catalog import FLOW_KEYS
 from flows.languages import KOREAN, LANGUAGES
+from flows.offline import UnknownFlowKeyError
 from tests.test_cli import ROOT, one_line_error, run
 
 if TYPE_CHECKING:
@@ -195,3 +196,32 @@ def cli_flow() -> dict[str, object]:
              "Transitions": {}},
         ],
     }  # fmt: skip
+
+
+def test_simulate_language_the_stage_lists_arrives_as_the_contacts_language_code(
+    capsys: pytest.CaptureFixture[str], bilingual: str
+) -> None:
+    # WHEN a call to the two-language stage's opt-in inbound flow is simulated with --language
+    code, out, _ = run(
+        capsys, "simulate", "opt-in-inbound", "--config", bilingual, "--language", "ko-KR",
+        "--keys", "1,1,4,5,3", "--json",
+    )  # fmt: skip
+
+    # THEN the deployed flows play it as Connect would: handed to the Korean flows, no menu
+    report = json.loads(out)
+    assert code == 0
+    assert report["language"] == "ko-KR"
+    assert report["flows"] == ["opt-in-inbound", "opt-in-inbound-ko-kr", "opt-in-survey-ko-kr"]
+    assert "For English, press 1." not in report["prompts"]
+    assert report["attributes"]["SurveyLanguage"] == "ko-KR"
+
+
+def test_offline_stage_names_its_flows_for_an_unknown_key(bilingual: str) -> None:
+    stage = cli._stage(cli._parser().parse_args(["render", "x", "--config", bilingual]))
+    with pytest.raises(UnknownFlowKeyError) as raised:
+        stage.render("opt-in-survey-ja-jp")
+    assert str(raised.value) == (
+        f"flow opt-in-survey-ja-jp: not a flow of stage dev; its flows are "
+        f"{', '.join(stage.flow_keys)}"
+    )
+    assert len(stage.flow_keys) == 12
