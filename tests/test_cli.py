@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -586,6 +587,26 @@ def test_installed_console_script_prints_its_help() -> None:
         assert command in result.stdout
 
 
+def test_cli_piped_into_a_reader_that_stops_early_ends_without_a_traceback() -> None:
+    # GIVEN the installed script, writing a whole flow into a pipe nobody reads any more
+    # (`connect-survey render ... | head -1`)
+    script = Path(sys.executable).parent / "connect-survey"
+    reader, writer = os.pipe()
+    os.close(reader)
+
+    # WHEN it renders a flow larger than the pipe's buffer
+    result = subprocess.run(
+        [str(script), "render", FLOW_KEYS[0]],
+        stdout=writer, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120, check=False,
+    )  # fmt: skip
+    os.close(writer)
+
+    # THEN it stops quietly with status 1, as a well-behaved Unix filter does
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr
+    assert result.returncode == 1
+
+
 # --- simulate --fail-service (the outbox retries) ----------------------------------------------
 
 
@@ -615,6 +636,8 @@ def test_simulate_rejects_an_unknown_failing_service_with_exit_code_2(
 
     # THEN the line names the valid services
     assert "'s3' is not a service; use one of: sns, events, dynamodb" in err
+
+
 def test_simulate_json_reports_a_callback_and_the_stored_survey_status(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
