@@ -208,7 +208,9 @@ def test_alert_handler_reaches_a_supervisor_when_the_caller_hangs_up_after_a_low
     assert len(alert_bus.bodies()) == 1
 
 
-@pytest.mark.parametrize(("service", "operation"), [("sns", "Publish"), ("events", "PutEvents")])
+@pytest.mark.parametrize(
+    ("service", "operation"), [("sns", "PublishBatch"), ("events", "PutEvents")]
+)
 def test_alert_handler_delivers_after_a_500_once_the_stream_retries(
     answer: Any,
     outbox: Any,
@@ -269,7 +271,7 @@ def test_alert_handler_counts_the_one_allowed_duplicate_after_a_lost_publish_rep
 ) -> None:
     # GIVEN a low answer and an SNS that takes the message but whose reply is lost
     answer(effort="1")
-    faults.lose_reply(aws.publisher("sns"), "Publish")
+    faults.lose_reply(aws.publisher("sns"), "PublishBatch")
 
     # WHEN the stream delivers; retries before the claim expires; retries after it
     first = outbox.deliver()
@@ -310,7 +312,7 @@ def test_alert_handler_resends_after_a_crash_between_claim_and_send(
 ) -> None:
     # GIVEN a low answer and a function killed after claiming, before sending
     answer(effort="1")
-    faults.raise_before(aws.publisher("sns"), "Publish", Crash())
+    faults.raise_before(aws.publisher("sns"), "PublishBatch", Crash())
     with pytest.raises(Crash):
         outbox.deliver()
 
@@ -329,7 +331,9 @@ def test_alert_handler_treats_an_unparsable_503_as_a_failure_and_delivers_later(
 ) -> None:
     # GIVEN a low answer and SNS answering once with a body botocore cannot parse
     answer(effort="1")
-    faults.raise_before(aws.publisher("sns"), "Publish", ResponseParserError("503 <html>"))
+    faults.raise_before(
+        aws.publisher("sns"), "PublishBatch", ResponseParserError("503 <html>")
+    )
 
     # WHEN the stream delivers, and again after the claim expired
     first = outbox.deliver()
@@ -425,7 +429,7 @@ def test_alert_handler_claims_both_channels_in_one_write_and_records_them_in_one
     outbox.deliver()
 
     # THEN one read, one claim for both channels, one write recording both sent
-    assert calls.names == ["BatchGetItem", "UpdateItem", "UpdateItem"]
+    assert calls.names == ["BatchGetItem", "PutItem", "PutItem"]
     assert len(alert_topic.bodies()) == 1 and len(alert_bus.bodies()) == 1
 
 
