@@ -209,6 +209,7 @@ class SurveyHandlers(Construct):
             self.alert,
             [
                 "dynamodb:BatchGetItem",
+                "dynamodb:BatchWriteItem",
                 "dynamodb:GetItem",
                 "dynamodb:PutItem",
                 "dynamodb:UpdateItem",

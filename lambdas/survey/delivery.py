@@ -65,6 +65,13 @@ class Pending:
     def holds(self, channel: str) -> bool:
         return self.claims is not None and self.claims.results.get(channel) in CLAIMED
 
+    def sent(self) -> list[str]:
+        return [c for c, outcome in self.outcomes.items() if outcome is Outcome.SENT]
+
+    def released(self) -> list[str]:
+        """Channels certainly not sent: their claims go back, so a retry sends at once."""
+        return [c for c, outcome in self.outcomes.items() if outcome is Outcome.FAILED]
+
 
 @dataclass
 class Delivery:
@@ -83,8 +90,34 @@ class Delivery:
             group = [p for p in pending[first : first + BATCH_ENTRIES] if self._claim(p)]
             for channel in CHANNELS:
                 self._send(channel, [p for p in group if p.holds(channel.name)])
-            done.update(p.contact_id for p in group if self._settle(p))
+            recorded = self._record_leased(group)
+            done.update(p.contact_id for p in group if self._settle(p, recorded))
         return done
+
+    def _record_leased(self, group: Sequence[Pending]) -> set[str]:
+        """Settle with one BatchWriteItem the contacts whose item only we can write now: every
+        channel sent or claimed by us, each claim with LEASE_SPARE_SECONDS still to live."""
+        now = self.now()
+        spare_until = _epoch_ms(now) + outbox.LEASE_SPARE_SECONDS * 1000
+        items = {
+            p.contact_id: outbox.settled_item(
+                p.claims, sent=p.sent(), released=p.released(), token=self.token, now=now
+            )
+            for p in group
+            if p.claims is not None
+            and p.claims.item
+            and (p.sent() or p.released())
+            and all(result is not ClaimResult.BUSY for result in p.claims.results.values())
+            and p.claimed_at_ms + outbox.CLAIM_SECONDS * 1000 >= spare_until
+        }
+        if not items:
+            return set()
+        try:
+            unprocessed = outbox.put_leased(self.table, list(items.values()))
+        except StorageError as error:  # whatever it wrote, the conditional settle finds out
+            logger.warning("Alert outcomes not written together", extra={"error": str(error)})
+            return set()
+        return set(items) - set(unprocessed)
 
     def _claim(self, pending: Pending) -> bool:
         """Claim the contact's due channels; False when it must be retried without sending."""
@@ -137,15 +170,15 @@ class Delivery:
             logger.error("Alert not sent", extra={"channel": channel.name, "outcome": outcome,
                                                   "contactId": p.contact_id})  # fmt: skip
 
-    def _settle(self, pending: Pending) -> bool:
-        """Record what was sent and give back what certainly was not; True when all is sent."""
+    def _settle(self, pending: Pending, recorded: set[str]) -> bool:
+        """Record what was sent and give back what certainly was not (unless `recorded` already
+        holds the contact); True when every channel is sent."""
         claims = pending.claims
         if claims is None:
             return False
-        sent = [c for c, o in pending.outcomes.items() if o is Outcome.SENT]
-        released = [c for c, o in pending.outcomes.items() if o is Outcome.FAILED]
+        sent, released = pending.sent(), pending.released()
         try:
-            if sent or released:
+            if (sent or released) and pending.contact_id not in recorded:
                 self._record(pending, claims, sent, released)
         except StorageError as error:
             logger.error("Alert outcome not recorded", extra={"contactId": pending.contact_id,

@@ -6,11 +6,13 @@ so the SDK's retry of our own claim write (whose first reply was lost) is recogn
 an expiry, so the claim of an invocation that crashed mid-send passes to the next one. `sentAt`
 per channel ends the story: a sent channel is never claimed again.
 
-Two ways to write it. The usual one replaces the item as read with one conditional PutItem
-(optimistic locking on its version: `claim_as_read`, `settle_as_claimed`); when the item changed
-since it was read, the conditional UpdateItem per contact (`claim_channels`,
-`mark_channels_sent`, `release`) works from what is stored. Every write raises the version, so
-neither way can overwrite the other's.
+The usual claim replaces the item as read with one conditional PutItem (optimistic locking on
+its version: `claim_as_read`). The usual settle (sentAt, claims given back) writes the items of
+many contacts with one BatchWriteItem, only while our live claims make us their only possible
+writer (`put_leased`); otherwise one conditional PutItem of the item as claimed
+(`settle_as_claimed`). When an item changed since it was read, conditional UpdateItems work from
+what is stored (`claim_channels`, `mark_channels_sent`, `release`). Every write raises the
+version, so no way can overwrite another's.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ if TYPE_CHECKING:
 # A claim outlives one claim write and the two sends after it (one attempt each) several times
 # over, and is short enough that the stream's next retry finds a crashed sender's claim expired.
 CLAIM_SECONDS: Final = 20
+# A claim is settled with the unconditional batch write only while it has this long to live: the
+# write (two attempts of the call path's bounds, 5 s at worst) lands well before anyone else may
+# take the claim over.
+LEASE_SPARE_SECONDS: Final = 10
+# BatchWriteItem takes at most 25 put or delete requests.
+BATCH_WRITE_ITEMS: Final = 25
 
 
 class ClaimResult(StrEnum):
@@ -139,19 +147,49 @@ def settle_as_claimed(
 ) -> bool:
     """Record `sent` as sent and give `released` back, with one PutItem of the item as claimed;
     False when the item changed since the claim (someone took a claim over)."""
+    written = settled_item(claims, sent=sent, released=released, token=token, now=now)
+    return _put_as_read(table, claims.item, written)
+
+
+def settled_item(
+    claims: Claims, *, sent: Sequence[str], released: Sequence[str], token: str, now: datetime
+) -> dict[str, Any]:
+    """The item as claimed, with `sent` recorded as sent and our claims on `sent` and `released`
+    given back, one version on."""
     written = dict(claims.item)
     for channel in sent:
         written.setdefault(sent_attribute(channel), {"S": iso(now)})
     for channel in (*sent, *released):
         if channel_state(written, channel).claim_token == token:
             del written[claim_attribute(channel)]
-    return _put_as_read(table, claims.item, written)
+    written[OUTBOX_VERSION] = {"N": str(_version(claims.item) + 1)}
+    return written
+
+
+def put_leased(table: str, items: Sequence[dict[str, Any]]) -> list[str]:
+    """Write settled items with one BatchWriteItem (unconditional) per BATCH_WRITE_ITEMS; the
+    contacts whose items DynamoDB left unprocessed.
+
+    Only for items whose every unsent channel we hold by a live claim, with time to spare: every
+    other write to an outbox item is conditional on its version, on a claim token or on an expired
+    claim, so while those claims live nobody else can write the item.
+    """
+    left: list[str] = []
+    for first in range(0, len(items), BATCH_WRITE_ITEMS):
+        chunk = items[first : first + BATCH_WRITE_ITEMS]
+        response = call(
+            "batch_write_item",
+            RequestItems={table: [{"PutRequest": {"Item": item}} for item in chunk]},
+        )
+        unprocessed = response.get("UnprocessedItems", {}).get(table, [])
+        left.extend(str(r["PutRequest"]["Item"][TABLE_PARTITION_KEY]["S"]) for r in unprocessed)
+    return left
 
 
 def _put_as_read(table: str, read: Mapping[str, Any], item: dict[str, Any]) -> bool:
     """Write `item` in place of `read`, unless the stored item's version moved on since."""
     version = read.get(OUTBOX_VERSION, {}).get("N")
-    item[OUTBOX_VERSION] = {"N": str(int(version or 0) + 1)}
+    item[OUTBOX_VERSION] = {"N": str(_version(read) + 1)}
     condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(#version)"}
     if version:
         condition = {
@@ -349,6 +387,10 @@ def channel_state(item: Mapping[str, Any], channel: str) -> ChannelState:
         claim_token=held.get(CLAIM_TOKEN, {}).get("S"),
         claim_expires_ms=int(expires) if expires else None,
     )
+
+
+def _version(item: Mapping[str, Any]) -> int:
+    return int(item.get(OUTBOX_VERSION, {}).get("N", 0))
 
 
 def _claim_value(token: str, now_ms: int) -> dict[str, Any]:
