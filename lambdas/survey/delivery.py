@@ -1,11 +1,13 @@
 """Sending the alerts of one stream batch, ten contacts at a time: claim, send, settle.
 
 For each group of BATCH_ENTRIES contacts: claim each contact's due channels with one write (its
-outbox item replaced as read; from what is stored when it changed since), send every claimed
+outbox item replaced as read; from what is stored when it changed since), then send every claimed
 channel with one batch call per channel (SNS PublishBatch, EventBridge PutEvents; one SDK attempt
-each), then settle each contact with one write: sentAt for what was sent, claims given back for
-what certainly was not, and claims kept (to expire) for what may have left. A group's sends follow
-its claims within seconds, so every claim is live while its alert can leave.
+each). A group's sends follow its claims within seconds, and a send is made only while its claim
+outlives the attempt. Every two groups, the contacts sent are settled: sentAt for what was sent,
+claims given back for what certainly was not, and claims kept (to expire) for what may have left;
+with one BatchWriteItem for the contacts our live claims make us the only writer of, else with one
+conditional write each.
 """
 
 from __future__ import annotations
@@ -86,12 +88,17 @@ class Delivery:
     def deliver(self, pending: Sequence[Pending]) -> set[str]:
         """Send every pending alert; the contacts with nothing left to retry."""
         done: set[str] = set()
+        sent: list[Pending] = []  # sent, not yet settled: settled together, up to one batch write
         for first in range(0, len(pending), BATCH_ENTRIES):
             group = [p for p in pending[first : first + BATCH_ENTRIES] if self._claim(p)]
             for channel in CHANNELS:
                 self._send(channel, [p for p in group if p.holds(channel.name)])
-            recorded = self._record_leased(group)
-            done.update(p.contact_id for p in group if self._settle(p, recorded))
+            sent.extend(group)
+            last = first + BATCH_ENTRIES >= len(pending)
+            if last or len(sent) + BATCH_ENTRIES > outbox.BATCH_WRITE_ITEMS:
+                recorded = self._record_leased(sent)
+                done.update(p.contact_id for p in sent if self._settle(p, recorded))
+                sent = []
         return done
 
     def _record_leased(self, group: Sequence[Pending]) -> set[str]:

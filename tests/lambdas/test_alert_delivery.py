@@ -261,23 +261,25 @@ def test_alert_delivery_records_with_conditional_writes_once_its_claims_are_too_
     assert read_state(TABLE, "contact-a", "events").sent_at is not None
 
 
-def test_alert_delivery_sends_ten_alerts_per_batch_call(
+def test_alert_delivery_sends_ten_alerts_per_call_and_records_twenty_per_write(
     low_answers: Any, outbox: Any, alert_topic: Any, alert_bus: Any
 ) -> None:
     # GIVEN 23 low contacts
     contacts = [f"contact-{i:02}" for i in range(23)]
     low_answers(*contacts)
     calls: Counter[str] = Counter()
-    for service in ("sns", "events"):
-        aws.publisher(service).meta.events.register(
-            f"before-call.{service}.*", lambda model, **_: calls.update([model.name])
-        )
+    for client in (aws.publisher("sns"), aws.publisher("events"), aws.client("dynamodb")):
+        client.meta.events.register("before-call", lambda model, **_: calls.update([model.name]))
 
     # WHEN the stream delivers them in one batch
     left = outbox.deliver()
 
-    # THEN three PublishBatch and three PutEvents calls carried every alert once
+    # THEN three PublishBatch and three PutEvents calls carried every alert once; each contact
+    # was read in two BatchGetItems (5 keys each, 100 per call) and claimed with its own write,
+    # and sentAt was written with one BatchWriteItem for the first twenty and one for the rest
     assert left == 0
-    assert calls == Counter({"PublishBatch": 3, "PutEvents": 3})
+    assert calls == Counter(
+        {"PublishBatch": 3, "PutEvents": 3, "BatchGetItem": 2, "PutItem": 23, "BatchWriteItem": 2}
+    )
     assert per_contact_sns(alert_topic) == Counter(dict.fromkeys(contacts, 1))
     assert per_contact_events(alert_bus) == Counter(dict.fromkeys(contacts, 1))
