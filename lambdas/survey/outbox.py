@@ -75,17 +75,8 @@ class Claims:
     """What one claim write gave: each channel's result, and the outbox item as written."""
 
     results: dict[str, ClaimResult]
-    item: dict[str, Any]  # {} when nothing was written (every channel sent or busy)
-
-    def expires_ms(self) -> int | None:
-        """When our claims run out (epoch ms); None when we hold none."""
-        ours = [
-            state.claim_expires_ms
-            for channel, result in self.results.items()
-            if result in CLAIMED
-            and (state := channel_state(self.item, channel)).claim_expires_ms is not None
-        ]
-        return min(ours) if ours else None
+    # {} when nothing was written (every channel sent or busy), or the claim was an UpdateItem
+    item: dict[str, Any]
 
 
 def claim_attribute(channel: str) -> str:

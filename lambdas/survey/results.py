@@ -1,4 +1,4 @@
-"""The results table: one item per answer; one summary item per contact (outbox.py: one more).
+"""The results table: one item per answer, one summary item per contact (and outbox.py's item).
 
 Every write is keyed by (contactId, question), so a retried invocation overwrites instead of
 adding. Uses the low-level client (lighter to load than the resource API).
