@@ -81,7 +81,11 @@ class Sandbox:
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
         hooks = boto3.DEFAULT_SESSION.events
-        for channel, operation in (("sns", "sns.Publish"), ("eventbridge", "events.PutEvents")):
+        for channel, operation in (
+            ("sns", "sns.Publish"),
+            ("sns", "sns.PublishBatch"),
+            ("eventbridge", "events.PutEvents"),
+        ):
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
@@ -256,10 +260,15 @@ class Sandbox:
             if http_response.status_code >= 300 or request is None:
                 return
             if channel == "sns":
-                self._alerts.append(
-                    {"channel": channel, "subject": request.get("Subject", ""),
-                     "message": request.get("Message", "")}
-                )  # fmt: skip
+                # Publish sends one message; PublishBatch those its reply lists as successful.
+                sent = {entry.get("Id") for entry in parsed.get("Successful", [])}
+                entries = request.get("PublishBatchRequestEntries", [request])
+                for entry in entries:
+                    if entry is request or entry.get("Id") in sent:
+                        self._alerts.append(
+                            {"channel": channel, "subject": entry.get("Subject", ""),
+                             "message": entry.get("Message", "")}
+                        )  # fmt: skip
                 return
             for entry, result in zip(
                 request.get("Entries", []), parsed.get("Entries", []), strict=False

@@ -2,9 +2,10 @@
 
 The event source mapping delivers the table's stream records (new images). Every stored answer
 below the threshold raises its contact's one alert: the first low answer sends it, later ones find
-it sent. For each channel (SNS, EventBridge) the invocation claims the channel on the contact's
-summary item, publishes once (one SDK attempt) and records `sentAt`. Whatever fails is reported
-as a batch item failure, so the stream retries it (bisecting, up to its retry limit, then the
+it sent. The batch's low contacts are read together; then, ten contacts at a time, each contact's
+channels (SNS, EventBridge) are claimed on its outbox item, sent with one batch call per channel
+(one SDK attempt each), and recorded as sent (`delivery.py`). Whatever fails is reported as a
+batch item failure, so the stream retries it (bisecting, up to its retry limit, then the
 dead-letter queue). Delivery is at least once; a duplicate is possible only when a publish reply
 was lost, and is counted (AlertPossibleDuplicate). Consumers dedupe on `alertId`.
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from . import alerts, environment, outbox, results
+from . import environment, outbox, results
 from .alerts import LowScoreAlert
 from .budget import ALERT_PATH
 from .contract import (
@@ -28,6 +29,7 @@ from .contract import (
     ITEM_MODE,
     ITEM_QUEUE,
     ITEM_SCORE,
+    OUTBOX_SORT_KEY,
     SUMMARY_LOWEST,
     SUMMARY_MODE,
     SUMMARY_SCORES,
@@ -35,37 +37,18 @@ from .contract import (
     TABLE_PARTITION_KEY,
     TABLE_SORT_KEY,
 )
-from .exceptions import AlertError, EnvironmentVariableError, StorageError
-from .outbox import ClaimResult
+from .delivery import CHANNELS, Delivery, Pending
+from .exceptions import EnvironmentVariableError, StorageError
 from .telemetry import Metric, count, logger, metrics
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from .definition import SurveyDefinition
 
 UNKNOWN_MODE: Final = "unknown"
-
-
-@dataclass(frozen=True)
-class Channel:
-    """One way an alert leaves: its name in the outbox, and how to send it."""
-
-    name: str
-    send: Callable[[LowScoreAlert], None]
-
-
-def _send_sns(alert: LowScoreAlert) -> None:
-    alerts.send_sns(environment.topic_arn(), alert)
-
-
-def _send_event(alert: LowScoreAlert) -> None:
-    alerts.send_event(environment.bus_name(), alert)
-
-
-CHANNELS: Final = (Channel("sns", _send_sns), Channel("events", _send_event))
 
 
 @dataclass
@@ -81,7 +64,7 @@ class Batch:
     """The low answers of one delivery, first record per contact, in stream order."""
 
     contacts: dict[str, str] = field(default_factory=dict)  # contact id → first sequence number
-    # Contacts whose summary image in the batch already records every channel sent: sentAt is
+    # Contacts whose outbox image in the batch already records every channel sent: sentAt is
     # never removed, so nothing is left to do for them and nothing needs reading.
     sent: set[str] = field(default_factory=set)
 
@@ -95,11 +78,17 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
     failures: list[str] = []
     try:
         contacts = _low_answers(event, environment.survey()).to_alert()
-        token = uuid.uuid4().hex  # unique per invocation: our own retried claim is ours
         stored = _read(list(contacts)) if contacts else {}
-        for contact_id, sequence_number in contacts.items():
-            if not _has_time_left(context) or not _alert(contact_id, stored, token):
-                failures.append(sequence_number)
+        pending, settled = _plan(list(contacts), stored)
+        delivery = Delivery(
+            table=environment.table_name(),
+            retention_days=environment.retention_days(),
+            token=uuid.uuid4().hex,  # unique per invocation: our own retried claim is ours
+            now=_now,
+            has_time_left=lambda: _has_time_left(context),
+        )
+        done = delivery.deliver(pending) | settled
+        failures = [number for contact, number in contacts.items() if contact not in done]
     except EnvironmentVariableError as error:
         logger.error("Alert function misconfigured", extra={"error": str(error)})
         count(Metric.INTERNAL_ERROR)
@@ -125,10 +114,10 @@ def _low_answers(event: Any, survey: SurveyDefinition) -> Batch:
 
 
 def _all_sent(record: Any) -> str | None:
-    """The record's contact when its image is a summary recording every channel as sent."""
+    """The record's contact when its image is an outbox item recording every channel as sent."""
     try:
         image = record["dynamodb"]["NewImage"]
-        if image[TABLE_SORT_KEY]["S"] != SUMMARY_SORT_KEY:
+        if image[TABLE_SORT_KEY]["S"] not in (OUTBOX_SORT_KEY, SUMMARY_SORT_KEY):
             return None
         if all(outbox.sent_attribute(channel.name) in image for channel in CHANNELS):
             return str(image[TABLE_PARTITION_KEY]["S"])
@@ -142,6 +131,8 @@ def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
     try:
         change = record["dynamodb"]
         image = change["NewImage"]
+        if image[TABLE_SORT_KEY]["S"] == OUTBOX_SORT_KEY:
+            return None  # the alert function's own writes
         # An answer item, or the summary: it holds scores known only from contact attributes
         # (preset, or an answer whose write had failed), totalled by the finish handler.
         is_summary = image[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY
@@ -160,99 +151,40 @@ def _read(contact_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     """What is stored for every contact of the batch, read together; {} when reading failed."""
     try:
         questions = [question.key for question in environment.survey().questions]
-        return results.read_contacts(environment.table_name(), contact_ids, questions)
+        sort_keys = [*questions, SUMMARY_SORT_KEY, OUTBOX_SORT_KEY]
+        return results.read_contacts(environment.table_name(), contact_ids, sort_keys)
     except StorageError as error:
         logger.error("Contacts not read; the stream retries", extra={"error": str(error)})
         count(Metric.STORAGE_ERROR)
         return {}
 
 
-def _alert(contact_id: str, stored: Mapping[str, list[dict[str, Any]]], token: str) -> bool:
-    """Send the contact's alert on every channel not yet sent; False when a retry is needed."""
-    logger.set_correlation_id(contact_id)
-    if contact_id not in stored:
-        return False  # not read (outage, or keys left unprocessed): logged and counted above
-    items = stored[contact_id]
-    try:
-        table, days = environment.table_name(), environment.retention_days()
-        alert = _build_alert(contact_id, items)
-    except EnvironmentVariableError as error:
-        logger.error("Alert not built; the stream retries", extra={"error": str(error)})
-        count(Metric.INTERNAL_ERROR)
-        return False
-    if alert is None:
-        return True
-    summary = next((i for i in items if i[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY), {})
-    # Sent (read consistently): no claim needed to know it.
-    due = [c for c in CHANNELS if outbox.sent_attribute(c.name) not in summary]
-    return _send(alert, due, table=table, days=days, token=token) if due else True
-
-
-def _send(
-    alert: LowScoreAlert, channels: Sequence[Channel], *, table: str, days: int, token: str
-) -> bool:
-    """Claim the channels with one write, send each claimed one once, record them sent at once."""
-    contact_id = alert.contact_id
-    try:
-        claims = outbox.claim_channels(
-            table, contact_id, [c.name for c in channels], token=token, now=_now(),
-            retention_days=days,
-        )  # fmt: skip
-    except StorageError as error:
-        logger.error("Alert not claimed", extra={"error": str(error)})
-        count(Metric.STORAGE_ERROR)
-        return False
-    done = True
-    sent: list[str] = []
-    for channel in channels:
-        claim = claims[channel.name]
-        if claim is ClaimResult.SENT:
-            continue
-        if claim is ClaimResult.BUSY:
-            logger.info("Alert claimed by another sender", extra={"channel": channel.name})
-            done = False
-            continue
-        if _publish(alert, channel, claim, table=table, token=token):
-            sent.append(channel.name)
+def _plan(
+    contacts: Sequence[str], stored: Mapping[str, list[dict[str, Any]]]
+) -> tuple[list[Pending], set[str]]:
+    """The alerts to send, and the contacts read that need none (no low answer, or all sent)."""
+    pending: list[Pending] = []
+    settled: set[str] = set()
+    for contact_id in contacts:
+        if contact_id not in stored:
+            continue  # not read (outage, or keys left unprocessed): logged and counted already
+        items = {item[TABLE_SORT_KEY]["S"]: item for item in stored[contact_id]}
+        alert = _build_alert(contact_id, list(items.values()))
+        outbox_item = items.get(OUTBOX_SORT_KEY, {})
+        # Sent (read consistently): no claim needed to know it. The summary kept this state
+        # before the outbox item existed.
+        legacy = items.get(SUMMARY_SORT_KEY, {})
+        due = [
+            c.name
+            for c in CHANNELS
+            if outbox.sent_attribute(c.name) not in outbox_item
+            and outbox.sent_attribute(c.name) not in legacy
+        ]
+        if alert is None or not due:
+            settled.add(contact_id)
         else:
-            done = False
-    if sent:
-        try:
-            outbox.mark_channels_sent(table, contact_id, sent, token=token, now=_now())
-        except StorageError as error:
-            logger.error("Alert sent but not recorded", extra={"error": str(error)})
-            count(Metric.STORAGE_ERROR)
-            return False
-    return done
-
-
-def _publish(
-    alert: LowScoreAlert, channel: Channel, claim: ClaimResult, *, table: str, token: str
-) -> bool:
-    """One publish on a claimed channel; a certain failure gives the claim back."""
-    try:
-        channel.send(alert)
-    except (AlertError, EnvironmentVariableError) as error:
-        count(Metric.ALERT_ERROR)
-        logger.error("Alert not sent", extra={"channel": channel.name, "error": str(error)})
-        if not getattr(error, "maybe_sent", False):
-            _release(table, alert.contact_id, channel, token)
-        # Maybe sent: the claim stays until it expires, then a retry sends again (a duplicate
-        # if this one did leave); sending again at once would duplicate without waiting.
-        return False
-    count(Metric.ALERT_PUBLISHED)
-    if claim is ClaimResult.TAKEN_OVER:
-        count(Metric.ALERT_POSSIBLE_DUPLICATE)  # the previous sender may have sent it too
-    logger.info("Alert sent", extra={"channel": channel.name, "alertId": alert.alert_id})
-    return True
-
-
-def _release(table: str, contact_id: str, channel: Channel, token: str) -> None:
-    try:
-        outbox.release(table, contact_id, channel.name, token=token)
-    except StorageError as error:
-        # The claim expires by itself; the retry then sends (counted as a possible duplicate).
-        logger.error("Alert claim kept", extra={"channel": channel.name, "error": str(error)})
+            pending.append(Pending(alert=alert, stored=outbox_item, due=due))
+    return pending, settled
 
 
 def _build_alert(contact_id: str, items: Sequence[Mapping[str, Any]]) -> LowScoreAlert | None:

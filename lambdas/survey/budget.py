@@ -62,9 +62,11 @@ CALL_PATH: Final = TimeBudget(
     answer_reserve_seconds=0.5,
 )
 
-# The alert function (off the call path): one publish attempt of at most 4 s; it starts a contact
-# only with 12 s left, so its two channels' claim, publish and record calls fit (the rest of its
-# batch goes back to the stream).
+# The alert function (off the call path): one publish attempt of at most 4 s per batch call; it
+# claims a contact only with 18 s left, so that claim (a call-path DynamoDB call, 5 s at worst),
+# its group's two batch sends (4 s each) and their one sentAt write (5 s) fit; the rest of its
+# batch goes back to the stream. (Only a DynamoDB slow on every call can still run a group into
+# the timeout: then the stream retries the batch and the claims expire.)
 ALERT_PATH: Final = TimeBudget(
     flow_limit_seconds=0,  # no flow waits for it
     function_timeout_seconds=60,
@@ -72,5 +74,5 @@ ALERT_PATH: Final = TimeBudget(
     read_timeout_seconds=3.0,
     attempts=1,
     retry_backoff_seconds=0.0,
-    answer_reserve_seconds=8.0,
+    answer_reserve_seconds=14.0,
 )

@@ -106,17 +106,21 @@ ITEM_INITIATION_METHOD: Final = "initiationMethod"
 ITEM_QUEUE: Final = "queue"
 ITEM_MODE: Final = "mode"  # the survey mode the flow sent, when it sent one
 ITEM_LANGUAGE: Final = "language"  # the language the question was asked in (BCP-47)
-# Summary item (sort key SUMMARY_SORT_KEY): the finished survey and the alert claims.
+# Summary item (sort key SUMMARY_SORT_KEY): the finished survey.
 SUMMARY_STATUS: Final = "status"
 SUMMARY_MODE: Final = "mode"
 SUMMARY_ANSWERED: Final = "answered"
 SUMMARY_SCORES: Final = "scores"
 SUMMARY_LOWEST: Final = "lowest"
 SUMMARY_COMPLETED_AT: Final = "completedAt"
-# Summary item: the outbox's state per alert channel ("sns", "events"): a claim while one
-# invocation sends it ({token, expiresAt}), then the time it was sent.
-SUMMARY_ALERT_CLAIM_PREFIX: Final = "alertClaim_"
-SUMMARY_ALERT_SENT_PREFIX: Final = "alertSentAt_"
+# Outbox item (sort key OUTBOX_SORT_KEY), written by the alert function alone: per alert channel
+# ("sns", "events") a claim while one invocation sends it ({token, expiresAt}), then the time it
+# was sent; a version that every write raises (optimistic locking). Tables written before the
+# outbox item existed kept this state on the summary item: its sentAt still counts.
+OUTBOX_SORT_KEY: Final = "#alert"
+OUTBOX_VERSION: Final = "version"
+ALERT_CLAIM_PREFIX: Final = "alertClaim_"
+ALERT_SENT_PREFIX: Final = "alertSentAt_"
 CLAIM_TOKEN: Final = "token"
 CLAIM_EXPIRES_AT: Final = "expiresAt"  # epoch milliseconds
 

@@ -1,10 +1,18 @@
-"""The outbox's state on the contact's summary item: who is sending each alert channel, and when
+"""The outbox's state on the contact's outbox item: who is sending each alert channel, and when
 it was sent.
 
 A channel is sent by whoever holds its claim. A claim carries a token unique to one invocation,
 so the SDK's retry of our own claim write (whose first reply was lost) is recognised as ours, and
 an expiry, so the claim of an invocation that crashed mid-send passes to the next one. `sentAt`
 per channel ends the story: a sent channel is never claimed again.
+
+The usual claim replaces the item as read with one conditional PutItem (optimistic locking on
+its version: `claim_as_read`). The usual settle (sentAt, claims given back) writes the items of
+many contacts with one BatchWriteItem, only while our live claims make us their only possible
+writer (`put_leased`); otherwise one conditional PutItem of the item as claimed
+(`settle_as_claimed`). When an item changed since it was read, conditional UpdateItems work from
+what is stored (`claim_channels`, `mark_channels_sent`, `release`). Every write raises the
+version, so no way can overwrite another's.
 """
 
 from __future__ import annotations
@@ -14,11 +22,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from .contract import (
+    ALERT_CLAIM_PREFIX,
+    ALERT_SENT_PREFIX,
     CLAIM_EXPIRES_AT,
     CLAIM_TOKEN,
-    SUMMARY_ALERT_CLAIM_PREFIX,
-    SUMMARY_ALERT_SENT_PREFIX,
-    SUMMARY_SORT_KEY,
+    OUTBOX_SORT_KEY,
+    OUTBOX_VERSION,
     TABLE_PARTITION_KEY,
     TABLE_SORT_KEY,
     TABLE_TTL_ATTRIBUTE,
@@ -29,9 +38,15 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime
 
-# A claim outlives the longest send (one publish attempt) several times over, and is short enough
-# that the stream's next retry finds a crashed sender's claim expired.
+# A claim outlives one claim write and the two sends after it (one attempt each) several times
+# over, and is short enough that the stream's next retry finds a crashed sender's claim expired.
 CLAIM_SECONDS: Final = 20
+# A claim is settled with the unconditional batch write only while it has this long to live: the
+# write (two attempts of the call path's bounds, 5 s at worst) lands well before anyone else may
+# take the claim over.
+LEASE_SPARE_SECONDS: Final = 10
+# BatchWriteItem takes at most 25 put or delete requests.
+BATCH_WRITE_ITEMS: Final = 25
 
 
 class ClaimResult(StrEnum):
@@ -43,6 +58,9 @@ class ClaimResult(StrEnum):
     BUSY = "busy"  # another sender holds a live claim: try again later
 
 
+CLAIMED: Final = frozenset({ClaimResult.WON, ClaimResult.TAKEN_OVER})
+
+
 @dataclass(frozen=True)
 class ChannelState:
     """One channel's outbox state as stored: when it was sent, and who claims it until when."""
@@ -52,16 +70,132 @@ class ChannelState:
     claim_expires_ms: int | None
 
 
+@dataclass(frozen=True)
+class Claims:
+    """What one claim write gave: each channel's result, and the outbox item as written."""
+
+    results: dict[str, ClaimResult]
+    # {} when nothing was written (every channel sent or busy), or the claim was an UpdateItem
+    item: dict[str, Any]
+
+
 def claim_attribute(channel: str) -> str:
-    return f"{SUMMARY_ALERT_CLAIM_PREFIX}{channel}"
+    return f"{ALERT_CLAIM_PREFIX}{channel}"
 
 
 def sent_attribute(channel: str) -> str:
-    return f"{SUMMARY_ALERT_SENT_PREFIX}{channel}"
+    return f"{ALERT_SENT_PREFIX}{channel}"
 
 
-def summary_key(contact_id: str) -> dict[str, Any]:
-    return {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": SUMMARY_SORT_KEY}}
+def outbox_key(contact_id: str) -> dict[str, Any]:
+    return {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": OUTBOX_SORT_KEY}}
+
+
+def claim_as_read(
+    table: str,
+    item: Mapping[str, Any],
+    contact_id: str,
+    channels: Sequence[str],
+    *,
+    token: str,
+    now: datetime,
+    retention_days: int,
+) -> Claims | None:
+    """Claim the free channels with one PutItem of the item as read; None when it changed since.
+
+    What each channel gets is decided from `item` (read consistently); the write holds only if
+    nobody wrote the item in between (its version unchanged).
+    """
+    now_ms = _epoch_ms(now)
+    results: dict[str, ClaimResult] = {}
+    written = dict(item) or outbox_key(contact_id)
+    for channel in channels:
+        state = channel_state(item, channel)
+        if state.sent_at:
+            results[channel] = ClaimResult.SENT
+        elif state.claim_token in (None, token):
+            results[channel] = ClaimResult.WON
+        elif state.claim_expires_ms is not None and state.claim_expires_ms < now_ms:
+            results[channel] = ClaimResult.TAKEN_OVER
+        else:
+            results[channel] = ClaimResult.BUSY
+        if results[channel] in CLAIMED:
+            written[claim_attribute(channel)] = _claim_value(token, now_ms)
+    if not any(result in CLAIMED for result in results.values()):
+        return Claims(results, {})
+    written[TABLE_TTL_ATTRIBUTE] = {"N": str(expires_at(now, retention_days))}
+    return Claims(results, written) if _put_as_read(table, item, written) else None
+
+
+def settle_as_claimed(
+    claims: Claims,
+    table: str,
+    *,
+    sent: Sequence[str],
+    released: Sequence[str],
+    token: str,
+    now: datetime,
+) -> bool:
+    """Record `sent` as sent and give `released` back, with one PutItem of the item as claimed;
+    False when the item changed since the claim (someone took a claim over)."""
+    written = settled_item(claims, sent=sent, released=released, token=token, now=now)
+    return _put_as_read(table, claims.item, written)
+
+
+def settled_item(
+    claims: Claims, *, sent: Sequence[str], released: Sequence[str], token: str, now: datetime
+) -> dict[str, Any]:
+    """The item as claimed, with `sent` recorded as sent and our claims on `sent` and `released`
+    given back, one version on."""
+    written = dict(claims.item)
+    for channel in sent:
+        written.setdefault(sent_attribute(channel), {"S": iso(now)})
+    for channel in (*sent, *released):
+        if channel_state(written, channel).claim_token == token:
+            del written[claim_attribute(channel)]
+    written[OUTBOX_VERSION] = {"N": str(_version(claims.item) + 1)}
+    return written
+
+
+def put_leased(table: str, items: Sequence[dict[str, Any]]) -> list[str]:
+    """Write settled items with one BatchWriteItem (unconditional) per BATCH_WRITE_ITEMS; the
+    contacts whose items DynamoDB left unprocessed.
+
+    Only for items whose every unsent channel we hold by a live claim, with time to spare: every
+    other write to an outbox item is conditional on its version, on a claim token or on an expired
+    claim, so while those claims live nobody else can write the item.
+    """
+    left: list[str] = []
+    for first in range(0, len(items), BATCH_WRITE_ITEMS):
+        chunk = items[first : first + BATCH_WRITE_ITEMS]
+        response = call(
+            "batch_write_item",
+            RequestItems={table: [{"PutRequest": {"Item": item}} for item in chunk]},
+        )
+        unprocessed = response.get("UnprocessedItems", {}).get(table, [])
+        left.extend(str(r["PutRequest"]["Item"][TABLE_PARTITION_KEY]["S"]) for r in unprocessed)
+    return left
+
+
+def _put_as_read(table: str, read: Mapping[str, Any], item: dict[str, Any]) -> bool:
+    """Write `item` in place of `read`, unless the stored item's version moved on since."""
+    version = read.get(OUTBOX_VERSION, {}).get("N")
+    item[OUTBOX_VERSION] = {"N": str(_version(read) + 1)}
+    condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(#version)"}
+    if version:
+        condition = {
+            "ConditionExpression": "#version = :read",
+            "ExpressionAttributeValues": {":read": {"N": version}},
+        }
+    response = call(
+        "put_item",
+        TableName=table,
+        Item=item,
+        ExpressionAttributeNames={"#version": OUTBOX_VERSION},
+        tolerate=CONDITION_FAILED,
+        **condition,
+    )
+    return response is not None
 
 
 def claim(
@@ -90,7 +224,7 @@ def claim_channels(
 ) -> dict[str, ClaimResult]:
     """Claim every channel in `channels` with one conditional write, where that is possible.
 
-    The write claims all of them or none: when one is sent or claimed live, the summary is read
+    The write claims all of them or none: when one is sent or claimed live, the item is read
     and the channels still free are claimed again without it (at most once per channel).
     """
     results: dict[str, ClaimResult] = {}
@@ -99,7 +233,7 @@ def claim_channels(
         won = _claim_all(table, contact_id, wanted, token=token, now=now, days=retention_days)
         if won is not None:
             return {**results, **won}
-        item = read_summary(table, contact_id)
+        item = read_outbox(table, contact_id)
         free = []
         for channel in wanted:
             state = channel_state(item, channel)
@@ -124,7 +258,12 @@ def _claim_all(
 ) -> dict[str, ClaimResult] | None:
     """One conditional UpdateItem claiming every channel; None when any of them is not free."""
     now_ms = _epoch_ms(now)
-    names = {"#token": CLAIM_TOKEN, "#expires": CLAIM_EXPIRES_AT, "#ttl": TABLE_TTL_ATTRIBUTE}
+    names = {
+        "#token": CLAIM_TOKEN,
+        "#expires": CLAIM_EXPIRES_AT,
+        "#ttl": TABLE_TTL_ATTRIBUTE,
+        "#version": OUTBOX_VERSION,
+    }
     sets, conditions = [], []
     for i, channel in enumerate(channels):
         names[f"#claim{i}"], names[f"#sent{i}"] = claim_attribute(channel), sent_attribute(channel)
@@ -136,20 +275,17 @@ def _claim_all(
     response = call(
         "update_item",
         TableName=table,
-        Key=summary_key(contact_id),
-        UpdateExpression="SET " + ", ".join(sets) + ", #ttl = if_not_exists(#ttl, :ttl)",
+        Key=outbox_key(contact_id),
+        UpdateExpression="SET " + ", ".join(sets) + ", #ttl = if_not_exists(#ttl, :ttl)"
+        " ADD #version :one",
         ConditionExpression=" AND ".join(f"({condition})" for condition in conditions),
         ExpressionAttributeNames=names,
         ExpressionAttributeValues={
-            ":claim": {
-                "M": {
-                    CLAIM_TOKEN: {"S": token},
-                    CLAIM_EXPIRES_AT: {"N": str(now_ms + CLAIM_SECONDS * 1000)},
-                }
-            },
+            ":claim": _claim_value(token, now_ms),
             ":token": {"S": token},
             ":now": {"N": str(now_ms)},
             ":ttl": {"N": str(expires_at(now, days))},
+            ":one": {"N": "1"},
         },
         ReturnValues="UPDATED_OLD",
         tolerate=CONDITION_FAILED,
@@ -183,7 +319,7 @@ def mark_channels_sent(
 def _mark_sent_all(
     table: str, contact_id: str, channels: Sequence[str], *, token: str, now: datetime
 ) -> bool:
-    names = {"#token": CLAIM_TOKEN}
+    names = {"#token": CLAIM_TOKEN, "#version": OUTBOX_VERSION}
     sets, removes, conditions = [], [], []
     for i, channel in enumerate(channels):
         names[f"#sent{i}"], names[f"#claim{i}"] = sent_attribute(channel), claim_attribute(channel)
@@ -193,13 +329,16 @@ def _mark_sent_all(
     response = call(
         "update_item",
         TableName=table,
-        Key=summary_key(contact_id),
-        UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+        Key=outbox_key(contact_id),
+        UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes)
+        + " ADD #version :one",
         ConditionExpression=" AND ".join(conditions),
         ExpressionAttributeNames=names,
-        ExpressionAttributeValues={":now": {"S": iso(now)}, ":token": {"S": token}},
+        ExpressionAttributeValues={
+            ":now": {"S": iso(now)}, ":token": {"S": token}, ":one": {"N": "1"}
+        },
         tolerate=CONDITION_FAILED,
-    )
+    )  # fmt: skip
     return response is not None
 
 
@@ -208,28 +347,30 @@ def release(table: str, contact_id: str, channel: str, *, token: str) -> None:
     call(
         "update_item",
         TableName=table,
-        Key=summary_key(contact_id),
-        UpdateExpression="REMOVE #claim",
+        Key=outbox_key(contact_id),
+        UpdateExpression="REMOVE #claim ADD #version :one",
         ConditionExpression="#claim.#token = :token",
-        ExpressionAttributeNames={"#claim": claim_attribute(channel), "#token": CLAIM_TOKEN},
-        ExpressionAttributeValues={":token": {"S": token}},
+        ExpressionAttributeNames={
+            "#claim": claim_attribute(channel), "#token": CLAIM_TOKEN, "#version": OUTBOX_VERSION
+        },
+        ExpressionAttributeValues={":token": {"S": token}, ":one": {"N": "1"}},
         tolerate=CONDITION_FAILED,
-    )
+    )  # fmt: skip
 
 
 def read_state(table: str, contact_id: str, channel: str) -> ChannelState:
-    return channel_state(read_summary(table, contact_id), channel)
+    return channel_state(read_outbox(table, contact_id), channel)
 
 
-def read_summary(table: str, contact_id: str) -> dict[str, Any]:
-    """The contact's summary item, consistently read ({} when there is none)."""
-    response = call("get_item", TableName=table, Key=summary_key(contact_id), ConsistentRead=True)
+def read_outbox(table: str, contact_id: str) -> dict[str, Any]:
+    """The contact's outbox item, consistently read ({} when there is none)."""
+    response = call("get_item", TableName=table, Key=outbox_key(contact_id), ConsistentRead=True)
     item: dict[str, Any] = response.get("Item", {})
     return item
 
 
 def channel_state(item: Mapping[str, Any], channel: str) -> ChannelState:
-    """One channel's outbox state on a summary item (as read, or a stream record's new image)."""
+    """One channel's outbox state on an item (as read, or a stream record's new image)."""
     held = item.get(claim_attribute(channel), {}).get("M", {})
     expires = held.get(CLAIM_EXPIRES_AT, {}).get("N")
     return ChannelState(
@@ -237,6 +378,15 @@ def channel_state(item: Mapping[str, Any], channel: str) -> ChannelState:
         claim_token=held.get(CLAIM_TOKEN, {}).get("S"),
         claim_expires_ms=int(expires) if expires else None,
     )
+
+
+def _version(item: Mapping[str, Any]) -> int:
+    return int(item.get(OUTBOX_VERSION, {}).get("N", 0))
+
+
+def _claim_value(token: str, now_ms: int) -> dict[str, Any]:
+    expires = now_ms + CLAIM_SECONDS * 1000
+    return {"M": {CLAIM_TOKEN: {"S": token}, CLAIM_EXPIRES_AT: {"N": str(expires)}}}
 
 
 def _epoch_ms(moment: datetime) -> int:

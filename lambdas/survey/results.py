@@ -1,4 +1,4 @@
-"""The results table: one item per answer; one summary item per contact (outbox.py adds claims).
+"""The results table: one item per answer, one summary item per contact (and outbox.py's item).
 
 Every write is keyed by (contactId, question), so a retried invocation overwrites instead of
 adding. Uses the low-level client (lighter to load than the resource API).
@@ -152,15 +152,14 @@ def complete_survey(
 
 
 def read_contacts(
-    table: str, contact_ids: Sequence[str], questions: Sequence[str]
+    table: str, contact_ids: Sequence[str], sort_keys: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Each contact's stored answers to `questions` and its summary item, consistently read.
+    """Each contact's items under `sort_keys` (answers, summary, outbox), consistently read.
 
     The keys are known, so BatchGetItem fetches exactly them (no Query per contact), for all the
     contacts at once, BATCH_GET_KEYS keys per request. A contact whose keys DynamoDB still left
     unprocessed after a second request is missing from the answer (its caller retries it).
     """
-    sort_keys = [*questions, SUMMARY_SORT_KEY]
     keys = [
         {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": sort_key}}
         for contact_id in dict.fromkeys(contact_ids)

@@ -68,5 +68,5 @@ def test_sandbox_stream_delivers_the_records_get_records_returns(stage: Any) -> 
     images = [record["dynamodb"]["NewImage"] for record in direct.pending]
     kinds = {image[contract.TABLE_SORT_KEY]["S"] for image in images}
     assert {contract.SUMMARY_SORT_KEY, "effort"} <= kinds
-    assert any(f"{contract.SUMMARY_ALERT_SENT_PREFIX}sns" in image for image in images)
+    assert any(f"{contract.ALERT_SENT_PREFIX}sns" in image for image in images)
     assert direct.pending == api.pending

@@ -7,10 +7,13 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
 from flows.stream import TableStream
@@ -26,6 +29,7 @@ from lambdas.survey.contract import (
     RESULTS_TABLE,
 )
 from lambdas.survey.definition import SurveyDefinition
+from lambdas.survey.outbox import CLAIM_SECONDS
 from lambdas.survey.telemetry import logger
 
 REGION = "us-east-1"
@@ -188,3 +192,79 @@ class Outbox:
 @pytest.fixture
 def outbox(results_table: Any) -> Outbox:
     return Outbox()
+
+
+class Faults:
+    """Faults on the handler's clients: the next `times` calls of one operation fail."""
+
+    def __init__(self) -> None:
+        self.remaining: dict[str, int] = {}
+
+    def _due(self, key: str) -> bool:
+        if self.remaining.get(key, 0) <= 0:
+            return False
+        self.remaining[key] -= 1
+        return True
+
+    def error_reply(self, client: Any, operation: str, status: int = 500, times: int = 1) -> None:
+        """The service answers with an error; the request never reached the embedded AWS."""
+        key = f"error:{operation}"
+        self.remaining[key] = times
+
+        def reply(**_: Any) -> Any:
+            if not self._due(key):
+                return None
+            http = AWSResponse("https://fault", status, {}, None)
+            error = {"Code": "InternalFailure", "Message": "injected"}
+            return http, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
+
+        client.meta.events.register(f"before-call.*.{operation}", reply)
+
+    def raise_before(
+        self, client: Any, operation: str, error: BaseException, times: int = 1
+    ) -> None:
+        """The call fails before reaching the embedded AWS (refused, unparsable, killed)."""
+        key = f"before:{operation}"
+        self.remaining[key] = times
+
+        def fail(**_: Any) -> None:
+            if self._due(key):
+                raise error
+
+        client.meta.events.register(f"before-call.*.{operation}", fail)
+
+    def lose_reply(self, client: Any, operation: str, times: int = 1) -> None:
+        """The embedded AWS processed the request; its reply never arrives (a read timeout)."""
+        key = f"lost:{operation}"
+        self.remaining[key] = times
+
+        def lose(request: Any, **_: Any) -> None:
+            target = request.headers.get("X-Amz-Target", b"")
+            body = request.body or b""
+            named = operation in str(target) or f"Action={operation}".encode() in _bytes(body)
+            if named and self._due(key):
+                raise ReadTimeoutError(endpoint_url=request.url)
+
+        # moto answers on the generic before-send: registered last there, this runs after moto
+        # has processed the call (a handler on a more specific event name would run before it).
+        client.meta.events.register_last("before-send", lose)
+
+
+def _bytes(body: Any) -> bytes:
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
+@pytest.fixture
+def faults() -> Faults:
+    return Faults()
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Move the alert function's clock past every claim's expiry."""
+
+    def advance() -> None:
+        shifted = datetime.now(UTC) + timedelta(seconds=CLAIM_SECONDS + 1)
+        monkeypatch.setattr(alert, "_now", lambda: shifted)
+
+    return advance

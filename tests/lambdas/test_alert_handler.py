@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import EndpointConnectionError
 from botocore.parsers import ResponseParserError
 
-from lambdas.survey import alert, aws, outbox
+from lambdas.survey import alert, aws
 from lambdas.survey.alerts import ALERT_NAMESPACE
 from lambdas.survey.contract import ENV_INSTANCE_ALIAS, EVENT_DETAIL_TYPE, EVENT_SOURCE
 
@@ -44,82 +43,6 @@ def answer(load_event: Any, score_handler: Any, results_table: Any) -> Callable[
             assert score_handler(load_event(ALL, parameters=parameters))["stored"] == "true"
 
     return store
-
-
-class Faults:
-    """Faults on the handler's clients: the next `times` calls of one operation fail."""
-
-    def __init__(self) -> None:
-        self.remaining: dict[str, int] = {}
-
-    def _due(self, key: str) -> bool:
-        if self.remaining.get(key, 0) <= 0:
-            return False
-        self.remaining[key] -= 1
-        return True
-
-    def error_reply(self, client: Any, operation: str, status: int = 500, times: int = 1) -> None:
-        """The service answers with an error; the request never reached the embedded AWS."""
-        key = f"error:{operation}"
-        self.remaining[key] = times
-
-        def reply(**_: Any) -> Any:
-            if not self._due(key):
-                return None
-            http = AWSResponse("https://fault", status, {}, None)
-            error = {"Code": "InternalFailure", "Message": "injected"}
-            return http, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
-
-        client.meta.events.register(f"before-call.*.{operation}", reply)
-
-    def raise_before(
-        self, client: Any, operation: str, error: BaseException, times: int = 1
-    ) -> None:
-        """The call fails before reaching the embedded AWS (refused, unparsable, killed)."""
-        key = f"before:{operation}"
-        self.remaining[key] = times
-
-        def fail(**_: Any) -> None:
-            if self._due(key):
-                raise error
-
-        client.meta.events.register(f"before-call.*.{operation}", fail)
-
-    def lose_reply(self, client: Any, operation: str, times: int = 1) -> None:
-        """The embedded AWS processed the request; its reply never arrives (a read timeout)."""
-        key = f"lost:{operation}"
-        self.remaining[key] = times
-
-        def lose(request: Any, **_: Any) -> None:
-            target = request.headers.get("X-Amz-Target", b"")
-            body = request.body or b""
-            named = operation in str(target) or f"Action={operation}".encode() in _bytes(body)
-            if named and self._due(key):
-                raise ReadTimeoutError(endpoint_url=request.url)
-
-        # moto answers on the generic before-send: registered last there, this runs after moto
-        # has processed the call (a handler on a more specific event name would run before it).
-        client.meta.events.register_last("before-send", lose)
-
-
-def _bytes(body: Any) -> bytes:
-    return body if isinstance(body, bytes) else str(body).encode()
-
-
-@pytest.fixture
-def faults() -> Faults:
-    return Faults()
-
-
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """Move the alert function's clock past every claim's expiry."""
-
-    def advance() -> None:
-        shifted = datetime.now(UTC) + timedelta(seconds=outbox.CLAIM_SECONDS + 1)
-        monkeypatch.setattr(alert, "_now", lambda: shifted)
-
-    return advance
 
 
 def emf(output: str) -> list[dict[str, Any]]:
@@ -208,13 +131,15 @@ def test_alert_handler_reaches_a_supervisor_when_the_caller_hangs_up_after_a_low
     assert len(alert_bus.bodies()) == 1
 
 
-@pytest.mark.parametrize(("service", "operation"), [("sns", "Publish"), ("events", "PutEvents")])
+@pytest.mark.parametrize(
+    ("service", "operation"), [("sns", "PublishBatch"), ("events", "PutEvents")]
+)
 def test_alert_handler_delivers_after_a_500_once_the_stream_retries(
     answer: Any,
     outbox: Any,
     alert_topic: Any,
     alert_bus: Any,
-    faults: Faults,
+    faults: Any,
     service: str,
     operation: str,
 ) -> None:
@@ -263,13 +188,13 @@ def test_alert_handler_counts_the_one_allowed_duplicate_after_a_lost_publish_rep
     outbox: Any,
     alert_topic: Any,
     alert_bus: Any,
-    faults: Faults,
+    faults: Any,
     later: Any,
     captured_output: Any,
 ) -> None:
     # GIVEN a low answer and an SNS that takes the message but whose reply is lost
     answer(effort="1")
-    faults.lose_reply(aws.publisher("sns"), "Publish")
+    faults.lose_reply(aws.publisher("sns"), "PublishBatch")
 
     # WHEN the stream delivers; retries before the claim expires; retries after it
     first = outbox.deliver()
@@ -288,29 +213,44 @@ def test_alert_handler_counts_the_one_allowed_duplicate_after_a_lost_publish_rep
     assert metric_total(captured_output(), "AlertPossibleDuplicate") == 1
 
 
-def test_alert_handler_recognises_its_own_claim_when_the_claim_reply_is_lost(
-    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "PutItem",  # the claim
+        "BatchWriteItem",  # sentAt, recorded for the contacts the claims make ours alone
+    ],
+)
+def test_alert_handler_recognises_its_own_write_when_its_reply_is_lost(
+    answer: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    faults: Any,
+    captured_output: Any,
+    operation: str,
 ) -> None:
-    # GIVEN a low answer, and the first claim write processed but its reply lost (the SDK
-    # retries it with the same token)
+    # GIVEN a low answer, and the function's first claim or sentAt write processed but its reply
+    # lost (the SDK retries it)
     answer(effort="1")
-    faults.lose_reply(aws.client("dynamodb"), "UpdateItem")
+    faults.lose_reply(aws.client("dynamodb"), operation)
 
-    # WHEN the stream delivers once
+    # WHEN the stream delivers once, and once more
     left = outbox.deliver()
+    again = outbox.deliver()
 
-    # THEN the retried claim is recognised as ours: both alerts go out at once
-    assert left == 0
+    # THEN the retried write is recognised as ours: both alerts go out at once, once
+    assert (left, again) == (0, 0)
     assert len(alert_topic.bodies()) == 1
     assert len(alert_bus.bodies()) == 1
+    assert metric_total(captured_output(), "AlertPossibleDuplicate") == 0
 
 
 def test_alert_handler_resends_after_a_crash_between_claim_and_send(
-    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults, later: Any
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Any, later: Any
 ) -> None:
     # GIVEN a low answer and a function killed after claiming, before sending
     answer(effort="1")
-    faults.raise_before(aws.publisher("sns"), "Publish", Crash())
+    faults.raise_before(aws.publisher("sns"), "PublishBatch", Crash())
     with pytest.raises(Crash):
         outbox.deliver()
 
@@ -325,11 +265,13 @@ def test_alert_handler_resends_after_a_crash_between_claim_and_send(
 
 
 def test_alert_handler_treats_an_unparsable_503_as_a_failure_and_delivers_later(
-    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults, later: Any
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Any, later: Any
 ) -> None:
     # GIVEN a low answer and SNS answering once with a body botocore cannot parse
     answer(effort="1")
-    faults.raise_before(aws.publisher("sns"), "Publish", ResponseParserError("503 <html>"))
+    faults.raise_before(
+        aws.publisher("sns"), "PublishBatch", ResponseParserError("503 <html>")
+    )
 
     # WHEN the stream delivers, and again after the claim expired
     first = outbox.deliver()
@@ -343,7 +285,7 @@ def test_alert_handler_treats_an_unparsable_503_as_a_failure_and_delivers_later(
 
 
 def test_alert_handler_delivers_once_a_dynamodb_outage_clears(
-    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Faults
+    answer: Any, outbox: Any, alert_topic: Any, alert_bus: Any, faults: Any
 ) -> None:
     # GIVEN a low answer stored, then DynamoDB unreachable for the next three calls
     answer(effort="1")
@@ -425,21 +367,21 @@ def test_alert_handler_claims_both_channels_in_one_write_and_records_them_in_one
     outbox.deliver()
 
     # THEN one read, one claim for both channels, one write recording both sent
-    assert calls.names == ["BatchGetItem", "UpdateItem", "UpdateItem"]
+    assert calls.names == ["BatchGetItem", "PutItem", "BatchWriteItem"]
     assert len(alert_topic.bodies()) == 1 and len(alert_bus.bodies()) == 1
 
 
-def test_alert_handler_reads_nothing_for_a_summary_already_recording_every_channel_sent(
-    load_event: Any, finish_handler: Any, outbox: Any, alert_topic: Any
+def test_alert_handler_reads_nothing_when_the_batch_shows_every_channel_sent(
+    answer: Any, outbox: Any, alert_topic: Any
 ) -> None:
-    # GIVEN a finished survey with a low score, its alert sent: the claim and sentAt writes put
-    # low summaries on the stream, the last one recording both channels sent
-    event = load_event(ALL, parameters={"mode": "opt-in"}, attributes={"EffortScore": "1"})
-    finish_handler(event)
+    # GIVEN a low answer whose alert was sent (the claim and sentAt writes of its outbox item are
+    # on the stream, the last one recording both channels sent), then a second low answer
+    answer(effort="1")
     outbox.deliver()
+    answer(recommend="2")
     calls = Calls()
 
-    # WHEN the stream delivers those summary records
+    # WHEN the stream delivers those outbox records with the second answer
     left = outbox.deliver()
 
     # THEN nothing is read or written, and nothing sent again

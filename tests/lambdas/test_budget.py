@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lambdas.survey import aws
-from lambdas.survey.budget import CALL_PATH, TimeBudget
+from lambdas.survey.budget import ALERT_PATH, CALL_PATH, TimeBudget
 
 
 def test_time_budget_call_fits_margin_fits_timeout_fits_flow_limit() -> None:
@@ -42,3 +42,14 @@ def test_time_guard_uses_the_budget_margin() -> None:
     # WHEN its threshold is read
     # THEN it is the budget's margin, not a number of its own
     assert CALL_PATH.margin_ms == aws.MIN_REMAINING_MS
+
+
+def test_alert_budget_covers_a_claim_two_batch_sends_and_one_write_after_it() -> None:
+    # GIVEN the alert function's budget, whose DynamoDB calls have the call path's bounds
+    budget, dynamodb_call = ALERT_PATH, CALL_PATH.worst_call_seconds
+
+    # WHEN the work that may follow the last claim it starts is added up
+    after_last_claim = dynamodb_call + 2 * budget.attempt_seconds + dynamodb_call
+
+    # THEN the margin it claims with covers it, well inside the function timeout
+    assert after_last_claim <= budget.margin_seconds < budget.function_timeout_seconds / 2

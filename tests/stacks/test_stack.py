@@ -223,7 +223,8 @@ def test_alert_function_may_read_the_stream_claim_and_publish_only(
     table_id = results_table_id(dev_template)
     topic_id = alert_topic_id(dev_template)
     actions = actions_on(policy_statements(dev_template, "survey-dev-alert"))
-    for action in ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"):
+    for action in ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem",
+                   "dynamodb:PutItem", "dynamodb:UpdateItem"):  # fmt: skip
         assert actions[action] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["sns:Publish"] == {"Ref": topic_id}
     assert "event-bus/default" in json.dumps(actions["events:PutEvents"])
@@ -231,7 +232,9 @@ def test_alert_function_may_read_the_stream_claim_and_publish_only(
     data_actions = {a for a in actions if not a.startswith(("logs:", "xray:", "sqs:"))}
     assert data_actions == {
         "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
         "dynamodb:GetItem",
+        "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:ListStreams",
         "dynamodb:DescribeStream",
