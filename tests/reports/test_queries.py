@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
     from lambdas.survey.definition import SurveyDefinition
 
-FIGURES = ("contacts", "offered", "answered", "response_rate", "csat", "nps", "ces", "ces_share")
+FIGURES = (
+    "contacts", "offered", "answered", "response_rate", "skipped", "skipped_sampling",
+    "skipped_cooldown", "skipped_withheld", "undecided", "csat", "nps", "ces", "ces_share",
+)  # fmt: skip
 
 
 def assert_same_figures(row: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -58,7 +61,7 @@ def test_all_metrics_query_equals_the_per_grouping_queries(
         assert_same_figures(row, expected[row["grouping_name"]][str(row["group_name"])])
 
 
-def test_response_rate_query_counts_statuses_per_day(
+def test_response_rate_query_counts_statuses_and_skipped_contacts_per_day(
     ctr_folders: dict[str, Path], survey: SurveyDefinition
 ) -> None:
     database = ReportDatabase([ctr_folders["json"]], survey)
@@ -68,6 +71,9 @@ def test_response_rate_query_counts_statuses_per_day(
     for row in rows:
         day = expected[row["contact_date"]]
         assert (row["offered"], row["answered"]) == (day["offered"], day["answered"])
+        for figure in ("contacts", "skipped", "skipped_sampling", "skipped_cooldown",
+                       "skipped_withheld", "undecided"):  # fmt: skip
+            assert row[figure] == day[figure], figure
         assert row["complete"] + row["partial"] + row["unanswered"] <= row["offered"]
 
 
