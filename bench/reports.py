@@ -15,8 +15,10 @@ import pyarrow.parquet as pq
 
 from lambdas.survey import contract
 from lambdas.survey.definition import SurveyDefinition
+from lambdas.survey.sampling import ELIGIBLE_ATTRIBUTE
 from reports.engine import Filters, ReportDatabase
 from reports.files import write_json_lines, write_parquet
+from reports.queries import DECISION_ATTRIBUTE, SKIPPED
 from reports.records import generate
 
 Row = tuple[str, str, str, str, str]
@@ -42,8 +44,10 @@ def python_report(folder: Path, survey: SurveyDefinition) -> dict[str, dict[str,
                 latest[key] = row
     bands = survey.bands
     assert bands is not None
-    # per grouping, per group: contacts, offered, answered, csat n/ok, nps n/promoters/detractors
-    groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 8))
+    # per grouping, per group: contacts, offered, answered, csat n/ok, nps n/promoters/detractors,
+    # skipped, and skipped by sampling / cooldown / withheld number
+    groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 12))
+    skip_reasons = {reason.value: 9 + i for i, reason in enumerate(SKIPPED)}
     for (day, _), row in latest.items():
         attributes = dict(row["attributes"] or [])
         scores: dict[str | None, int] = {}
@@ -52,17 +56,23 @@ def python_report(folder: Path, survey: SurveyDefinition) -> dict[str, dict[str,
             if value and value.isdigit() and survey.scale_min <= int(value) <= survey.scale_max:
                 scores[q.metric] = int(value)
         status = attributes.get(contract.SURVEY_STATUS_ATTRIBUTE)
+        offered = status in contract.SURVEY_STATUSES or bool(scores)
+        reason = attributes.get(DECISION_ATTRIBUTE)
+        skipped = not offered and (
+            attributes.get(ELIGIBLE_ATTRIBUTE) == contract.FALSE or reason in skip_reasons
+        )
         names = (
             ("overall", "all"),
             ("byDay", day),
             ("byQueue", (row["queue"] or {}).get("name") or "(none)"),
             ("byAgent", (row["agent"] or {}).get("username") or "(none)"),
             ("byMode", attributes.get(contract.SURVEY_MODE_ATTRIBUTE, "(none)")),
+            ("byLanguage", attributes.get(contract.LANGUAGE_ATTRIBUTE, "(none)")),
         )
         for grouping, name in names:
             figures = groups[grouping][name]
             figures[0] += 1
-            figures[1] += bool(status in contract.SURVEY_STATUSES or scores)
+            figures[1] += offered
             figures[2] += bool(scores)
             if "csat" in scores:
                 figures[3] += 1
@@ -71,6 +81,10 @@ def python_report(folder: Path, survey: SurveyDefinition) -> dict[str, dict[str,
                 figures[5] += 1
                 figures[6] += scores["nps"] >= bands.promoter_min
                 figures[7] += scores["nps"] <= bands.detractor_max
+            if skipped:
+                figures[8] += 1
+                if reason in skip_reasons:
+                    figures[skip_reasons[reason]] += 1
     return groups
 
 
@@ -82,6 +96,7 @@ def report_speed(folder: Path, survey: SurveyDefinition) -> tuple[float, float]:
     baseline = python_report(folder, survey)
     plain = time.perf_counter() - start
     assert report.overall["contacts"] == baseline["overall"]["all"][0]
+    assert report.overall["skipped"] == baseline["overall"]["all"][8]
     return ours, plain
 
 

@@ -176,7 +176,9 @@ class ReportDatabase:
         self.connection.execute("SET enable_progress_bar = false")  # stdout is the report's
         self.connection.register("json_ctr", sources.json_records)
         columns = ", ".join(ARROW_SCHEMA.names)
-        selects = [f"SELECT {columns} FROM json_ctr"]
+        # Only sources that hold records: an empty Arrow scan in the union would still cost
+        # DuckDB its parallel plan.
+        selects = [f"SELECT {columns} FROM json_ctr"] if sources.json_records.num_rows else []
         first, last = self.filters.dates
         partitioned, flat = [], []
         for path in sources.parquet_files:
@@ -196,6 +198,8 @@ class ReportDatabase:
                 f"SELECT {plain}, substr(initiationtimestamp, 1, 10) AS "
                 f"{queries.PARTITION_COLUMN} FROM read_parquet({flat!r}, union_by_name = true)"
             )
+        if not selects:
+            selects.append(f"SELECT {columns} FROM json_ctr")  # no records: an empty table
         condition = to_duckdb(f"SELECT * FROM t WHERE {self.filters.athena_condition()}")
         where = condition.split(" WHERE ", 1)[1]
         self.connection.execute(
