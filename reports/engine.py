@@ -17,8 +17,6 @@ from reports.files import ARROW_SCHEMA, partition_date, read_sources
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pyarrow as pa
-
     from lambdas.survey.definition import SurveyDefinition
     from reports.files import Problem
 
@@ -77,15 +75,19 @@ class Filters:
 
 
 class LowScores(Sequence[dict[str, Any]]):
-    """The low-score contacts, kept as the query's columns: a report of a million contacts can
-    list a hundred thousand, and only `--json` reads them all (the tables print the count)."""
+    """The low-score contacts as a query over the report's contacts, run when read: a report
+    of a million contacts can list a hundred thousand, the tables print only their number and
+    the page the first 500; `--json` reads them all."""
 
-    def __init__(self, table: pa.Table, survey: SurveyDefinition) -> None:
-        self.table = table
+    def __init__(self, relation: duckdb.DuckDBPyRelation, survey: SurveyDefinition) -> None:
+        self.relation = relation
         self.survey = survey
+        self._count: int | None = None
 
     def __len__(self) -> int:
-        return int(self.table.num_rows)
+        if self._count is None:
+            self._count = int(self.relation.aggregate("count(*)").fetchall()[0][0])
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> dict[str, Any]: ...
@@ -98,12 +100,15 @@ class LowScores(Sequence[dict[str, Any]]):
             start, stop, step = index.indices(len(self))
             if step != 1:
                 return [self[i] for i in range(start, stop, step)]
-            return self._contacts(self.table.slice(start, max(0, stop - start)))
+            return self._contacts(max(0, stop - start), start)
         if not -len(self) <= index < len(self):
             raise IndexError(index)
-        return self._contacts(self.table.slice(index % len(self), 1))[0]
+        return self._contacts(1, index % len(self))[0]
 
-    def _contacts(self, table: pa.Table) -> list[dict[str, Any]]:
+    def _contacts(self, count: int, offset: int) -> list[dict[str, Any]]:
+        if count == 0:
+            return []
+        table = self.relation.limit(count, offset).to_arrow_table()
         keys = [(q.key, queries.score_column(q.key)) for q in self.survey.questions]
         return [
             {
@@ -245,7 +250,7 @@ class ReportDatabase:
         low_scores = LowScores(
             self.connection.sql(
                 to_duckdb(queries.over_contacts(survey, queries.low_scores_query(survey)))
-            ).to_arrow_table(),
+            ),
             survey,
         )
         return Report(
