@@ -100,8 +100,11 @@ def contacts_view(definition: SurveyDefinition) -> str:
 
     Fields leave the attribute map first (`copies`). Most contacts have one copy: those pass
     straight through, and only the few re-delivered ones are ranked (ROW_NUMBER, latest first).
-    On DuckDB this is about twice as fast as merging every contact's copies (GROUP BY with one
-    max_by per field); in Athena `repeated` reads only the two key columns again.
+    DuckDB computes `copies` once; this is about twice as fast there as merging every
+    contact's copies (GROUP BY with one max_by per field) and three times as fast as ranking
+    every copy. Athena inlines `copies` where it is used: it reads the contacts' columns twice
+    and the contact id once more (2.7 times one pass's bytes: for a million demo contacts,
+    139 MB instead of 51 MB, under a tenth of a cent).
     """
     score_names = [score_column(q.key) for q in definition.questions]
     names = ", ".join(score_names)
