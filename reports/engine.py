@@ -17,6 +17,8 @@ from reports.files import ARROW_SCHEMA, partition_date, read_sources
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pyarrow as pa
+
     from lambdas.survey.definition import SurveyDefinition
     from reports.files import Problem
 
@@ -83,11 +85,20 @@ class LowScores(Sequence[dict[str, Any]]):
         self.relation = relation
         self.survey = survey
         self._count: int | None = None
+        self._rows: pa.Table | None = None
 
     def __len__(self) -> int:
+        if self._rows is not None:
+            return int(self._rows.num_rows)
         if self._count is None:
             self._count = int(self.relation.aggregate("count(*)").fetchall()[0][0])
         return self._count
+
+    def _table(self) -> pa.Table:
+        """Every row in the query's order (fetched once, as columns)."""
+        if self._rows is None:
+            self._rows = self.relation.to_arrow_table()
+        return self._rows
 
     @overload
     def __getitem__(self, index: int) -> dict[str, Any]: ...
@@ -100,15 +111,12 @@ class LowScores(Sequence[dict[str, Any]]):
             start, stop, step = index.indices(len(self))
             if step != 1:
                 return [self[i] for i in range(start, stop, step)]
-            return self._contacts(max(0, stop - start), start)
+            return self._contacts(self._table().slice(start, max(0, stop - start)))
         if not -len(self) <= index < len(self):
             raise IndexError(index)
-        return self._contacts(1, index % len(self))[0]
+        return self._contacts(self._table().slice(index % len(self), 1))[0]
 
-    def _contacts(self, count: int, offset: int) -> list[dict[str, Any]]:
-        if count == 0:
-            return []
-        table = self.relation.limit(count, offset).to_arrow_table()
+    def _contacts(self, table: pa.Table) -> list[dict[str, Any]]:
         keys = [(q.key, queries.score_column(q.key)) for q in self.survey.questions]
         return [
             {
