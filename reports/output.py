@@ -22,6 +22,7 @@ SKIP_LABELS: Final = {
     "undecided": "undecided",
 }
 RESPONSE_CHART: Final = "Response rate and skipped contacts per day"
+LANGUAGE_CHART: Final = "CSAT, NPS and response rate per language"
 # The response chart's stacked bars: label -> colour (colour-blind friendly, Okabe-Ito).
 OUTCOME_COLOURS: Final = {
     "answered": "#009E73",
@@ -87,7 +88,8 @@ def _svg(figure: Any) -> str:
 
 
 def charts(report: Report) -> dict[str, str]:
-    """Chart title -> inline SVG: trend per day, per agent, score distribution, response rate."""
+    """Chart title -> inline SVG: trend per day, per agent, per language, score distribution,
+    response rate and skipped contacts."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -129,6 +131,24 @@ def charts(report: Report) -> dict[str, str]:
     axes.set_xticks(list(positions), agent_names, rotation=30, ha="right")
     axes.legend(fontsize=8)
     out["CSAT and NPS per agent"] = _svg(figure)
+    plt.close(figure)
+
+    languages = report.groups["byLanguage"]
+    language_names = list(languages)
+    figure, axes = plt.subplots(figsize=(9, 3.0))
+    width = 0.27
+    positions = range(len(language_names))
+    for shift, (key, label) in zip(
+        (-width, 0.0, width),
+        (("csat", "CSAT %"), ("nps", "NPS"), ("responseRate", "response rate %")),
+        strict=True,
+    ):
+        values = [languages[name][key] or 0 for name in language_names]
+        axes.bar([p + shift for p in positions], values, width, label=label)
+    axes.axhline(0, color="black", linewidth=0.6)
+    axes.set_xticks(list(positions), language_names)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars
+    out[LANGUAGE_CHART] = _svg(figure)
     plt.close(figure)
 
     questions = list(report.distribution)

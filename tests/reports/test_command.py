@@ -12,7 +12,7 @@ import pytest
 from matplotlib import image
 
 import cli
-from reports.output import OUTCOME_COLOURS, RESPONSE_CHART
+from reports.output import LANGUAGE_CHART, OUTCOME_COLOURS, RESPONSE_CHART
 from reports.queries import GROUPINGS
 from tests.reports.conftest import records, reference
 
@@ -174,11 +174,11 @@ def test_html_report_renders_its_charts_in_a_headless_browser(
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
 
-    # THEN the four charts are there, each an SVG with drawn paths, and the tables per language
+    # THEN the five charts are there, each an SVG with drawn paths, and the tables per language
     dom = result.stdout
-    assert dom.count('<figure class="chart">') == 4
-    assert dom.count("<svg") >= 4
-    for title in ("CSAT, NPS and CES per day", "CSAT and NPS per agent",
+    assert dom.count('<figure class="chart">') == 5
+    assert dom.count("<svg") >= 5
+    for title in ("CSAT, NPS and CES per day", "CSAT and NPS per agent", LANGUAGE_CHART,
                   "Score distribution per question", RESPONSE_CHART):  # fmt: skip
         assert title in dom
     assert dom.count("<path") > 100
@@ -189,7 +189,7 @@ def test_html_report_renders_its_charts_in_a_headless_browser(
     shot = tmp_path / "page.png"
     subprocess.run(
         [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-         "--window-size=1100,2400", f"--screenshot={shot}", page.as_uri()],
+         "--window-size=1100,3200", f"--screenshot={shot}", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     pixels = image.imread(shot)[:, :, :3]
