@@ -135,8 +135,19 @@ def report_speed(folder: Path, survey: SurveyDefinition) -> tuple[float, float]:
     start = time.perf_counter()
     baseline = python_report(folder, survey)
     plain = time.perf_counter() - start
-    overall = baseline.groups["overall"]["all"]
-    assert (report.overall["contacts"], report.overall["skipped"]) == (overall[0], overall[3])
+    # Both sides made the same report: every count of every group, the distribution, the list.
+    counts = ("contacts", "offered", "answered", "skipped", "skippedBySampling",
+              "skippedByCooldown", "skippedWithheldNumber", "undecided")  # fmt: skip
+    for grouping, groups in baseline.groups.items():
+        figures = {"all": report.overall} if grouping == "overall" else report.groups[grouping]
+        assert set(figures) == set(groups), grouping
+        for name, plain_counts in groups.items():
+            assert [figures[name][c] for c in counts] == plain_counts[: len(counts)], name
+    assert {
+        (question, score): n
+        for question, by_score in report.distribution.items()
+        for score, n in by_score.items()
+    } == dict(baseline.distribution)
     assert len(report.low_scores) == len(baseline.low_scores)
     return ours, plain
 
