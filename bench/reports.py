@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,11 @@ import pyarrow.parquet as pq
 
 from lambdas.survey import contract
 from lambdas.survey.definition import SurveyDefinition
+from lambdas.survey.sampling import ELIGIBLE_ATTRIBUTE, Decision
 from reports.engine import Filters, ReportDatabase
 from reports.files import write_json_lines, write_parquet
+from reports.output import text_tables
+from reports.queries import DECISION_ATTRIBUTE, SKIPPED
 from reports.records import generate
 
 Row = tuple[str, str, str, str, str]
@@ -31,57 +35,120 @@ def _read_bytes() -> int:
     raise RuntimeError("no rchar in /proc/self/io")
 
 
-def python_report(folder: Path, survey: SurveyDefinition) -> dict[str, dict[str, list[int]]]:
-    """The baseline: the same figures in plain Python over rows read with pyarrow."""
+# The CTR columns the report reads (the ARNs, times and ids it does not need stay on disk).
+BASELINE_COLUMNS = ["contactid", "lastupdatetimestamp", "agent", "queue", "attributes"]
+# Per group: contacts, offered, answered, skipped, by sampling, by cooldown, withheld, undecided,
+# CSAT answers / satisfied, NPS answers / promoters / detractors, CES answers / sum / satisfied.
+COUNTERS = 16
+
+
+@dataclass
+class PlainReport:
+    """What the baseline computes: the report's counts, distribution and low-score contacts
+    (date, contact, agent, queue, mode, answers: what a table or JSON would print)."""
+
+    groups: dict[str, dict[str, list[int]]]
+    distribution: Counter[tuple[str, int]]
+    low_scores: list[tuple[str, str, str, str, str, list[tuple[str, str | None, int]]]]
+
+
+def python_report(folder: Path, survey: SurveyDefinition) -> PlainReport:
+    """The baseline: the report's figures in plain Python over rows read with pyarrow (only the
+    columns the report reads): latest copy per contact, then one pass over the contacts."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for path in sorted(folder.rglob("*.parquet")):
         day = path.parent.name.split("=", 1)[1]
-        for row in pq.read_table(path).to_pylist():
+        for row in pq.read_table(path, columns=BASELINE_COLUMNS).to_pylist():
             key = (day, row["contactid"])
             if key not in latest or row["lastupdatetimestamp"] > latest[key]["lastupdatetimestamp"]:
                 latest[key] = row
     bands = survey.bands
     assert bands is not None
-    # per grouping, per group: contacts, offered, answered, csat n/ok, nps n/promoters/detractors
-    groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 8))
-    for (day, _), row in latest.items():
+    groups: dict[str, dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0] * COUNTERS)
+    )
+    distribution: Counter[tuple[str, int]] = Counter()
+    low_scores: list[tuple[str, str, str, str, str, list[tuple[str, str | None, int]]]] = []
+    reasons = {reason.value: 4 + i for i, reason in enumerate(SKIPPED)}
+    undecided = Decision.UNDECIDED.value
+    metric_slots = {"csat": 8, "nps": 10, "ces": 13}
+    for (day, contact_id), row in latest.items():
         attributes = dict(row["attributes"] or [])
-        scores: dict[str | None, int] = {}
+        scores: list[tuple[str, str | None, int]] = []
         for q in survey.questions:
             value = attributes.get(q.attribute)
             if value and value.isdigit() and survey.scale_min <= int(value) <= survey.scale_max:
-                scores[q.metric] = int(value)
+                scores.append((q.key, q.metric, int(value)))
         status = attributes.get(contract.SURVEY_STATUS_ATTRIBUTE)
+        offered = status in contract.SURVEY_STATUSES or bool(scores)
+        reason = attributes.get(DECISION_ATTRIBUTE)
+        skipped = not offered and (
+            attributes.get(ELIGIBLE_ATTRIBUTE) == contract.FALSE or reason in reasons
+        )
+        agent = (row["agent"] or {}).get("username") or "(none)"
+        queue = (row["queue"] or {}).get("name") or "(none)"
+        mode = attributes.get(contract.SURVEY_MODE_ATTRIBUTE, "(none)")
         names = (
             ("overall", "all"),
             ("byDay", day),
-            ("byQueue", (row["queue"] or {}).get("name") or "(none)"),
-            ("byAgent", (row["agent"] or {}).get("username") or "(none)"),
-            ("byMode", attributes.get(contract.SURVEY_MODE_ATTRIBUTE, "(none)")),
+            ("byQueue", queue),
+            ("byAgent", agent),
+            ("byMode", mode),
+            ("byLanguage", attributes.get(contract.LANGUAGE_ATTRIBUTE, "(none)")),
         )
         for grouping, name in names:
             figures = groups[grouping][name]
             figures[0] += 1
-            figures[1] += bool(status in contract.SURVEY_STATUSES or scores)
+            figures[1] += offered
             figures[2] += bool(scores)
-            if "csat" in scores:
+            if skipped:
                 figures[3] += 1
-                figures[4] += scores["csat"] >= bands.satisfied_min
-            if "nps" in scores:
-                figures[5] += 1
-                figures[6] += scores["nps"] >= bands.promoter_min
-                figures[7] += scores["nps"] <= bands.detractor_max
-    return groups
+                if reason in reasons:
+                    figures[reasons[reason]] += 1
+            figures[7] += reason == undecided
+            for _, metric, score in scores:
+                if metric is None:
+                    continue
+                slot = metric_slots[metric]
+                figures[slot] += 1
+                if metric == "nps":
+                    figures[slot + 1] += score >= bands.promoter_min
+                    figures[slot + 2] += score <= bands.detractor_max
+                else:
+                    figures[slot + 1 + (metric == "ces")] += score >= bands.satisfied_min
+                    if metric == "ces":
+                        figures[slot + 1] += score
+        for question, _, score in scores:
+            distribution[(question, score)] += 1
+        if any(score < survey.low_score_threshold for _, _, score in scores):
+            low_scores.append((day, contact_id, agent, queue, mode, scores))
+    low_scores.sort(key=lambda contact: (contact[0], contact[1]))
+    return PlainReport(groups=groups, distribution=distribution, low_scores=low_scores)
 
 
 def report_speed(folder: Path, survey: SurveyDefinition) -> tuple[float, float]:
+    """`connect-survey report` (figures and tables) vs the plain-Python pass, same records."""
     start = time.perf_counter()
     report = ReportDatabase([folder], survey).report()
+    text_tables(report)  # what `connect-survey report` prints (the low-score list's length)
     ours = time.perf_counter() - start
     start = time.perf_counter()
     baseline = python_report(folder, survey)
     plain = time.perf_counter() - start
-    assert report.overall["contacts"] == baseline["overall"]["all"][0]
+    # Both sides made the same report: every count of every group, the distribution, the list.
+    counts = ("contacts", "offered", "answered", "skipped", "skippedBySampling",
+              "skippedByCooldown", "skippedWithheldNumber", "undecided")  # fmt: skip
+    for grouping, groups in baseline.groups.items():
+        figures = {"all": report.overall} if grouping == "overall" else report.groups[grouping]
+        assert set(figures) == set(groups), grouping
+        for name, plain_counts in groups.items():
+            assert [figures[name][c] for c in counts] == plain_counts[: len(counts)], name
+    assert {
+        (question, score): n
+        for question, by_score in report.distribution.items()
+        for score, n in by_score.items()
+    } == dict(baseline.distribution)
+    assert len(report.low_scores) == len(baseline.low_scores)
     return ours, plain
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 import duckdb
 import sqlglot
@@ -14,8 +15,9 @@ from reports import queries
 from reports.files import ARROW_SCHEMA, partition_date, read_sources
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from pathlib import Path
+
+    import pyarrow as pa
 
     from lambdas.survey.definition import SurveyDefinition
     from reports.files import Problem
@@ -23,9 +25,17 @@ if TYPE_CHECKING:
 FIRST_DAY: Final = "0000-01-01"
 LAST_DAY: Final = "9999-12-31"
 EMPTY: Final[dict[str, Any]] = {
-    "contacts": 0, "offered": 0, "answered": 0, "response_rate": None,
+    "contacts": 0, "offered": 0, "answered": 0, "response_rate": None, "skipped": 0,
+    **dict.fromkeys(queries.DECISION_FIGURES, 0),
     "csat": None, "nps": None, "ces": None, "ces_share": None,
 }  # fmt: skip
+# The skip reasons and undecided: SQL column -> `--json` name.
+DECISION_NAMES: Final = {
+    "skipped_sampling": "skippedBySampling",
+    "skipped_cooldown": "skippedByCooldown",
+    "skipped_withheld": "skippedWithheldNumber",
+    "undecided": "undecided",
+}
 
 
 @functools.cache
@@ -66,6 +76,63 @@ class Filters:
         return self.first_day or FIRST_DAY, self.last_day or LAST_DAY
 
 
+class LowScores(Sequence[dict[str, Any]]):
+    """The low-score contacts as a query over the report's contacts, run when read: a report
+    of a million contacts can list a hundred thousand, the tables print only their number and
+    the page the first 500; `--json` reads them all."""
+
+    def __init__(self, relation: duckdb.DuckDBPyRelation, survey: SurveyDefinition) -> None:
+        self.relation = relation
+        self.survey = survey
+        self._count: int | None = None
+        self._rows: pa.Table | None = None
+
+    def __len__(self) -> int:
+        if self._rows is not None:
+            return int(self._rows.num_rows)
+        if self._count is None:
+            self._count = int(self.relation.aggregate("count(*)").fetchall()[0][0])
+        return self._count
+
+    def _table(self) -> pa.Table:
+        """Every row in the query's order (fetched once, as columns)."""
+        if self._rows is None:
+            self._rows = self.relation.to_arrow_table()
+        return self._rows
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return self._contacts(self._table().slice(start, max(0, stop - start)))
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._contacts(self._table().slice(index % len(self), 1))[0]
+
+    def _contacts(self, table: pa.Table) -> list[dict[str, Any]]:
+        keys = [(q.key, queries.score_column(q.key)) for q in self.survey.questions]
+        return [
+            {
+                "contactDate": row["contact_date"],
+                "contactId": row["contact_id"],
+                "agent": row["agent"],
+                "queue": row["queue"],
+                "mode": row["mode"],
+                "language": row["language"],
+                "lowest": row["lowest"],
+                "scores": {key: row[column] for key, column in keys},
+            }
+            for row in table.to_pylist()
+        ]
+
+
 @dataclass
 class Report:
     """Every figure of one report, and what was skipped on the way."""
@@ -73,7 +140,7 @@ class Report:
     overall: dict[str, Any]
     groups: dict[str, dict[str, dict[str, Any]]]
     distribution: dict[str, dict[int, int]]
-    low_scores: list[dict[str, Any]]
+    low_scores: Sequence[dict[str, Any]]
     problems: list[Problem] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -84,7 +151,7 @@ class Report:
                 question: {str(score): n for score, n in counts.items()}
                 for question, counts in self.distribution.items()
             },
-            "lowScores": self.low_scores,
+            "lowScores": list(self.low_scores[:]),
             "skipped": [str(p) for p in self.problems],
         }
 
@@ -98,6 +165,8 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
         "offered": int(row["offered"] or 0),
         "answered": int(row["answered"] or 0),
         "responseRate": pct(row["response_rate"]),
+        "skipped": int(row["skipped"] or 0),
+        **{name: int(row[column] or 0) for column, name in DECISION_NAMES.items()},
         "csat": pct(row["csat"]),
         "nps": pct(row["nps"]),
         "ces": {"mean": pct(row["ces"]), "share": pct(row["ces_share"])},
@@ -117,9 +186,12 @@ class ReportDatabase:
         self.connection = duckdb.connect()
         # Every query that returns rows in an order says so (ORDER BY); the rest may go faster.
         self.connection.execute("SET preserve_insertion_order = false")
+        self.connection.execute("SET enable_progress_bar = false")  # stdout is the report's
         self.connection.register("json_ctr", sources.json_records)
         columns = ", ".join(ARROW_SCHEMA.names)
-        selects = [f"SELECT {columns} FROM json_ctr"]
+        # Only sources that hold records: an empty Arrow scan in the union would still cost
+        # DuckDB its parallel plan.
+        selects = [f"SELECT {columns} FROM json_ctr"] if sources.json_records.num_rows else []
         first, last = self.filters.dates
         partitioned, flat = [], []
         for path in sources.parquet_files:
@@ -139,6 +211,8 @@ class ReportDatabase:
                 f"SELECT {plain}, substr(initiationtimestamp, 1, 10) AS "
                 f"{queries.PARTITION_COLUMN} FROM read_parquet({flat!r}, union_by_name = true)"
             )
+        if not selects:
+            selects.append(f"SELECT {columns} FROM json_ctr")  # no records: an empty table
         condition = to_duckdb(f"SELECT * FROM t WHERE {self.filters.athena_condition()}")
         where = condition.split(" WHERE ", 1)[1]
         self.connection.execute(
@@ -162,9 +236,7 @@ class ReportDatabase:
 
     def run_over_contacts(self, athena_sql: str) -> list[dict[str, Any]]:
         """A named query over the materialized `survey_contacts` (see `materialize_contacts`)."""
-        result = self.connection.execute(
-            to_duckdb(queries.over_contacts(self.survey, athena_sql))
-        )
+        result = self.connection.execute(to_duckdb(queries.over_contacts(self.survey, athena_sql)))
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
@@ -183,18 +255,12 @@ class ReportDatabase:
         distribution: dict[str, dict[int, int]] = {q.key: {} for q in survey.questions}
         for row in run(queries.distribution_query(survey)):
             distribution[row["question"]][int(row["score"])] = int(row["answers"])
-        low_scores = [
-            {
-                "contactDate": row["contact_date"],
-                "contactId": row["contact_id"],
-                "agent": row["agent"],
-                "queue": row["queue"],
-                "mode": row["mode"],
-                "lowest": row["lowest"],
-                "scores": {q.key: row[queries.score_column(q.key)] for q in survey.questions},
-            }
-            for row in run(queries.low_scores_query(survey))
-        ]
+        low_scores = LowScores(
+            self.connection.sql(
+                to_duckdb(queries.over_contacts(survey, queries.low_scores_query(survey)))
+            ),
+            survey,
+        )
         return Report(
             overall=overall,
             groups=groups,

@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lambdas.survey import contract
-from reports.queries import CTR_COLUMNS, PARTITION_COLUMN
+from lambdas.survey.sampling import ELIGIBLE_ATTRIBUTE
+from reports.queries import CTR_COLUMNS, DECISION_ATTRIBUTE, PARTITION_COLUMN
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -136,6 +137,9 @@ def _survey_attributes(survey: SurveyDefinition) -> frozenset[str]:
             contract.SURVEY_STATUS_ATTRIBUTE,
             contract.SURVEY_MODE_ATTRIBUTE,
             contract.OPT_IN_ATTRIBUTE,
+            contract.LANGUAGE_ATTRIBUTE,
+            ELIGIBLE_ATTRIBUTE,
+            DECISION_ATTRIBUTE,
         ]
         + [q.attribute for q in survey.questions]
     )

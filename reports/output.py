@@ -12,9 +12,29 @@ if TYPE_CHECKING:
 
 GROUP_TITLES: Final = {
     "byDay": "day", "byQueue": "queue", "byAgent": "agent", "byMode": "survey mode",
+    "byLanguage": "language",
 }  # fmt: skip
+# Why contacts were not offered a survey (and checks that failed): `--json` name -> label.
+SKIP_LABELS: Final = {
+    "skippedBySampling": "by sampling",
+    "skippedByCooldown": "by cooldown",
+    "skippedWithheldNumber": "withheld no.",
+    "undecided": "undecided",
+}
+RESPONSE_CHART: Final = "Response rate and skipped contacts per day"
+LANGUAGE_CHART: Final = "CSAT, NPS and response rate per language"
+# The response chart's stacked bars: label -> colour (colour-blind friendly, Okabe-Ito).
+OUTCOME_COLOURS: Final = {
+    "answered": "#009E73",
+    "offered, no answer": "#56B4E9",
+    "skipped by sampling": "#E69F00",
+    "skipped by cooldown": "#CC79A7",
+    "skipped: withheld number": "#D55E00",
+    "skipped, reason not recorded": "#999999",
+}
 COLUMNS: Final = (
-    "contacts", "offered", "answered", "response %", "CSAT %", "NPS", "CES", "CES 4-5 %",
+    "contacts", "offered", "answered", "response %", "skipped", *SKIP_LABELS.values(),
+    "CSAT %", "NPS", "CES", "CES 4-5 %",
 )  # fmt: skip
 
 
@@ -27,6 +47,8 @@ def _cells(figures: dict[str, Any]) -> list[str]:
         str(figures["offered"]),
         str(figures["answered"]),
         number(figures["responseRate"]),
+        str(figures["skipped"]),
+        *(str(figures[name]) for name in SKIP_LABELS),
         number(figures["csat"]),
         number(figures["nps"]),
         number(figures["ces"]["mean"], 2),
@@ -49,8 +71,7 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-            for i, cell in enumerate(row)
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
         )
         for row in [header, *body]
     ]
@@ -67,7 +88,8 @@ def _svg(figure: Any) -> str:
 
 
 def charts(report: Report) -> dict[str, str]:
-    """Chart title -> inline SVG: trend per day, per agent, score distribution, response rate."""
+    """Chart title -> inline SVG: trend per day, per agent, per language, score distribution,
+    response rate and skipped contacts."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -111,6 +133,24 @@ def charts(report: Report) -> dict[str, str]:
     out["CSAT and NPS per agent"] = _svg(figure)
     plt.close(figure)
 
+    languages = report.groups["byLanguage"]
+    language_names = list(languages)
+    figure, axes = plt.subplots(figsize=(9, 3.0))
+    width = 0.27
+    positions = range(len(language_names))
+    for shift, (key, label) in zip(
+        (-width, 0.0, width),
+        (("csat", "CSAT %"), ("nps", "NPS"), ("responseRate", "response rate %")),
+        strict=True,
+    ):
+        values = [languages[name][key] or 0 for name in language_names]
+        axes.bar([p + shift for p in positions], values, width, label=label)
+    axes.axhline(0, color="black", linewidth=0.6)
+    axes.set_xticks(list(positions), language_names)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars
+    out[LANGUAGE_CHART] = _svg(figure)
+    plt.close(figure)
+
     questions = list(report.distribution)
     figure, axes = plt.subplots(figsize=(9, 3.4))
     scores = sorted({s for counts in report.distribution.values() for s in counts})
@@ -126,12 +166,38 @@ def charts(report: Report) -> dict[str, str]:
     out["Score distribution per question"] = _svg(figure)
     plt.close(figure)
 
-    figure, axes = plt.subplots(figsize=(9, 3.0))
-    axes.plot(names, [days[d]["responseRate"] for d in names], marker="o", markersize=3)
-    axes.set_ylabel("response rate %")
-    axes.set_ylim(0, 100)
+    figure, axes = plt.subplots(figsize=(9, 3.8))
+    outcomes = {
+        "answered": [days[d]["answered"] for d in names],
+        "offered, no answer": [days[d]["offered"] - days[d]["answered"] for d in names],
+        "skipped by sampling": [days[d]["skippedBySampling"] for d in names],
+        "skipped by cooldown": [days[d]["skippedByCooldown"] for d in names],
+        "skipped: withheld number": [days[d]["skippedWithheldNumber"] for d in names],
+        "skipped, reason not recorded": [
+            days[d]["skipped"]
+            - days[d]["skippedBySampling"]
+            - days[d]["skippedByCooldown"]
+            - days[d]["skippedWithheldNumber"]
+            for d in names
+        ],
+    }
+    bottom = [0] * len(names)
+    for label, contacts in outcomes.items():
+        if any(contacts):  # a legend entry only for what happened
+            axes.bar(names, contacts, bottom=bottom, color=OUTCOME_COLOURS[label], label=label)
+            bottom = [b + c for b, c in zip(bottom, contacts, strict=True)]
+    axes.set_ylabel("contacts")
     axes.tick_params(axis="x", labelrotation=60, labelsize=7)
-    out["Response rate per day"] = _svg(figure)
+    rate = axes.twinx()
+    rate.plot(names, [days[d]["responseRate"] for d in names], color="black", marker="o",
+              markersize=3, label="response rate % (answered / offered)")  # fmt: skip
+    rate.set_ylabel("response rate %")
+    rate.set_ylim(0, 100)
+    handles, labels = axes.get_legend_handles_labels()
+    more_handles, more_labels = rate.get_legend_handles_labels()
+    axes.legend(handles + more_handles, labels + more_labels, fontsize=7, loc="upper center",
+                bbox_to_anchor=(0.5, -0.32), ncol=4, frameon=False)  # fmt: skip
+    out[RESPONSE_CHART] = _svg(figure)
     plt.close(figure)
     return out
 
@@ -176,9 +242,7 @@ def html_page(report: Report, *, title: str = "Post-call survey report") -> str:
 def _html_table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     header = "".join(f"<th>{html.escape(c)}</th>" for c in (title, *COLUMNS))
     body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape(c)}</td>" for c in [name, *_cells(figures)])
-        + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in [name, *_cells(figures)]) + "</tr>"
         for name, figures in rows.items()
     )
     return f"<table><tr>{header}</tr>{body}</table>"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lambdas.survey import contract
 from lambdas.survey.definition import SurveyDefinition
+from lambdas.survey.sampling import DECISION_ATTRIBUTE, ELIGIBLE_ATTRIBUTE, Decision
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -89,6 +90,15 @@ class DemoCentre:
     )
     queues: tuple[str, ...] = ("sales", "support", "billing")
     modes: tuple[str, ...] = contract.MODES
+    # The callers' languages and their shares (a Korean and English contact centre).
+    languages: Mapping[str, float] = field(default_factory=lambda: {"en-US": 0.8, "ko-KR": 0.2})
+    # The eligibility check, in the order the eligibility function applies it: withheld
+    # numbers skipped (`withheldNumbers: skip`), a sampled share, callers surveyed within the
+    # cooldown, and checks that failed (`onError: offer`).
+    withheld_share: float = 0.02
+    sampling_percent: int = 90
+    cooldown_share: float = 0.06
+    undecided_share: float = 0.003
 
 
 def generate(
@@ -102,7 +112,8 @@ def generate(
     instance_arn: str = DEMO_INSTANCE,
 ) -> Iterator[dict[str, Any]]:
     """`count` realistic CTRs over `days` days ending `last_day`: varied agents, queues, modes,
-    answer patterns and hang-ups; ~1% of contacts come twice (Connect delivers at least once)."""
+    languages, eligibility decisions (sampling, cooldown, withheld numbers), answer patterns and
+    hang-ups; ~1% of contacts come twice (Connect delivers at least once)."""
     survey = survey or SurveyDefinition()
     centre = centre or DemoCentre()
     rng = random.Random(seed)
@@ -124,6 +135,15 @@ def generate(
     status = contract.SURVEY_STATUS_ATTRIBUTE
     mode_key, opt_in_key = contract.SURVEY_MODE_ATTRIBUTE, contract.OPT_IN_ATTRIBUTE
     on_demand = contract.MODE_ON_DEMAND
+    language_key = contract.LANGUAGE_ATTRIBUTE
+    languages: list[tuple[float, str]] = []
+    share_total = sum(centre.languages.values())
+    cumulative = 0.0
+    for code, share in centre.languages.items():
+        cumulative += share / share_total
+        languages.append((cumulative, code))
+    last_language = languages[-1][1]
+    sampled_share = centre.sampling_percent / 100
 
     def stamp(second: int) -> str:
         minute, sec = divmod(second % 86_400, 60)
@@ -136,12 +156,33 @@ def generate(
         mode = centre.modes[randint(len(centre.modes))]
         hexed = f"{bits(128):032x}"
         contact_id = f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:]}"
-        attributes = {mode_key: mode}
+        draw = random_()
+        language = next((code for limit, code in languages if draw < limit), last_language)
+        if random_() < centre.withheld_share:
+            decision = Decision.WITHHELD
+        elif random_() >= sampled_share:
+            decision = Decision.SAMPLING
+        elif random_() < centre.cooldown_share:
+            decision = Decision.COOLDOWN
+        elif random_() < centre.undecided_share:
+            decision = Decision.UNDECIDED
+        else:
+            decision = Decision.OFFER
+        eligible = decision in (Decision.OFFER, Decision.UNDECIDED)
+        attributes = {
+            mode_key: mode,
+            language_key: language,
+            ELIGIBLE_ATTRIBUTE: contract.TRUE if eligible else contract.FALSE,
+            DECISION_ATTRIBUTE: decision.value,
+        }
         agent: dict[str, str] | None
         if random_() < 0.05:  # abandoned in queue: no agent, never reaches a survey
             agent, reason = None, "CUSTOMER_DISCONNECT"
-            if mode == on_demand:
+            if mode == on_demand and eligible:
                 attributes[status] = contract.STATUS_OFFERED
+        elif not eligible:  # transferred with no survey offered or set up
+            agent, _ = agents[randint(len(agents))]
+            reason = "AGENT_DISCONNECT"
         else:
             agent, typical = agents[randint(len(agents))]
             reason = "AGENT_DISCONNECT"

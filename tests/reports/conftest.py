@@ -10,6 +10,7 @@ import pytest
 
 from lambdas.survey import contract
 from lambdas.survey.definition import SurveyDefinition
+from lambdas.survey.sampling import DECISION_ATTRIBUTE, ELIGIBLE_ATTRIBUTE
 from reports.files import write_json_lines, write_parquet
 from reports.records import contact_record, generate
 
@@ -57,6 +58,46 @@ def edge_records() -> list[dict[str, Any]]:
             agent=None,
             queue=None,
             attributes={"SatisfactionScore": "4", contract.SURVEY_MODE_ATTRIBUTE: "opt-in"},
+        ),
+        # Skipped as records written before the flows stored the reason: the outcome only.
+        contact_record(
+            contact_id="edge-3",
+            initiated=started,
+            disconnected=ended,
+            agent="zoe.edge",
+            queue="sales",
+            attributes={
+                contract.SURVEY_MODE_ATTRIBUTE: "opt-in",
+                contract.LANGUAGE_ATTRIBUTE: "ko-KR",
+                ELIGIBLE_ATTRIBUTE: "false",
+            },
+        ),
+        # Undecided (the check failed) and offered anyway; an unknown reason is no reason.
+        contact_record(
+            contact_id="edge-4",
+            initiated=started,
+            disconnected=ended,
+            agent="zoe.edge",
+            queue="sales",
+            attributes={
+                contract.SURVEY_MODE_ATTRIBUTE: "on-demand",
+                contract.LANGUAGE_ATTRIBUTE: "en-US",
+                ELIGIBLE_ATTRIBUTE: "true",
+                DECISION_ATTRIBUTE: "undecided",
+                contract.SURVEY_STATUS_ATTRIBUTE: "offered",
+            },
+        ),
+        contact_record(
+            contact_id="edge-5",
+            initiated=started,
+            disconnected=ended,
+            agent="zoe.edge",
+            queue="sales",
+            attributes={
+                contract.SURVEY_MODE_ATTRIBUTE: "on-demand",
+                ELIGIBLE_ATTRIBUTE: "false",
+                DECISION_ATTRIBUTE: "skipped_because_bored",
+            },
         ),
     ]
 
@@ -108,13 +149,16 @@ def reference(
                 q.metric: _score(attributes.get(q.attribute), survey) for q in survey.questions
             },
             "status": attributes.get(contract.SURVEY_STATUS_ATTRIBUTE),
+            "eligible": attributes.get(ELIGIBLE_ATTRIBUTE),
+            "decision": attributes.get(DECISION_ATTRIBUTE),
         }
         agent = (record["Agent"] or {}).get("Username", "(none)")
         queue = (record["Queue"] or {}).get("Name", "(none)")
         mode = attributes.get(contract.SURVEY_MODE_ATTRIBUTE, "(none)")
+        language = attributes.get(contract.LANGUAGE_ATTRIBUTE, "(none)")
         for grouping, name in (
             ("overall", "all"), ("byDay", day), ("byQueue", queue), ("byAgent", agent),
-            ("byMode", mode),
+            ("byMode", mode), ("byLanguage", language),
         ):  # fmt: skip
             groups[grouping][name].append(contact)
     result: dict[str, dict[str, dict[str, Any]]] = {}
@@ -122,12 +166,23 @@ def reference(
         result[grouping] = {}
         for name, contacts in by_name.items():
             answered = sum(1 for c in contacts if any(v is not None for v in c["scores"].values()))
-            offered = sum(
-                1
-                for c in contacts
-                if c["status"] in contract.SURVEY_STATUSES
+            was_offered = [
+                c["status"] in contract.SURVEY_STATUSES
                 or any(v is not None for v in c["scores"].values())
-            )
+                for c in contacts
+            ]
+            offered = sum(was_offered)
+            # Not offered, and the check said no (with or without a recorded reason).
+            skipped = [
+                c
+                for c, shown in zip(contacts, was_offered, strict=True)
+                if not shown
+                and (
+                    c["eligible"] == "false"
+                    or c["decision"]
+                    in ("skipped_by_sampling", "skipped_by_cooldown", "skipped_withheld_number")
+                )
+            ]
             csat = [c["scores"]["csat"] for c in contacts if c["scores"]["csat"] is not None]
             nps = [c["scores"]["nps"] for c in contacts if c["scores"]["nps"] is not None]
             ces = [c["scores"]["ces"] for c in contacts if c["scores"]["ces"] is not None]
@@ -136,6 +191,13 @@ def reference(
                 "offered": offered,
                 "answered": answered,
                 "response_rate": 100 * answered / offered if offered else None,
+                "skipped": len(skipped),
+                "skipped_sampling": sum(c["decision"] == "skipped_by_sampling" for c in skipped),
+                "skipped_cooldown": sum(c["decision"] == "skipped_by_cooldown" for c in skipped),
+                "skipped_withheld": sum(
+                    c["decision"] == "skipped_withheld_number" for c in skipped
+                ),
+                "undecided": sum(c["decision"] == "undecided" for c in contacts),
                 "csat": 100 * sum(s >= 4 for s in csat) / len(csat) if csat else None,
                 "nps": 100 * (sum(s == 5 for s in nps) - sum(s <= 3 for s in nps)) / len(nps)
                 if nps

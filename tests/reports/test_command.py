@@ -8,13 +8,26 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
+import pytest
+from matplotlib import image
+
 import cli
+from reports.output import LANGUAGE_CHART, OUTCOME_COLOURS, RESPONSE_CHART
 from reports.queries import GROUPINGS
+from tests.reports.conftest import records, reference
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pytest
+    from lambdas.survey.definition import SurveyDefinition
+
+# `--json` count -> the reference's name for it.
+JSON_COUNTS = {
+    "contacts": "contacts", "offered": "offered", "answered": "answered",
+    "skipped": "skipped", "skippedBySampling": "skipped_sampling",
+    "skippedByCooldown": "skipped_cooldown", "skippedWithheldNumber": "skipped_withheld",
+    "undecided": "undecided",
+}  # fmt: skip
 
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,12 +48,43 @@ def test_json_has_overall_and_every_grouping_with_the_documented_figures(
     code, out, _ = run(capsys, "report", str(ctr_folders["parquet"]), "--json")
     report = json.loads(out)
     assert code == 0
-    assert list(report)[:5] == ["overall", *GROUPINGS]
+    assert list(report)[:6] == ["overall", *GROUPINGS]
     assert list(report["overall"]) == [
-        "contacts", "offered", "answered", "responseRate", "csat", "nps", "ces",
+        "contacts", "offered", "answered", "responseRate", "skipped", "skippedBySampling",
+        "skippedByCooldown", "skippedWithheldNumber", "undecided", "csat", "nps", "ces",
     ]  # fmt: skip
     assert "amira.haddad" in report["byAgent"]
     assert set(report["byMode"]) >= {"on-demand", "opt-in", "escalation"}
+    assert set(report["byLanguage"]) >= {"en-US", "ko-KR"}
+    assert report["lowScores"][0]["language"] in report["byLanguage"]
+
+
+def test_json_figures_per_language_and_skip_reason_equal_python(
+    ctr_folders: dict[str, Path], survey: SurveyDefinition, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the independent computation of the same records
+    expected = reference(records(), survey)
+
+    # WHEN the report runs
+    _, out, _ = run(capsys, "report", str(ctr_folders["parquet"]), "--json")
+    report = json.loads(out)
+
+    # THEN every language's figures and every contact skipped, by reason, agree
+    assert set(report["byLanguage"]) == set(expected["byLanguage"])
+    for name, figures in [("all", report["overall"]), *report["byLanguage"].items()]:
+        python = expected["overall" if name == "all" else "byLanguage"][name]
+        assert [figures[k] for k in JSON_COUNTS] == [python[k] for k in JSON_COUNTS.values()]
+        assert figures["responseRate"] == pytest.approx(python["response_rate"], abs=0.005)
+    assert report["overall"]["skippedBySampling"] > 0  # the generator samples, too
+
+
+def test_mode_filter_keeps_the_skipped_contacts_of_that_mode(
+    ctr_folders: dict[str, Path], survey: SurveyDefinition, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = reference(records(), survey)["byMode"]["opt-in"]
+    _, out, _ = run(capsys, "report", str(ctr_folders["json"]), "--json", "--mode", "opt-in")
+    overall = json.loads(out)["overall"]
+    assert [overall[k] for k in JSON_COUNTS] == [expected[k] for k in JSON_COUNTS.values()]
 
 
 def test_filters_narrow_the_report(
@@ -130,14 +174,33 @@ def test_html_report_renders_its_charts_in_a_headless_browser(
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
 
-    # THEN the four charts are there, each an SVG with drawn paths
+    # THEN the five charts are there, each an SVG with drawn paths, and the tables per language
     dom = result.stdout
-    assert dom.count('<figure class="chart">') == 4
-    assert dom.count("<svg") >= 4
-    for title in ("CSAT, NPS and CES per day", "CSAT and NPS per agent",
-                  "Score distribution per question", "Response rate per day"):  # fmt: skip
+    assert dom.count('<figure class="chart">') == 5
+    assert dom.count("<svg") >= 5
+    for title in ("CSAT, NPS and CES per day", "CSAT and NPS per agent", LANGUAGE_CHART,
+                  "Score distribution per question", RESPONSE_CHART):  # fmt: skip
         assert title in dom
     assert dom.count("<path") > 100
+    assert "<h2>Per language</h2>" in dom and "<td>ko-KR</td>" in dom
+    assert "<th>by cooldown</th>" in dom
+
+    # WHEN a person looks at the page (a screenshot tall enough for the charts)
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         "--window-size=1100,3200", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    pixels = image.imread(shot)[:, :, :3]
+
+    # THEN the response chart shows each outcome the data has, in its own colour
+    for label in ("answered", "offered, no answer", "skipped by sampling",
+                  "skipped by cooldown", "skipped: withheld number"):  # fmt: skip
+        colour = OUTCOME_COLOURS[label]
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        close = (abs(pixels - rgb) < 0.02).all(axis=2)
+        assert close.sum() > 200, f"{label} bars are not visible"
 
 
 def test_simulated_calls_write_ctrs_the_report_reads(
@@ -166,6 +229,33 @@ def test_simulated_calls_write_ctrs_the_report_reads(
     assert overall["nps"] == -50.0  # one 4 (passive), one 1 (detractor)
     assert overall["ces"] == {"mean": 3.5, "share": 50.0}
     assert set(json.loads(out)["byQueue"]) == {"sales"}
+    assert set(json.loads(out)["byLanguage"]) == {"en-US"}  # the flows' SurveyLanguage
+    assert overall["skipped"] == 0
+
+
+def test_a_simulated_call_skipped_by_cooldown_counts_as_skipped_not_offered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a simulated Korean caller surveyed 3 days ago (30-day cooldown), and one offered
+    for seed, days_ago in ((1, "3"), (2, "40")):
+        code, _, _ = run(
+            capsys, "simulate", "opt-in-inbound", "--keys", "1,1,5,5,5", "--language", "ko-KR",
+            "--caller-surveyed-days-ago", days_ago, "--seed", str(seed),
+            "--ctr-out", str(tmp_path),
+        )  # fmt: skip
+        assert code == 0
+
+    # WHEN their CTRs are reported
+    _, out, _ = run(capsys, "report", str(tmp_path), "--json")
+    report = json.loads(out)
+
+    # THEN one was skipped for the cooldown (the flow records why) and the rate counts the other
+    overall = report["overall"]
+    assert (overall["contacts"], overall["offered"], overall["answered"]) == (2, 1, 1)
+    assert overall["skipped"] == overall["skippedByCooldown"] == 1
+    assert overall["skippedBySampling"] == overall["skippedWithheldNumber"] == 0
+    assert overall["responseRate"] == 100.0
+    assert report["byLanguage"]["ko-KR"]["skippedByCooldown"] == 1
 
 
 def test_a_missing_input_path_is_one_line_and_exit_2(

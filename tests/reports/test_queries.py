@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
     from lambdas.survey.definition import SurveyDefinition
 
-FIGURES = ("contacts", "offered", "answered", "response_rate", "csat", "nps", "ces", "ces_share")
+FIGURES = (
+    "contacts", "offered", "answered", "response_rate", "skipped", "skipped_sampling",
+    "skipped_cooldown", "skipped_withheld", "undecided", "csat", "nps", "ces", "ces_share",
+)  # fmt: skip
 
 
 def assert_same_figures(row: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -58,7 +61,7 @@ def test_all_metrics_query_equals_the_per_grouping_queries(
         assert_same_figures(row, expected[row["grouping_name"]][str(row["group_name"])])
 
 
-def test_response_rate_query_counts_statuses_per_day(
+def test_response_rate_query_counts_statuses_and_skipped_contacts_per_day(
     ctr_folders: dict[str, Path], survey: SurveyDefinition
 ) -> None:
     database = ReportDatabase([ctr_folders["json"]], survey)
@@ -68,6 +71,9 @@ def test_response_rate_query_counts_statuses_per_day(
     for row in rows:
         day = expected[row["contact_date"]]
         assert (row["offered"], row["answered"]) == (day["offered"], day["answered"])
+        for figure in ("contacts", "skipped", "skipped_sampling", "skipped_cooldown",
+                       "skipped_withheld", "undecided"):  # fmt: skip
+            assert row[figure] == day[figure], figure
         assert row["complete"] + row["partial"] + row["unanswered"] <= row["offered"]
 
 
@@ -119,3 +125,28 @@ def test_every_named_query_translates_and_runs(
     database = ReportDatabase([ctr_folders["json"]], survey)
     for query in queries.named_queries(survey):
         assert database.run(query.sql), query.name
+
+
+def test_report_lists_low_score_contacts_in_date_and_contact_order_when_read(
+    ctr_folders: dict[str, Path], survey: SurveyDefinition
+) -> None:
+    # GIVEN a report and the low-score named query run directly
+    report = ReportDatabase([ctr_folders["parquet"]], survey).report()
+    rows = ReportDatabase([ctr_folders["parquet"]], survey).run(queries.low_scores_query(survey))
+
+    # WHEN the report's list is counted, sliced and indexed
+    listed = report.low_scores[:]
+
+    # THEN each view agrees with the query's rows, in its order, with every field
+    assert len(report.low_scores) == len(rows) == len(listed) > 0
+    assert [c["contactId"] for c in listed] == [r["contact_id"] for r in rows]
+    assert report.low_scores[2:5] == listed[2:5]
+    assert report.low_scores[-1] == listed[-1]
+    first = rows[0]
+    assert listed[0] == {
+        "contactDate": first["contact_date"], "contactId": first["contact_id"],
+        "agent": first["agent"], "queue": first["queue"], "mode": first["mode"],
+        "language": first["language"], "lowest": first["lowest"],
+        "scores": {q.key: first[queries.score_column(q.key)] for q in survey.questions},
+    }  # fmt: skip
+    assert report.to_json()["lowScores"] == listed

@@ -272,3 +272,25 @@ def test_bad_ctr_source_stops_synth_naming_the_setting(
         load_stage({"stages": stages}, "dev")
     assert str(error.value).startswith("stages.dev.reporting.ctrSource: ")
     assert message in str(error.value)
+
+
+def test_named_queries_report_per_language_and_why_contacts_were_skipped(
+    dev_template: Template,
+) -> None:
+    dev_template.has_resource_properties(
+        "AWS::Athena::NamedQuery",
+        {
+            "Name": "survey-dev-survey-metrics-by-language",
+            "QueryString": Match.string_like_regexp(r"SELECT language AS group_name"),
+        },
+    )
+    for name in ("metrics-overall", "response-rate"):
+        dev_template.has_resource_properties(
+            "AWS::Athena::NamedQuery",
+            {
+                "Name": f"survey-dev-survey-{name}",
+                "QueryString": Match.string_like_regexp(
+                    r"AS skipped_sampling[\s\S]*AS skipped_cooldown[\s\S]*AS skipped_withheld"
+                ),
+            },
+        )
