@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lambdas.survey import contract
-from lambdas.survey.sampling import ELIGIBLE_ATTRIBUTE
-from reports.queries import CTR_COLUMNS, DECISION_ATTRIBUTE, PARTITION_COLUMN
+from lambdas.survey.sampling import DECISION_ATTRIBUTE, ELIGIBLE_ATTRIBUTE
+from reports.queries import CTR_COLUMNS, PARTITION_COLUMN
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
