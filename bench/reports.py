@@ -16,11 +16,11 @@ import pyarrow.parquet as pq
 
 from lambdas.survey import contract
 from lambdas.survey.definition import SurveyDefinition
-from lambdas.survey.sampling import ELIGIBLE_ATTRIBUTE, Decision
+from lambdas.survey.sampling import DECISION_ATTRIBUTE, ELIGIBLE_ATTRIBUTE, Decision
 from reports.engine import Filters, ReportDatabase
 from reports.files import write_json_lines, write_parquet
 from reports.output import text_tables
-from reports.queries import DECISION_ATTRIBUTE, SKIPPED
+from reports.queries import SKIPPED
 from reports.records import generate
 
 Row = tuple[str, str, str, str, str]
