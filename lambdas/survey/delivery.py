@@ -137,9 +137,11 @@ class Delivery:
                 now=now, retention_days=self.retention_days,
             )  # fmt: skip
             if claims is None:  # the item changed since it was read: claim from what is stored
+                # (a claim it showed as another's is taken over when won, even if the write's
+                # old image shows ours: our claim whose reply was lost took it over)
                 results = outbox.claim_channels(
                     self.table, pending.contact_id, pending.due, token=self.token, now=now,
-                    retention_days=self.retention_days,
+                    retention_days=self.retention_days, read=pending.stored,
                 )  # fmt: skip
                 claims = Claims(results, {})
         except StorageError as error:
