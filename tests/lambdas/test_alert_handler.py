@@ -388,3 +388,34 @@ def test_alert_handler_reads_nothing_when_the_batch_shows_every_channel_sent(
     assert left == 0
     assert calls.names == []
     assert len(alert_topic.bodies()) == 1
+
+
+def test_alert_handler_skips_a_ttl_removal_quietly_and_warns_of_a_malformed_answer(
+    outbox: Any, captured_output: Any
+) -> None:
+    # GIVEN a TTL removal of an answer item (REMOVE: keys, no new image), and an INSERT whose
+    # new image is not an answer item
+    keys = {"contactId": {"S": CONTACT_ID}, "question": {"S": "effort"}}
+    removal = {
+        "eventName": "REMOVE",
+        "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+        "dynamodb": {"Keys": keys, "SequenceNumber": "100"},
+    }
+    malformed = {
+        "eventName": "INSERT",
+        "dynamodb": {"Keys": keys, "NewImage": {"contactId": {"S": CONTACT_ID}},
+                     "SequenceNumber": "101"},
+    }  # fmt: skip
+
+    # WHEN the function gets the removal alone, then the malformed record
+    removal_answer = alert.handler({"Records": [removal]}, None)
+    removal_output = captured_output()
+    malformed_answer = alert.handler({"Records": [malformed]}, None)
+    malformed_output = captured_output()
+
+    # THEN neither is retried; the removal logged no warning, the malformed record did
+    assert removal_answer == malformed_answer == {"batchItemFailures": []}
+    assert '"level":"WARNING"' not in removal_output
+    assert "Stream record skipped" not in removal_output
+    assert '"level":"WARNING"' in malformed_output
+    assert "Stream record skipped: not an answer item" in malformed_output
