@@ -12,6 +12,7 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
@@ -19,7 +20,14 @@ from botocore.parsers import ResponseParserError
 
 from lambdas.survey import alert, aws
 from lambdas.survey.alerts import ALERT_NAMESPACE
-from lambdas.survey.contract import ENV_INSTANCE_ALIAS, EVENT_DETAIL_TYPE, EVENT_SOURCE
+from lambdas.survey.contract import (
+    ENV_INSTANCE_ALIAS,
+    EVENT_DETAIL_TYPE,
+    EVENT_SOURCE,
+    OUTBOX_VERSION,
+)
+from lambdas.survey.outbox import outbox_key, read_state
+from tests.lambdas.conftest import REGION, TABLE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -419,3 +427,90 @@ def test_alert_handler_skips_a_ttl_removal_quietly_and_warns_of_a_malformed_answ
     assert "Stream record skipped" not in removal_output
     assert '"level":"WARNING"' in malformed_output
     assert "Stream record skipped: not an answer item" in malformed_output
+
+
+class Outage:
+    """DynamoDB unreachable for the alert function's client from `begin()` until `end()`."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.failed: list[str] = []
+        aws.client("dynamodb").meta.events.register("before-call.dynamodb.*", self._refuse)
+
+    def begin(self, **_: Any) -> None:
+        self.down = True
+
+    def end(self) -> None:
+        self.down = False
+
+    def _refuse(self, model: Any, **_: Any) -> None:
+        if self.down:
+            self.failed.append(model.name)
+            raise EndpointConnectionError(endpoint_url="https://dynamodb")
+
+
+def _outbox_changed_after_read(**_: Any) -> None:
+    """Another writer raises the outbox item's version once the function has read it."""
+    boto3.client("dynamodb", region_name=REGION).update_item(
+        TableName=TABLE,
+        Key=outbox_key(CONTACT_ID),
+        UpdateExpression="ADD #version :one",
+        ExpressionAttributeNames={"#version": OUTBOX_VERSION},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("changed_since_read", "writes_failed"),
+    [
+        # claimed as read: the batch write, then the conditional PutItem of the item as claimed
+        (False, ["BatchWriteItem", "PutItem"]),
+        # claimed from what is stored (the item changed since read): the conditional UpdateItem
+        (True, ["UpdateItem"]),
+    ],
+)
+def test_alert_handler_resends_once_counted_when_sent_at_could_not_be_recorded(
+    answer: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    later: Any,
+    captured_output: Any,
+    changed_since_read: bool,
+    writes_failed: list[str],
+) -> None:
+    # GIVEN a low answer, and DynamoDB going down once both channels were sent, before sentAt is
+    # written (whichever write records it)
+    answer(effort="1")
+    if changed_since_read:
+        dynamodb = aws.client("dynamodb")
+        dynamodb.meta.events.register_first(
+            "after-call.dynamodb.BatchGetItem", _outbox_changed_after_read
+        )
+    outage = Outage()
+    aws.publisher("events").meta.events.register("after-call.events.PutEvents", outage.begin)
+
+    # WHEN the stream delivers; the outage clears; the stream retries while the claims live,
+    # and once more after they expired
+    during = outbox.deliver()
+    outage.end()
+    if changed_since_read:
+        dynamodb.meta.events.unregister(
+            "after-call.dynamodb.BatchGetItem", _outbox_changed_after_read
+        )
+    aws.publisher("events").meta.events.unregister("after-call.events.PutEvents", outage.begin)
+    early = outbox.deliver()
+    sent_before = len(alert_topic.bodies()), len(alert_bus.bodies())
+    later()
+    last = outbox.deliver()
+
+    # THEN the record was retried (every sentAt write failed), nothing went out again while the
+    # claims lived, then exactly one more message per channel, each counted as a possible
+    # duplicate, and both channels are now recorded as sent: nothing lost
+    assert outage.failed == writes_failed
+    assert during > 0 and early > 0 and last == 0  # records still to retry after each
+    assert sent_before == (1, 1)
+    assert (len(alert_topic.bodies()), len(alert_bus.bodies())) == (1, 1)
+    assert metric_total(captured_output(), "AlertPossibleDuplicate") == 2
+    for channel in ("sns", "events"):
+        assert read_state(TABLE, CONTACT_ID, channel).sent_at is not None
