@@ -6,8 +6,10 @@ it sent. The batch's low contacts are read together; then, ten contacts at a tim
 channels (SNS, EventBridge) are claimed on its outbox item, sent with one batch call per channel
 (one SDK attempt each), and recorded as sent (`delivery.py`). Whatever fails is reported as a
 batch item failure, so the stream retries it (bisecting, up to its retry limit, then the
-dead-letter queue). Delivery is at least once; a duplicate is possible only when a publish reply
-was lost, and is counted (AlertPossibleDuplicate). Consumers dedupe on `alertId`.
+dead-letter queue). Delivery is at least once; a duplicate is possible only when a send may have
+left but was not recorded as sent (its reply lost, or sentAt not written, or the function died
+between the two): its claim expires and the resend that takes it over is counted
+(AlertPossibleDuplicate). Consumers dedupe on `alertId`.
 
 Answers {"batchItemFailures": [{"itemIdentifier": <sequence number>}, ...]}; never raises.
 """

@@ -71,8 +71,18 @@ class Pending:
         return [c for c, outcome in self.outcomes.items() if outcome is Outcome.SENT]
 
     def released(self) -> list[str]:
-        """Channels certainly not sent: their claims go back, so a retry sends at once."""
-        return [c for c, outcome in self.outcomes.items() if outcome is Outcome.FAILED]
+        """Channels certainly not sent: their claims go back, so a retry sends at once.
+
+        Not a claim we took over: its previous sender may have sent, and only the claim tells the
+        next sender so (it expires, and the resend that takes it over is counted).
+        """
+        return [
+            c
+            for c, outcome in self.outcomes.items()
+            if outcome is Outcome.FAILED
+            and self.claims is not None
+            and self.claims.results.get(c) is not ClaimResult.TAKEN_OVER
+        ]
 
 
 @dataclass

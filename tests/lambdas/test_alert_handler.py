@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -26,7 +27,7 @@ from lambdas.survey.contract import (
     EVENT_SOURCE,
     OUTBOX_VERSION,
 )
-from lambdas.survey.outbox import outbox_key, read_state
+from lambdas.survey.outbox import CLAIM_SECONDS, outbox_key, read_state
 from tests.lambdas.conftest import REGION, TABLE
 
 if TYPE_CHECKING:
@@ -514,3 +515,33 @@ def test_alert_handler_resends_once_counted_when_sent_at_could_not_be_recorded(
     assert metric_total(captured_output(), "AlertPossibleDuplicate") == 2
     for channel in ("sns", "events"):
         assert read_state(TABLE, CONTACT_ID, channel).sent_at is not None
+
+
+def test_alert_handler_counts_the_resend_after_a_failed_takeover_of_a_maybe_sent_alert(
+    answer: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    faults: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    captured_output: Any,
+) -> None:
+    # GIVEN a low answer whose SNS message left but whose reply was lost (maybe sent: claim kept)
+    answer(effort="1")
+    faults.lose_reply(aws.publisher("sns"), "PublishBatch")
+    outbox.deliver()
+
+    # WHEN the retry after the claim expired takes it over and SNS answers 500 (certainly not
+    # sent this time); then the stream retries once more, after that claim expired too
+    faults.error_reply(aws.publisher("sns"), "PublishBatch")
+    for step in (1, 2):
+        shifted = datetime.now(UTC) + timedelta(seconds=step * (CLAIM_SECONDS + 1))
+        monkeypatch.setattr(alert, "_now", lambda moment=shifted: moment)
+        left = outbox.deliver()
+
+    # THEN the message arrived twice (the lost reply's, and the last retry's), and the second is
+    # counted: the failed takeover kept the mark that the alert may have left
+    assert left == 0
+    assert len(alert_topic.bodies()) == 2
+    assert len(alert_bus.bodies()) == 1
+    assert metric_total(captured_output(), "AlertPossibleDuplicate") == 1
