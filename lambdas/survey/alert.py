@@ -6,8 +6,10 @@ it sent. The batch's low contacts are read together; then, ten contacts at a tim
 channels (SNS, EventBridge) are claimed on its outbox item, sent with one batch call per channel
 (one SDK attempt each), and recorded as sent (`delivery.py`). Whatever fails is reported as a
 batch item failure, so the stream retries it (bisecting, up to its retry limit, then the
-dead-letter queue). Delivery is at least once; a duplicate is possible only when a publish reply
-was lost, and is counted (AlertPossibleDuplicate). Consumers dedupe on `alertId`.
+dead-letter queue). Delivery is at least once; a duplicate is possible only when a send may have
+left but was not recorded as sent (its reply lost, or sentAt not written, or the function died
+between the two): its claim expires and the resend that takes it over is counted
+(AlertPossibleDuplicate). Consumers dedupe on `alertId`.
 
 Answers {"batchItemFailures": [{"itemIdentifier": <sequence number>}, ...]}; never raises.
 """
@@ -49,6 +51,8 @@ if TYPE_CHECKING:
     from .definition import SurveyDefinition
 
 UNKNOWN_MODE: Final = "unknown"
+# The stream's event name for an item deleted (by TTL or otherwise).
+REMOVE_EVENT: Final = "REMOVE"
 
 
 @dataclass
@@ -127,7 +131,14 @@ def _all_sent(record: Any) -> str | None:
 
 
 def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
-    """The record's contact when it stores a low answer; a record of another shape is skipped."""
+    """The record's contact when it stores a low answer; a record of another shape is skipped.
+
+    A removal (TTL expiry, REMOVE: keys only) has no new image and nothing to alert on: skipped
+    without a warning, as it is no mistake.
+    """
+    if _is_removal(record):
+        logger.debug("Stream record skipped: a removal")
+        return None
     try:
         change = record["dynamodb"]
         image = change["NewImage"]
@@ -145,6 +156,13 @@ def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
     except (KeyError, TypeError, ValueError):
         logger.warning("Stream record skipped: not an answer item")
         return None
+
+
+def _is_removal(record: Any) -> bool:
+    """A REMOVE record, or one carrying no new image (the stream's view is new images only)."""
+    if not isinstance(record, dict) or not isinstance(record.get("dynamodb"), dict):
+        return False
+    return record.get("eventName") == REMOVE_EVENT or "NewImage" not in record["dynamodb"]
 
 
 def _read(contact_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

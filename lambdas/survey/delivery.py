@@ -71,8 +71,18 @@ class Pending:
         return [c for c, outcome in self.outcomes.items() if outcome is Outcome.SENT]
 
     def released(self) -> list[str]:
-        """Channels certainly not sent: their claims go back, so a retry sends at once."""
-        return [c for c, outcome in self.outcomes.items() if outcome is Outcome.FAILED]
+        """Channels certainly not sent: their claims go back, so a retry sends at once.
+
+        Not a claim we took over: its previous sender may have sent, and only the claim tells the
+        next sender so (it expires, and the resend that takes it over is counted).
+        """
+        return [
+            c
+            for c, outcome in self.outcomes.items()
+            if outcome is Outcome.FAILED
+            and self.claims is not None
+            and self.claims.results.get(c) is not ClaimResult.TAKEN_OVER
+        ]
 
 
 @dataclass
@@ -137,9 +147,11 @@ class Delivery:
                 now=now, retention_days=self.retention_days,
             )  # fmt: skip
             if claims is None:  # the item changed since it was read: claim from what is stored
+                # (a claim it showed as another's is taken over when won, even if the write's
+                # old image shows ours: our claim whose reply was lost took it over)
                 results = outbox.claim_channels(
                     self.table, pending.contact_id, pending.due, token=self.token, now=now,
-                    retention_days=self.retention_days,
+                    retention_days=self.retention_days, read=pending.stored,
                 )  # fmt: skip
                 claims = Claims(results, {})
         except StorageError as error:

@@ -221,19 +221,28 @@ def claim_channels(
     token: str,
     now: datetime,
     retention_days: int,
+    read: Mapping[str, Any] | None = None,
 ) -> dict[str, ClaimResult]:
     """Claim every channel in `channels` with one conditional write, where that is possible.
 
     The write claims all of them or none: when one is sent or claimed live, the item is read
     and the channels still free are claimed again without it (at most once per channel).
+
+    A channel won that another token claimed in `read` (the item as read before, by the caller)
+    or in any read here is TAKEN_OVER: the write's old image cannot always tell, as it shows our
+    own claim when an earlier write of ours (a claim whose reply was lost) took that one over.
     """
     results: dict[str, ClaimResult] = {}
+    foreign = _foreign_claims(read or {}, channels, token)
     wanted = list(channels)
     while wanted:
         won = _claim_all(table, contact_id, wanted, token=token, now=now, days=retention_days)
         if won is not None:
+            for channel in foreign.intersection(won):
+                won[channel] = ClaimResult.TAKEN_OVER
             return {**results, **won}
         item = read_outbox(table, contact_id)
+        foreign |= _foreign_claims(item, wanted, token)
         free = []
         for channel in wanted:
             state = channel_state(item, channel)
@@ -251,6 +260,11 @@ def claim_channels(
             return {**results, **dict.fromkeys(free, ClaimResult.BUSY)}
         wanted = free
     return results
+
+
+def _foreign_claims(item: Mapping[str, Any], channels: Sequence[str], token: str) -> set[str]:
+    """The channels another token claims on `item` (live or expired)."""
+    return {c for c in channels if channel_state(item, c).claim_token not in (None, token)}
 
 
 def _claim_all(

@@ -283,3 +283,29 @@ def test_alert_delivery_sends_ten_alerts_per_call_and_records_twenty_per_write(
     )
     assert per_contact_sns(alert_topic) == Counter(dict.fromkeys(contacts, 1))
     assert per_contact_events(alert_bus) == Counter(dict.fromkeys(contacts, 1))
+
+
+def test_alert_delivery_counts_the_takeover_its_lost_claim_reply_hid(
+    low_answers: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    faults: Any,
+    captured_output: Any,
+) -> None:
+    # GIVEN a low contact whose SNS channel another invocation claimed, and whose claim expired
+    # (that sender may have sent), and the function's claim write taking that claim over with
+    # its reply lost: the SDK's retry then fails the version check, and the function claims
+    # again from what is stored, where the claim is its own
+    low_answers("contact-a")
+    foreign_claim("contact-a", "sns", expires_in_seconds=-1)
+    faults.lose_reply(aws.client("dynamodb"), "PutItem")
+
+    # WHEN the stream delivers
+    left = outbox.deliver()
+
+    # THEN the alert is sent once per channel, and the resend after the takeover is counted
+    assert left == 0
+    assert per_contact_sns(alert_topic) == Counter({"contact-a": 1})
+    assert per_contact_events(alert_bus) == Counter({"contact-a": 1})
+    assert emf_total(captured_output(), "AlertPossibleDuplicate") == 1

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
@@ -19,7 +21,14 @@ from botocore.parsers import ResponseParserError
 
 from lambdas.survey import alert, aws
 from lambdas.survey.alerts import ALERT_NAMESPACE
-from lambdas.survey.contract import ENV_INSTANCE_ALIAS, EVENT_DETAIL_TYPE, EVENT_SOURCE
+from lambdas.survey.contract import (
+    ENV_INSTANCE_ALIAS,
+    EVENT_DETAIL_TYPE,
+    EVENT_SOURCE,
+    OUTBOX_VERSION,
+)
+from lambdas.survey.outbox import CLAIM_SECONDS, outbox_key, read_state
+from tests.lambdas.conftest import REGION, TABLE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -388,3 +397,151 @@ def test_alert_handler_reads_nothing_when_the_batch_shows_every_channel_sent(
     assert left == 0
     assert calls.names == []
     assert len(alert_topic.bodies()) == 1
+
+
+def test_alert_handler_skips_a_ttl_removal_quietly_and_warns_of_a_malformed_answer(
+    outbox: Any, captured_output: Any
+) -> None:
+    # GIVEN a TTL removal of an answer item (REMOVE: keys, no new image), and an INSERT whose
+    # new image is not an answer item
+    keys = {"contactId": {"S": CONTACT_ID}, "question": {"S": "effort"}}
+    removal = {
+        "eventName": "REMOVE",
+        "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+        "dynamodb": {"Keys": keys, "SequenceNumber": "100"},
+    }
+    malformed = {
+        "eventName": "INSERT",
+        "dynamodb": {"Keys": keys, "NewImage": {"contactId": {"S": CONTACT_ID}},
+                     "SequenceNumber": "101"},
+    }  # fmt: skip
+
+    # WHEN the function gets the removal alone, then the malformed record
+    removal_answer = alert.handler({"Records": [removal]}, None)
+    removal_output = captured_output()
+    malformed_answer = alert.handler({"Records": [malformed]}, None)
+    malformed_output = captured_output()
+
+    # THEN neither is retried; the removal logged no warning, the malformed record did
+    assert removal_answer == malformed_answer == {"batchItemFailures": []}
+    assert '"level":"WARNING"' not in removal_output
+    assert "Stream record skipped" not in removal_output
+    assert '"level":"WARNING"' in malformed_output
+    assert "Stream record skipped: not an answer item" in malformed_output
+
+
+class Outage:
+    """DynamoDB unreachable for the alert function's client from `begin()` until `end()`."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.failed: list[str] = []
+        aws.client("dynamodb").meta.events.register("before-call.dynamodb.*", self._refuse)
+
+    def begin(self, **_: Any) -> None:
+        self.down = True
+
+    def end(self) -> None:
+        self.down = False
+
+    def _refuse(self, model: Any, **_: Any) -> None:
+        if self.down:
+            self.failed.append(model.name)
+            raise EndpointConnectionError(endpoint_url="https://dynamodb")
+
+
+def _outbox_changed_after_read(**_: Any) -> None:
+    """Another writer raises the outbox item's version once the function has read it."""
+    boto3.client("dynamodb", region_name=REGION).update_item(
+        TableName=TABLE,
+        Key=outbox_key(CONTACT_ID),
+        UpdateExpression="ADD #version :one",
+        ExpressionAttributeNames={"#version": OUTBOX_VERSION},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("changed_since_read", "writes_failed"),
+    [
+        # claimed as read: the batch write, then the conditional PutItem of the item as claimed
+        (False, ["BatchWriteItem", "PutItem"]),
+        # claimed from what is stored (the item changed since read): the conditional UpdateItem
+        (True, ["UpdateItem"]),
+    ],
+)
+def test_alert_handler_resends_once_counted_when_sent_at_could_not_be_recorded(
+    answer: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    later: Any,
+    captured_output: Any,
+    changed_since_read: bool,
+    writes_failed: list[str],
+) -> None:
+    # GIVEN a low answer, and DynamoDB going down once both channels were sent, before sentAt is
+    # written (whichever write records it)
+    answer(effort="1")
+    if changed_since_read:
+        dynamodb = aws.client("dynamodb")
+        dynamodb.meta.events.register_first(
+            "after-call.dynamodb.BatchGetItem", _outbox_changed_after_read
+        )
+    outage = Outage()
+    aws.publisher("events").meta.events.register("after-call.events.PutEvents", outage.begin)
+
+    # WHEN the stream delivers; the outage clears; the stream retries while the claims live,
+    # and once more after they expired
+    during = outbox.deliver()
+    outage.end()
+    if changed_since_read:
+        dynamodb.meta.events.unregister(
+            "after-call.dynamodb.BatchGetItem", _outbox_changed_after_read
+        )
+    aws.publisher("events").meta.events.unregister("after-call.events.PutEvents", outage.begin)
+    early = outbox.deliver()
+    sent_before = len(alert_topic.bodies()), len(alert_bus.bodies())
+    later()
+    last = outbox.deliver()
+
+    # THEN the record was retried (every sentAt write failed), nothing went out again while the
+    # claims lived, then exactly one more message per channel, each counted as a possible
+    # duplicate, and both channels are now recorded as sent: nothing lost
+    assert outage.failed == writes_failed
+    assert during > 0 and early > 0 and last == 0  # records still to retry after each
+    assert sent_before == (1, 1)
+    assert (len(alert_topic.bodies()), len(alert_bus.bodies())) == (1, 1)
+    assert metric_total(captured_output(), "AlertPossibleDuplicate") == 2
+    for channel in ("sns", "events"):
+        assert read_state(TABLE, CONTACT_ID, channel).sent_at is not None
+
+
+def test_alert_handler_counts_the_resend_after_a_failed_takeover_of_a_maybe_sent_alert(
+    answer: Any,
+    outbox: Any,
+    alert_topic: Any,
+    alert_bus: Any,
+    faults: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    captured_output: Any,
+) -> None:
+    # GIVEN a low answer whose SNS message left but whose reply was lost (maybe sent: claim kept)
+    answer(effort="1")
+    faults.lose_reply(aws.publisher("sns"), "PublishBatch")
+    outbox.deliver()
+
+    # WHEN the retry after the claim expired takes it over and SNS answers 500 (certainly not
+    # sent this time); then the stream retries once more, after that claim expired too
+    faults.error_reply(aws.publisher("sns"), "PublishBatch")
+    for step in (1, 2):
+        shifted = datetime.now(UTC) + timedelta(seconds=step * (CLAIM_SECONDS + 1))
+        monkeypatch.setattr(alert, "_now", lambda moment=shifted: moment)
+        left = outbox.deliver()
+
+    # THEN the message arrived twice (the lost reply's, and the last retry's), and the second is
+    # counted: the failed takeover kept the mark that the alert may have left
+    assert left == 0
+    assert len(alert_topic.bodies()) == 2
+    assert len(alert_bus.bodies()) == 1
+    assert metric_total(captured_output(), "AlertPossibleDuplicate") == 1
