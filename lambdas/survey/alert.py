@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from . import environment, outbox, results
+from . import aws, environment, outbox, results
 from .alerts import LowScoreAlert
 from .budget import ALERT_PATH
 from .contract import (
@@ -89,7 +89,7 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
             retention_days=environment.retention_days(),
             token=uuid.uuid4().hex,  # unique per invocation: our own retried claim is ours
             now=_now,
-            has_time_left=lambda: _has_time_left(context),
+            has_time_left=lambda: aws.has_time_left(context, ALERT_PATH.margin_ms),
         )
         done = delivery.deliver(pending) | settled
         failures = [number for contact, number in contacts.items() if contact not in done]
@@ -242,16 +242,6 @@ def _build_alert(contact_id: str, items: Sequence[Mapping[str, Any]]) -> LowScor
 def _text(item: Mapping[str, Any], name: str) -> str | None:
     value = item.get(name, {})
     return value.get("S") if isinstance(value, dict) else None
-
-
-def _has_time_left(context: object) -> bool:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if not callable(remaining):
-        return True
-    try:
-        return float(remaining()) >= ALERT_PATH.margin_ms
-    except (TypeError, ValueError):
-        return True
 
 
 def _all_sequence_numbers(event: Any) -> list[str]:

@@ -52,12 +52,13 @@ def reset_clients() -> None:
     _clients.clear()
 
 
-def has_time_left(context: object) -> bool:
-    """Whether another AWS call fits in the invocation; no context (tests, simulator): yes."""
+def has_time_left(context: object, margin_ms: int = MIN_REMAINING_MS) -> bool:
+    """Whether another AWS call (the caller's path by default) fits in the invocation; no context
+    (tests, simulator): yes."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if not callable(remaining):
         return True
     try:
-        return float(remaining()) >= MIN_REMAINING_MS
+        return float(remaining()) >= margin_ms
     except (TypeError, ValueError):
         return True

@@ -115,7 +115,7 @@ class Delivery:
         """Settle with one BatchWriteItem the contacts whose item only we can write now: every
         channel sent or claimed by us, each claim with LEASE_SPARE_SECONDS still to live."""
         now = self.now()
-        spare_until = _epoch_ms(now) + outbox.LEASE_SPARE_SECONDS * 1000
+        spare_until = outbox.epoch_ms(now) + outbox.LEASE_SPARE_SECONDS * 1000
         items = {
             p.contact_id: outbox.settled_item(
                 p.claims, sent=p.sent(), released=p.released(), token=self.token, now=now
@@ -159,12 +159,12 @@ class Delivery:
                                                      "error": str(error)})  # fmt: skip
             count(Metric.STORAGE_ERROR)
             return False
-        pending.claims, pending.claimed_at_ms = claims, _epoch_ms(now)
+        pending.claims, pending.claimed_at_ms = claims, outbox.epoch_ms(now)
         return True
 
     def _send(self, channel: Channel, group: Sequence[Pending]) -> None:
         """One batch call for the group's claims on `channel` that outlive the attempt."""
-        deadline = _epoch_ms(self.now()) + SEND_ATTEMPT_MS
+        deadline = outbox.epoch_ms(self.now()) + SEND_ATTEMPT_MS
         live = [p for p in group if p.claimed_at_ms + outbox.CLAIM_SECONDS * 1000 > deadline]
         for stale in (p for p in group if p not in live):  # never attempted: certainly not sent
             stale.outcomes[channel.name] = Outcome.FAILED
@@ -233,7 +233,3 @@ class Delivery:
             except StorageError as error:
                 # The claim expires by itself; the retry then sends (counted as a duplicate).
                 logger.error("Alert claim kept", extra={"channel": channel, "error": str(error)})
-
-
-def _epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)

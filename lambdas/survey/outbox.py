@@ -106,7 +106,7 @@ def claim_as_read(
     What each channel gets is decided from `item` (read consistently); the write holds only if
     nobody wrote the item in between (its version unchanged).
     """
-    now_ms = _epoch_ms(now)
+    now_ms = epoch_ms(now)
     results: dict[str, ClaimResult] = {}
     written = dict(item) or outbox_key(contact_id)
     for channel in channels:
@@ -198,21 +198,6 @@ def _put_as_read(table: str, read: Mapping[str, Any], item: dict[str, Any]) -> b
     return response is not None
 
 
-def claim(
-    table: str,
-    contact_id: str,
-    channel: str,
-    *,
-    token: str,
-    now: datetime,
-    retention_days: int,
-) -> ClaimResult:
-    """Claim `channel` for the invocation holding `token`, unless it is sent or claimed live."""
-    return claim_channels(
-        table, contact_id, [channel], token=token, now=now, retention_days=retention_days
-    )[channel]
-
-
 def claim_channels(
     table: str,
     contact_id: str,
@@ -249,7 +234,7 @@ def claim_channels(
             if state.sent_at:
                 results[channel] = ClaimResult.SENT
             elif state.claim_token not in (None, token) and (
-                state.claim_expires_ms is None or state.claim_expires_ms >= _epoch_ms(now)
+                state.claim_expires_ms is None or state.claim_expires_ms >= epoch_ms(now)
             ):
                 results[channel] = ClaimResult.BUSY
             else:
@@ -271,7 +256,7 @@ def _claim_all(
     table: str, contact_id: str, channels: Sequence[str], *, token: str, now: datetime, days: int
 ) -> dict[str, ClaimResult] | None:
     """One conditional UpdateItem claiming every channel; None when any of them is not free."""
-    now_ms = _epoch_ms(now)
+    now_ms = epoch_ms(now)
     names = {
         "#token": CLAIM_TOKEN,
         "#expires": CLAIM_EXPIRES_AT,
@@ -313,11 +298,6 @@ def _claim_all(
         taken = old_token and old_token != token
         won[channel] = ClaimResult.TAKEN_OVER if taken else ClaimResult.WON
     return won
-
-
-def mark_sent(table: str, contact_id: str, channel: str, *, token: str, now: datetime) -> None:
-    """Record that `channel` was sent and drop our claim (someone who took it over keeps theirs)."""
-    _mark_sent_all(table, contact_id, [channel], token=token, now=now)
 
 
 def mark_channels_sent(
@@ -372,10 +352,6 @@ def release(table: str, contact_id: str, channel: str, *, token: str) -> None:
     )  # fmt: skip
 
 
-def read_state(table: str, contact_id: str, channel: str) -> ChannelState:
-    return channel_state(read_outbox(table, contact_id), channel)
-
-
 def read_outbox(table: str, contact_id: str) -> dict[str, Any]:
     """The contact's outbox item, consistently read ({} when there is none)."""
     response = call("get_item", TableName=table, Key=outbox_key(contact_id), ConsistentRead=True)
@@ -403,5 +379,5 @@ def _claim_value(token: str, now_ms: int) -> dict[str, Any]:
     return {"M": {CLAIM_TOKEN: {"S": token}, CLAIM_EXPIRES_AT: {"N": str(expires)}}}
 
 
-def _epoch_ms(moment: datetime) -> int:
+def epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)

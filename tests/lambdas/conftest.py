@@ -29,7 +29,15 @@ from lambdas.survey.contract import (
     RESULTS_TABLE,
 )
 from lambdas.survey.definition import SurveyDefinition
-from lambdas.survey.outbox import CLAIM_SECONDS
+from lambdas.survey.outbox import (
+    CLAIM_SECONDS,
+    ChannelState,
+    ClaimResult,
+    channel_state,
+    claim_channels,
+    mark_channels_sent,
+    read_outbox,
+)
 from lambdas.survey.telemetry import logger
 
 REGION = "us-east-1"
@@ -39,6 +47,27 @@ TOPIC = "survey-alerts-test"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC}"
 
 Handler = Callable[..., dict[str, str]]
+
+
+# One channel at a time, for tests of the outbox protocol (the alert function works in batches).
+def claim_channel(
+    table: str, contact_id: str, channel: str, *, token: str, now: datetime, retention_days: int
+) -> ClaimResult:
+    """Claim `channel` for the invocation holding `token`, unless it is sent or claimed live."""
+    return claim_channels(
+        table, contact_id, [channel], token=token, now=now, retention_days=retention_days
+    )[channel]
+
+
+def mark_channel_sent(
+    table: str, contact_id: str, channel: str, *, token: str, now: datetime
+) -> None:
+    """Record that `channel` was sent and drop our claim (someone who took it over keeps theirs)."""
+    mark_channels_sent(table, contact_id, [channel], token=token, now=now)
+
+
+def read_state(table: str, contact_id: str, channel: str) -> ChannelState:
+    return channel_state(read_outbox(table, contact_id), channel)
 
 
 def assert_flat_string_map(answer: object) -> dict[str, str]:

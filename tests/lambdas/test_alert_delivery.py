@@ -22,9 +22,8 @@ from lambdas.survey.outbox import (
     LEASE_SPARE_SECONDS,
     claim_attribute,
     outbox_key,
-    read_state,
 )
-from tests.lambdas.conftest import REGION, TABLE
+from tests.lambdas.conftest import REGION, TABLE, read_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -27,8 +27,8 @@ from lambdas.survey.contract import (
     EVENT_SOURCE,
     OUTBOX_VERSION,
 )
-from lambdas.survey.outbox import CLAIM_SECONDS, outbox_key, read_state
-from tests.lambdas.conftest import REGION, TABLE
+from lambdas.survey.outbox import CLAIM_SECONDS, outbox_key
+from tests.lambdas.conftest import REGION, TABLE, read_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable

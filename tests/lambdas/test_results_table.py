@@ -10,6 +10,7 @@ import pytest
 from lambdas.survey import outbox, results
 from lambdas.survey.exceptions import StorageError
 from lambdas.survey.outbox import ClaimResult
+from tests.lambdas.conftest import claim_channel, mark_channel_sent, read_state
 
 TABLE = "survey-results-test"
 CONTACT = "contact-1"
@@ -17,7 +18,7 @@ NOW = datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
 
 def claim(token: str = "first", now: datetime = NOW) -> ClaimResult:
-    return outbox.claim(TABLE, CONTACT, "sns", token=token, now=now, retention_days=1)
+    return claim_channel(TABLE, CONTACT, "sns", token=token, now=now, retention_days=1)
 
 
 def test_outbox_gives_a_claim_to_one_invocation_and_recognises_its_retry(
@@ -60,21 +61,21 @@ def test_outbox_releases_only_the_callers_own_claim(results_table: Any) -> None:
 def test_outbox_never_claims_a_sent_channel_again(results_table: Any) -> None:
     # GIVEN a channel claimed and sent
     claim()
-    outbox.mark_sent(TABLE, CONTACT, "sns", token="first", now=NOW)
+    mark_channel_sent(TABLE, CONTACT, "sns", token="first", now=NOW)
 
     # WHEN anyone claims it, even long after
     result = claim("second", NOW + timedelta(days=1))
 
     # THEN it is sent: nothing to do
     assert result is ClaimResult.SENT
-    assert outbox.read_state(TABLE, CONTACT, "sns").claim_token is None
+    assert read_state(TABLE, CONTACT, "sns").claim_token is None
 
 
 def test_outbox_claims_the_free_channels_when_one_is_sent_or_busy(results_table: Any) -> None:
     # GIVEN SNS sent by a first invocation, and EventBridge claimed live by a second
     claim()
-    outbox.mark_sent(TABLE, CONTACT, "sns", token="first", now=NOW)
-    outbox.claim(TABLE, CONTACT, "events", token="second", now=NOW, retention_days=1)
+    mark_channel_sent(TABLE, CONTACT, "sns", token="first", now=NOW)
+    claim_channel(TABLE, CONTACT, "events", token="second", now=NOW, retention_days=1)
 
     # WHEN a third claims every channel, once while EventBridge is busy and once after it expired
     def claim_all(now: datetime) -> dict[str, ClaimResult]:
@@ -103,14 +104,14 @@ def test_outbox_records_each_channel_sent_when_one_claim_was_taken_over(
     outbox.claim_channels(TABLE, CONTACT, ["sns", "events"], token="first", now=NOW,
                           retention_days=1)  # fmt: skip
     later = NOW + timedelta(seconds=outbox.CLAIM_SECONDS + 1)
-    outbox.claim(TABLE, CONTACT, "events", token="second", now=later, retention_days=1)
+    claim_channel(TABLE, CONTACT, "events", token="second", now=later, retention_days=1)
 
     # WHEN the first records both channels sent
     outbox.mark_channels_sent(TABLE, CONTACT, ["sns", "events"], token="first", now=later)
 
     # THEN its SNS is recorded; EventBridge stays with the second invocation to record
-    assert outbox.read_state(TABLE, CONTACT, "sns").sent_at is not None
-    events = outbox.read_state(TABLE, CONTACT, "events")
+    assert read_state(TABLE, CONTACT, "sns").sent_at is not None
+    events = read_state(TABLE, CONTACT, "events")
     assert (events.sent_at, events.claim_token) == (None, "second")
 
 
