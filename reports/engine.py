@@ -29,13 +29,6 @@ EMPTY: Final[dict[str, Any]] = {
     **dict.fromkeys(queries.DECISION_FIGURES, 0),
     "csat": None, "nps": None, "ces": None, "ces_share": None,
 }  # fmt: skip
-# The skip reasons and undecided: SQL column -> `--json` name.
-DECISION_NAMES: Final = {
-    "skipped_sampling": "skippedBySampling",
-    "skipped_cooldown": "skippedByCooldown",
-    "skipped_withheld": "skippedWithheldNumber",
-    "undecided": "undecided",
-}
 
 
 @functools.cache
@@ -166,7 +159,7 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
         "answered": int(row["answered"] or 0),
         "responseRate": pct(row["response_rate"]),
         "skipped": int(row["skipped"] or 0),
-        **{name: int(row[column] or 0) for column, name in DECISION_NAMES.items()},
+        **{f.json_name: int(row[column] or 0) for column, f in queries.DECISION_FIGURES.items()},
         "csat": pct(row["csat"]),
         "nps": pct(row["nps"]),
         "ces": {"mean": pct(row["ces"]), "share": pct(row["ces_share"])},

@@ -54,12 +54,22 @@ GROUPINGS: Final[dict[str, str]] = {
 # (true/false) and the reason (a `Decision` value) in `DECISION_ATTRIBUTE`; a skipped contact
 # without a reason (records written before the flows stored it) counts under `skipped` only.
 SKIPPED: Final = (Decision.SAMPLING, Decision.COOLDOWN, Decision.WITHHELD)
-# Skip reasons and the undecided outcome: figure name (SQL column) -> decision counted.
-DECISION_FIGURES: Final[dict[str, Decision]] = {
-    "skipped_sampling": Decision.SAMPLING,
-    "skipped_cooldown": Decision.COOLDOWN,
-    "skipped_withheld": Decision.WITHHELD,
-    "undecided": Decision.UNDECIDED,
+
+
+@dataclass(frozen=True)
+class DecisionFigure:
+    """A count of contacts by eligibility decision: the decision, and its name in `--json`."""
+
+    decision: Decision
+    json_name: str
+
+
+# Skip reasons and the undecided outcome, by figure name (SQL column).
+DECISION_FIGURES: Final[dict[str, DecisionFigure]] = {
+    "skipped_sampling": DecisionFigure(Decision.SAMPLING, "skippedBySampling"),
+    "skipped_cooldown": DecisionFigure(Decision.COOLDOWN, "skippedByCooldown"),
+    "skipped_withheld": DecisionFigure(Decision.WITHHELD, "skippedWithheldNumber"),
+    "undecided": DecisionFigure(Decision.UNDECIDED, "undecided"),
 }
 
 
@@ -225,7 +235,8 @@ def _decision_counters() -> dict[str, str]:
     `COALESCE(..., FALSE)`: DuckDB's count_if gives NULL, not 0, when every input is NULL.
     """
     counters = {}
-    for name, decision in DECISION_FIGURES.items():
+    for name, figure in DECISION_FIGURES.items():
+        decision = figure.decision
         skipped = "skipped AND " if decision in SKIPPED else ""
         condition = f"COALESCE({skipped}decision = {_quote(decision.value)}, FALSE)"
         counters[name] = f"count_if({condition})"
