@@ -54,10 +54,10 @@ test: setup lint browser
 
 # The JSON Schema of cdk.json's stages, from the configuration models (checked in; a test keeps it current).
 schema: setup
-	$(BIN)/python -m stacks.schema
+	$(BIN)/python -m connect_survey.config.schema
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m connect_survey.bench
 
 simulate: setup
 	$(BIN)/connect-survey simulate $(FLOW) $(ARGS)

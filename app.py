@@ -8,11 +8,15 @@ import sys
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from flows.render import RenderError
-from stacks.config import ConfigError, load_stage
-from stacks.pipeline_config import load_pipeline
-from stacks.pipeline_stack import PIPELINE_CONTEXT, PIPELINE_STACK_CONTEXT, PipelineStack
-from stacks.survey_stack import SurveyStack
+from connect_survey.config.pipeline import load_pipeline
+from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.flows.render import RenderError
+from connect_survey.infra.pipeline_stack import (
+    PIPELINE_CONTEXT,
+    PIPELINE_STACK_CONTEXT,
+    PipelineStack,
+)
+from connect_survey.infra.survey_stack import SurveyStack
 
 
 def main(app: cdk.App | None = None) -> None:
@@ -31,8 +35,9 @@ def main(app: cdk.App | None = None) -> None:
         sys.exit(f"Configuration error in cdk.json: {error}")
     except RenderError as error:
         sys.exit(
-            f"Flow template error: {error}. Fix the template in flows/templates/ "
-            "(`connect-survey lint KEY` and `connect-survey render KEY` show the rendered flow)."
+            f"Flow template error: {error}. Fix the template in "
+            "src/connect_survey/flows/templates/ (`connect-survey lint KEY` and "
+            "`connect-survey render KEY` show the rendered flow)."
         )
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     app.synth()

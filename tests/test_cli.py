@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import cli
-from flows.catalog import FLOW_KEYS
+from connect_survey import cli
+from connect_survey.flows.catalog import FLOW_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-import cli
-from flows.catalog import FLOW_KEYS
-from flows.languages import KOREAN, LANGUAGES
-from flows.offline import UnknownFlowKeyError
+from connect_survey import cli
+from connect_survey.flows.catalog import FLOW_KEYS
+from connect_survey.flows.languages import KOREAN, LANGUAGES
+from connect_survey.flows.offline import UnknownFlowKeyError
 from tests.test_cli import ROOT, one_line_error, run
 
 if TYPE_CHECKING:

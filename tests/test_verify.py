@@ -13,10 +13,9 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-import cli
-import verify
-from flows.catalog import FLOW_KEYS, HANDLERS
-from stacks.config import StageConfig, load_stage
+from connect_survey import cli, verify
+from connect_survey.config.stage import StageConfig, load_stage
+from connect_survey.flows.catalog import FLOW_KEYS, HANDLERS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -562,8 +561,10 @@ def test_verify_command_checks_the_flows_of_every_language_of_the_stage(
     # THEN the twelve flows are checked with everything else, and all pass
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert "PASS  flow survey-dev-on-demand-inbound-ko-kr: published, active, references this " \
+    assert (
+        "PASS  flow survey-dev-on-demand-inbound-ko-kr: published, active, references this "
         "stage's resources" in lines
+    )
     assert lines[-1] == "verify dev: 23 checks, 0 failed"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flows.engine import (
+from connect_survey.flow_language.engine import (
     CallResult,
     DeadEndError,
     EventKind,
@@ -23,7 +23,7 @@ from flows.engine import (
     UnsupportedActionError,
     UnsupportedReferenceError,
 )
-from flows.engine.conditions import holds
+from connect_survey.flow_language.engine.conditions import holds
 from tests.flows.fixtures.flowdocs import HANG_UP, action, flow, hang_up, say
 
 

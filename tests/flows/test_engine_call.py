@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from flows.engine import (
+from connect_survey.flow_language.engine import (
     CallResult,
     Flow,
     FlowRunLimitError,

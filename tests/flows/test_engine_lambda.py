@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.engine import (
+from connect_survey.flow_language.engine import (
     CallResult,
     Flow,
     LambdaTimeout,
     Simulation,
     UnknownFunctionError,
 )
-from flows.engine import invoke as invoke_module
-from flows.engine.actions import interactions
+from connect_survey.flow_language.engine import invoke as invoke_module
+from connect_survey.flow_language.engine.actions import interactions
 from tests.flows.fixtures.flowdocs import action, flow, say
 
 if TYPE_CHECKING:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from flows.engine import ACTIONS, Flow, InvalidFlowError, Simulation, UnsupportedActionError
-from flows.language import ACTION_TYPES, NO_MATCHING_ERROR, Range, whole_number
-from flows.lint import checked_types, lint
+from connect_survey.flow_language.engine import (
+    ACTIONS,
+    Flow,
+    InvalidFlowError,
+    Simulation,
+    UnsupportedActionError,
+)
+from connect_survey.flow_language.lint import checked_types, lint
+from connect_survey.flow_language.spec import ACTION_TYPES, NO_MATCHING_ERROR, Range, whole_number
 from tests.flows.fixtures.flowdocs import action, flow, hang_up, say
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from flows.engine import ACTIONS
-from flows.language import ACTION_TYPES as TYPES
-from flows.lint import RULES, Finding, LintError, lint, require_clean
+from connect_survey.flow_language.engine import ACTIONS
+from connect_survey.flow_language.lint import RULES, Finding, LintError, lint, require_clean
+from connect_survey.flow_language.spec import ACTION_TYPES as TYPES
 from tests.flows.fixtures.flowdocs import action, flow, hang_up, load, say
 
 TOKEN_ARN = "${Token[TOKEN.123]}"  # an unresolved CDK token, as the stack passes ARNs

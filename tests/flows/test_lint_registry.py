@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.lint import RULES
-from flows.lint.registry import Document, Problem, action_rule, rule
+from connect_survey.flow_language.lint import RULES
+from connect_survey.flow_language.lint.registry import Document, Problem, action_rule, rule
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -41,12 +41,14 @@ def test_action_rule_refuses_a_type_the_language_lacks() -> None:
     def ring(action: Mapping[str, Any]) -> Iterator[str]:
         yield from ()
 
-    with pytest.raises(ValueError, match=r"names types not in flows\.language: \['RingBell'\]"):
+    with pytest.raises(ValueError, match=r"names types not in flow_language\.spec: \['RingBell'\]"):
         action_rule("ring-bell", "RingBell")(ring)
 
 
 def test_implements_refuses_a_type_the_language_lacks() -> None:
-    from flows.engine.actions.registry import implements
+    from connect_survey.flow_language.engine.actions.registry import implements
 
-    with pytest.raises(ValueError, match=r"'RingBell' is not an action type of flows\.language"):
+    with pytest.raises(
+        ValueError, match=r"'RingBell' is not an action type of flow_language\.spec"
+    ):
         implements("RingBell")

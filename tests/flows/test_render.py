@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows import render
-from flows.catalog import FLOWS, flow_spec
-from flows.language import targets
-from flows.prompts import Prompts
-from flows.render import (
+from connect_survey.flow_language.spec import targets
+from connect_survey.flows import render
+from connect_survey.flows.catalog import FLOWS, flow_spec
+from connect_survey.flows.prompts import Prompts
+from connect_survey.flows.render import (
     FlowInputs,
     MenuOption,
     RenderError,
@@ -24,7 +24,7 @@ from flows.render import (
     render_flow,
     to_content,
 )
-from lambdas.survey.definition import Question, SurveyDefinition
+from connect_survey.lambda_asset.survey.definition import Question, SurveyDefinition
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -269,9 +269,9 @@ def test_unused_binding_is_an_error() -> None:
 RENDER_ALL = """
 import json
 from pathlib import Path
-from flows.catalog import FLOW_KEYS
-from flows.render import to_content
-from stacks.config import load_stage, read_context
+from connect_survey.flows.catalog import FLOW_KEYS
+from connect_survey.flows.render import to_content
+from connect_survey.config.stage import load_stage, read_context
 stage = load_stage(read_context(Path("cdk.json")), "prod").offline
 print(json.dumps({key: to_content(stage.render(key)) for key in FLOW_KEYS}))
 """

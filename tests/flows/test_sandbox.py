@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Metrics
 
-from flows.sandbox import embedded_aws
-from flows.simulate import CallSetup, Simulator
-from flows.stream import EmbeddedTableStream, TableStream
-from lambdas.survey import contract
-from stacks.config import load_stage
+from connect_survey.config.stage import load_stage
+from connect_survey.lambda_asset.survey import contract
+from connect_survey.simulator.sandbox import embedded_aws
+from connect_survey.simulator.simulate import CallSetup, Simulator
+from connect_survey.simulator.stream import EmbeddedTableStream, TableStream
 from tests.stacks.conftest import ROOT
 
 

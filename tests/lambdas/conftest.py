@@ -16,9 +16,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
-from flows.stream import TableStream
-from lambdas.survey import alert, aws, finish, score
-from lambdas.survey.contract import (
+from connect_survey.lambda_asset.survey import alert, aws, finish, score
+from connect_survey.lambda_asset.survey.contract import (
     ENV_BUS,
     ENV_RETENTION_DAYS,
     ENV_SURVEY,
@@ -28,8 +27,8 @@ from lambdas.survey.contract import (
     METRICS_NAMESPACE,
     RESULTS_TABLE,
 )
-from lambdas.survey.definition import SurveyDefinition
-from lambdas.survey.outbox import (
+from connect_survey.lambda_asset.survey.definition import SurveyDefinition
+from connect_survey.lambda_asset.survey.outbox import (
     CLAIM_SECONDS,
     ChannelState,
     ClaimResult,
@@ -38,7 +37,8 @@ from lambdas.survey.outbox import (
     mark_channels_sent,
     read_outbox,
 )
-from lambdas.survey.telemetry import logger
+from connect_survey.lambda_asset.survey.telemetry import logger
+from connect_survey.simulator.stream import TableStream
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from lambdas.survey import alert, aws
-from lambdas.survey.contract import OUTBOX_VERSION
-from lambdas.survey.outbox import (
+from connect_survey.lambda_asset.survey import alert, aws
+from connect_survey.lambda_asset.survey.contract import OUTBOX_VERSION
+from connect_survey.lambda_asset.survey.outbox import (
     CLAIM_SECONDS,
     LEASE_SPARE_SECONDS,
     claim_attribute,

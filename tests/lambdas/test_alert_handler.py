@@ -19,15 +19,15 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 from botocore.parsers import ResponseParserError
 
-from lambdas.survey import alert, aws
-from lambdas.survey.alerts import ALERT_NAMESPACE
-from lambdas.survey.contract import (
+from connect_survey.lambda_asset.survey import alert, aws
+from connect_survey.lambda_asset.survey.alerts import ALERT_NAMESPACE
+from connect_survey.lambda_asset.survey.contract import (
     ENV_INSTANCE_ALIAS,
     EVENT_DETAIL_TYPE,
     EVENT_SOURCE,
     OUTBOX_VERSION,
 )
-from lambdas.survey.outbox import CLAIM_SECONDS, outbox_key
+from connect_survey.lambda_asset.survey.outbox import CLAIM_SECONDS, outbox_key
 from tests.lambdas.conftest import REGION, TABLE, read_state
 
 if TYPE_CHECKING:
@@ -278,9 +278,7 @@ def test_alert_handler_treats_an_unparsable_503_as_a_failure_and_delivers_later(
 ) -> None:
     # GIVEN a low answer and SNS answering once with a body botocore cannot parse
     answer(effort="1")
-    faults.raise_before(
-        aws.publisher("sns"), "PublishBatch", ResponseParserError("503 <html>")
-    )
+    faults.raise_before(aws.publisher("sns"), "PublishBatch", ResponseParserError("503 <html>"))
 
     # WHEN the stream delivers, and again after the claim expired
     first = outbox.deliver()

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from lambdas.survey import aws
-from lambdas.survey.budget import CALL_PATH
+from connect_survey.lambda_asset.survey import aws
+from connect_survey.lambda_asset.survey.budget import CALL_PATH
 
 
 def test_aws_clients_are_bounded_in_time_and_attempts() -> None:

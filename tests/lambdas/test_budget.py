@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lambdas.survey import aws
-from lambdas.survey.budget import ALERT_PATH, CALL_PATH, TimeBudget
+from connect_survey.lambda_asset.survey import aws
+from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH, TimeBudget
 
 
 def test_time_budget_call_fits_margin_fits_timeout_fits_flow_limit() -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from lambdas.survey.contact import Contact
-from lambdas.survey.exceptions import MalformedEventError
+from connect_survey.lambda_asset.survey.contact import Contact
+from connect_survey.lambda_asset.survey.exceptions import MalformedEventError
 
 
 def test_contact_view_reads_the_full_event(load_event: Any) -> None:

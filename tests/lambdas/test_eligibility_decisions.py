@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from lambdas.survey import eligibility, sampling
-from lambdas.survey.sampling import Decision, SamplingPolicy
+from connect_survey.lambda_asset.survey import eligibility, sampling
+from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
 from tests.lambdas.conftest import REGION, assert_flat_string_map
 from tests.lambdas.test_eligibility_handler import NUMBER, event
 

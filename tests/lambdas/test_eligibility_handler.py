@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from lambdas.survey import eligibility, sampling
-from lambdas.survey.sampling import Decision, SamplingPolicy
+from connect_survey.lambda_asset.survey import eligibility, sampling
+from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
 from tests.lambdas.conftest import assert_flat_string_map
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from lambdas.survey import aws
-from lambdas.survey.contract import ENV_SURVEY
+from connect_survey.lambda_asset.survey import aws
+from connect_survey.lambda_asset.survey.contract import ENV_SURVEY
 
 ALL = "connectContactFlowEventAll"
 MIN = "connectContactFlowEventMin"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from lambdas.survey import outbox, results
-from lambdas.survey.exceptions import StorageError
-from lambdas.survey.outbox import ClaimResult
+from connect_survey.lambda_asset.survey import outbox, results
+from connect_survey.lambda_asset.survey.exceptions import StorageError
+from connect_survey.lambda_asset.survey.outbox import ClaimResult
 from tests.lambdas.conftest import claim_channel, mark_channel_sent, read_state
 
 TABLE = "survey-results-test"
@@ -144,7 +144,7 @@ def _unprocessed(keys: list[dict[str, Any]]) -> dict[str, Any]:
 def test_results_table_asks_again_for_keys_dynamodb_left_unprocessed(results_table: Any) -> None:
     from botocore.stub import ANY, Stubber
 
-    from lambdas.survey import aws
+    from connect_survey.lambda_asset.survey import aws
 
     # GIVEN DynamoDB leaves the key unprocessed once, then answers
     key = {"contactId": {"S": CONTACT}, "question": {"S": "effort"}}
@@ -165,7 +165,7 @@ def test_results_table_reports_keys_still_unprocessed_as_a_storage_error(
 ) -> None:
     from botocore.stub import ANY, Stubber
 
-    from lambdas.survey import aws
+    from connect_survey.lambda_asset.survey import aws
 
     key = {"contactId": {"S": CONTACT}, "question": {"S": "effort"}}
     with Stubber(aws.client("dynamodb")) as stub:

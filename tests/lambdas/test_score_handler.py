@@ -12,8 +12,8 @@ import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.stub import Stubber
 
-from lambdas.survey import aws
-from lambdas.survey.contract import (
+from connect_survey.lambda_asset.survey import aws
+from connect_survey.lambda_asset.survey.contract import (
     ENV_RETENTION_DAYS,
     ENV_SURVEY,
     ENV_TABLE,

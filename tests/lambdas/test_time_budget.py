@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from lambdas.survey import aws, eligibility, sampling
-from lambdas.survey.budget import CALL_PATH
-from lambdas.survey.sampling import Decision, SamplingPolicy
+from connect_survey.lambda_asset.survey import aws, eligibility, sampling
+from connect_survey.lambda_asset.survey.budget import CALL_PATH
+from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

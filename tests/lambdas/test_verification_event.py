@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import verify
-from lambdas.survey.contract import PARAM_VERIFICATION, TRUE
-from stacks.config import load_stage
+from connect_survey import verify
+from connect_survey.config.stage import load_stage
+from connect_survey.lambda_asset.survey.contract import PARAM_VERIFICATION, TRUE
 
 ALL = "connectContactFlowEventAll"
 CDK_JSON = Path(__file__).resolve().parents[2] / "cdk.json"

@@ -7,17 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE, language_key
-from flows.languages import ENGLISH, KOREAN, LANGUAGES
-from flows.simulate import WITHHELD, CallSetup, simulator
-from lambdas.survey.contract import LANGUAGE_ATTRIBUTE, MODE_ESCALATION, OPT_IN_ATTRIBUTE
+from connect_survey.flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE, language_key
+from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
+from connect_survey.lambda_asset.survey.contract import (
+    LANGUAGE_ATTRIBUTE,
+    MODE_ESCALATION,
+    OPT_IN_ATTRIBUTE,
+)
+from connect_survey.simulator.simulate import WITHHELD, CallSetup, simulator
 from tests.languages.test_korean_survey import hangul, stage_in
 from tests.scenarios.calls import MAIN_QUEUE, caller, inbound, survey
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from flows.simulate import Report, Simulator
+    from connect_survey.simulator.simulate import Report, Simulator
 
 KOREAN_TEXTS = LANGUAGES[KOREAN].prompts.with_scale(1, 5)
 LOW = ("1", "2", "1")

@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.catalog import FLOW_KEYS
-from flows.languages import ENGLISH, KOREAN, LANGUAGES
-from flows.lint import lint
-from flows.render import to_content
-from flows.simulate import CallSetup, simulator
-from lambdas.survey.contract import MODES
-from stacks.config import ConfigError, load_stage
+from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.flow_language.lint import lint
+from connect_survey.flows.catalog import FLOW_KEYS
+from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
+from connect_survey.flows.render import to_content
+from connect_survey.lambda_asset.survey.contract import MODES
+from connect_survey.simulator.simulate import CallSetup, simulator
 from tests.scenarios.calls import caller, inbound, survey
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from flows.offline import OfflineStage
-    from flows.simulate import Simulator
+    from connect_survey.flows.offline import OfflineStage
+    from connect_survey.simulator.simulate import Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_ACTIONS = 250  # Connect's limit on blocks per flow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flows.languages import KOREAN, LANGUAGES
+from connect_survey.flows.languages import KOREAN, LANGUAGES
 
 # Sentence endings of the formal polite style: "감사합니다.", "눌러 주십시오."
 FORMAL_ENDINGS = ("니다.", "십시오.")

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from flows.catalog import language_key
-from flows.languages import ENGLISH, KOREAN, LANGUAGES
-from flows.simulate import CallSetup, simulator
-from lambdas.survey.contract import LANGUAGE_ATTRIBUTE, MODES
+from connect_survey.flows.catalog import language_key
+from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
+from connect_survey.lambda_asset.survey.contract import LANGUAGE_ATTRIBUTE, MODES
+from connect_survey.simulator.simulate import CallSetup, simulator
 from tests.languages.test_korean_survey import hangul, stage_in
 from tests.scenarios.calls import SILENCE, caller, inbound, survey
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from flows.simulate import Report, Simulator
+    from connect_survey.simulator.simulate import Report, Simulator
 
 ENGLISH_OPTION = "For English, press 1."
 KOREAN_OPTION = "한국어 안내는 2번을 눌러 주십시오."
@@ -97,7 +97,7 @@ def test_upstream_attribute_wins_over_the_language_menu(bilingual: Simulator) ->
 
 
 def test_language_menu_needs_two_languages() -> None:
-    from stacks.config import ConfigError
+    from connect_survey.config.stage import ConfigError
 
     with pytest.raises(ConfigError, match=r"^stages\.dev\.languageMenu: needs 2 to 9 languages"):
         stage_in(ENGLISH, languageMenu=True)

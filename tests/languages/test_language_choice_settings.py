@@ -5,9 +5,9 @@ stage's open.)"""
 
 from __future__ import annotations
 
-from flows.catalog import language_key
-from flows.languages import ENGLISH, KOREAN
-from flows.simulate import CallSetup, simulator
+from connect_survey.flows.catalog import language_key
+from connect_survey.flows.languages import ENGLISH, KOREAN
+from connect_survey.simulator.simulate import CallSetup, simulator
 from tests.languages.test_korean_survey import stage_in
 from tests.scenarios.calls import caller, inbound, survey
 

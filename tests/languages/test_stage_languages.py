@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from flows.languages import ENGLISH, KOREAN, LANGUAGES
-from flows.lint import lint
-from flows.prompts import Prompts
-from flows.render import to_content
-from stacks.config import OPTIONAL_PROMPTS, ConfigError
+from connect_survey.config.stage import OPTIONAL_PROMPTS, ConfigError
+from connect_survey.flow_language.lint import lint
+from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
+from connect_survey.flows.prompts import Prompts
+from connect_survey.flows.render import to_content
 from tests.languages.test_korean_survey import MAX_ACTIONS, MAX_CONTENT, stage_in
 
 JAPANESE = "ja-JP"

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from flows.catalog import language_key
-from flows.languages import ENGLISH, KOREAN, LANGUAGES
-from flows.simulate import CallSetup, simulate
-from stacks.config import ConfigError
+from connect_survey.config.stage import ConfigError
+from connect_survey.flows.catalog import language_key
+from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
+from connect_survey.simulator.simulate import CallSetup, simulate
 from tests.languages.test_korean_survey import stage_in
 from tests.languages.test_stage_languages import JAPANESE, japanese_translation
 from tests.scenarios.calls import caller, inbound, survey

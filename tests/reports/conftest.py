@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from lambdas.survey import contract
-from lambdas.survey.definition import SurveyDefinition
-from lambdas.survey.sampling import DECISION_ATTRIBUTE, ELIGIBLE_ATTRIBUTE
-from reports.files import write_json_lines, write_parquet
-from reports.records import contact_record, generate
+from connect_survey.lambda_asset.survey import contract
+from connect_survey.lambda_asset.survey.definition import SurveyDefinition
+from connect_survey.lambda_asset.survey.sampling import DECISION_ATTRIBUTE, ELIGIBLE_ATTRIBUTE
+from connect_survey.reports.files import write_json_lines, write_parquet
+from connect_survey.reports.records import contact_record, generate
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 import pytest
 from matplotlib import image
 
-import cli
-from reports.output import LANGUAGE_CHART, OUTCOME_COLOURS, RESPONSE_CHART
-from reports.queries import GROUPINGS
+from connect_survey import cli
+from connect_survey.reports.output import LANGUAGE_CHART, OUTCOME_COLOURS, RESPONSE_CHART
+from connect_survey.reports.queries import GROUPINGS
 from tests.reports.conftest import records, reference
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from lambdas.survey.definition import SurveyDefinition
+    from connect_survey.lambda_asset.survey.definition import SurveyDefinition
 
 # `--json` count -> the reference's name for it.
 JSON_COUNTS = {

@@ -6,8 +6,8 @@ import gzip
 import json
 from typing import TYPE_CHECKING
 
-from lambdas.survey.definition import SurveyDefinition
-from reports.files import read_sources
+from connect_survey.lambda_asset.survey.definition import SurveyDefinition
+from connect_survey.reports.files import read_sources
 from tests.reports.conftest import edge_records
 
 if TYPE_CHECKING:

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from reports import queries
-from reports.engine import Filters, ReportDatabase
+from connect_survey.reports import queries
+from connect_survey.reports.engine import Filters, ReportDatabase
 from tests.reports.conftest import records, reference
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from lambdas.survey.definition import SurveyDefinition
+    from connect_survey.lambda_asset.survey.definition import SurveyDefinition
 
 FIGURES = (
     "contacts", "offered", "answered", "response_rate", "skipped", "skipped_sampling",

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.simulate import Simulator, simulator
-from lambdas.survey.sampling import SamplingPolicy
-from stacks.config import load_stage
+from connect_survey.config.stage import load_stage
+from connect_survey.lambda_asset.survey.sampling import SamplingPolicy
+from connect_survey.simulator.simulate import Simulator, simulator
 
 if TYPE_CHECKING:
-    from flows.offline import OfflineStage
+    from connect_survey.flows.offline import OfflineStage
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, Report, Simulator
-from lambdas.survey import sampling
-from lambdas.survey.contract import ELIGIBILITY_FUNCTION, MODES
-from lambdas.survey.telemetry import logger
+from connect_survey.lambda_asset.survey import sampling
+from connect_survey.lambda_asset.survey.contract import ELIGIBILITY_FUNCTION, MODES
+from connect_survey.lambda_asset.survey.telemetry import logger
+from connect_survey.simulator.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, Report, Simulator
 from tests.scenarios.calls import caller, inbound, survey
 
 if TYPE_CHECKING:

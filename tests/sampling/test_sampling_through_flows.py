@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from flows.simulate import CallSetup, Simulator
-from lambdas.survey.contract import MODES
+from connect_survey.lambda_asset.survey.contract import MODES
+from connect_survey.simulator.simulate import CallSetup, Simulator
 from tests.scenarios.calls import caller, inbound, survey
 
 if TYPE_CHECKING:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
-from flows.simulate import STUB_ERROR, STUB_TIMEOUT, WITHHELD, CallSetup
-from lambdas.survey.contract import (
+from connect_survey.flows.catalog import FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
+from connect_survey.lambda_asset.survey.contract import (
     ELIGIBILITY_FUNCTION,
     MODE_ESCALATION,
     MODE_ON_DEMAND,
@@ -22,9 +21,10 @@ from lambdas.survey.contract import (
     OPT_IN_COMPLETE,
     SURVEY_STATUS_ATTRIBUTE,
 )
+from connect_survey.simulator.simulate import STUB_ERROR, STUB_TIMEOUT, WITHHELD, CallSetup
 
 if TYPE_CHECKING:
-    from flows.simulate import Report
+    from connect_survey.simulator.simulate import Report
 
 MODES = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
 OPT_IN_MODES = (MODE_OPT_IN, MODE_ESCALATION)

@@ -1,4 +1,4 @@
-"""One embedded AWS for the scenario package, played through `flows.simulate` as the CLI does.
+"""One embedded AWS for the scenario package, played through `simulator.simulate` as the CLI does.
 
 Calls share the sandbox's results table and alert log, both keyed by contact id, and a call's
 contact id comes from its seed: `play` gives every call a seed of its own, and a caller number of
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from flows.simulate import CallSetup, Report, Simulator, simulator
-from stacks.config import load_stage
+from connect_survey.config.stage import load_stage
+from connect_survey.simulator.simulate import CallSetup, Report, Simulator, simulator
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from flows.offline import OfflineStage
+    from connect_survey.flows.offline import OfflineStage
 
 ROOT = Path(__file__).resolve().parents[2]
 

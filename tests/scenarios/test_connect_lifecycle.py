@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
-from flows.simulate import WITHHELD
-from lambdas.survey.contract import (
+from connect_survey.flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
+from connect_survey.lambda_asset.survey.contract import (
     MODE_ESCALATION,
     STATUS_COMPLETE,
     STATUS_OFFERED,
@@ -17,6 +16,7 @@ from lambdas.survey.contract import (
     STATUS_UNANSWERED,
     SURVEY_STATUS_ATTRIBUTE,
 )
+from connect_survey.simulator.simulate import WITHHELD
 from tests.scenarios.calls import (
     MAIN_QUEUE,
     MODES,

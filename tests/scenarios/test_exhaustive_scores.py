@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from lambdas.survey.contract import MODE_ESCALATION
+from connect_survey.lambda_asset.survey.contract import MODE_ESCALATION
 from tests.scenarios.calls import (
     MODES,
     SCORE_ATTRIBUTES,
@@ -23,7 +23,7 @@ from tests.scenarios.calls import (
 )
 
 if TYPE_CHECKING:
-    from flows.offline import OfflineStage
+    from connect_survey.flows.offline import OfflineStage
     from tests.scenarios.conftest import Player
 
 LOW_SCORE_THRESHOLD = 3  # the default survey: a score below 3 is low

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from flows.catalog import FLOW_KEYS
+from connect_survey.flows.catalog import FLOW_KEYS
 from tests.scenarios.calls import coverage_scenarios
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from flows.offline import OfflineStage
+    from connect_survey.flows.offline import OfflineStage
     from tests.scenarios.calls import Scenario
     from tests.scenarios.conftest import Player
 

@@ -8,8 +8,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from flows.catalog import CALLBACK_QUEUE, FINISH_FUNCTION, SCORE_FUNCTION, SUPERVISOR_QUEUE
-from lambdas.survey.contract import (
+from connect_survey.flows.catalog import (
+    CALLBACK_QUEUE,
+    FINISH_FUNCTION,
+    SCORE_FUNCTION,
+    SUPERVISOR_QUEUE,
+)
+from connect_survey.lambda_asset.survey.contract import (
     EVENT_DETAIL_TYPE,
     EVENT_SOURCE,
     MODE_ESCALATION,
@@ -43,8 +48,8 @@ from tests.scenarios.calls import (
 )
 
 if TYPE_CHECKING:
-    from flows.offline import OfflineStage
-    from flows.simulate import Report
+    from connect_survey.flows.offline import OfflineStage
+    from connect_survey.simulator.simulate import Report
     from tests.scenarios.conftest import Player
 
 LOW = ("1", "2", "1")  # a survey that escalates

@@ -11,8 +11,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from stacks.config import StageConfig, load_stage
-from stacks.survey_stack import SurveyStack
+from connect_survey.config.stage import StageConfig, load_stage
+from connect_survey.infra.survey_stack import SurveyStack
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 
 import app
-from flows import render
+from connect_survey.flows import render
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from stacks.config import ConfigError, load_stage
+from connect_survey.config.stage import ConfigError, load_stage
 
 QUESTIONS = [
     {"key": "effort", "attribute": "EffortScore", "prompt": "Easy?"},

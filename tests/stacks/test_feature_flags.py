@@ -9,8 +9,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from stacks.config import load_stage
-from stacks.survey_stack import SurveyStack
+from connect_survey.config.stage import load_stage
+from connect_survey.infra.survey_stack import SurveyStack
 from tests.stacks.conftest import ROOT
 
 RECOMMENDED = ROOT / "node_modules" / "aws-cdk" / "lib" / "init-templates"

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from stacks.config import load_stage
+from connect_survey.config.stage import load_stage
 from tests.stacks.conftest import build_stack
 
 

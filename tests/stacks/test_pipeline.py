@@ -11,10 +11,10 @@ import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
 import app
-import verify
-from stacks.config import ConfigError, load_stage
-from stacks.pipeline_config import load_pipeline
-from stacks.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
+from connect_survey import verify
+from connect_survey.config.pipeline import load_pipeline
+from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.infra.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
 from tests.stacks.conftest import build_stack
 
 if TYPE_CHECKING:

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from reports import queries
-from stacks.config import ConfigError, load_stage
+from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.reports import queries
 from tests.stacks.conftest import build_stack
 
 if TYPE_CHECKING:
-    from stacks.config import StageConfig
+    from connect_survey.config.stage import StageConfig
 
 EXISTING_STREAM = "arn:aws:kinesis:us-east-1:111122223333:stream/contact-records"
 
@@ -47,9 +47,7 @@ def test_records_bucket_is_encrypted_tls_only_versioned_and_expires(
                             {"Prefix": "ctr/", "ExpirationInDays": 730, "Status": "Enabled"}
                         ),
                         Match.object_like({"Prefix": "errors/", "ExpirationInDays": 30}),
-                        Match.object_like(
-                            {"NoncurrentVersionExpiration": {"NoncurrentDays": 30}}
-                        ),
+                        Match.object_like({"NoncurrentVersionExpiration": {"NoncurrentDays": 30}}),
                     ]
                 )
             },

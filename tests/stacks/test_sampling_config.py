@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from lambdas.survey.sampling import SamplingPolicy
-from stacks.config import ConfigError, load_stage
+from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.lambda_asset.survey.sampling import SamplingPolicy
 
 
 def load(stages: dict[str, Any]) -> Any:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from aws_cdk.assertions import Match
 
-from lambdas.survey.contract import METRICS_NAMESPACE
-from lambdas.survey.sampling import Decision
+from connect_survey.lambda_asset.survey.contract import METRICS_NAMESPACE
+from connect_survey.lambda_asset.survey.sampling import Decision
 from tests.stacks.test_stack import logical_id
 
 if TYPE_CHECKING:

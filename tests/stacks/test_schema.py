@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from stacks.schema import SCHEMA_FILE, cdk_json_schema, schema_text
+from connect_survey.config.schema import SCHEMA_FILE, cdk_json_schema, schema_text
 
 
 def test_checked_in_schema_is_current() -> None:

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from flows import stream
-from flows.catalog import FLOW_KEYS, FLOWS
-from flows.lint import document as lint_document
-from flows.render import RenderError, to_content
-from lambdas.survey import contract
-from lambdas.survey.budget import ALERT_PATH, CALL_PATH
-from stacks.config import StageConfig, load_stage
-from stacks.handlers import pinned_powertools_version, powertools_layer_parameter
+from connect_survey.config.stage import StageConfig, load_stage
+from connect_survey.flow_language.lint import document as lint_document
+from connect_survey.flows.catalog import FLOW_KEYS, FLOWS
+from connect_survey.flows.render import RenderError, to_content
+from connect_survey.infra.handlers import pinned_powertools_version, powertools_layer_parameter
+from connect_survey.lambda_asset.survey import contract
+from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
+from connect_survey.simulator import stream
 from tests.stacks.conftest import ROOT, build_stack
 
 if TYPE_CHECKING:
@@ -749,6 +749,8 @@ def test_alert_function_gets_the_instance_alias_when_the_stage_sets_it(
             },
         },
     )
+
+
 def test_content_limit_is_checked_with_deployed_arn_lengths(
     dev_config: StageConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,8 +14,8 @@ import pytest
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
-from stacks.config import load_stage
-from stacks.survey_stack import SurveyStack
+from connect_survey.config.stage import load_stage
+from connect_survey.infra.survey_stack import SurveyStack
 from tests.stacks.conftest import ROOT
 
 STAGES = ("dev", "staging", "prod")

@@ -1,0 +1,218 @@
+"""Report benchmarks: DuckDB report vs a plain-Python pass over 1,000,000 CTRs (Parquet); bytes
+a one-day report reads from 30 days of partitioned Parquet vs unpartitioned JSON lines; the
+generator's rate. `python -m connect_survey.bench.reports` runs these alone."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from connect_survey.lambda_asset.survey import contract
+from connect_survey.lambda_asset.survey.definition import SurveyDefinition
+from connect_survey.lambda_asset.survey.sampling import (
+    DECISION_ATTRIBUTE,
+    ELIGIBLE_ATTRIBUTE,
+    Decision,
+)
+from connect_survey.reports.engine import Filters, ReportDatabase
+from connect_survey.reports.files import write_json_lines, write_parquet
+from connect_survey.reports.output import text_tables
+from connect_survey.reports.queries import SKIPPED
+from connect_survey.reports.records import generate
+
+Row = tuple[str, str, str, str, str]
+LAST_DAY = date(2026, 3, 31)
+
+
+def _read_bytes() -> int:
+    """Bytes this process has read through read()/pread() so far (Linux /proc/self/io)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise RuntimeError("no rchar in /proc/self/io")
+
+
+# The CTR columns the report reads (the ARNs, times and ids it does not need stay on disk).
+BASELINE_COLUMNS = ["contactid", "lastupdatetimestamp", "agent", "queue", "attributes"]
+# Per group: contacts, offered, answered, skipped, by sampling, by cooldown, withheld, undecided,
+# CSAT answers / satisfied, NPS answers / promoters / detractors, CES answers / sum / satisfied.
+COUNTERS = 16
+
+
+@dataclass
+class PlainReport:
+    """What the baseline computes: the report's counts, distribution and low-score contacts
+    (date, contact, agent, queue, mode, answers: what a table or JSON would print)."""
+
+    groups: dict[str, dict[str, list[int]]]
+    distribution: Counter[tuple[str, int]]
+    low_scores: list[tuple[str, str, str, str, str, list[tuple[str, str | None, int]]]]
+
+
+def python_report(folder: Path, survey: SurveyDefinition) -> PlainReport:
+    """The baseline: the report's figures in plain Python over rows read with pyarrow (only the
+    columns the report reads): latest copy per contact, then one pass over the contacts."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in sorted(folder.rglob("*.parquet")):
+        day = path.parent.name.split("=", 1)[1]
+        for row in pq.read_table(path, columns=BASELINE_COLUMNS).to_pylist():
+            key = (day, row["contactid"])
+            if key not in latest or row["lastupdatetimestamp"] > latest[key]["lastupdatetimestamp"]:
+                latest[key] = row
+    bands = survey.bands
+    assert bands is not None
+    groups: dict[str, dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0] * COUNTERS)
+    )
+    distribution: Counter[tuple[str, int]] = Counter()
+    low_scores: list[tuple[str, str, str, str, str, list[tuple[str, str | None, int]]]] = []
+    reasons = {reason.value: 4 + i for i, reason in enumerate(SKIPPED)}
+    undecided = Decision.UNDECIDED.value
+    metric_slots = {"csat": 8, "nps": 10, "ces": 13}
+    for (day, contact_id), row in latest.items():
+        attributes = dict(row["attributes"] or [])
+        scores: list[tuple[str, str | None, int]] = []
+        for q in survey.questions:
+            value = attributes.get(q.attribute)
+            if value and value.isdigit() and survey.scale_min <= int(value) <= survey.scale_max:
+                scores.append((q.key, q.metric, int(value)))
+        status = attributes.get(contract.SURVEY_STATUS_ATTRIBUTE)
+        offered = status in contract.SURVEY_STATUSES or bool(scores)
+        reason = attributes.get(DECISION_ATTRIBUTE)
+        skipped = not offered and (
+            attributes.get(ELIGIBLE_ATTRIBUTE) == contract.FALSE or reason in reasons
+        )
+        agent = (row["agent"] or {}).get("username") or "(none)"
+        queue = (row["queue"] or {}).get("name") or "(none)"
+        mode = attributes.get(contract.SURVEY_MODE_ATTRIBUTE, "(none)")
+        names = (
+            ("overall", "all"),
+            ("byDay", day),
+            ("byQueue", queue),
+            ("byAgent", agent),
+            ("byMode", mode),
+            ("byLanguage", attributes.get(contract.LANGUAGE_ATTRIBUTE, "(none)")),
+        )
+        for grouping, name in names:
+            figures = groups[grouping][name]
+            figures[0] += 1
+            figures[1] += offered
+            figures[2] += bool(scores)
+            if skipped:
+                figures[3] += 1
+                if reason in reasons:
+                    figures[reasons[reason]] += 1
+            figures[7] += reason == undecided
+            for _, metric, score in scores:
+                if metric is None:
+                    continue
+                slot = metric_slots[metric]
+                figures[slot] += 1
+                if metric == "nps":
+                    figures[slot + 1] += score >= bands.promoter_min
+                    figures[slot + 2] += score <= bands.detractor_max
+                else:
+                    figures[slot + 1 + (metric == "ces")] += score >= bands.satisfied_min
+                    if metric == "ces":
+                        figures[slot + 1] += score
+        for question, _, score in scores:
+            distribution[(question, score)] += 1
+        if any(score < survey.low_score_threshold for _, _, score in scores):
+            low_scores.append((day, contact_id, agent, queue, mode, scores))
+    low_scores.sort(key=lambda contact: (contact[0], contact[1]))
+    return PlainReport(groups=groups, distribution=distribution, low_scores=low_scores)
+
+
+def report_speed(folder: Path, survey: SurveyDefinition) -> tuple[float, float]:
+    """`connect-survey report` (figures and tables) vs the plain-Python pass, same records."""
+    start = time.perf_counter()
+    report = ReportDatabase([folder], survey).report()
+    text_tables(report)  # what `connect-survey report` prints (the low-score list's length)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    baseline = python_report(folder, survey)
+    plain = time.perf_counter() - start
+    # Both sides made the same report: every count of every group, the distribution, the list.
+    counts = ("contacts", "offered", "answered", "skipped", "skippedBySampling",
+              "skippedByCooldown", "skippedWithheldNumber", "undecided")  # fmt: skip
+    for grouping, groups in baseline.groups.items():
+        figures = {"all": report.overall} if grouping == "overall" else report.groups[grouping]
+        assert set(figures) == set(groups), grouping
+        for name, plain_counts in groups.items():
+            assert [figures[name][c] for c in counts] == plain_counts[: len(counts)], name
+    assert {
+        (question, score): n
+        for question, by_score in report.distribution.items()
+        for score, n in by_score.items()
+    } == dict(baseline.distribution)
+    assert len(report.low_scores) == len(baseline.low_scores)
+    return ours, plain
+
+
+def one_day_bytes(survey: SurveyDefinition, root: Path, count: int = 300_000) -> tuple[int, int]:
+    """Bytes read by a one-day report over 30 days: partitioned Parquet vs JSON lines."""
+    parquet, json_lines = root / "parquet-30d", root / "json-30d"
+    write_parquet(generate(count, days=30, last_day=LAST_DAY, seed=2), parquet, survey)
+    write_json_lines(
+        generate(count, days=30, last_day=LAST_DAY, seed=2), json_lines / "ctr.jsonl", gzipped=False
+    )
+    day = "2026-03-15"
+    results = []
+    for folder in (parquet, json_lines):
+        before = _read_bytes()
+        report = ReportDatabase([folder], survey, Filters(first_day=day, last_day=day)).report()
+        results.append(_read_bytes() - before)
+        assert list(report.groups["byDay"]) == [day]
+    return results[0], results[1]
+
+
+def generator_rate(
+    survey: SurveyDefinition, root: Path, count: int = 200_000
+) -> tuple[float, float]:
+    """CTRs per second written as JSON lines and as partitioned Parquet."""
+    start = time.perf_counter()
+    write_json_lines(generate(count, survey=survey), root / "gen" / "ctr.jsonl", gzipped=False)
+    json_rate = count / (time.perf_counter() - start)
+    start = time.perf_counter()
+    write_parquet(generate(count, survey=survey), root / "gen-parquet", survey)
+    parquet_rate = count / (time.perf_counter() - start)
+    return json_rate, parquet_rate
+
+
+def reports_benchmarks(records: int = 1_000_000) -> list[Row]:
+    survey = SurveyDefinition()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        json_rate, parquet_rate = generator_rate(survey, root)
+        rows.append(
+            ("generate-ctrs: CTRs/s written as JSON lines (Parquet in baseline column)",
+             f"{json_rate:,.0f}/s", f"{parquet_rate:,.0f}/s", "", "≥ 20,000/s")
+        )  # fmt: skip
+        big = root / "million"
+        write_parquet(generate(records, days=30, last_day=LAST_DAY, seed=1), big, survey)
+        ours, plain = report_speed(big, survey)
+        rows.append(
+            (f"report over {records:,} CTRs (Parquet): DuckDB vs plain-Python pass",
+             f"{ours:.1f} s", f"{plain:.1f} s", f"{plain / ours:.1f}x faster",
+             "≤ 10 s and ≥ 10x")
+        )  # fmt: skip
+        parquet_bytes, json_bytes = one_day_bytes(survey, root)
+        rows.append(
+            ("bytes read, one-day report over 30 days: partitioned Parquet vs JSON lines",
+             f"{parquet_bytes / 1e6:.1f} MB", f"{json_bytes / 1e6:.1f} MB",
+             f"1/{json_bytes / parquet_bytes:.0f}", "≤ 1/20")
+        )  # fmt: skip
+    return rows
+
+
+if __name__ == "__main__":
+    for row in reports_benchmarks():
+        print("| " + " | ".join(row) + " |")

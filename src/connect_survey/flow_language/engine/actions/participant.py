@@ -1,0 +1,116 @@
+"""Participant actions: what the caller hears and keys in, and hanging up.
+
+https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from connect_survey.flow_language.engine.actions.params import (
+    choice,
+    integer,
+    required_integer,
+    speak,
+)
+from connect_survey.flow_language.engine.actions.registry import implements
+from connect_survey.flow_language.engine.errors import InvalidParameterError
+from connect_survey.flow_language.engine.run import End, Ending, Outcome, Run
+from connect_survey.flow_language.engine.state import EventKind
+from connect_survey.flow_language.engine.transitions import branch_on, fail, succeed
+from connect_survey.flow_language.spec import (
+    DEFAULT_TERMINATOR,
+    INPUT_TIME_LIMIT_EXCEEDED,
+    NO_MATCHING_ERROR,
+    STORED_TIMEOUT,
+)
+
+if TYPE_CHECKING:
+    from connect_survey.flow_language.engine.caller import Entry
+    from connect_survey.flow_language.engine.document import Action
+
+
+@implements("MessageParticipant")
+def message_participant(run: Run, action: Action) -> Outcome:
+    if not run.state.customer_present:
+        return _no_customer(run, action)
+    speak(run, action)
+    return succeed(action)
+
+
+@implements("GetParticipantInput")
+def get_participant_input(run: Run, action: Action) -> Outcome:
+    """Play the prompt, then take the caller's next entry: a menu choice or stored digits."""
+    seconds = required_integer(action, "InputTimeLimitSeconds")
+    store = choice(action, "StoreInput") == "True"
+    if not run.state.customer_present:
+        return _no_customer(run, action)
+    speak(run, action, optional=True)
+    entry = run.services.caller.next()
+    if entry.kind == "hangup":
+        run.log(action, EventKind.HANG_UP, "caller hangs up", who="caller")
+        return End(Ending.CALLER_HUNG_UP)
+    if entry.kind == "timeout":
+        run.log(action, EventKind.TIMEOUT, f"no key within {seconds} s", seconds=seconds)
+    else:
+        run.log(action, EventKind.KEYS, entry.keys, keys=entry.keys)
+    return _store(run, action, entry) if store else _menu(run, action, entry)
+
+
+def _no_customer(run: Run, action: Action) -> Outcome:
+    """Participant actions are attempted only with a participant: with the caller gone, the
+    block fails (the docs do not name the branch; the error branch is the cautious reading)."""
+    return fail(run, action, NO_MATCHING_ERROR, "no customer on the contact")
+
+
+def _menu(run: Run, action: Action, entry: Entry) -> Outcome:
+    # A menu reads one key; anything typed after it is not part of the choice.
+    if entry.kind == "timeout":
+        return fail(run, action, INPUT_TIME_LIMIT_EXCEEDED, "the caller pressed nothing")
+    return branch_on(run, action, entry.keys[0])
+
+
+def _store(run: Run, action: Action, entry: Entry) -> Outcome:
+    maximum = _maximum_length(action)
+    if entry.kind == "timeout":
+        if INPUT_TIME_LIMIT_EXCEEDED in action.errors:
+            return fail(run, action, INPUT_TIME_LIMIT_EXCEEDED, "the caller pressed nothing")
+        # The admin guide: a timeout on "Store customer input" takes the success branch and
+        # stores the word "Timeout".
+        digits = STORED_TIMEOUT
+    else:
+        digits = ""
+        terminators = _terminators(action)
+        for key in entry.keys:
+            if key in terminators:
+                break
+            digits += key
+        digits = digits[:maximum] if maximum is not None else digits
+    run.state.stored_input = digits
+    run.log(action, EventKind.SETTING, f"$.StoredCustomerInput = {digits!r}", stored=digits)
+    return succeed(action)
+
+
+def _maximum_length(action: Action) -> int | None:
+    validation = action.parameters.get("InputValidation")
+    if not isinstance(validation, Mapping):
+        raise InvalidParameterError(
+            action.flow, action.identifier, "stored input (StoreInput True) needs InputValidation"
+        )
+    custom = validation.get("CustomValidation")
+    if isinstance(custom, Mapping):
+        return integer(action, "MaximumLength", custom.get("MaximumLength"))
+    return None  # phone number validation: the number is taken as typed
+
+
+def _terminators(action: Action) -> str:
+    config: Any = action.parameters.get("DTMFConfiguration", {})
+    sequence = config.get("InputTerminationSequence") if isinstance(config, Mapping) else None
+    return sequence if isinstance(sequence, str) and sequence else DEFAULT_TERMINATOR
+
+
+@implements("DisconnectParticipant")
+def disconnect_participant(run: Run, action: Action) -> Outcome:
+    run.log(action, EventKind.END, "the flow hangs up")
+    return End(Ending.DISCONNECT)

@@ -1,0 +1,102 @@
+"""A linter for Amazon Connect Flow Language documents: what Connect would reject, and traps.
+
+`lint(document, flow)` runs every registered rule and returns their findings. Each rule is one
+small function registered under its id (`@rule("dead-end")`, `@action_rule("loop", "Loop")`,
+see `.registry`), one module per section: document, graph, conditions, participant,
+interactions, contact, flow control, and the warnings in risks. The facts the rules check (types,
+errors, limits, enums) come from `flow_language.spec`, which the simulator reads too. Errors are
+what Connect rejects or a call would get stuck on; warnings are legal but risky.
+
+Values may hold unresolved CDK tokens (`${Token[TOKEN.123]}`), so ARNs are only required to be
+non-empty strings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from connect_survey.flow_language.lint import (
+    conditions,
+    contact,
+    flow_control,
+    graph,
+    interactions,
+    participant,
+    risks,
+)
+from connect_survey.flow_language.lint import document as document_rules
+from connect_survey.flow_language.lint.registry import REGISTERED, Document, Finding, Rule, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "RULES",
+    "SECTIONS",
+    "Finding",
+    "LintError",
+    "Rule",
+    "Severity",
+    "checked_types",
+    "lint",
+    "require_clean",
+]
+
+
+SECTIONS = (
+    document_rules,
+    graph,
+    conditions,
+    participant,
+    interactions,
+    contact,
+    flow_control,
+    risks,
+)
+"""The rule modules, in the order their findings are reported."""
+RULES: list[Rule] = [
+    rule for section in SECTIONS for rule in REGISTERED if rule.section == section.__name__
+]
+"""Every rule, in the order findings are reported."""
+if len(RULES) != len(REGISTERED):  # a rule module imported but missing from SECTIONS
+    raise ImportError(
+        "every module of connect_survey.flow_language.lint with rules must be listed in SECTIONS"
+    )
+
+
+def checked_types() -> set[str]:
+    """The action types some rule checks on their own (beyond the document-wide rules)."""
+    return {kind for rule in RULES for kind in rule.types}
+
+
+class LintError(ValueError):
+    """Raised by `require_clean` when a flow has error findings; lists every one."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("\n".join(str(finding) for finding in findings))
+        self.findings = findings
+
+
+def lint(document: Mapping[str, Any], flow: str, *, content: str | None = None) -> list[Finding]:
+    """Every finding of every rule, rules in `RULES` order, actions in document order.
+
+    `content` is the document as it will be deployed (its size is what counts); without it the
+    size is that of `json.dumps(document)`.
+    """
+    doc = Document(document, content)
+    return [
+        Finding(flow, action["Identifier"] if action else "", rule.name, message, rule.severity)
+        for rule in RULES
+        for action, message in rule.check(doc)
+    ]
+
+
+def require_clean(
+    document: Mapping[str, Any], flow: str, *, content: str | None = None
+) -> list[Finding]:
+    """The warnings of a flow that has no errors; raises `LintError` listing the errors."""
+    findings = lint(document, flow, content=content)
+    errors = [finding for finding in findings if finding.severity == "error"]
+    if errors:
+        raise LintError(errors)
+    return findings

@@ -1,0 +1,1 @@
+"""Our flows: templates, rendering, prompts and languages, and the catalog of the six flows."""

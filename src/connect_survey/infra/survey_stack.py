@@ -1,0 +1,148 @@
+"""One stack per stage: every resource the post-call surveys need, wired together."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+
+from connect_survey.flows.catalog import (
+    CALLBACK_QUEUE,
+    SUPERVISOR_QUEUE,
+    SUPERVISOR_ROUTING_PROFILE,
+)
+from connect_survey.infra.alerting import Alerting
+from connect_survey.infra.connect_integration import LambdaIntegration
+from connect_survey.infra.contact_flows import ContactFlows
+from connect_survey.infra.cooldown_store import CooldownStore
+from connect_survey.infra.handlers import SurveyHandlers
+from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
+from connect_survey.infra.operations import Operations
+from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
+from connect_survey.infra.results_store import ResultsStore
+from connect_survey.infra.supervisor_queue import SupervisorRouting
+from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION
+
+if TYPE_CHECKING:
+    from constructs import Construct
+
+    from connect_survey.config.stage import StageConfig
+
+
+class SurveyStack(Stack):
+    """The same class for every stage; only the configuration differs."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any):
+        stage, settings = config.offline, config.settings
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(account=stage.account, region=stage.region),
+            description=f"Post-call surveys for Amazon Connect ({stage.name})",
+            **kwargs,
+        )
+        results = ResultsStore(
+            self, "Results", deletion_protection=settings.table_deletion_protection
+        )
+        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        cooldown = CooldownStore(self, "Cooldown")
+        handlers = SurveyHandlers(
+            self,
+            "Handlers",
+            name_prefix=stage.name_prefix,
+            partition=stage.partition,
+            survey=stage.inputs.survey,
+            table=results.table,
+            topic=alerting.topic,
+            bus=alerting.bus,
+            log_retention_days=settings.log_retention_days,
+            result_retention_days=stage.retention_days,
+            powertools_layer_version=settings.powertools_layer_version,
+            sampling=stage.inputs.sampling,
+            cooldown_table=cooldown.table,
+            caller_key_secret=cooldown.secret,
+            instance_alias=settings.instance_alias,
+        )
+        operations = Operations(
+            self,
+            "Operations",
+            name_prefix=stage.name_prefix,
+            functions={**handlers.functions, ALERT_FUNCTION: handlers.alert},
+            dead_letters=handlers.dead_letters,
+            emails=settings.ops_emails,
+        )
+        integrations = [
+            LambdaIntegration(
+                self,
+                f"{key.title()}Integration",
+                function=function,
+                instance_arn=stage.instance_arn,
+                account=stage.account,
+            )
+            for key, function in handlers.functions.items()
+        ]
+        supervisors = SupervisorRouting(
+            self,
+            "Supervisor",
+            instance_arn=stage.instance_arn,
+            supervisor_name=stage.resource_name(SUPERVISOR_QUEUE),
+            callback_name=stage.resource_name(CALLBACK_QUEUE),
+            routing_profile_name=stage.resource_name(SUPERVISOR_ROUTING_PROFILE),
+            supervisor_queue_arn=settings.supervisor_queue_arn,
+            callback_queue_arn=settings.callback_queue_arn,
+            max_contacts=settings.supervisor_max_contacts,
+            callback_caller_id_number_arn=settings.callback_caller_id_number_arn,
+        )
+        # CDK tokens stand for ARNs in the synthesized Content and are far shorter than them: the
+        # offline rendering has ARNs as long as the deployed ones, so the content limit is
+        # checked (with every other lint rule) on what Connect will get.
+        for spec in stage.flows:
+            stage.render(spec.key)
+        flows = ContactFlows(
+            self,
+            "Flows",
+            instance_arn=stage.instance_arn,
+            name_prefix=stage.name_prefix,
+            specs=stage.flows,
+            inputs=stage.inputs_for,
+            function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
+            queue_arns={
+                **stage.queues,
+                SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
+                CALLBACK_QUEUE: supervisors.callback_queue_arn,
+            },
+            depends_on=list(integrations),
+        )
+        for spec in stage.flows:  # every mode in every language
+            CfnOutput(
+                self,
+                f"{spec.key.title().replace('-', '')}FlowArn",
+                value=flows.arn(spec.key),
+                description=f"ARN of the {spec.key} contact flow",
+            )
+        CfnOutput(self, "ResultsTableName", value=results.table.table_name)
+        CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
+        suppress_findings(handlers=handlers)
+        if settings.reporting is not None:
+            reporting = settings.reporting
+            reports = ContactRecordReports(
+                self,
+                "Reports",
+                name_prefix=stage.name_prefix,
+                survey=stage.inputs.survey,
+                stream=contact_record_stream(
+                    self,
+                    ctr_source=reporting.ctr_source,
+                    stream_arn=reporting.stream_arn,
+                    instance_arn=stage.instance_arn,
+                ),
+                retention_days=reporting.retention_days,
+                query_limit_gb=reporting.query_limit_gb,
+                log_retention_days=settings.log_retention_days,
+            )
+            for alarm in reports.alarms:  # delivery failures reach the same people
+                alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))
+            CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
+            CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)
+            suppress_reporting_findings(reports=reports)

@@ -1,0 +1,192 @@
+"""Finish a survey: total the answers, mark it complete, and tell the flow whether to escalate.
+
+The flow sends, once after the last question (Details.Parameters):
+    {"mode": "on-demand|opt-in|escalation"}
+and gets back a flat string map, read as $.External.<key>:
+    {"escalate": "true|false",        # any answered score below the threshold (every mode)
+     "lowest": "2",                   # "" when nothing was answered
+     "answered": "3",
+     "status": "complete|partial|unanswered",  # every, some or no question answered; "offered"
+                                      # when the event was unreadable (the flow's own value)
+     "reason": "..."}                 # only when something failed: storage_error (answers taken
+                                      # from the contact attributes), malformed_event,
+                                      # internal_error; verification (below)
+It never publishes: alerts leave through the table's stream (the alert function), so no SNS or
+EventBridge fault can delay the caller. Retries only rewrite the same summary. A verification
+event (parameter "verification": "true", sent by `connect-survey verify`, never by a flow) is
+answered without reading or storing anything. It never raises, and stops calling AWS when the
+invocation is about to run out of time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final
+
+from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
+
+from . import environment, results
+from .answers import parse_score
+from .aws import has_time_left
+from .contact import Contact
+from .contract import (
+    ANSWERED,
+    ESCALATE,
+    FALSE,
+    LOWEST,
+    MODES,
+    PARAM_MODE,
+    REASON,
+    REASON_INTERNAL_ERROR,
+    REASON_MALFORMED_EVENT,
+    REASON_STORAGE_ERROR,
+    REASON_VERIFICATION,
+    STATUS,
+    STATUS_COMPLETE,
+    STATUS_OFFERED,
+    STATUS_PARTIAL,
+    STATUS_UNANSWERED,
+    TRUE,
+)
+from .exceptions import (
+    EnvironmentVariableError,
+    InvalidAnswerError,
+    MalformedEventError,
+    StorageError,
+)
+from .telemetry import Metric, begin, count, logger, metrics
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from .definition import SurveyDefinition
+
+UNKNOWN_MODE: Final = "unknown"
+
+
+@dataclass
+class Failures:
+    """What went wrong during this invocation, in order; the first becomes the answer's reason."""
+
+    reasons: list[str] = field(default_factory=list)
+
+    def failed(self, reason: str, message: str, error: Exception | str) -> None:
+        logger.error(message, extra={"error": str(error)})
+        self.reasons.append(reason)
+
+
+@metrics.log_metrics
+@event_source(data_class=ConnectContactFlowEvent)
+def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> dict[str, str]:
+    """Answer the flow with a flat string map, whatever arrives."""
+    try:
+        return _finish(Contact.from_event(event.raw_event), context)
+    except MalformedEventError as error:
+        begin(None, context)
+        logger.warning("Malformed event", extra={"error": str(error)})
+        count(Metric.MALFORMED_EVENT)
+        return _answer({}, STATUS_OFFERED, escalate=False, reasons=[REASON_MALFORMED_EVENT])
+    except Exception:
+        logger.exception("Finishing the survey failed unexpectedly")
+        count(Metric.INTERNAL_ERROR)
+        return _answer({}, STATUS_OFFERED, escalate=False, reasons=[REASON_INTERNAL_ERROR])
+
+
+def _finish(contact: Contact, context: object) -> dict[str, str]:
+    begin(contact.contact_id, context)
+    survey = environment.survey()
+    mode = contact.parameters.get(PARAM_MODE, "").strip()
+    if mode not in MODES:
+        logger.warning("Unknown survey mode from the flow; finishing anyway")
+        mode = UNKNOWN_MODE
+    if contact.is_verification:
+        return _answer({}, STATUS_OFFERED, escalate=False, reasons=[REASON_VERIFICATION])
+    failures = Failures()
+    now = datetime.now(UTC)
+
+    scores = _scores(contact, survey, context, failures)
+    status = survey_status(len(scores), len(survey.questions))
+    try:
+        if not has_time_left(context):
+            raise StorageError("too little time left to write the summary")
+        results.complete_survey(
+            environment.table_name(),
+            contact,
+            mode=mode,
+            scores=scores,
+            status=status,
+            now=now,
+            retention_days=environment.retention_days(),
+        )
+    except (StorageError, EnvironmentVariableError) as error:
+        failures.failed(REASON_STORAGE_ERROR, "Summary not stored", error)
+    count(Metric.SURVEY_COMPLETED)
+
+    escalate = any(survey.is_low(score) for score in scores.values())
+    if escalate:
+        count(Metric.LOW_SCORE)
+    summary = {"mode": mode, "answered": len(scores), "status": status, "escalate": escalate}
+    logger.info("Survey finished", extra={**summary, "reasons": failures.reasons})
+    return _answer(scores, status, escalate=escalate, reasons=failures.reasons)
+
+
+def survey_status(answered: int, questions: int) -> str:
+    """Unanswered surveys are told apart from complete ones, so response rates can be computed."""
+    if answered == 0:
+        return STATUS_UNANSWERED
+    return STATUS_COMPLETE if answered >= questions else STATUS_PARTIAL
+
+
+def _scores(
+    contact: Contact, survey: SurveyDefinition, context: object, failures: Failures
+) -> dict[str, int]:
+    """Attribute → score in survey order: the table first, the contact attributes fill the gaps.
+
+    The flow sets the attribute after every valid answer even when storing it failed, so the
+    attributes are the fallback when the table cannot be read and cover answers it missed.
+    """
+    stored: Mapping[str, int] = {}
+    try:
+        if not has_time_left(context):
+            raise StorageError("too little time left to read the answers")
+        stored = results.read_scores(
+            environment.table_name(), contact.contact_id, [q.key for q in survey.questions]
+        )
+    except (StorageError, EnvironmentVariableError) as error:
+        failures.failed(REASON_STORAGE_ERROR, "Answers not read; using contact attributes", error)
+    scores: dict[str, int] = {}
+    for question in survey.questions:
+        from_table = stored.get(question.key)
+        candidates = (
+            None if from_table is None else str(from_table),
+            contact.attributes.get(question.attribute),
+        )
+        valid = [score for text in candidates if (score := _valid(text, survey)) is not None]
+        if valid:  # a scale may start at 0: test for None, not truthiness
+            scores[question.attribute] = valid[0]
+    return scores
+
+
+def _valid(text: str | None, survey: SurveyDefinition) -> int | None:
+    try:
+        return parse_score(text, survey)
+    except InvalidAnswerError:
+        return None
+
+
+def _answer(
+    scores: Mapping[str, int], status: str, *, escalate: bool, reasons: list[str]
+) -> dict[str, str]:
+    """The flat string map the flow reads; every key is always present."""
+    answer = {
+        ESCALATE: TRUE if escalate else FALSE,
+        LOWEST: str(min(scores.values())) if scores else "",
+        ANSWERED: str(len(scores)),
+        STATUS: status,
+    }
+    if reasons:
+        answer[REASON] = reasons[0]
+    return answer

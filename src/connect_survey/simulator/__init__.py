@@ -1,0 +1,1 @@
+"""Calls played offline: the rendered flows, the real handlers, an embedded AWS (moto)."""

@@ -1,0 +1,353 @@
+"""The embedded AWS the simulator runs the project's handlers against (moto, in process).
+
+It creates what the stack defines for the handlers — the results table (the contract's shape,
+with its stream), the alert topic, the default event bus — and runs the outbox: after every
+handler call the table's new stream records go to the real alert function, as the event source
+mapping delivers them in AWS. Every alert published successfully (SNS Publish, EventBridge
+PutEvents, seen on the SDK's own event hooks) is recorded, so a call's stored answers and alerts
+can be read back afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Metrics
+
+from connect_survey.flows.catalog import HANDLERS
+from connect_survey.lambda_asset.survey import aws, contract, sampling
+from connect_survey.lambda_asset.survey.environment import handler_environment
+from connect_survey.simulator.stream import EmbeddedTableStream
+
+if TYPE_CHECKING:
+    from connect_survey.flows.offline import OfflineStage
+
+REQUEST_KEY = "connect_survey_request"
+TABLE_NAME = "survey-results"
+TOPIC_NAME = "survey-alerts"
+BUS_NAME = "default"
+COOLDOWN_TABLE_NAME = "survey-caller-cooldown"
+CALLER_SECRET_NAME = "survey-caller-key"
+SANDBOX_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "simulator",
+    "AWS_SECRET_ACCESS_KEY": "simulator",
+    "AWS_SESSION_TOKEN": "simulator",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    # The handlers' metric and log lines would drown the transcript (and break --json): the
+    # outbox's retries log errors by design, and the report shows what they led to.
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+}
+
+Handler = Callable[[dict[str, Any], Any], Any]
+# Services a simulated outage can hit (--fail-service), by the name botocore's events use.
+FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
+# Eligibility decides with the sampling policy; score starts the cooldown on an answer.
+SAMPLING_FUNCTIONS = (contract.ELIGIBILITY_FUNCTION, contract.SCORE_FUNCTION)
+_running = False
+
+
+class Sandbox:
+    """The project's handlers, each called with the environment the stack gives it."""
+
+    def __init__(self, stage: OfflineStage, region: str) -> None:
+        self.stage = stage
+        self.region = region
+        self._session: Any = None
+        self._alerts: list[dict[str, Any]] = []
+        self._failures: dict[str, int] = {}
+        self.running = False
+
+    def start(self) -> None:
+        import boto3
+
+        session = boto3.session.Session(region_name=self.region)
+        self._session = session
+        dynamodb = session.client("dynamodb")
+        contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
+        stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        self.stream = EmbeddedTableStream(
+            client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
+        )
+        self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
+        self._create_cooldown_store(session)
+        # Handlers build their clients from boto3's default session: watch what they publish.
+        boto3.setup_default_session(region_name=self.region)
+        hooks = boto3.DEFAULT_SESSION.events
+        for channel, operation in (
+            ("sns", "sns.Publish"),
+            ("sns", "sns.PublishBatch"),
+            ("eventbridge", "events.PutEvents"),
+        ):
+            hooks.register(f"provide-client-params.{operation}", _remember_request)
+            hooks.register(f"after-call.{operation}", self._recorder(channel))
+        hooks.register("before-call", self._injected_failure)
+        aws.reset_clients()  # handler clients are built inside the mock from here on
+        self.running = True
+
+    def fail_next(self, service: str, calls: int) -> None:
+        """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb) fail (500)."""
+        self._failures[FAILABLE_SERVICES[service]] = calls
+
+    def _injected_failure(self, event_name: str, **_: Any) -> Any:
+        service = event_name.split(".")[1]
+        if self._failures.get(service, 0) <= 0:
+            return None
+        self._failures[service] -= 1
+        error = {"Code": "InternalFailure", "Message": "simulated outage (--fail-service)"}
+        return _FailedResponse(), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 500}}
+
+    def drain(self) -> None:
+        """Deliver the stream until nothing is left to retry (or only dead letters remain)."""
+        handler = _entry_point(contract.ALERT_ENTRY_POINT)
+        os.environ.update(self._environment(contract.ALERT_FUNCTION))
+        for _ in range(self.stream.max_retries + 1):
+            if not self.stream.deliver(handler):
+                break
+        Metrics().clear_metrics()
+
+    def _create_cooldown_store(self, session: Any) -> None:
+        """The cooldown table and the caller-key secret, as the stack creates them."""
+        dynamodb = session.client("dynamodb")
+        dynamodb.create_table(
+            TableName=COOLDOWN_TABLE_NAME,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
+            ],
+        )
+        dynamodb.update_time_to_live(
+            TableName=COOLDOWN_TABLE_NAME,
+            TimeToLiveSpecification={
+                "AttributeName": sampling.COOLDOWN_TTL_ATTRIBUTE,
+                "Enabled": True,
+            },
+        )
+        self.caller_secret = secrets.token_hex(32)
+        self.caller_secret_arn = session.client("secretsmanager").create_secret(
+            Name=CALLER_SECRET_NAME, SecretString=self.caller_secret
+        )["ARN"]
+        sampling.caller_secrets.clear()
+
+    def remember_caller(self, number: str, *, days_ago: int) -> None:
+        """Preload a past survey of the caller, keyed as the stack keys it."""
+        at = datetime.now(UTC) - timedelta(days=days_ago)
+        key = sampling.caller_key(number, self.caller_secret.encode("utf-8"))
+        days = self.stage.inputs.sampling.cooldown_days
+        self._client("dynamodb").put_item(
+            TableName=COOLDOWN_TABLE_NAME,
+            Item={
+                sampling.COOLDOWN_PARTITION_KEY: {"S": key},
+                sampling.COOLDOWN_SURVEYED_AT: {"N": str(int(at.timestamp()))},
+                sampling.COOLDOWN_TTL_ATTRIBUTE: {"N": str(sampling.cooldown_expiry(at, days))},
+            },
+        )
+
+    def cooldown_items(self) -> list[dict[str, Any]]:
+        """Every cooldown record, as stored (tests check no phone number is kept)."""
+        items: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=COOLDOWN_TABLE_NAME)[
+            "Items"
+        ]
+        return items
+
+    def all_items(self) -> list[dict[str, Any]]:
+        """Every item of both tables (tests check no phone number is kept)."""
+        results: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=TABLE_NAME)["Items"]
+        return results + self.cooldown_items()
+
+    def _client(self, service: str) -> Any:
+        # Outside moto a client would reach real AWS: refuse rather than call out.
+        if not self.running:
+            raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
+        return self._session.client(service)
+
+    def functions(self) -> dict[str, Handler]:
+        """The project's Lambda ARNs mapped to its handlers."""
+        return {
+            self.stage.function_arn(key): self._handler(key, path) for key, path in HANDLERS.items()
+        }
+
+    def _handler(self, key: str, path: str) -> Handler:
+        target = _entry_point(path)
+        environment = self._environment(key)
+        alert_handler = _entry_point(contract.ALERT_ENTRY_POINT)
+        alert_environment = self._environment(contract.ALERT_FUNCTION)
+
+        def call(event: dict[str, Any], context: Any) -> Any:
+            os.environ.update(environment)
+            try:
+                return target(event, context)
+            finally:
+                # The outbox: what the call stored reaches the alert function at once.
+                os.environ.update(alert_environment)
+                self.stream.deliver(alert_handler)
+                # With metrics disabled Powertools never empties its shared buffer, and at 100
+                # values it prints a metrics line to stdout, into the simulator's own output.
+                Metrics().clear_metrics()
+
+        return call
+
+    def _environment(self, key: str) -> dict[str, str]:
+        environment = handler_environment(
+            function_name=self.stage.resource_name(key),
+            table_name=TABLE_NAME,
+            topic_arn=self.topic_arn,
+            bus_name=BUS_NAME,
+            survey=self.stage.inputs.survey,
+            retention_days=self.stage.retention_days,
+        )
+        if key in SAMPLING_FUNCTIONS:
+            environment.update(
+                sampling.sampling_environment(
+                    policy=self.stage.inputs.sampling,
+                    cooldown_table=COOLDOWN_TABLE_NAME,
+                    secret_arn=(
+                        self.caller_secret_arn if key == contract.ELIGIBILITY_FUNCTION else None
+                    ),
+                )
+            )
+        return environment
+
+    def results(self, contact_id: str) -> list[dict[str, str]]:
+        """The answers stored for one contact, in question order."""
+        order = [q.key for q in self.stage.inputs.survey.questions]
+        response = self._client("dynamodb").query(
+            TableName=TABLE_NAME,
+            KeyConditionExpression="#pk = :id",
+            ExpressionAttributeNames={"#pk": contract.TABLE_PARTITION_KEY},
+            ExpressionAttributeValues={":id": {"S": contact_id}},
+            ConsistentRead=True,
+        )
+        answers = [
+            item for item in response["Items"] if item[contract.TABLE_SORT_KEY]["S"] in order
+        ]
+        answers.sort(key=lambda item: order.index(item[contract.TABLE_SORT_KEY]["S"]))
+        return [
+            {
+                "attribute": item[contract.ITEM_ATTRIBUTE]["S"],
+                "score": item[contract.ITEM_SCORE]["N"],
+            }
+            for item in answers
+        ]
+
+    def survey_status(self, contact_id: str) -> str | None:
+        """The status on the contact's summary item, or None when no summary was stored."""
+        item = (
+            self._client("dynamodb")
+            .get_item(
+                TableName=TABLE_NAME,
+                Key={
+                    contract.TABLE_PARTITION_KEY: {"S": contact_id},
+                    contract.TABLE_SORT_KEY: {"S": contract.SUMMARY_SORT_KEY},
+                },
+                ConsistentRead=True,
+            )
+            .get("Item")
+        )
+        status = item.get("status", {}).get("S") if item else None
+        return status if isinstance(status, str) else None
+
+    def _recorder(self, channel: str) -> Callable[..., None]:
+        def record(http_response: Any, parsed: Mapping[str, Any], context: Any, **_: Any) -> None:
+            request = context.get(REQUEST_KEY)
+            if http_response.status_code >= 300 or request is None:
+                return
+            if channel == "sns":
+                # Publish sends one message; PublishBatch those its reply lists as successful.
+                sent = {entry.get("Id") for entry in parsed.get("Successful", [])}
+                entries = request.get("PublishBatchRequestEntries", [request])
+                for entry in entries:
+                    if entry is request or entry.get("Id") in sent:
+                        self._alerts.append(
+                            {"channel": channel, "subject": entry.get("Subject", ""),
+                             "message": entry.get("Message", "")}
+                        )  # fmt: skip
+                return
+            for entry, result in zip(
+                request.get("Entries", []), parsed.get("Entries", []), strict=False
+            ):
+                if "EventId" in result:
+                    self._alerts.append(
+                        {"channel": channel, "detail-type": entry.get("DetailType", ""),
+                         "source": entry.get("Source", ""),
+                         "detail": _json_or_text(entry.get("Detail", ""))}
+                    )  # fmt: skip
+
+        return record
+
+    def alerts(self, contact_id: str) -> list[dict[str, Any]]:
+        """The alerts published for one contact, SNS messages and EventBridge events, in order."""
+        return [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+
+
+class _FailedResponse:
+    """The HTTP side of an injected 500: botocore reads only the status code here."""
+
+    status_code = 500
+    headers: dict[str, str] = {}  # noqa: RUF012 (read-only)
+    content = b""
+
+
+def _stream_shard(stream_arn: str) -> Any:
+    """moto's record of the table's stream (arn:aws:dynamodb:region:account:table/name/...)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    _, _, _, region, account, resource = stream_arn.split(":", 5)
+    table = resource.split("/")[1]
+    return dynamodb_backends[account][region].get_table(table).stream_shard
+
+
+def _entry_point(path: str) -> Handler:
+    module_name, _, function_name = path.rpartition(".")
+    handler: Handler = getattr(
+        import_module(f"connect_survey.lambda_asset.{module_name}"), function_name
+    )
+    return handler
+
+
+def _remember_request(params: Mapping[str, Any], context: Any, **_: Any) -> None:
+    context[REQUEST_KEY] = dict(params)
+
+
+@contextmanager
+def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
+    """A started sandbox inside moto, with fake credentials; the environment is restored after."""
+    import boto3
+    from moto import mock_aws
+
+    global _running
+    if _running:
+        # moto shares one state between nested mocks, and handler clients are process-wide.
+        raise RuntimeError("an embedded AWS is already running in this process; use that one")
+    _running = True
+    saved = dict(os.environ)
+    os.environ.update({**SANDBOX_ENVIRONMENT, "AWS_DEFAULT_REGION": stage.region})
+    try:
+        with mock_aws():
+            sandbox = Sandbox(stage, stage.region)
+            sandbox.start()
+            try:
+                yield sandbox
+            finally:
+                sandbox.running = False
+                boto3.DEFAULT_SESSION = None  # drop the session carrying this sandbox's hooks
+    finally:
+        _running = False
+        os.environ.clear()
+        os.environ.update(saved)
+        aws.reset_clients()
+
+
+def _json_or_text(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
