@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from connect_survey import PROJECT_ROOT
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -31,6 +33,18 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in FAKE_AWS_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def context() -> dict[str, Any]:
+    """The context of the checked-in cdk.json."""
+    return json.loads((PROJECT_ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+
+
+@pytest.fixture
+def stages(context: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of the stages, safe to edit in a test."""
+    return copy.deepcopy(context["stages"])
 
 
 @cache

@@ -6,9 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from connect_survey import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 SUPPORTED_MAJORS = {"22", "24"}
 
 

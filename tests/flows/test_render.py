@@ -6,11 +6,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from connect_survey import PROJECT_ROOT
 from connect_survey.flow_language.spec import targets
 from connect_survey.flows import render
 from connect_survey.flows.catalog import FLOWS, flow_spec
@@ -26,10 +26,11 @@ from connect_survey.flows.render import (
 )
 from connect_survey.lambda_asset.survey.definition import Question, SurveyDefinition
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 
 def walk_strings(document: Any) -> Iterator[str]:

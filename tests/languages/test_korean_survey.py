@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from connect_survey import PROJECT_ROOT
 from connect_survey.config.stage import ConfigError, load_stage
 from connect_survey.flow_language.lint import lint
 from connect_survey.flows.catalog import FLOW_KEYS
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from connect_survey.flows.offline import OfflineStage
     from connect_survey.simulator.simulate import Simulator
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 MAX_ACTIONS = 250  # Connect's limit on blocks per flow
 MAX_CONTENT = 256_000  # Connect's limit on a flow's Content, in characters
 ATTRIBUTES = {"EffortScore": "4", "PromoterScore": "5", "SatisfactionScore": "3"}

@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from connect_survey import PROJECT_ROOT
 from connect_survey.config.stage import load_stage
 from connect_survey.lambda_asset.survey.sampling import SamplingPolicy
 from connect_survey.simulator.simulate import Simulator, simulator
@@ -22,7 +22,7 @@ from connect_survey.simulator.simulate import Simulator, simulator
 if TYPE_CHECKING:
     from connect_survey.flows.offline import OfflineStage
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 
 SimulatorFor = Callable[..., AbstractContextManager[Simulator]]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from connect_survey import PROJECT_ROOT
 from connect_survey.config.stage import load_stage
 from connect_survey.simulator.simulate import CallSetup, Report, Simulator, simulator
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from connect_survey.flows.offline import OfflineStage
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 
 
 class Player:

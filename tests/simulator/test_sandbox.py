@@ -13,7 +13,7 @@ from connect_survey.lambda_asset.survey import contract
 from connect_survey.simulator.sandbox import embedded_aws
 from connect_survey.simulator.simulate import CallSetup, Simulator
 from connect_survey.simulator.stream import EmbeddedTableStream, TableStream
-from tests.stacks.conftest import ROOT
+from tests.infra.conftest import ROOT
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from connect_survey.lambda_asset.survey import outbox, results
 from connect_survey.lambda_asset.survey.exceptions import StorageError
 from connect_survey.lambda_asset.survey.outbox import ClaimResult
-from tests.lambdas.conftest import claim_channel, mark_channel_sent, read_state
+from tests.lambda_asset.conftest import claim_channel, mark_channel_sent, read_state
 
 TABLE = "survey-results-test"
 CONTACT = "contact-1"

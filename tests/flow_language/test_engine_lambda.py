@@ -15,7 +15,7 @@ from connect_survey.flow_language.engine import (
 )
 from connect_survey.flow_language.engine import invoke as invoke_module
 from connect_survey.flow_language.engine.actions import interactions
-from tests.flows.fixtures.flowdocs import action, flow, say
+from tests.flow_language.fixtures.flowdocs import action, flow, say
 
 if TYPE_CHECKING:
     from collections.abc import Callable

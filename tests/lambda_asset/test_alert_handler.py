@@ -28,7 +28,7 @@ from connect_survey.lambda_asset.survey.contract import (
     OUTBOX_VERSION,
 )
 from connect_survey.lambda_asset.survey.outbox import CLAIM_SECONDS, outbox_key
-from tests.lambdas.conftest import REGION, TABLE, read_state
+from tests.lambda_asset.conftest import REGION, TABLE, read_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -15,7 +15,7 @@ from connect_survey import verify
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import ConfigError, load_stage
 from connect_survey.infra.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
-from tests.stacks.conftest import build_stack
+from tests.infra.conftest import build_stack
 
 if TYPE_CHECKING:
     from pathlib import Path

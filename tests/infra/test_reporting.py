@@ -9,7 +9,7 @@ from aws_cdk.assertions import Match, Template
 
 from connect_survey.config.stage import ConfigError, load_stage
 from connect_survey.reports import queries
-from tests.stacks.conftest import build_stack
+from tests.infra.conftest import build_stack
 
 if TYPE_CHECKING:
     from connect_survey.config.stage import StageConfig

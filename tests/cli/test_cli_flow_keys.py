@@ -12,7 +12,7 @@ from connect_survey import cli
 from connect_survey.flows.catalog import FLOW_KEYS
 from connect_survey.flows.languages import KOREAN, LANGUAGES
 from connect_survey.flows.offline import UnknownFlowKeyError
-from tests.test_cli import ROOT, one_line_error, run
+from tests.cli.test_cli import ROOT, one_line_error, run
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -13,14 +12,15 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from connect_survey import cli, verify
+from connect_survey import PROJECT_ROOT, cli, verify
 from connect_survey.config.stage import StageConfig, load_stage
 from connect_survey.flows.catalog import FLOW_KEYS, HANDLERS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 TABLE = "survey-dev-stack-ResultsTable1234-ABCD"
 TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:survey-dev-stack-AlertTopic1234"
 SCORE_OK = {

@@ -9,7 +9,7 @@ import pytest
 
 from connect_survey.lambda_asset.survey import eligibility, sampling
 from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
-from tests.lambdas.conftest import assert_flat_string_map
+from tests.lambda_asset.conftest import assert_flat_string_map
 
 if TYPE_CHECKING:
     from collections.abc import Callable

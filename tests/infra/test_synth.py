@@ -16,7 +16,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from connect_survey.config.stage import load_stage
 from connect_survey.infra.survey_stack import SurveyStack
-from tests.stacks.conftest import ROOT
+from tests.infra.conftest import ROOT
 
 STAGES = ("dev", "staging", "prod")
 

@@ -17,7 +17,7 @@ from connect_survey.infra.handlers import pinned_powertools_version, powertools_
 from connect_survey.lambda_asset.survey import contract
 from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
 from connect_survey.simulator import stream
-from tests.stacks.conftest import ROOT, build_stack
+from tests.infra.conftest import ROOT, build_stack
 
 if TYPE_CHECKING:
     from pathlib import Path

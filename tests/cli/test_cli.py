@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from connect_survey import cli
+from connect_survey import PROJECT_ROOT, cli
 from connect_survey.flows.catalog import FLOW_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 PROD_ACCOUNT_REGION = "eu-west-2:777788889999"
 PROD_INSTANCE_ARN = (
     "arn:aws:connect:eu-west-2:777788889999:instance/33333333-3333-4333-8333-333333333333"

@@ -17,7 +17,7 @@ from connect_survey.flow_language.engine import (
     UnknownQueueError,
     format_transcript,
 )
-from tests.flows.fixtures.flowdocs import HANG_UP, action, flow, load, say
+from tests.flow_language.fixtures.flowdocs import HANG_UP, action, flow, load, say
 
 SURVEY_ARN = "arn:aws:connect:us-east-1:123456789012:instance/i/contact-flow/survey"
 SALES_ARN = "arn:aws:connect:us-east-1:123456789012:instance/i/queue/sales"

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 
 from connect_survey.config.stage import load_stage
 from connect_survey.infra.survey_stack import SurveyStack
-from tests.stacks.conftest import ROOT
+from tests.infra.conftest import ROOT
 
 RECOMMENDED = ROOT / "node_modules" / "aws-cdk" / "lib" / "init-templates"
 RECOMMENDED_FLAGS = RECOMMENDED / ".recommended-feature-flags.json"

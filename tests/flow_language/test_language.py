@@ -13,7 +13,7 @@ from connect_survey.flow_language.engine import (
 )
 from connect_survey.flow_language.lint import checked_types, lint
 from connect_survey.flow_language.spec import ACTION_TYPES, NO_MATCHING_ERROR, Range, whole_number
-from tests.flows.fixtures.flowdocs import action, flow, hang_up, say
+from tests.flow_language.fixtures.flowdocs import action, flow, hang_up, say
 
 
 def test_every_spec_type_has_a_simulator_function_and_nothing_else_does() -> None:

@@ -9,7 +9,7 @@ from aws_cdk.assertions import Match
 
 from connect_survey.lambda_asset.survey.contract import METRICS_NAMESPACE
 from connect_survey.lambda_asset.survey.sampling import Decision
-from tests.stacks.test_stack import logical_id
+from tests.infra.test_stack import logical_id
 
 if TYPE_CHECKING:
     from aws_cdk.assertions import Template

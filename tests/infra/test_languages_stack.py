@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 
 from connect_survey.config.stage import load_stage
-from tests.stacks.conftest import build_stack
+from tests.infra.conftest import build_stack
 
 
 def test_two_language_stage_creates_each_flow_per_language_and_hands_callers_on(

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from connect_survey import PROJECT_ROOT
 from connect_survey.config.stage import StageConfig, load_stage
 from connect_survey.infra.survey_stack import SurveyStack
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def context() -> dict[str, Any]:
-    return json.loads((ROOT / "cdk.json").read_text())["context"]
-
-
-@pytest.fixture
-def stages(context: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of the stages, safe to edit in a test."""
-    return copy.deepcopy(context["stages"])
+ROOT = PROJECT_ROOT
 
 
 def build_stack(config: StageConfig) -> SurveyStack:

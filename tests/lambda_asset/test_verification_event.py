@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from connect_survey import verify
+from connect_survey import PROJECT_ROOT, verify
 from connect_survey.config.stage import load_stage
 from connect_survey.lambda_asset.survey.contract import PARAM_VERIFICATION, TRUE
 
 ALL = "connectContactFlowEventAll"
-CDK_JSON = Path(__file__).resolve().parents[2] / "cdk.json"
+CDK_JSON = PROJECT_ROOT / "cdk.json"
 LOW_SCORES = {"EffortScore": "1", "PromoterScore": "1", "SatisfactionScore": "1"}
 
 

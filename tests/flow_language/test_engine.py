@@ -24,7 +24,7 @@ from connect_survey.flow_language.engine import (
     UnsupportedReferenceError,
 )
 from connect_survey.flow_language.engine.conditions import holds
-from tests.flows.fixtures.flowdocs import HANG_UP, action, flow, hang_up, say
+from tests.flow_language.fixtures.flowdocs import HANG_UP, action, flow, hang_up, say
 
 
 def play(

@@ -12,7 +12,7 @@ import pytest
 from connect_survey.flow_language.engine import ACTIONS
 from connect_survey.flow_language.lint import RULES, Finding, LintError, lint, require_clean
 from connect_survey.flow_language.spec import ACTION_TYPES as TYPES
-from tests.flows.fixtures.flowdocs import action, flow, hang_up, load, say
+from tests.flow_language.fixtures.flowdocs import action, flow, hang_up, load, say
 
 TOKEN_ARN = "${Token[TOKEN.123]}"  # an unresolved CDK token, as the stack passes ARNs
 

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.test_cli import run
+from connect_survey import PROJECT_ROOT
+from tests.cli.test_cli import run
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_simulate_language_plays_the_call_in_korean_and_reports_it(
@@ -57,7 +61,7 @@ def test_simulate_keys_answer_the_language_menu(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     # GIVEN a cdk.json whose dev stage speaks English and Korean with the language menu
-    document = json.loads((Path(__file__).parents[1] / "cdk.json").read_text(encoding="utf-8"))
+    document = json.loads((PROJECT_ROOT / "cdk.json").read_text(encoding="utf-8"))
     document["context"]["stages"]["dev"].update(languages=["en-US", "ko-KR"], languageMenu=True)
     config = tmp_path / "cdk.json"
     config.write_text(json.dumps(document), encoding="utf-8")
@@ -80,7 +84,7 @@ def test_simulate_seed_makes_sampling_reproducible(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     # GIVEN a cdk.json whose dev stage samples 30 % of callers
-    document = json.loads((Path(__file__).parents[1] / "cdk.json").read_text(encoding="utf-8"))
+    document = json.loads((PROJECT_ROOT / "cdk.json").read_text(encoding="utf-8"))
     document["context"]["stages"]["dev"]["sampling"] = {"percent": 30}
     config = tmp_path / "cdk.json"
     config.write_text(json.dumps(document), encoding="utf-8")

@@ -12,8 +12,8 @@ import pytest
 
 from connect_survey.lambda_asset.survey import eligibility, sampling
 from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
-from tests.lambdas.conftest import REGION, assert_flat_string_map
-from tests.lambdas.test_eligibility_handler import NUMBER, event
+from tests.lambda_asset.conftest import REGION, assert_flat_string_map
+from tests.lambda_asset.test_eligibility_handler import NUMBER, event
 
 if TYPE_CHECKING:
     from collections.abc import Callable
