@@ -552,7 +552,7 @@ def test_lint_prints_a_summary_after_the_findings_of_a_failed_check(
 
 def test_every_option_of_every_command_has_help_text() -> None:
     # GIVEN the parser the command uses
-    parser = cli._parser()
+    parser = cli.parser()
     commands = next(
         action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
     )

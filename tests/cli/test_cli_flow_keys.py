@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from connect_survey import cli
+from connect_survey.cli.common import stage_from
 from connect_survey.flows.catalog import FLOW_KEYS
 from connect_survey.flows.languages import KOREAN, LANGUAGES
 from connect_survey.flows.offline import UnknownFlowKeyError
@@ -179,7 +180,7 @@ def test_help_explains_the_flow_keys_of_further_languages(
 ) -> None:
     # WHEN a command's help is asked for
     with pytest.raises(SystemExit):
-        cli._parser().parse_args([command, "--help"])
+        cli.parser().parse_args([command, "--help"])
 
     # THEN it names the six keys and the per-language keys
     out = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # argparse's wrapping
@@ -217,7 +218,7 @@ def test_simulate_language_the_stage_lists_arrives_as_the_contacts_language_code
 
 
 def test_offline_stage_names_its_flows_for_an_unknown_key(bilingual: str) -> None:
-    stage = cli._stage(cli._parser().parse_args(["render", "x", "--config", bilingual]))
+    stage = stage_from(cli.parser().parse_args(["render", "x", "--config", bilingual]))
     with pytest.raises(UnknownFlowKeyError) as raised:
         stage.render("opt-in-survey-ja-jp")
     assert str(raised.value) == (

@@ -11,14 +11,12 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from connect_survey.config.stage import StageConfig, load_stage, read_context
 from connect_survey.flows.catalog import HANDLERS, FlowSpec
 from connect_survey.lambda_asset.survey.contract import (
     ELIGIBILITY_FUNCTION,
@@ -39,8 +37,9 @@ from connect_survey.lambda_asset.survey.contract import (
 )
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Callable, Iterator, Mapping
+
+    from connect_survey.config.stage import StageConfig
 
 # Every call is bounded: a hung endpoint fails the check instead of stalling the pipeline.
 READ_CALLS: Final = Config(
@@ -57,7 +56,6 @@ FLOW_PUBLISHED: Final = "PUBLISHED"
 INVOKE_ACTION: Final = "InvokeLambdaFunction"
 TABLE_OUTPUT: Final = "ResultsTableName"
 TOPIC_OUTPUT: Final = "AlertTopicArn"
-CDK_JSON: Final = "cdk.json"
 
 
 def stack_name(config: StageConfig) -> str:
@@ -138,7 +136,7 @@ def _functions(config: StageConfig, clients: Clients, deployed: Deployed) -> Ite
         try:
             found = clients.lambda_.get_function_configuration(FunctionName=name)
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"function {name}", False, _describe(error))
+            yield Check(f"function {name}", False, describe_error(error))
             continue
         deployed.functions[key] = found["FunctionArn"]
         state = found.get("State", "Active")
@@ -155,7 +153,7 @@ def _flows(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterato
             for summary in page.get("ContactFlowSummaryList", []):
                 deployed.flows[summary["Name"]] = summary["Arn"]
     except (BotoCoreError, ClientError) as error:
-        yield Check("flows", False, f"cannot list the instance's flows: {_describe(error)}")
+        yield Check("flows", False, f"cannot list the instance's flows: {describe_error(error)}")
         return
     specs = config.offline.flows  # every mode in every language the stage lists
     stage_flow_arns = {deployed.flows.get(config.offline.resource_name(spec.key)) for spec in specs}
@@ -168,7 +166,7 @@ def _flows(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterato
         try:
             flow = clients.connect.describe_contact_flow(InstanceId=instance, ContactFlowId=arn)
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"flow {name}", False, _describe(error))
+            yield Check(f"flow {name}", False, describe_error(error))
             continue
         problems = _flow_problems(spec, flow["ContactFlow"], config, deployed, stage_flow_arns)
         detail = "; ".join(problems) or "published, active, references this stage's resources"
@@ -234,7 +232,7 @@ def _associations(config: StageConfig, clients: Clients, deployed: Deployed) -> 
             for summary in page.get("IntegrationAssociationSummaryList", [])
         }
     except (BotoCoreError, ClientError) as error:
-        yield Check("integrations", False, f"cannot list associations: {_describe(error)}")
+        yield Check("integrations", False, f"cannot list associations: {describe_error(error)}")
         return
     for key, arn in deployed.functions.items():
         name = config.offline.resource_name(key)
@@ -260,7 +258,7 @@ def _invocations(config: StageConfig, clients: Clients, deployed: Deployed) -> I
             )
             payload = response["Payload"].read()
         except (BotoCoreError, ClientError) as error:
-            yield Check(name, False, _describe(error))
+            yield Check(name, False, describe_error(error))
             continue
         elapsed = clients.clock() - started
         if response.get("FunctionError"):
@@ -286,7 +284,7 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
     try:
         [found] = clients.cloudformation.describe_stacks(StackName=stack)["Stacks"]
     except (BotoCoreError, ClientError, ValueError) as error:
-        yield Check(f"stack {stack}", False, _describe(error))
+        yield Check(f"stack {stack}", False, describe_error(error))
         return
     outputs = {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
     table, topic = outputs.get(TABLE_OUTPUT), outputs.get(TOPIC_OUTPUT)
@@ -297,7 +295,7 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
             status = clients.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
             yield Check(f"table {table}", status == "ACTIVE", f"status {status}")
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"table {table}", False, _describe(error))
+            yield Check(f"table {table}", False, describe_error(error))
     if topic is None:
         yield Check("alert topic", False, f"stack {stack} has no output {TOPIC_OUTPUT}")
     else:
@@ -305,7 +303,7 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
             clients.sns.get_topic_attributes(TopicArn=topic)
             yield Check(f"alert topic {topic}", True, "exists")
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"alert topic {topic}", False, _describe(error))
+            yield Check(f"alert topic {topic}", False, describe_error(error))
 
 
 def verification_event(config: StageConfig, *, parameters: Mapping[str, str]) -> dict[str, Any]:
@@ -358,34 +356,8 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _describe(error: Exception) -> str:
+def describe_error(error: Exception) -> str:
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
         return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".rstrip(": ")
     return str(error) or type(error).__name__
-
-
-def verify_command(args: argparse.Namespace) -> int:
-    config = load_stage(read_context(Path(args.config)), args.stage)
-    try:
-        clients = Clients.for_stage(config, args.role_arn)
-    except (BotoCoreError, ClientError) as error:
-        print(f"FAIL  credentials: cannot assume {args.role_arn}: {_describe(error)}")
-        return 1
-    checks = verify_stage(config, clients)
-    for check in checks:
-        print(check)
-    failed = sum(not check.passed for check in checks)
-    print(f"verify {config.offline.name}: {len(checks)} checks, {failed} failed")
-    return 1 if failed else 0
-
-
-def add_verify(commands: Any) -> None:
-    """Register `verify` on the CLI's sub-command parsers."""
-    verify = commands.add_parser(
-        "verify", help="check a deployed stage: flows, functions, integrations, table, topic"
-    )
-    verify.add_argument("--stage", default=None, help="stage in cdk.json (default: dev)")
-    verify.add_argument("--config", default=CDK_JSON, help="path to cdk.json")
-    verify.add_argument("--role-arn", default=None, help="assume this role in the stage's account")
-    verify.set_defaults(command=verify_command)
