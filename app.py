@@ -8,8 +8,9 @@ import sys
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
-from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.config.stage import load_stage
 from connect_survey.flows.render import RenderError
 from connect_survey.infra.pipeline_stack import (
     PIPELINE_CONTEXT,

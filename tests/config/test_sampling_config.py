@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.config.errors import ConfigError
+from connect_survey.config.stage import load_stage
 from connect_survey.lambda_asset.survey.sampling import SamplingPolicy
 
 

@@ -12,8 +12,9 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 import app
 from connect_survey import verify
+from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
-from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.config.stage import load_stage
 from connect_survey.infra.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
 from tests.infra.conftest import build_stack
 

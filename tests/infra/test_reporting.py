@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.config.errors import ConfigError
+from connect_survey.config.stage import load_stage
 from connect_survey.reports import queries
 from tests.infra.conftest import build_stack
 

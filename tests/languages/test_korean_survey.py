@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from connect_survey import PROJECT_ROOT
-from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.config.errors import ConfigError
+from connect_survey.config.stage import load_stage
 from connect_survey.flow_language.lint import lint
 from connect_survey.flows.catalog import FLOW_KEYS
 from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES

@@ -97,7 +97,7 @@ def test_upstream_attribute_wins_over_the_language_menu(bilingual: Simulator) ->
 
 
 def test_language_menu_needs_two_languages() -> None:
-    from connect_survey.config.stage import ConfigError
+    from connect_survey.config.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"^stages\.dev\.languageMenu: needs 2 to 9 languages"):
         stage_in(ENGLISH, languageMenu=True)

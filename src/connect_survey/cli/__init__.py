@@ -25,7 +25,7 @@ from connect_survey.cli.render import add_render
 from connect_survey.cli.report import add_report
 from connect_survey.cli.simulate import add_simulate
 from connect_survey.cli.verify import add_verify
-from connect_survey.config.stage import ConfigError
+from connect_survey.config.errors import ConfigError
 from connect_survey.flow_language.engine import FlowError
 from connect_survey.flows.render import RenderError
 

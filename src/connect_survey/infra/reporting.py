@@ -24,7 +24,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from connect_survey.config.stage import CTR_SOURCE_CREATE
+from connect_survey.config.reporting import CTR_SOURCE_CREATE
 from connect_survey.infra.handlers import LOG_RETENTION
 from connect_survey.reports import queries
 
