@@ -45,3 +45,19 @@ def test_live_tests_must_be_true_or_false(stages: dict[str, Any]) -> None:
     stages["dev"]["liveTests"] = "yes"
     with pytest.raises(ConfigError, match=r"^stages\.dev\.liveTests: .*true or false"):
         load_stage({"stages": stages}, "dev")
+
+
+def test_a_caller_number_is_refused_while_cloudformation_cannot_deploy_it(
+    stages: dict[str, Any],
+) -> None:
+    # GIVEN a well-formed number: AWS's published pattern for it matches none (test_cases.live)
+    stages["dev"]["liveTestSourcePhoneNumber"] = "+15555550100"
+
+    # WHEN loaded / THEN it stops synth with the reason, instead of failing the deploy
+    with pytest.raises(ConfigError) as error:
+        load_stage({"stages": stages}, "dev")
+    assert str(error.value) == (
+        "stages.dev.liveTestSourcePhoneNumber: CloudFormation cannot deploy a test case's "
+        "SourcePhoneNumber yet (AWS publishes its pattern escaped twice, so it rejects every "
+        "E.164 number); leave it out (docs/testing.md, Run live)"
+    )

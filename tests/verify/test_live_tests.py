@@ -498,6 +498,33 @@ def test_another_stages_case_is_not_taken_for_ours(
     assert instance.called == ["ListTestCases"]
 
 
+def test_a_case_the_stack_cannot_deploy_is_skipped_with_the_same_reason(
+    instance: Instance, fake_time: FakeTime, tmp_path: Path
+) -> None:
+    # GIVEN a case with a caller number of its own (synth leaves it out), and a deployed case
+    shutil.copy(FIXTURE.with_name("withheld-caller.json"), tmp_path / "withheld.json")
+    withheld = load_case(tmp_path / "withheld.json")
+    [menu] = cases(tmp_path, "menu")
+    instance.listed("menu")
+    instance.start("menu")
+    instance.summary("menu", "PASSED", **finished(5, total=1))
+    lines: list[str] = []
+    live = runner(instance, fake_time, lines)
+
+    # WHEN run live
+    results = live.run([withheld, menu])
+
+    # THEN it is skipped with a line saying why (never a pass), and the other one runs
+    assert lines == [
+        "SKIP withheld: not deployed, runs offline only: CloudFormation cannot deploy a test "
+        "case's SourcePhoneNumber yet (AWS publishes its pattern escaped twice, so it rejects "
+        "every E.164 number)",
+        "PASS menu (1 observation, 5000 ms)",
+    ]
+    assert [result.name for result in results] == ["menu"]
+    assert live.skipped == ["withheld"]
+
+
 def test_a_listing_that_is_denied_fails_every_case_with_the_reason(
     instance: Instance, fake_time: FakeTime, tmp_path: Path
 ) -> None:

@@ -82,8 +82,9 @@ def _run_live(
     started = clients.clock()
     results = runner.run(cases)
     failed = sum(not result.passed for result in results)
+    skipped = f", {len(runner.skipped)} skipped" if runner.skipped else ""
     print(
-        f"live tests {stage.name}: {plural(len(results), 'case')}, {failed} failed "
+        f"live tests {stage.name}: {plural(len(results), 'case')}, {failed} failed{skipped} "
         f"({clients.clock() - started:.0f} s)"
     )
     if args.junit:

@@ -47,6 +47,7 @@ from connect_survey.flow_language.spec import E164
 from connect_survey.flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from connect_survey.flows.languages import ENGLISH, LANGUAGES
 from connect_survey.lambda_asset.survey.contract import LANGUAGE_ATTRIBUTE
+from connect_survey.test_cases.live import UNDEPLOYABLE_NUMBER, deployable_number
 
 
 class StageSettings(ConfigModel):
@@ -292,6 +293,16 @@ class StageSettings(ConfigModel):
                     f"is missing; add the question's wording in {code}",
                 )
         return wording
+
+    @model_validator(mode="after")
+    def _live_test_number_deploys(self) -> Self:
+        number = self.live_test_source_phone_number
+        if number is not None and not deployable_number(number):
+            raise setting_error(
+                "liveTestSourcePhoneNumber",
+                f"{UNDEPLOYABLE_NUMBER}; leave it out (docs/testing.md, Run live)",
+            )
+        return self
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:

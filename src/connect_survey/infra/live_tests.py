@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from aws_cdk import Annotations
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression, NagSuppressions
@@ -23,7 +24,7 @@ from connect_survey.test_cases.files import (
     VOICE_PARAMETERS,
     CaseFileError,
 )
-from connect_survey.test_cases.live import PUBLISHED, RUNNER_ACTIONS, deployed_name
+from connect_survey.test_cases.live import PUBLISHED, RUNNER_ACTIONS, deployed_name, offline_only
 from connect_survey.test_cases.references import resolve_case
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 # A reference left in a deployed case would reach Connect as text and fail only when it runs.
 REFERENCE_START = "{{"
 RUN_STATEMENT_ID = "RunLiveTestCases"
+OFFLINE_ONLY = "connect-survey:offlineOnlyTestCase"
 
 
 class LiveTestCases(Construct):
@@ -58,7 +60,12 @@ class LiveTestCases(Construct):
         for case in cases:
             arguments = resolve_case(case, resources).api_arguments()
             _refuse_unresolved(case, arguments)
+            reason = offline_only(case)
+            if reason is not None:  # verify --live-tests says SKIP for it, for the same reason
+                Annotations.of(self).add_warning_v2(OFFLINE_ONLY, f"{case.path}: {reason}")
+                continue
             parameters = arguments["EntryPoint"][VOICE_PARAMETERS]
+            number = parameters.get(SOURCE_PHONE_NUMBER, source_phone_number)
             test_case = connect.CfnTestCase(
                 self,
                 case.stem,
@@ -70,10 +77,7 @@ class LiveTestCases(Construct):
                     type=VOICE_CALL,
                     voice_call_entry_point_parameters=(
                         connect.CfnTestCase.VoiceCallEntryPointParametersProperty(
-                            flow_id=parameters[FLOW_ID],
-                            source_phone_number=parameters.get(
-                                SOURCE_PHONE_NUMBER, source_phone_number
-                            ),
+                            flow_id=parameters[FLOW_ID], source_phone_number=number
                         )
                     ),
                 ),

@@ -9,6 +9,7 @@ Limits: https://docs.aws.amazon.com/connect/latest/adminguide/testing-simulation
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Final
 
 from connect_survey.flows.catalog import resource_name
@@ -40,6 +41,33 @@ RUNNER_OPERATIONS: Final = (
     "StopTestCaseExecution",
 )
 RUNNER_ACTIONS: Final = tuple(f"connect:{operation}" for operation in RUNNER_OPERATIONS)
+
+
+# The pattern AWS publishes for a test case's SourcePhoneNumber (CloudFormation schema and API
+# reference alike) is escaped twice: it asks for literal backslashes, so no E.164 number
+# matches it. The API itself takes real numbers (reported live), but CloudFormation validates a
+# resource against its published schema, so a stack carrying a number would fail to deploy
+# (CDK's own validation and cfn-lint refuse it at synth already). A case with a number of its
+# own therefore runs offline only, and says so in both runtimes. A test compares this with the
+# schema cfn-lint bundles: when AWS fixes the pattern, that test fails and this is updated.
+PUBLISHED_PHONE_NUMBER_PATTERN: Final = r"^\\+[1-9]\\d{1,14}$"
+UNDEPLOYABLE_NUMBER: Final = (
+    "CloudFormation cannot deploy a test case's SourcePhoneNumber yet (AWS publishes its pattern "
+    "escaped twice, so it rejects every E.164 number)"
+)
+
+
+def deployable_number(number: str) -> bool:
+    """Whether CloudFormation accepts `number` as a test case's SourcePhoneNumber."""
+    return re.match(PUBLISHED_PHONE_NUMBER_PATTERN, number) is not None
+
+
+def offline_only(case: CaseFile) -> str | None:
+    """Why `case` cannot be deployed as it is written, or None: it runs in both runtimes."""
+    number = case.source_phone_number
+    if number is not None and not deployable_number(number):
+        return f"not deployed, runs offline only: {UNDEPLOYABLE_NUMBER}"
+    return None
 
 
 def deployed_name(name_prefix: str, case: CaseFile) -> str:

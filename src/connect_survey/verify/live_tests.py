@@ -35,6 +35,7 @@ from connect_survey.test_cases.live import (
     MAX_RUNNING,
     PUBLISHED,
     deployed_name,
+    offline_only,
 )
 from connect_survey.test_cases.results import CaseResult, Verdict
 from connect_survey.verify import describe_error
@@ -92,12 +93,20 @@ class LiveRunner:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     poll_seconds: float = POLL_SECONDS
+    skipped: list[str] = field(default_factory=list)  # cases that run offline only
 
     def run(self, cases: Sequence[CaseFile]) -> list[CaseResult]:
-        """One result per case, in the order given: every case ran, or says why it did not.
-        Each result's line is printed as soon as it is known."""
+        """One result per deployable case, in the order given: every one ran, or says why it
+        did not. Each line is printed as soon as it is known; a case the stack cannot deploy
+        (`offline_only`) gets a SKIP line and is listed in `skipped`."""
         results: dict[str, CaseResult] = {}
         runs: list[_Run] = []
+        for case in cases:
+            reason = offline_only(case)
+            if reason is not None:
+                self.out(f"SKIP {case.stem}: {reason}")
+                self.skipped.append(case.stem)
+        cases = [case for case in cases if case.stem not in self.skipped]
         try:
             deployed = self._deployed()
         except (BotoCoreError, ClientError) as error:
