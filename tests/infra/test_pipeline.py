@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import pytest
+import yaml
 from aws_cdk.assertions import Annotations, Match, Template
 
 import app
-from connect_survey import verify
+from connect_survey import PROJECT_ROOT, verify
 from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
@@ -191,6 +192,25 @@ def test_the_verify_role_may_run_test_cases_only_where_they_are_deployed(
         assert sorted(test_case_actions) == sorted(RUNNER_ACTIONS)
     else:
         assert test_case_actions == []
+
+
+def test_the_github_deploy_runs_the_live_cases_after_each_stage_before_the_next(
+    context: dict[str, Any],
+) -> None:
+    # GIVEN the GitHub deploy: one reusable job per stage, each after the one before
+    workflows = PROJECT_ROOT / ".github" / "workflows"
+    deploy = yaml.safe_load((workflows / "deploy.yml").read_text(encoding="utf-8"))
+    stage_job = yaml.safe_load((workflows / "deploy-stage.yml").read_text(encoding="utf-8"))
+    order = context["pipeline"]["order"]
+    assert [deploy["jobs"][name].get("needs") for name in order] == [None, *order[:-1]]
+
+    # THEN each stage's job verifies with its live cases right after its deploy, so a failing
+    # case fails the job and the next stage never starts
+    runs = [step.get("run", "") for step in stage_job["jobs"]["deploy"]["steps"]]
+    [deployed] = [i for i, run in enumerate(runs) if "cdk deploy" in run]
+    [verified] = [i for i, run in enumerate(runs) if "connect-survey verify" in run]
+    assert verified == deployed + 1
+    assert " --live-tests" in runs[verified]
 
 
 def test_synth_step_runs_the_test_command_then_synthesizes(
