@@ -98,7 +98,9 @@ def _run_live(
 def add_verify(commands: Any) -> None:
     """Register `verify` on the CLI's sub-command parsers."""
     verify = commands.add_parser(
-        "verify", help="check a deployed stage: flows, functions, integrations, table, topic"
+        "verify",
+        help="check a deployed stage: flows, functions, integrations, table, topic; with "
+        "--live-tests, run its test cases on the instance",
     )
     stage_options(verify)
     verify.add_argument("--role-arn", default=None, help="assume this role in the stage's account")
