@@ -18,10 +18,12 @@ from connect_survey.infra.pipeline_stack import (
     PipelineStack,
 )
 from connect_survey.infra.survey_stack import SurveyStack
+from connect_survey.test_cases.files import CaseError
 
 
 def main(app: cdk.App | None = None) -> None:
-    """Synthesize the stage; a mistake in cdk.json or a flow template is one line, no traceback."""
+    """Synthesize the stage; a mistake in cdk.json, a flow template or a test case is one line,
+    no traceback."""
     app = app or cdk.App()
     try:
         if app.node.try_get_context(PIPELINE_STACK_CONTEXT):  # make synth-pipeline
@@ -40,6 +42,8 @@ def main(app: cdk.App | None = None) -> None:
             "src/connect_survey/flows/templates/ (`connect-survey lint KEY` and "
             "`connect-survey render KEY` show the rendered flow)."
         )
+    except CaseError as error:  # liveTests: the stage deploys testcases/
+        sys.exit(f"Test case error: {error}")
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     app.synth()
 

@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import pytest
+import yaml
 from aws_cdk.assertions import Annotations, Match, Template
 
 import app
-from connect_survey import verify
+from connect_survey import PROJECT_ROOT, verify
 from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
 from connect_survey.infra.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
+from connect_survey.test_cases.live import RUNNER_ACTIONS
 from tests.infra.conftest import build_stack
 
 if TYPE_CHECKING:
@@ -115,6 +117,100 @@ def test_verification_follows_every_deploy(
         assert verify["RunOrder"] > max(deploys)
         [command] = [c for c in build_commands(pipeline_stack, verify) if "verify" in c]
         assert command.startswith(f".venv/bin/connect-survey verify --stage {name} --role-arn ")
+
+
+def verify_action(stages: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    [stage] = [stage for stage in stages if stage["Name"] == name]
+    [action] = [a for a in stage["Actions"] if a["Name"] == f"{name}-verify"]
+    return action
+
+
+@pytest.mark.parametrize(("name", "live"), [("dev", True), ("staging", True), ("prod", False)])
+def test_the_live_cases_run_after_the_deploy_of_every_stage_with_live_tests(
+    pipeline_stack: PipelineStack,
+    pipeline_stages: list[dict[str, Any]],
+    context: dict[str, Any],
+    name: str,
+    live: bool,
+) -> None:
+    # GIVEN liveTests on for dev and staging, off for prod (cdk.json)
+    assert bool(context["stages"][name].get("liveTests")) is live
+
+    # WHEN the stage's post-deploy verify step runs
+    [command] = [
+        c
+        for c in build_commands(pipeline_stack, verify_action(pipeline_stages, name))
+        if "verify" in c
+    ]
+
+    # THEN it runs the live cases exactly where they are deployed, reporting them as JUnit; a
+    # failing case fails the step, and with it the stage, before the next stage starts
+    assert command.endswith(" --live-tests --junit live-tests.xml") is live
+    assert ("--live-tests" in command) is live
+
+
+def test_the_live_verify_step_reports_the_cases_and_is_bounded_by_them(
+    pipeline_stack: PipelineStack, pipeline_stages: list[dict[str, Any]]
+) -> None:
+    # GIVEN dev's verify step and the cases dev deploys
+    cases = len(pipeline_stack.stages["dev"].survey.live_tests.test_cases)  # type: ignore[union-attr]
+    projects = Template.from_stack(pipeline_stack).find_resources("AWS::CodeBuild::Project")
+    project = projects[verify_action(pipeline_stages, "dev")["Configuration"]["ProjectName"]["Ref"]]
+    spec = json.loads(project["Properties"]["Source"]["BuildSpec"])
+
+    # THEN CodeBuild shows the JUnit report, and the step may take the checks' 30 minutes plus
+    # 6 minutes per batch of 5 cases, no longer
+    assert spec["reports"]["live-tests"] == {"files": ["live-tests.xml"], "file-format": "JUNITXML"}
+    assert project["Properties"]["TimeoutInMinutes"] == 30 + 6 * -(-cases // 5)
+
+
+@pytest.mark.parametrize(("name", "live"), [("dev", True), ("prod", False)])
+def test_the_verify_role_may_run_test_cases_only_where_they_are_deployed(
+    pipeline_stack: PipelineStack, context: dict[str, Any], name: str, live: bool
+) -> None:
+    # GIVEN the verify role's policy in a stage with and without liveTests
+    template = Template.from_stack(pipeline_stack.stages[name].verify_access)
+    statements = [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    test_case_actions = [
+        action
+        for statement in statements
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str)
+                       else statement["Action"])
+        if "TestCase" in action
+    ]  # fmt: skip
+
+    # THEN exactly the runner's calls, on the stage's instance and its test cases; none in prod
+    instance = context["stages"][name]["instanceArn"]
+    if live:
+        [run] = [s for s in statements if s.get("Sid") == "RunLiveTestCases"]
+        assert sorted(run["Action"]) == sorted(RUNNER_ACTIONS)
+        assert run["Resource"] == [instance, f"{instance}/test-case/*"]
+        assert sorted(test_case_actions) == sorted(RUNNER_ACTIONS)
+    else:
+        assert test_case_actions == []
+
+
+def test_the_github_deploy_runs_the_live_cases_after_each_stage_before_the_next(
+    context: dict[str, Any],
+) -> None:
+    # GIVEN the GitHub deploy: one reusable job per stage, each after the one before
+    workflows = PROJECT_ROOT / ".github" / "workflows"
+    deploy = yaml.safe_load((workflows / "deploy.yml").read_text(encoding="utf-8"))
+    stage_job = yaml.safe_load((workflows / "deploy-stage.yml").read_text(encoding="utf-8"))
+    order = context["pipeline"]["order"]
+    assert [deploy["jobs"][name].get("needs") for name in order] == [None, *order[:-1]]
+
+    # THEN each stage's job verifies with its live cases right after its deploy, so a failing
+    # case fails the job and the next stage never starts
+    runs = [step.get("run", "") for step in stage_job["jobs"]["deploy"]["steps"]]
+    [deployed] = [i for i, run in enumerate(runs) if "cdk deploy" in run]
+    [verified] = [i for i, run in enumerate(runs) if "connect-survey verify" in run]
+    assert verified == deployed + 1
+    assert " --live-tests" in runs[verified]
 
 
 def test_synth_step_runs_the_test_command_then_synthesizes(

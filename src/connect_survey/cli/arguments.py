@@ -13,6 +13,8 @@ from connect_survey.simulator.sandbox import FAILABLE_SERVICES
 from connect_survey.simulator.simulate import WITHHELD, StubError, parse_stubs
 
 KEYS_EXAMPLE = "--keys 1,5,42#,timeout,hangup"
+# A live case waits at most an hour: Connect itself ends a run after 5 minutes.
+MAX_CASE_TIMEOUT_SECONDS = 3600
 
 
 def caller_entries(text: str) -> list[str]:
@@ -79,6 +81,25 @@ def whole_number(text: str) -> int:
     if not text.strip().lstrip("-").isdecimal():
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; write e.g. 7")
     return int(text)
+
+
+def case_timeout(text: str) -> int:
+    """`--live-test-timeout`: whole seconds from 1 to MAX_CASE_TIMEOUT_SECONDS."""
+    if not text.strip().isdecimal() or not 1 <= int(text) <= MAX_CASE_TIMEOUT_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give whole seconds from 1 to {MAX_CASE_TIMEOUT_SECONDS}, e.g. 360"
+        )
+    return int(text)
+
+
+def report_file(text: str) -> Path:
+    """`--junit FILE`: a file to write, in a folder that exists."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name, e.g. junit.xml")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: the folder {path.parent} does not exist")
+    return path
 
 
 def flow_target(text: str) -> str:

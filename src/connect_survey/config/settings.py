@@ -43,9 +43,11 @@ from connect_survey.config.prompts import (
 from connect_survey.config.reporting import KINESIS_STREAM_ARN, ReportingSettings
 from connect_survey.config.sampling import SamplingSettings
 from connect_survey.config.survey import SurveySettings
+from connect_survey.flow_language.spec import E164
 from connect_survey.flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from connect_survey.flows.languages import ENGLISH, LANGUAGES
 from connect_survey.lambda_asset.survey.contract import LANGUAGE_ATTRIBUTE
+from connect_survey.test_cases.live import UNDEPLOYABLE_NUMBER, deployable_number
 
 
 class StageSettings(ConfigModel):
@@ -162,6 +164,21 @@ class StageSettings(ConfigModel):
         description="contact records to S3 and Athena (reports); left out, none is deployed",
     )
     sampling: SamplingSettings = SamplingSettings()
+    # Off unless a stage asks: every live run places a real simulated call on the instance (it
+    # can reach a real agent's queue and shows in contact records), which a production stage
+    # should opt into knowingly, never inherit.
+    live_tests: bool = Field(
+        default=False,
+        description="true or false: whether the test cases in testcases/ are deployed as "
+        "Amazon Connect test cases and `connect-survey verify --live-tests` runs them on the "
+        "instance after each deploy (each run is a simulated call on the instance)",
+    )
+    live_test_source_phone_number: str | None = Field(
+        default=None,
+        pattern=E164.pattern,
+        description="the E.164 number (+15555550100) a live test case calls from when its "
+        "EntryPoint gives no SourcePhoneNumber; left out, such a case gives none",
+    )
 
     @property
     def spoken_languages(self) -> list[str]:
@@ -276,6 +293,16 @@ class StageSettings(ConfigModel):
                     f"is missing; add the question's wording in {code}",
                 )
         return wording
+
+    @model_validator(mode="after")
+    def _live_test_number_deploys(self) -> Self:
+        number = self.live_test_source_phone_number
+        if number is not None and not deployable_number(number):
+            raise setting_error(
+                "liveTestSourcePhoneNumber",
+                f"{UNDEPLOYABLE_NUMBER}; leave it out (docs/testing.md, Run live)",
+            )
+        return self
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:

@@ -6,16 +6,19 @@ CDK Pipelines (https://docs.aws.amazon.com/cdk/v2/guide/cdk_pipeline.html): the 
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Final
 
-from aws_cdk import Aspects, Environment, Stack, Stage, pipelines
+from aws_cdk import Aspects, Duration, Environment, Stack, Stage, pipelines
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions
 
 from connect_survey.flows.catalog import HANDLERS
+from connect_survey.infra.live_tests import allow_live_runs
 from connect_survey.infra.survey_stack import SurveyStack
+from connect_survey.test_cases.live import run_budget_seconds
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -30,6 +33,10 @@ SYNTH_COMMAND: Final = "make synth-pipeline"
 RUNTIME_VERSIONS: Final = {"python": "3.12", "nodejs": "22"}
 PIPELINE_CONTEXT: Final = "pipeline"
 PIPELINE_STACK_CONTEXT: Final = "pipelineStack"  # -c pipelineStack=true builds the pipeline
+# The live test cases' JUnit report (`verify --live-tests --junit`), shown by CodeBuild.
+LIVE_TESTS_REPORT: Final = "live-tests.xml"
+# The verify step's setup and checks; a stage's live test cases add their own bound to it.
+VERIFY_MINUTES: Final = 30
 
 
 class SurveyStage(Stage):
@@ -126,6 +133,8 @@ class VerifyAccessStack(Stack):
             ],
             apply_to_children=True,
         )
+        if config.settings.live_tests:  # `verify --live-tests` runs the deployed test cases
+            allow_live_runs(self.role, instance_arn=offline.instance_arn)
 
 
 def stack_name(config: StageConfig) -> str:
@@ -198,7 +207,11 @@ class PipelineStack(Stack):
                             f"{name}-approval", comment=f"Promote this build to {name}?"
                         )
                     )
-                wave.add_stage(stage, pre=pre, post=[_verify_step(name, stage_config, source)])
+                live = stage.survey.live_tests
+                verify = _verify_step(
+                    name, stage_config, source, live_cases=len(live.test_cases) if live else 0
+                )
+                wave.add_stage(stage, pre=pre, post=[verify])
                 self.stages[name] = stage
         self.pipeline.build_pipeline()  # now, so the generated resources can be named below
         _suppress_generated_findings(self.pipeline)
@@ -258,15 +271,31 @@ def _suppress_generated_findings(pipeline: pipelines.CodePipeline) -> None:
 
 
 def _verify_step(
-    name: str, config: StageConfig, source: pipelines.CodePipelineSource
+    name: str, config: StageConfig, source: pipelines.CodePipelineSource, *, live_cases: int = 0
 ) -> pipelines.CodeBuildStep:
     role = verify_role_arn(config)
+    live: dict[str, Any] = {}
+    if live_cases:  # its test cases too: a failing live case stops the promotion here
+        live = {
+            "timeout": Duration.minutes(
+                VERIFY_MINUTES + math.ceil(run_budget_seconds(live_cases) / 60)
+            ),
+            "partial_build_spec": codebuild.BuildSpec.from_object(
+                {
+                    "reports": {
+                        "live-tests": {"files": [LIVE_TESTS_REPORT], "file-format": "JUNITXML"}
+                    }
+                }
+            ),
+        }
     return pipelines.CodeBuildStep(
         f"{name}-verify",
         input=source,
         commands=[
             "make setup",
-            f".venv/bin/connect-survey verify --stage {name} --role-arn {role}",
+            f".venv/bin/connect-survey verify --stage {name} --role-arn {role}"
+            + (f" --live-tests --junit {LIVE_TESTS_REPORT}" if live_cases else ""),
         ],
         role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role])],
+        **live,
     )

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import CfnOutput, Environment, Stack
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 
+from connect_survey import PROJECT_ROOT
+from connect_survey.config.errors import ConfigError
 from connect_survey.flows.catalog import (
     CALLBACK_QUEUE,
     SUPERVISOR_QUEUE,
@@ -17,23 +19,40 @@ from connect_survey.infra.connect_integration import LambdaIntegration
 from connect_survey.infra.contact_flows import ContactFlows
 from connect_survey.infra.cooldown_store import CooldownStore
 from connect_survey.infra.handlers import SurveyHandlers
+from connect_survey.infra.live_tests import LiveTestCases
 from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
 from connect_survey.infra.operations import Operations
 from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
 from connect_survey.infra.results_store import ResultsStore
 from connect_survey.infra.supervisor_queue import SupervisorRouting
 from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION
+from connect_survey.test_cases.files import CASES_FOLDER, CaseFile, load_cases
+from connect_survey.test_cases.references import StageResources
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from constructs import Construct
 
     from connect_survey.config.stage import StageConfig
 
 
+DEFAULT_CASES = PROJECT_ROOT / CASES_FOLDER
+
+
 class SurveyStack(Stack):
     """The same class for every stage; only the configuration differs."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        cases_folder: Path = DEFAULT_CASES,
+        **kwargs: Any,
+    ):
+        """`cases_folder` holds the test cases deployed when the stage sets `liveTests`."""
         stage, settings = config.offline, config.settings
         super().__init__(
             scope,
@@ -99,6 +118,12 @@ class SurveyStack(Stack):
         # checked (with every other lint rule) on what Connect will get.
         for spec in stage.flows:
             stage.render(spec.key)
+        function_arns = {key: fn.function_arn for key, fn in handlers.functions.items()}
+        queue_arns = {
+            **stage.queues,
+            SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
+            CALLBACK_QUEUE: supervisors.callback_queue_arn,
+        }
         flows = ContactFlows(
             self,
             "Flows",
@@ -106,14 +131,26 @@ class SurveyStack(Stack):
             name_prefix=stage.name_prefix,
             specs=stage.flows,
             inputs=stage.inputs_for,
-            function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
-            queue_arns={
-                **stage.queues,
-                SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
-                CALLBACK_QUEUE: supervisors.callback_queue_arn,
-            },
+            function_arns=function_arns,
+            queue_arns=queue_arns,
             depends_on=list(integrations),
         )
+        self.live_tests: LiveTestCases | None = None
+        if settings.live_tests:
+            self.live_tests = LiveTestCases(
+                self,
+                "LiveTests",
+                instance_arn=stage.instance_arn,
+                name_prefix=stage.name_prefix,
+                cases=live_cases(cases_folder, stage.name),
+                resources=StageResources(
+                    flows={spec.key: flows.arn(spec.key) for spec in stage.flows},
+                    functions=function_arns,
+                    queues=queue_arns,
+                ),
+                source_phone_number=settings.live_test_source_phone_number,
+                depends_on=[flows, supervisors, *integrations],
+            )
         for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
@@ -146,3 +183,14 @@ class SurveyStack(Stack):
             CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
             CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)
             suppress_reporting_findings(reports=reports)
+
+
+def live_cases(folder: Path, stage: str) -> list[CaseFile]:
+    """The cases a stage with `liveTests` deploys: every case file in `folder`, at least one."""
+    cases = load_cases([folder]) if folder.is_dir() else []
+    if not cases:
+        raise ConfigError(
+            f"stages.{stage}.liveTests",
+            f"is true but {folder} holds no test cases (*.json); add cases or set it to false",
+        )
+    return cases

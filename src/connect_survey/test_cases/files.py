@@ -27,6 +27,8 @@ ENTRY_POINT_KEYS: Final = (FLOW_ID, SOURCE_PHONE_NUMBER)
 MAX_NAME: Final = 127
 MAX_DESCRIPTION: Final = 500
 MAX_CONTENT: Final = 256_000
+# The project's cases, one per file, in this folder beside cdk.json.
+CASES_FOLDER: Final = "testcases"
 
 
 class CaseError(ValueError):

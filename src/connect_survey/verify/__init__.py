@@ -85,6 +85,7 @@ class Clients:
     dynamodb: Any
     sns: Any
     clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def for_stage(cls, config: StageConfig, role_arn: str | None = None) -> Clients:
