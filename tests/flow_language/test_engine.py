@@ -451,6 +451,39 @@ def test_engine_loop_count_may_come_from_an_attribute() -> None:
     assert play(document, attributes={"tries": "3"}).prompts == ["turn"] * 3
 
 
+@pytest.mark.parametrize(
+    ("kind", "name", "results", "value"),
+    [
+        *(
+            ("Loop", "LoopCount", ["ContinueLooping", "DoneLooping"], v)
+            for v in ("x", "101", "0.5")
+        ),
+        *(("Wait", "TimeoutSeconds", ["WaitCompleted"], v) for v in ("x", "0", "604801")),
+    ],
+)
+def test_engine_number_read_from_a_reference_out_of_range_takes_the_error_branch(
+    kind: str, name: str, results: list[str], value: str
+) -> None:
+    # GIVEN a loop count or wait time read from an attribute, with an error branch
+    document = flow(
+        action(
+            "block",
+            kind,
+            {name: "$.Attributes.n"},
+            next_action=None,
+            conditions=[("Equals", result, "went-on") for result in results],
+            errors=[("NoMatchingError", "error")],
+        ),
+        *branches("went-on", "error"),
+    )
+    # WHEN the attribute holds a value the parameter does not take
+    result = play(document, attributes={"n": value})
+    # THEN the block fails down its error branch, saying why as the linter would
+    assert result.prompts == ["error"]
+    [why] = [e.text for e in result.events if e.kind is EventKind.BRANCH]
+    assert why.startswith(f"NoMatchingError: {name} must be a whole number from ")
+
+
 @pytest.mark.parametrize(("is_open", "heard"), [(True, "open"), (False, "closed")])
 def test_engine_checks_hours_of_operation_as_the_run_says(is_open: bool, heard: str) -> None:
     document = flow(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connect_survey.flow_language.checks import CHECKS
-from connect_survey.flow_language.constraints import Constraint, Range
+from connect_survey.flow_language.constraints import Constraint, Parameter, Range
 from connect_survey.flow_language.engine import ACTIONS, Flow, InvalidFlowError
 from connect_survey.flow_language.lint import RULES, errors, lint
 from connect_survey.flow_language.spec import ACTION_TYPES, NO_MATCHING_ERROR, whole_number
@@ -18,7 +18,8 @@ def test_every_spec_type_has_a_simulator_function_and_nothing_else_does() -> Non
 
 def test_every_kind_of_constraint_has_one_check_and_one_lint_rule() -> None:
     # GIVEN the kinds of constraint the spec can declare
-    kinds = {kind.kind for kind in Constraint.__subclasses__()}
+    classes = [*Constraint.__subclasses__(), *Parameter.__subclasses__()]
+    kinds = {cls.kind for cls in classes if "kind" in vars(cls)}
     # THEN each has its check, and the linter reports each as a rule of that id and severity
     assert set(CHECKS) == kinds
     assert {(r.name, r.severity) for r in RULES if r.name in kinds} == {

@@ -27,7 +27,7 @@ from connect_survey.flow_language.engine import DeadEndError, Flow, InvalidFlowE
 from connect_survey.flow_language.lint import errors, lint
 from connect_survey.flow_language.spec import ACTION_TYPES, MISSING, constraints, value_at
 from tests.flow_language.fixtures.flowdocs import flow, load, say
-from tests.flow_language.fixtures.mutants import AGENTS, CASES, MALFORMED, changed, retargeted
+from tests.flow_language.fixtures.mutants import AGENTS, CASES, MALFORMED, changed, conditioned
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -161,15 +161,7 @@ MUTATORS: dict[str, Callable[[Any, dict[str, Any]], None]] = {
 
 EVERY = load("every-action-type")
 QUEUE_METRIC = flow(
-    retargeted(
-        changed(AGENTS, MetricType="NumberOfContactsInQueue"),
-        Conditions=[
-            {
-                "NextAction": "hang-up",
-                "Condition": {"Operator": "NumberLessThan", "Operands": ["5"]},
-            }
-        ],
-    )
+    conditioned(changed(AGENTS, MetricType="NumberOfContactsInQueue"), ("NumberLessThan", "5"))
 )
 BASES = {"every": EVERY, "queue-metric": QUEUE_METRIC}
 """Clean flows holding an action of every type in every form."""

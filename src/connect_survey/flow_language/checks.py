@@ -2,10 +2,10 @@
 
 `CHECKS` maps each kind (`constraints.Constraint.kind`, also the lint rule's id) to one small
 function with one signature, `check(constraint, action)`, yielding what is wrong, as
-python-jsonschema maps a keyword to its validator function. `problems(kind, action)` runs a
-kind's check on every constraint of that kind the spec declares for the action. The linter
-reports each kind as one rule (`lint.actions`); the simulator refuses any flow the linter rejects
-with an error, and checks the values it resolves at run time with the same functions
+python-jsonschema maps a keyword to its validator function. `problems(action)` runs the check of
+every constraint the spec declares for the action. The linter reports each kind as one rule
+(`lint.actions`); the simulator refuses any flow the linter rejects with an error, and checks a
+value it resolves at run time with the same function the linter checks a static one with
 (`out_of_range`).
 """
 
@@ -16,24 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from connect_survey.flow_language.constraints import (
-    AllowedBranches,
-    Choice,
-    Conditions,
-    ConsoleNextAction,
-    Constraint,
-    JsonPath,
-    Object,
-    OneEntry,
-    OneOf,
-    Pattern,
-    Percentages,
-    Range,
-    RequiredBranches,
-    Results,
-    String,
-    StringMap,
-)
+from connect_survey.flow_language import constraints as kinds
 from connect_survey.flow_language.spec import (
     MISSING,
     NO_MATCHING_ERROR,
@@ -42,6 +25,7 @@ from connect_survey.flow_language.spec import (
     constraints,
     entries,
     error_types,
+    is_object,
     is_path,
     is_text,
     operand,
@@ -53,7 +37,7 @@ from connect_survey.flow_language.spec import (
 )
 
 Severity = Literal["error", "warning"]
-C = TypeVar("C", bound=Constraint)
+C = TypeVar("C", bound=kinds.Constraint)
 Action = Mapping[str, Any]
 CheckFunction = Callable[[Any, Action], Iterator[str]]
 CheckOf = Callable[[C, Action], Iterator[str]]
@@ -77,9 +61,7 @@ def check(
 ) -> Callable[[CheckOf[C]], CheckOf[C]]:
     """Register the decorated function as the check of `constraint`'s kind."""
 
-    def register(
-        function: Callable[[C, Action], Iterator[str]],
-    ) -> Callable[[C, Action], Iterator[str]]:
+    def register(function: CheckOf[C]) -> CheckOf[C]:
         if constraint.kind in CHECKS:
             raise ValueError(f"constraint kind {constraint.kind!r} has two checks")
         CHECKS[constraint.kind] = Check(constraint.kind, function, severity)
@@ -88,18 +70,19 @@ def check(
     return register
 
 
-def problems(kind: str, action: Action) -> Iterator[str]:
-    """What is wrong with an action of a known type, for every constraint of `kind` on it."""
+def problems(action: Action) -> Iterator[tuple[str, str]]:
+    """What is wrong with an action of a known type: (kind, message) for every constraint the
+    spec declares on it, in the order declared."""
     for constraint in constraints(action):
-        if constraint.kind == kind:
-            yield from CHECKS[kind].function(constraint, action)
+        for message in CHECKS[constraint.kind].function(constraint, action):
+            yield constraint.kind, message
 
 
 def _shown(value: Any) -> str:
     return "nothing" if value is MISSING else repr(value)
 
 
-def either(values: tuple[str, ...]) -> str:
+def _either(values: tuple[str, ...]) -> str:
     """`A`, `A or B`, or `one of A, B, C`."""
     if len(values) <= 2:
         return " or ".join(values)
@@ -115,8 +98,8 @@ def _read(action: Action, name: str, *, required: bool) -> tuple[bool, Any]:
 # -- parameters -----------------------------------------------------------------------------------
 
 
-@check(OneOf)
-def one_of(constraint: OneOf, action: Action) -> Iterator[str]:
+@check(kinds.OneOf)
+def one_of(constraint: kinds.OneOf, action: Action) -> Iterator[str]:
     given = [n for n in constraint.names if value_at(parameters(action), n)[1] is not MISSING]
     if len(given) > 1 or (constraint.required and not given):
         how = "exactly" if constraint.required else "at most"
@@ -124,15 +107,15 @@ def one_of(constraint: OneOf, action: Action) -> Iterator[str]:
         yield f"give {how} one of {names} (got {', '.join(given) or 'none'})"
 
 
-@check(String)
-def string(constraint: String, action: Action) -> Iterator[str]:
+@check(kinds.String)
+def string(constraint: kinds.String, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=constraint.required)
     if checked and not is_text(value):
         yield f"{constraint.name} must be a non-empty string, got {_shown(value)}"
 
 
-@check(Choice)
-def enum(constraint: Choice, action: Action) -> Iterator[str]:
+@check(kinds.Choice)
+def enum(constraint: kinds.Choice, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=constraint.default is None)
     if not checked:
         return
@@ -141,11 +124,11 @@ def enum(constraint: Choice, action: Action) -> Iterator[str]:
         if not isinstance(value, list) or not all(item in allowed for item in value):
             yield f"{constraint.name} must be a list of {', '.join(allowed)}, got {_shown(value)}"
     elif value not in allowed:
-        yield f"{constraint.name} must be {either(allowed)}, got {_shown(value)}"
+        yield f"{constraint.name} must be {_either(allowed)}, got {_shown(value)}"
 
 
-@check(Range)
-def within(constraint: Range, action: Action) -> Iterator[str]:
+@check(kinds.Range)
+def within(constraint: kinds.Range, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=constraint.required)
     if checked and not (constraint.dynamic and is_path(value)):
         problem = out_of_range(constraint, value)
@@ -153,7 +136,7 @@ def within(constraint: Range, action: Action) -> Iterator[str]:
             yield problem
 
 
-def out_of_range(constraint: Range, value: Any) -> str | None:
+def out_of_range(constraint: kinds.Range, value: Any) -> str | None:
     """Why `value` is not a whole number within the range, or None when it is."""
     if whole_number(value) in constraint:
         return None
@@ -162,20 +145,20 @@ def out_of_range(constraint: Range, value: Any) -> str | None:
     return f"{constraint.name} must be a whole number {bounds}, got {_shown(value)}"
 
 
-@check(JsonPath)
-def json_path(constraint: JsonPath, action: Action) -> Iterator[str]:
+@check(kinds.JsonPath)
+def json_path(constraint: kinds.JsonPath, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=True)
     if checked and not is_path(value):
         yield f"{constraint.name} must be one JSONPath (never static), got {_shown(value)}"
 
 
-@check(StringMap)
-def string_map(constraint: StringMap, action: Action) -> Iterator[str]:
+@check(kinds.StringMap)
+def string_map(constraint: kinds.StringMap, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=constraint.required)
     if not checked:
         return
     if (
-        not isinstance(value, Mapping)
+        not is_object(value)
         or (constraint.required and not value)
         or not all(isinstance(item, str) for item in value.values())
     ):
@@ -183,12 +166,12 @@ def string_map(constraint: StringMap, action: Action) -> Iterator[str]:
         yield f"{constraint.name} must be {what} of names to strings, got {_shown(value)}"
 
 
-@check(OneEntry)
-def one_entry(constraint: OneEntry, action: Action) -> Iterator[str]:
+@check(kinds.OneEntry)
+def one_entry(constraint: kinds.OneEntry, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=True)
     if not checked:
         return
-    count = len(value) if isinstance(value, Mapping) else 0
+    count = len(value) if is_object(value) else 0
     if count != 1:
         yield f"{constraint.name} must hold exactly one entry, got {count}"
         return
@@ -199,17 +182,17 @@ def one_entry(constraint: OneEntry, action: Action) -> Iterator[str]:
         yield f"{constraint.name}.{key} must be a non-empty string, got {target!r}"
 
 
-@check(Pattern)
-def pattern(constraint: Pattern, action: Action) -> Iterator[str]:
+@check(kinds.Pattern)
+def pattern(constraint: kinds.Pattern, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=False)
     if checked and not (isinstance(value, str) and re.fullmatch(constraint.regex, value)):
         yield f"{constraint.name} must be {constraint.says}, got {value!r}"
 
 
-@check(Object)
-def json_object(constraint: Object, action: Action) -> Iterator[str]:
+@check(kinds.Object)
+def json_object(constraint: kinds.Object, action: Action) -> Iterator[str]:
     checked, value = _read(action, constraint.name, required=constraint.required)
-    if checked and not isinstance(value, Mapping):
+    if checked and not is_object(value):
         yield f"{constraint.name} must be an object, got {_shown(value)}"
 
 
@@ -220,8 +203,8 @@ def _written(condition: Mapping[str, Any]) -> tuple[Any, str | None]:
     return condition.get("Operator"), operand(condition)
 
 
-@check(Results)
-def results(constraint: Results, action: Action) -> Iterator[str]:
+@check(kinds.Results)
+def results(constraint: kinds.Results, action: Action) -> Iterator[str]:
     found = [
         str(value) if op == "Equals" else f"{op} {value}"
         for op, value in map(_written, conditions(action))
@@ -237,8 +220,8 @@ def results(constraint: Results, action: Action) -> Iterator[str]:
         )
 
 
-@check(Conditions)
-def condition_form(constraint: Conditions, action: Action) -> Iterator[str]:
+@check(kinds.Conditions)
+def condition_form(constraint: kinds.Conditions, action: Action) -> Iterator[str]:
     """Conditions with an unknown operator or malformed operands are the `operators` rule's."""
     for condition in conditions(action):
         operator, value = _written(condition)
@@ -246,12 +229,12 @@ def condition_form(constraint: Conditions, action: Action) -> Iterator[str]:
             continue
         pattern = constraint.operand
         if operator not in constraint.operators or (pattern and not re.fullmatch(pattern, value)):
-            wanted = " ".join(filter(None, (either(constraint.operators), constraint.says)))
+            wanted = " ".join(filter(None, (_either(constraint.operators), constraint.says)))
             yield f"a condition must be {wanted}, got {operator} {value!r}"
 
 
-@check(Percentages)
-def percentages(constraint: Percentages, action: Action) -> Iterator[str]:
+@check(kinds.Percentages)
+def percentages(constraint: kinds.Percentages, action: Action) -> Iterator[str]:
     previous = 0
     for condition in conditions(action):
         operator, value = _written(condition)
@@ -274,8 +257,8 @@ def _kind(action: Action) -> str:
     return "stored input" if stores_input(action) else str(action["Type"])
 
 
-@check(RequiredBranches)
-def dead_end(constraint: RequiredBranches, action: Action) -> Iterator[str]:
+@check(kinds.RequiredBranches)
+def dead_end(constraint: kinds.RequiredBranches, action: Action) -> Iterator[str]:
     """Every action but a terminal one needs a way on for its outcome."""
     how, errors = constraint.leaves_by, error_types(action)
     if how == "next" and not is_text(transitions(action).get("NextAction")):
@@ -288,8 +271,8 @@ def dead_end(constraint: RequiredBranches, action: Action) -> Iterator[str]:
         yield f"no {error} branch: {_kind(action)} must always have one"
 
 
-@check(AllowedBranches)
-def forbidden_branch(constraint: AllowedBranches, action: Action) -> Iterator[str]:
+@check(kinds.AllowedBranches)
+def forbidden_branch(constraint: kinds.AllowedBranches, action: Action) -> Iterator[str]:
     if entries(action, "Conditions") and not constraint.conditions:
         yield f"{_kind(action)} takes no Conditions"
     seen: set[str] = set()
@@ -301,8 +284,8 @@ def forbidden_branch(constraint: AllowedBranches, action: Action) -> Iterator[st
         seen.add(error)
 
 
-@check(ConsoleNextAction, severity="warning")
-def console_next_action(constraint: ConsoleNextAction, action: Action) -> Iterator[str]:
+@check(kinds.ConsoleNextAction, severity="warning")
+def console_next_action(constraint: kinds.ConsoleNextAction, action: Action) -> Iterator[str]:
     """Write what console exports always carry; Connect is not known to need it."""
     if not is_text(transitions(action).get("NextAction")):
         yield (

@@ -27,6 +27,13 @@ class Constraint:
 
 
 @dataclass(frozen=True)
+class Parameter(Constraint):
+    """A constraint on the one parameter `name` (its dotted path inside `Parameters`)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class OneOf(Constraint):
     """Exactly one of `names` is given (at most one when not `required`)."""
 
@@ -36,33 +43,30 @@ class OneOf(Constraint):
 
 
 @dataclass(frozen=True)
-class String(Constraint):
+class String(Parameter):
     """The parameter is a non-empty string (an ARN, id, name or text)."""
 
     kind: ClassVar[str] = "string"
-    name: str
     required: bool = True
 
 
 @dataclass(frozen=True)
-class Choice(Constraint):
+class Choice(Parameter):
     """The parameter is one of `values`; `default` when absent (None: required). With `many`,
     it is a list of them."""
 
     kind: ClassVar[str] = "enum"
-    name: str
     values: tuple[str, ...]
     default: str | None = None
     many: bool = False
 
 
 @dataclass(frozen=True)
-class Range(Constraint):
+class Range(Parameter):
     """A whole number (JSON number or digits) from `low` to `high` (no upper bound when None);
     `dynamic` parameters may instead be one JSONPath, whose value is checked when it is read."""
 
     kind: ClassVar[str] = "range"
-    name: str
     low: int
     high: int | None = None
     dynamic: bool = False
@@ -78,48 +82,43 @@ class Range(Constraint):
 
 
 @dataclass(frozen=True)
-class JsonPath(Constraint):
+class JsonPath(Parameter):
     """The parameter is one JSONPath reference, never a static value."""
 
     kind: ClassVar[str] = "json-path"
-    name: str
 
 
 @dataclass(frozen=True)
-class StringMap(Constraint):
+class StringMap(Parameter):
     """The parameter is an object mapping names to strings (non-empty when `required`)."""
 
     kind: ClassVar[str] = "string-map"
-    name: str
     required: bool = False
 
 
 @dataclass(frozen=True)
-class OneEntry(Constraint):
+class OneEntry(Parameter):
     """The parameter is an object with exactly one entry: a key of `keys` naming a non-empty
     string (an event hook and its flow)."""
 
     kind: ClassVar[str] = "one-entry"
-    name: str
     keys: frozenset[str]
 
 
 @dataclass(frozen=True)
-class Pattern(Constraint):
+class Pattern(Parameter):
     """The parameter, when given, is a string matching `regex` (`says` what that means)."""
 
     kind: ClassVar[str] = "pattern"
-    name: str
     regex: str
     says: str
 
 
 @dataclass(frozen=True)
-class Object(Constraint):
+class Object(Parameter):
     """The parameter is a JSON object (required unless said otherwise)."""
 
     kind: ClassVar[str] = "object"
-    name: str
     required: bool = True
 
 

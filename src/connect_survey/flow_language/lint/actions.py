@@ -7,6 +7,7 @@ type the spec knows (the `action-type` rule reports the others).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from connect_survey.flow_language.checks import CHECKS, problems
@@ -17,12 +18,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 
+@lru_cache(maxsize=1)  # every kind's rule reads the same document's problems: check it once
+def _found(doc: Document) -> dict[str, list[Problem]]:
+    """The problems of every action of a known type, by kind, in document order."""
+    found: dict[str, list[Problem]] = {kind: [] for kind in CHECKS}
+    for action in doc.actions:
+        if type_name(action) in ACTION_TYPES:
+            for kind, message in problems(action):
+                found[kind].append((action, message))
+    return found
+
+
 def _rule(kind: str) -> Callable[[Document], Iterator[Problem]]:
     def each_action(doc: Document) -> Iterator[Problem]:
-        for action in doc.actions:
-            if type_name(action) in ACTION_TYPES:
-                for message in problems(kind, action):
-                    yield (action, message)
+        yield from _found(doc)[kind]
 
     return each_action
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connect_survey.flow_language.checks import Severity
-from connect_survey.flow_language.spec import ACTION_TYPES, is_text, type_name
+from connect_survey.flow_language.spec import ACTION_TYPES, is_object, is_text, type_name
 
 __all__ = ["Document", "Finding", "Problem", "Rule", "Severity", "action_rule", "register", "rule"]
 
@@ -44,7 +44,7 @@ class Document:
         actions = raw.get("Actions") if isinstance(raw, Mapping) else None
         self.all_actions: list[Any] = actions if isinstance(actions, list) else []
         self.actions: list[Mapping[str, Any]] = [
-            a for a in self.all_actions if isinstance(a, Mapping) and is_text(a.get("Identifier"))
+            a for a in self.all_actions if is_object(a) and is_text(a.get("Identifier"))
         ]
         self.ids = {a["Identifier"] for a in self.actions}
 
