@@ -395,7 +395,9 @@ ACTION_TYPES: dict[str, ActionType] = {
         parameters=("TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle"),
         constraints=(
             String("TextToSpeechVoice"),
-            Choice("TextToSpeechEngine", ("Standard", "Neural", "Generative"), "Standard"),
+            # The docs list no engine names (console exports write Neural): a voice the engine
+            # does not speak fails the block when it runs, as the simulator plays it.
+            String("TextToSpeechEngine", required=False),
             String("TextToSpeechStyle", required=False),
         ),
     ),
