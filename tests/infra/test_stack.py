@@ -544,22 +544,29 @@ def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) ->
     assert "ResolvedScore" in env
 
 
-def test_results_table_has_the_shape_the_handler_contract_creates(dev_template: Template) -> None:
+@pytest.mark.parametrize(
+    "shape", [contract.RESULTS_TABLE, contract.COOLDOWN_TABLE], ids=["results", "cooldown"]
+)
+def test_tables_have_the_shapes_the_contract_declares(
+    dev_template: Template, shape: contract.TableShape
+) -> None:
     # GIVEN the table the simulator and tests create from the handler contract
-    expected = contract.RESULTS_TABLE.create_table_arguments("any")
+    expected = shape.create_table_arguments("any")
 
-    # WHEN the stack's table is read
-    # THEN keys, attribute types, index and TTL are the contract's
+    # WHEN the stack's tables are read
+    # THEN one has the contract's keys, attribute types, indexes, stream and TTL
     dev_template.has_resource_properties(
         "AWS::DynamoDB::Table",
         {
             "KeySchema": expected["KeySchema"],
             "AttributeDefinitions": Match.array_equals(expected["AttributeDefinitions"]),
-            "GlobalSecondaryIndexes": expected["GlobalSecondaryIndexes"],
-            "TimeToLiveSpecification": {
-                "AttributeName": contract.RESULTS_TABLE.ttl_attribute,
-                "Enabled": True,
-            },
+            "GlobalSecondaryIndexes": expected.get("GlobalSecondaryIndexes", Match.absent()),
+            "StreamSpecification": (
+                {"StreamViewType": shape.stream_view_type}
+                if shape.stream_view_type
+                else Match.absent()
+            ),
+            "TimeToLiveSpecification": {"AttributeName": shape.ttl_attribute, "Enabled": True},
         },
     )
 

@@ -53,15 +53,14 @@ class SurveyStack(Stack):
             name_prefix=stage.name_prefix,
             partition=stage.partition,
             survey=stage.inputs.survey,
-            table=results.table,
+            results=results,
             topic=alerting.topic,
             bus=alerting.bus,
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
             sampling=stage.inputs.sampling,
-            cooldown_table=cooldown.table,
-            caller_key_secret=cooldown.secret,
+            cooldown=cooldown,
             instance_alias=settings.instance_alias,
         )
         operations = Operations(
