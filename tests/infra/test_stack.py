@@ -15,7 +15,11 @@ from connect_survey.flows.catalog import FLOW_KEYS, FLOWS
 from connect_survey.flows.render import RenderError, to_content
 from connect_survey.infra.handlers import pinned_powertools_version, powertools_layer_parameter
 from connect_survey.lambda_asset.survey import contract
-from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
+from connect_survey.lambda_asset.survey.budget import (
+    ALERT_PATH,
+    CALL_PATH,
+    CONNECT_FLOW_LIMIT_SECONDS,
+)
 from connect_survey.simulator import stream
 from tests.infra.conftest import ROOT, build_stack
 
@@ -83,7 +87,7 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
         props = function["Properties"]
         assert props["Runtime"] == "python3.14"
         if props["FunctionName"] != "survey-dev-alert":  # no flow waits for the alert function
-            assert props["Timeout"] <= 8
+            assert props["Timeout"] <= CONNECT_FLOW_LIMIT_SECONDS
         assert props["TracingConfig"] == {"Mode": "Active"}
         [layer] = props["Layers"]
         assert set(layer) == {"Ref"}  # the deploy-time parameter (see the next test)

@@ -104,7 +104,7 @@ def test_a_summary_score_that_is_no_number_is_refused_naming_it() -> None:
     item = SUMMARY.to_item()
     item["scores"]["M"]["EffortScore"] = {"S": "2"}
 
-    with pytest.raises(MalformedItemError, match="scores.EffortScore: not a number"):
+    with pytest.raises(MalformedItemError, match=r"scores\.EffortScore: not a number"):
         Summary.from_item(item)
 
 

@@ -18,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_survey.flows.catalog import HANDLERS, FlowSpec
+from connect_survey.lambda_asset.survey.budget import CONNECT_FLOW_LIMIT_SECONDS
 from connect_survey.lambda_asset.survey.contract import (
     ELIGIBILITY_FUNCTION,
     ESCALATE,
@@ -45,11 +46,12 @@ if TYPE_CHECKING:
 READ_CALLS: Final = Config(
     connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 3, "mode": "standard"}
 )
-# The invocation must answer within the flow's limit (Connect allows at most 8 s); one attempt,
-# so a slow function is reported, not retried into a pass.
-MAX_FLOW_LIMIT_SECONDS: Final = 8
+# The invocation must answer within the flow's limit (at most Connect's); one attempt, so a slow
+# function is reported, not retried into a pass.
 INVOKE_CALLS: Final = Config(
-    connect_timeout=5, read_timeout=MAX_FLOW_LIMIT_SECONDS + 2, retries={"total_max_attempts": 1}
+    connect_timeout=5,
+    read_timeout=CONNECT_FLOW_LIMIT_SECONDS + 2,
+    retries={"total_max_attempts": 1},
 )
 FLOW_ACTIVE: Final = "ACTIVE"
 FLOW_PUBLISHED: Final = "PUBLISHED"
@@ -249,7 +251,7 @@ def _invocations(config: StageConfig, clients: Clients, deployed: Deployed) -> I
     expected = expected_answers()
     for key, arn in deployed.functions.items():
         name = f"invoke {config.offline.resource_name(key)}"
-        limit = deployed.limits.get(arn, MAX_FLOW_LIMIT_SECONDS)
+        limit = deployed.limits.get(arn, CONNECT_FLOW_LIMIT_SECONDS)
         event = verification_event(config, parameters=_verification_parameters(config, key))
         started = clients.clock()
         try:

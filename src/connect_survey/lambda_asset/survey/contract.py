@@ -31,7 +31,10 @@ LANGUAGE_ATTRIBUTE: Final = "SurveyLanguage"  # the call's language, for contact
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
-PARAM_DIGITS: Final = "digits"
+PARAM_DIGITS: Final = "digits"  # $.StoredCustomerInput: the keys, or STORED_TIMEOUT
+# What "Store customer input" leaves in $.StoredCustomerInput when the caller pressed nothing in
+# time (the Flow Language toolkit states it too; a test keeps the two equal).
+STORED_TIMEOUT: Final = "Timeout"
 PARAM_MODE: Final = "mode"
 # Set only by the deploy check (`connect-survey verify`), never by a flow: answer, store nothing.
 PARAM_VERIFICATION: Final = "verification"
