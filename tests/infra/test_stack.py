@@ -14,6 +14,7 @@ from connect_survey.flow_language.lint import document as lint_document
 from connect_survey.flows.catalog import FLOW_KEYS, FLOWS
 from connect_survey.flows.render import RenderError, to_content
 from connect_survey.infra.handlers import pinned_powertools_version, powertools_layer_parameter
+from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, flow_arn_output
 from connect_survey.lambda_asset.survey import contract
 from connect_survey.lambda_asset.survey.budget import (
     ALERT_PATH,
@@ -526,8 +527,9 @@ def test_outputs_name_every_flow_the_table_and_the_topic(dev_template: Template)
     descriptions = {o.get("Description", "") for o in outputs.values()}
     for key in FLOW_KEYS:
         assert f"ARN of the {key} contact flow" in descriptions
-    assert "ResultsTableName" in outputs
-    assert "AlertTopicArn" in outputs
+    assert RESULTS_TABLE_OUTPUT in outputs
+    assert ALERT_TOPIC_OUTPUT in outputs
+    assert {flow_arn_output(key) for key in FLOW_KEYS} <= set(outputs)
 
 
 def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions
 
 from connect_survey.flows.catalog import HANDLERS
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.survey_stack import SurveyStack
 
 if TYPE_CHECKING:
@@ -126,11 +127,6 @@ class VerifyAccessStack(Stack):
             ],
             apply_to_children=True,
         )
-
-
-def stack_name(config: StageConfig) -> str:
-    """The survey stack's name and construct id, as app.py gives them."""
-    return config.offline.resource_name("stack")
 
 
 def verify_role_name(config: StageConfig) -> str:

@@ -19,6 +19,13 @@ from connect_survey.infra.cooldown_store import CooldownStore
 from connect_survey.infra.handlers import SurveyHandlers
 from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
 from connect_survey.infra.operations import Operations
+from connect_survey.infra.outputs import (
+    ALERT_TOPIC_OUTPUT,
+    REPORTS_BUCKET_OUTPUT,
+    REPORTS_WORKGROUP_OUTPUT,
+    RESULTS_TABLE_OUTPUT,
+    flow_arn_output,
+)
 from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
 from connect_survey.infra.results_store import ResultsStore
 from connect_survey.infra.supervisor_queue import SupervisorRouting
@@ -116,12 +123,12 @@ class SurveyStack(Stack):
         for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
-                f"{spec.key.title().replace('-', '')}FlowArn",
+                flow_arn_output(spec.key),
                 value=flows.arn(spec.key),
                 description=f"ARN of the {spec.key} contact flow",
             )
-        CfnOutput(self, "ResultsTableName", value=results.table.table_name)
-        CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
+        CfnOutput(self, RESULTS_TABLE_OUTPUT, value=results.table.table_name)
+        CfnOutput(self, ALERT_TOPIC_OUTPUT, value=alerting.topic.topic_arn)
         suppress_findings(handlers=handlers)
         if settings.reporting is not None:
             reporting = settings.reporting
@@ -142,6 +149,6 @@ class SurveyStack(Stack):
             )
             for alarm in reports.alarms:  # delivery failures reach the same people
                 alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))
-            CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
-            CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)
+            CfnOutput(self, REPORTS_BUCKET_OUTPUT, value=reports.bucket.bucket_name)
+            CfnOutput(self, REPORTS_WORKGROUP_OUTPUT, value=reports.workgroup.ref)
             suppress_reporting_findings(reports=reports)

@@ -18,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_survey.flows.catalog import HANDLERS, FlowSpec
+from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, stack_name
 from connect_survey.lambda_asset.survey.budget import CONNECT_FLOW_LIMIT_SECONDS
 from connect_survey.lambda_asset.survey.contract import (
     ELIGIBILITY_FUNCTION,
@@ -56,13 +57,6 @@ INVOKE_CALLS: Final = Config(
 FLOW_ACTIVE: Final = "ACTIVE"
 FLOW_PUBLISHED: Final = "PUBLISHED"
 INVOKE_ACTION: Final = "InvokeLambdaFunction"
-TABLE_OUTPUT: Final = "ResultsTableName"
-TOPIC_OUTPUT: Final = "AlertTopicArn"
-
-
-def stack_name(config: StageConfig) -> str:
-    """The survey stack's CloudFormation name, the same for `make deploy` and the pipeline."""
-    return config.offline.resource_name("stack")
 
 
 @dataclass(frozen=True)
@@ -289,9 +283,9 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
         yield Check(f"stack {stack}", False, describe_error(error))
         return
     outputs = {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
-    table, topic = outputs.get(TABLE_OUTPUT), outputs.get(TOPIC_OUTPUT)
+    table, topic = outputs.get(RESULTS_TABLE_OUTPUT), outputs.get(ALERT_TOPIC_OUTPUT)
     if table is None:
-        yield Check("table", False, f"stack {stack} has no output {TABLE_OUTPUT}")
+        yield Check("table", False, f"stack {stack} has no output {RESULTS_TABLE_OUTPUT}")
     else:
         try:
             status = clients.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
@@ -299,7 +293,7 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
         except (BotoCoreError, ClientError) as error:
             yield Check(f"table {table}", False, describe_error(error))
     if topic is None:
-        yield Check("alert topic", False, f"stack {stack} has no output {TOPIC_OUTPUT}")
+        yield Check("alert topic", False, f"stack {stack} has no output {ALERT_TOPIC_OUTPUT}")
     else:
         try:
             clients.sns.get_topic_attributes(TopicArn=topic)
