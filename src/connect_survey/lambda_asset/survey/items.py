@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 Item = dict[str, Any]  # attribute-value form: {"contactId": {"S": "..."}, "score": {"N": "4"}}
 T = TypeVar("T")
+M = TypeVar("M", bound="ItemModel")
 
 _serializer: Final = TypeSerializer()
 _deserializer: Final = TypeDeserializer()
@@ -92,8 +93,24 @@ def sent_attribute(channel: str) -> str:
     return f"{ALERT_SENT_PREFIX}{channel}"
 
 
+class ItemModel:
+    """A shape of item: written with `to_item()`, read back with `from_item()`."""
+
+    def to_item(self) -> Item:
+        raise NotImplementedError
+
+    @classmethod
+    def from_item(cls: type[M], item: Mapping[str, Any]) -> M:
+        """The model of `item`; MalformedItemError naming the attribute when it is not one."""
+        return cls._from_values(_values(item))
+
+    @classmethod
+    def _from_values(cls: type[M], values: Mapping[str, Any]) -> M:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class Answer:
+class Answer(ItemModel):
     """One caller's score for one question, written by the score handler the moment it is given."""
 
     contact_id: str
@@ -129,10 +146,6 @@ class Answer:
         )
 
     @classmethod
-    def from_item(cls, item: Mapping[str, Any]) -> Answer:
-        return cls._from_values(_values(item))
-
-    @classmethod
     def _from_values(cls, values: Mapping[str, Any]) -> Answer:
         return cls(
             contact_id=_present(_text(values, TABLE_PARTITION_KEY), TABLE_PARTITION_KEY),
@@ -151,7 +164,7 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Summary:
+class Summary(ItemModel):
     """The contact's finished survey, written by the finish handler (sort key SUMMARY_SORT_KEY)."""
 
     contact_id: str
@@ -186,10 +199,6 @@ class Summary:
                 **{sent_attribute(channel): at for channel, at in self.sent.items()},
             }
         )
-
-    @classmethod
-    def from_item(cls, item: Mapping[str, Any]) -> Summary:
-        return cls._from_values(_values(item))
 
     @classmethod
     def _from_values(cls, values: Mapping[str, Any]) -> Summary:
@@ -240,7 +249,7 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class OutboxItem:
+class OutboxItem(ItemModel):
     """The alert function's state for one contact (sort key OUTBOX_SORT_KEY): per channel a claim
     while one invocation sends it, then when it was sent; a version every write raises."""
 
@@ -270,19 +279,17 @@ class OutboxItem:
         return {**self.others, **item}
 
     @classmethod
-    def from_item(cls, item: Mapping[str, Any]) -> OutboxItem:
-        values = _values(item)
-        known = {TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE, OUTBOX_VERSION}
-        others = {
-            name: value
-            for name, value in item.items()
-            if name not in known and not name.startswith((ALERT_CLAIM_PREFIX, ALERT_SENT_PREFIX))
-        }
-        return cls._from_values(values, others)
-
-    @classmethod
-    def _from_values(cls, values: Mapping[str, Any], others: Mapping[str, Any]) -> OutboxItem:
+    def _from_values(cls, values: Mapping[str, Any]) -> OutboxItem:
         _expect_sort_key(values, OUTBOX_SORT_KEY)
+        known = {TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE, OUTBOX_VERSION}
+        others = to_item(
+            {
+                name: value
+                for name, value in values.items()
+                if name not in known
+                and not name.startswith((ALERT_CLAIM_PREFIX, ALERT_SENT_PREFIX))
+            }
+        )
         return cls(
             contact_id=_present(_text(values, TABLE_PARTITION_KEY), TABLE_PARTITION_KEY),
             claims=_claims(values),
@@ -309,12 +316,12 @@ def result_item(item: Mapping[str, Any]) -> ResultItem:
     if sort_key == SUMMARY_SORT_KEY:
         return Summary._from_values(values)
     if sort_key == OUTBOX_SORT_KEY:
-        return OutboxItem.from_item(item)
+        return OutboxItem._from_values(values)
     return Answer._from_values(values)
 
 
 @dataclass(frozen=True)
-class CooldownRecord:
+class CooldownRecord(ItemModel):
     """A caller surveyed lately, known only by their caller key; TTL drops it when the cooldown
     ends."""
 
@@ -341,8 +348,7 @@ class CooldownRecord:
         )
 
     @classmethod
-    def from_item(cls, item: Mapping[str, Any]) -> CooldownRecord:
-        values = _values(item)
+    def _from_values(cls, values: Mapping[str, Any]) -> CooldownRecord:
         return cls(
             caller_key=_present(_text(values, COOLDOWN_PARTITION_KEY), COOLDOWN_PARTITION_KEY),
             surveyed_at=_present(_number(values, COOLDOWN_SURVEYED_AT), COOLDOWN_SURVEYED_AT),
