@@ -12,6 +12,7 @@ from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
 from connect_survey.flows.render import RenderError
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.pipeline_stack import (
     PIPELINE_CONTEXT,
     PIPELINE_STACK_CONTEXT,
@@ -33,7 +34,7 @@ def main(app: cdk.App | None = None) -> None:
             config = load_stage(
                 {"stages": app.node.try_get_context("stages")}, app.node.try_get_context("stage")
             )
-            SurveyStack(app, config.offline.resource_name("stack"), config=config)
+            SurveyStack(app, stack_name(config), config=config)
     except ConfigError as error:
         sys.exit(f"Configuration error in cdk.json: {error}")
     except RenderError as error:

@@ -10,6 +10,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from connect_survey.config.stage import load_stage
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.survey_stack import SurveyStack
 from tests.infra.conftest import ROOT
 
@@ -32,7 +33,7 @@ EARLIER_FLAGS = {
 def synth(context: dict[str, Any], stage: str) -> dict[str, Any]:
     config = load_stage(context, stage)
     app = cdk.App(context=context)
-    stack = SurveyStack(app, config.offline.resource_name("stack"), config=config)
+    stack = SurveyStack(app, stack_name(config), config=config)
     return Template.from_stack(stack).to_json()
 
 

@@ -12,10 +12,11 @@ import yaml
 from aws_cdk.assertions import Annotations, Match, Template
 
 import app
-from connect_survey import PROJECT_ROOT, verify
+from connect_survey import PROJECT_ROOT
 from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
 from connect_survey.test_cases.live import RUNNER_ACTIONS
 from tests.infra.conftest import build_stack
@@ -236,7 +237,7 @@ def test_each_stage_deploys_the_direct_deploys_stack_in_its_account_and_region(
     # THEN it deploys in the stage's account and region, under the same name and resource ids
     settings = context["stages"][name]
     assert (stage.survey.account, stage.survey.region) == (settings["account"], settings["region"])
-    assert stage.survey.stack_name == direct.stack_name == verify.stack_name(config)
+    assert stage.survey.stack_name == direct.stack_name == stack_name(config)
     resources = Template.from_stack(stage.survey).to_json()["Resources"]
     assert set(resources) == set(Template.from_stack(direct).to_json()["Resources"])
 

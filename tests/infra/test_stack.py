@@ -14,8 +14,13 @@ from connect_survey.flow_language.lint import document as lint_document
 from connect_survey.flows.catalog import FLOW_KEYS, FLOWS
 from connect_survey.flows.render import RenderError, to_content
 from connect_survey.infra.handlers import pinned_powertools_version, powertools_layer_parameter
+from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, flow_arn_output
 from connect_survey.lambda_asset.survey import contract
-from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
+from connect_survey.lambda_asset.survey.budget import (
+    ALERT_PATH,
+    CALL_PATH,
+    CONNECT_FLOW_LIMIT_SECONDS,
+)
 from connect_survey.simulator import stream
 from tests.infra.conftest import ROOT, build_stack
 
@@ -83,7 +88,7 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
         props = function["Properties"]
         assert props["Runtime"] == "python3.14"
         if props["FunctionName"] != "survey-dev-alert":  # no flow waits for the alert function
-            assert props["Timeout"] <= 8
+            assert props["Timeout"] <= CONNECT_FLOW_LIMIT_SECONDS
         assert props["TracingConfig"] == {"Mode": "Active"}
         [layer] = props["Layers"]
         assert set(layer) == {"Ref"}  # the deploy-time parameter (see the next test)
@@ -522,8 +527,9 @@ def test_outputs_name_every_flow_the_table_and_the_topic(dev_template: Template)
     descriptions = {o.get("Description", "") for o in outputs.values()}
     for key in FLOW_KEYS:
         assert f"ARN of the {key} contact flow" in descriptions
-    assert "ResultsTableName" in outputs
-    assert "AlertTopicArn" in outputs
+    assert RESULTS_TABLE_OUTPUT in outputs
+    assert ALERT_TOPIC_OUTPUT in outputs
+    assert {flow_arn_output(key) for key in FLOW_KEYS} <= set(outputs)
 
 
 def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) -> None:
@@ -544,22 +550,29 @@ def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) ->
     assert "ResolvedScore" in env
 
 
-def test_results_table_has_the_shape_the_handler_contract_creates(dev_template: Template) -> None:
+@pytest.mark.parametrize(
+    "shape", [contract.RESULTS_TABLE, contract.COOLDOWN_TABLE], ids=["results", "cooldown"]
+)
+def test_tables_have_the_shapes_the_contract_declares(
+    dev_template: Template, shape: contract.TableShape
+) -> None:
     # GIVEN the table the simulator and tests create from the handler contract
-    expected = contract.RESULTS_TABLE.create_table_arguments("any")
+    expected = shape.create_table_arguments("any")
 
-    # WHEN the stack's table is read
-    # THEN keys, attribute types, index and TTL are the contract's
+    # WHEN the stack's tables are read
+    # THEN one has the contract's keys, attribute types, indexes, stream and TTL
     dev_template.has_resource_properties(
         "AWS::DynamoDB::Table",
         {
             "KeySchema": expected["KeySchema"],
             "AttributeDefinitions": Match.array_equals(expected["AttributeDefinitions"]),
-            "GlobalSecondaryIndexes": expected["GlobalSecondaryIndexes"],
-            "TimeToLiveSpecification": {
-                "AttributeName": contract.RESULTS_TABLE.ttl_attribute,
-                "Enabled": True,
-            },
+            "GlobalSecondaryIndexes": expected.get("GlobalSecondaryIndexes", Match.absent()),
+            "StreamSpecification": (
+                {"StreamViewType": shape.stream_view_type}
+                if shape.stream_view_type
+                else Match.absent()
+            ),
+            "TimeToLiveSpecification": {"AttributeName": shape.ttl_attribute, "Enabled": True},
         },
     )
 

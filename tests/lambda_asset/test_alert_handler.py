@@ -27,6 +27,7 @@ from connect_survey.lambda_asset.survey.contract import (
     EVENT_SOURCE,
     OUTBOX_VERSION,
 )
+from connect_survey.lambda_asset.survey.items import serialize
 from connect_survey.lambda_asset.survey.outbox import CLAIM_SECONDS, outbox_key
 from tests.lambda_asset.conftest import REGION, TABLE, read_state
 
@@ -455,7 +456,7 @@ def _outbox_changed_after_read(**_: Any) -> None:
         Key=outbox_key(CONTACT_ID),
         UpdateExpression="ADD #version :one",
         ExpressionAttributeNames={"#version": OUTBOX_VERSION},
-        ExpressionAttributeValues={":one": {"N": "1"}},
+        ExpressionAttributeValues={":one": serialize(1)},
     )
 
 

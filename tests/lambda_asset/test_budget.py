@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from connect_survey.lambda_asset.survey import aws
-from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH, TimeBudget
+from connect_survey.lambda_asset.survey.budget import (
+    ALERT_PATH,
+    CALL_PATH,
+    CONNECT_FLOW_LIMIT_SECONDS,
+    TimeBudget,
+)
 
 
 def test_time_budget_call_fits_margin_fits_timeout_fits_flow_limit() -> None:
@@ -12,10 +17,10 @@ def test_time_budget_call_fits_margin_fits_timeout_fits_flow_limit() -> None:
 
     # WHEN its parts are compared
     # THEN a call started with the margin left ends before the function timeout, which ends
-    # before Connect stops waiting (8 s is the largest limit Connect accepts)
+    # before Connect stops waiting (at most CONNECT_FLOW_LIMIT_SECONDS)
     assert budget.worst_call_seconds < budget.margin_seconds
     assert budget.margin_seconds < budget.function_timeout_seconds
-    assert budget.function_timeout_seconds < budget.flow_limit_seconds <= 8
+    assert budget.function_timeout_seconds < budget.flow_limit_seconds <= CONNECT_FLOW_LIMIT_SECONDS
     assert budget.margin_seconds - budget.worst_call_seconds >= 0.5
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from connect_survey.lambda_asset.survey import eligibility, sampling
+from connect_survey.lambda_asset.survey.contract import COOLDOWN_TABLE
+from connect_survey.lambda_asset.survey.items import CooldownRecord
 from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
 from tests.lambda_asset.conftest import assert_flat_string_map
 
@@ -139,14 +141,7 @@ def test_score_handler_starts_the_cooldown_keyed_by_the_caller_key_alone(
     import boto3
 
     dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName="cooldown-test",
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
-        ],
-    )
+    COOLDOWN_TABLE.create(dynamodb, "cooldown-test")
     key = "cd" * 32
 
     # WHEN the caller answers two questions
@@ -162,6 +157,6 @@ def test_score_handler_starts_the_cooldown_keyed_by_the_caller_key_alone(
     # THEN one record, keyed by the caller key alone, expires when the cooldown ends
     [record] = dynamodb.scan(TableName="cooldown-test")["Items"]
     assert set(record) == {"callerKey", "surveyedAt", "expiresAt"}
-    assert record["callerKey"] == {"S": key}
-    lasts = int(record["expiresAt"]["N"]) - int(record["surveyedAt"]["N"])
-    assert lasts == 30 * sampling.SECONDS_PER_DAY
+    stored = CooldownRecord.from_item(record)
+    assert stored.caller_key == key
+    assert stored.expires_at - stored.surveyed_at == 30 * sampling.SECONDS_PER_DAY

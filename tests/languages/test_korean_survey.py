@@ -74,13 +74,8 @@ def test_korean_stage_surveys_in_korean_and_stores_the_same_attributes(
     assert [r["score"] for r in report.results] == ["4", "5", "3"]
     # AND the contact record and every stored answer carry the language
     assert report.call.attributes["SurveyLanguage"] == KOREAN
-    items = korean.sandbox._client("dynamodb").query(
-        TableName="survey-results",
-        KeyConditionExpression="contactId = :id",
-        ExpressionAttributeValues={":id": {"S": report.call.contact.contact_id}},
-    )["Items"]
-    answers = [item for item in items if "score" in item]
-    assert len(answers) == 3 and all(a["language"] == {"S": KOREAN} for a in answers)
+    answers = korean.sandbox.answers(report.call.contact.contact_id)
+    assert len(answers) == 3 and all(a.language == KOREAN for a in answers)
 
 
 def test_stage_without_a_language_speaks_english_in_a_neural_voice() -> None:

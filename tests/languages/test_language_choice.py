@@ -30,12 +30,8 @@ def bilingual() -> Iterator[Simulator]:
 
 
 def stored_languages(simulator: Simulator, report: Report) -> list[str]:
-    items = simulator.sandbox._client("dynamodb").query(
-        TableName="survey-results",
-        KeyConditionExpression="contactId = :id",
-        ExpressionAttributeValues={":id": {"S": report.call.contact.contact_id}},
-    )["Items"]
-    return [item["language"]["S"] for item in items if "score" in item]
+    answers = simulator.sandbox.answers(report.call.contact.contact_id)
+    return [answer.language or "" for answer in answers]
 
 
 @pytest.mark.parametrize("mode", MODES)

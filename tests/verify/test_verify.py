@@ -15,6 +15,7 @@ from botocore.stub import ANY, Stubber
 from connect_survey import PROJECT_ROOT, cli, verify
 from connect_survey.config.stage import StageConfig, load_stage
 from connect_survey.flows.catalog import FLOW_KEYS, HANDLERS
+from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, stack_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -150,15 +151,15 @@ class Deployment:
                     "Payload": ANY,
                 },
             )
-        stack = verify.stack_name(self.stage)
+        stack = stack_name(self.stage)
         if not self.stack_exists:
             stubs["cloudformation"].add_client_error(
                 "describe_stacks", "ValidationError", f"Stack with id {stack} does not exist"
             )
             return
         outputs = [
-            {"OutputKey": "ResultsTableName", "OutputValue": TABLE},
-            {"OutputKey": "AlertTopicArn", "OutputValue": TOPIC_ARN},
+            {"OutputKey": RESULTS_TABLE_OUTPUT, "OutputValue": TABLE},
+            {"OutputKey": ALERT_TOPIC_OUTPUT, "OutputValue": TOPIC_ARN},
         ]
         stubs["cloudformation"].add_response(
             "describe_stacks",

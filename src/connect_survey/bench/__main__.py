@@ -67,6 +67,7 @@ def warm_calls(calls: int = 300) -> tuple[float, float]:
 
     from connect_survey.lambda_asset.survey import aws, contract, score
     from connect_survey.lambda_asset.survey.definition import SurveyDefinition
+    from connect_survey.lambda_asset.survey.items import Answer
 
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
@@ -96,14 +97,8 @@ def warm_calls(calls: int = 300) -> tuple[float, float]:
             assert score.handler(event(i), None)["stored"] == "true"
 
         def bare_put(i: int) -> None:
-            dynamodb.put_item(
-                TableName="results",
-                Item={
-                    contract.TABLE_PARTITION_KEY: {"S": f"b-{i}"},
-                    contract.TABLE_SORT_KEY: {"S": "effort"},
-                    contract.ITEM_SCORE: {"N": "4"},
-                },
-            )
+            item = Answer(contact_id=f"b-{i}", question="effort", score=4).to_item()
+            dynamodb.put_item(TableName="results", Item=item)
 
         with _quiet():
             handler = _per_call(handler_call, calls)

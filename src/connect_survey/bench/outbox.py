@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from connect_survey.lambda_asset.survey.alerts import LowScoreAlert
+    from connect_survey.lambda_asset.survey.items import Answer
 
 RECORDS = 1000
 LOW_SHARE = 10  # one record in ten is a low answer
@@ -93,21 +94,19 @@ def _ratio(timings: dict[str, list[float]], baseline: str) -> str:
 
 def _stored_batch(dynamodb: Any, prefix: str, size: int) -> list[dict[str, Any]]:
     """Store `size` answers (every LOW_SHARE-th low) and return their stream records."""
-    from connect_survey.lambda_asset.survey import contract
+    from connect_survey.lambda_asset.survey.items import Answer
     from connect_survey.simulator.stream import TableStream
 
     for i in range(size):
-        dynamodb.put_item(
-            TableName="results",
-            Item={
-                contract.TABLE_PARTITION_KEY: {"S": f"{prefix}-contact-{i}"},
-                contract.TABLE_SORT_KEY: {"S": "effort"},
-                contract.ITEM_ATTRIBUTE: {"S": "EffortScore"},
-                contract.ITEM_SCORE: {"N": "1" if i % LOW_SHARE == 0 else "5"},
-                contract.ITEM_MODE: {"S": "on-demand"},
-                contract.ITEM_QUEUE: {"S": "BasicQueue"},
-            },
+        answer = Answer(
+            contact_id=f"{prefix}-contact-{i}",
+            question="effort",
+            score=1 if i % LOW_SHARE == 0 else 5,
+            attribute="EffortScore",
+            mode="on-demand",
+            queue="BasicQueue",
         )
+        dynamodb.put_item(TableName="results", Item=answer.to_item())
     arn = dynamodb.describe_table(TableName="results")["Table"]["LatestStreamArn"]
     stream = TableStream(client=_streams_client(), stream_arn=arn)
     while True:  # GetRecords answers a page at a time
@@ -115,11 +114,7 @@ def _stored_batch(dynamodb: Any, prefix: str, size: int) -> list[dict[str, Any]]
         stream.poll()
         if len(stream.pending) == read:
             break
-    records = [
-        r
-        for r in stream.pending
-        if r["dynamodb"]["NewImage"][contract.TABLE_PARTITION_KEY]["S"].startswith(f"{prefix}-")
-    ]
+    records = [r for r in stream.pending if _answer(r).contact_id.startswith(f"{prefix}-")]
     assert len(records) == size, len(records)
     return records
 
@@ -136,22 +131,28 @@ def _streams_client() -> Any:
 
 def _alerts_of(records: Sequence[dict[str, Any]]) -> list[LowScoreAlert]:
     """The alerts the low records raise, as the function builds them."""
-    from connect_survey.lambda_asset.survey import contract
     from connect_survey.lambda_asset.survey.alerts import LowScoreAlert
 
-    low = [r["dynamodb"]["NewImage"] for r in records]
+    answers = [_answer(record) for record in records]
     return [
         LowScoreAlert(
-            contact_id=image[contract.TABLE_PARTITION_KEY]["S"],
+            contact_id=answer.contact_id,
             initial_contact_id=None,
-            mode=image[contract.ITEM_MODE]["S"],
-            queue=image[contract.ITEM_QUEUE]["S"],
+            mode=answer.mode or "",
+            queue=answer.queue,
             scores={"EffortScore": 1},
             threshold=3,
         )
-        for image in low
-        if image[contract.ITEM_SCORE]["N"] == "1"
+        for answer in answers
+        if answer.score == 1
     ]
+
+
+def _answer(record: dict[str, Any]) -> Answer:
+    """The answer a stream record carries (its new image)."""
+    from connect_survey.lambda_asset.survey.items import Answer
+
+    return Answer.from_item(record["dynamodb"]["NewImage"])
 
 
 def _run_alert_function(records: list[dict[str, Any]]) -> None:

@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
@@ -40,6 +38,8 @@ from connect_survey.lambda_asset.survey.sampling import SamplingPolicy, sampling
 from connect_survey.simulator import stream
 
 if TYPE_CHECKING:
+    from connect_survey.infra.cooldown_store import CooldownStore
+    from connect_survey.infra.results_store import ResultsStore
     from connect_survey.lambda_asset.survey.definition import SurveyDefinition
 
 ASSET_DIR = Path(__file__).resolve().parents[1] / "lambda_asset"
@@ -124,15 +124,14 @@ class SurveyHandlers(Construct):
         name_prefix: str,
         partition: str,
         survey: SurveyDefinition,
-        table: dynamodb.ITable,
+        results: ResultsStore,
         topic: sns.ITopic,
         bus: events.IEventBus,
         log_retention_days: int,
         result_retention_days: int,
         powertools_layer_version: int | None,
         sampling: SamplingPolicy,
-        cooldown_table: dynamodb.ITable,
-        caller_key_secret: secretsmanager.ISecret,
+        cooldown: CooldownStore,
         instance_alias: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -183,7 +182,7 @@ class SurveyHandlers(Construct):
                 timeout=timeout,
                 environment=handler_environment(
                     function_name=name,
-                    table_name=table.table_name,
+                    table_name=results.table.table_name,
                     topic_arn=topic.topic_arn,
                     bus_name=bus.event_bus_name,
                     survey=survey,
@@ -201,21 +200,11 @@ class SurveyHandlers(Construct):
             ALERT_FUNCTION, ALERT_ENTRY_POINT, Duration.seconds(ALERT_PATH.function_timeout_seconds)
         )
         score, finish = self.functions[SCORE_FUNCTION], self.functions[FINISH_FUNCTION]
-        # Statements on the table alone: Table.grant() would add its indexes (index/*), which
-        # the handlers never read; reports read the index with their own credentials.
-        _allow(score, ["dynamodb:PutItem"], table.table_arn)
-        _allow(finish, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], table.table_arn)
-        _allow(
-            self.alert,
-            [
-                "dynamodb:BatchGetItem",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ],
-            table.table_arn,
-        )
+        results.grant_write_answers(score)
+        results.grant_read_contacts(finish)
+        results.grant_write_summaries(finish)
+        results.grant_read_contacts(self.alert)
+        results.grant_outbox(self.alert)
         topic.grant_publish(self.alert)
         bus.grant_put_events_to(self.alert)
 
@@ -229,10 +218,9 @@ class SurveyHandlers(Construct):
         )
         # A mapping with an id of our own: DynamoEventSource names it after the table's path,
         # so the same stack deployed directly and through the pipeline would differ.
-        table.grant_stream_read(self.alert)
         self.alert.add_event_source_mapping(
             "ResultsStream",
-            event_source_arn=table.table_stream_arn,
+            event_source_arn=results.table.table_stream_arn,
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,
             batch_size=stream.BATCH_SIZE,
             bisect_batch_on_error=True,
@@ -243,15 +231,10 @@ class SurveyHandlers(Construct):
         )
         # Eligibility reads the caller's cooldown with the secret; score starts it on an answer.
         eligibility = self.functions[ELIGIBILITY_FUNCTION]
-        for fn, secret_arn in ((eligibility, caller_key_secret.secret_arn), (score, None)):
+        for fn, secret_arn in ((eligibility, cooldown.secret.secret_arn), (score, None)):
             for name, value in sampling_environment(
-                policy=sampling, cooldown_table=cooldown_table.table_name, secret_arn=secret_arn
+                policy=sampling, cooldown_table=cooldown.table.table_name, secret_arn=secret_arn
             ).items():
                 fn.add_environment(name, value)
-        caller_key_secret.grant_read(eligibility)
-        _allow(eligibility, ["dynamodb:GetItem"], cooldown_table.table_arn)
-        _allow(score, ["dynamodb:PutItem"], cooldown_table.table_arn)
-
-
-def _allow(function: lambda_.Function, actions: list[str], resource: str) -> None:
-    function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[resource]))
+        cooldown.grant_check(eligibility)
+        cooldown.grant_start(score)

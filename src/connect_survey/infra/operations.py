@@ -13,6 +13,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from connect_survey.flows.catalog import resource_name
 from connect_survey.infra.alerting import encrypted_tls_only_topic
 from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
 from connect_survey.lambda_asset.survey.contract import (
@@ -104,7 +105,7 @@ class Operations(Construct):
                   f"handlers reported {metric.value}")  # fmt: skip
 
         self.dashboard = cloudwatch.Dashboard(
-            self, "Dashboard", dashboard_name=f"{name_prefix}-surveys"
+            self, "Dashboard", dashboard_name=resource_name(name_prefix, "surveys")
         )
         counts = [
             Metric.ANSWER_RECORDED,

@@ -17,6 +17,7 @@ from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions
 
 from connect_survey.flows.catalog import HANDLERS
 from connect_survey.infra.live_tests import allow_live_runs
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.survey_stack import SurveyStack
 from connect_survey.test_cases.live import run_budget_seconds
 
@@ -135,11 +136,6 @@ class VerifyAccessStack(Stack):
         )
         if config.settings.live_tests:  # `verify --live-tests` runs the deployed test cases
             allow_live_runs(self.role, instance_arn=offline.instance_arn)
-
-
-def stack_name(config: StageConfig) -> str:
-    """The survey stack's name and construct id, as app.py gives them."""
-    return config.offline.resource_name("stack")
 
 
 def verify_role_name(config: StageConfig) -> str:

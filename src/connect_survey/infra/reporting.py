@@ -25,6 +25,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from connect_survey.config.reporting import CTR_SOURCE_CREATE
+from connect_survey.flows.catalog import resource_name
 from connect_survey.infra.handlers import LOG_RETENTION
 from connect_survey.reports import queries
 
@@ -171,7 +172,7 @@ class ContactRecordReports(Construct):
         self.workgroup = athena.CfnWorkGroup(
             self,
             "Workgroup",
-            name=f"{name_prefix}-reports",
+            name=resource_name(name_prefix, "reports"),
             description="Post-call survey reports over contact records",
             state="ENABLED",
             recursive_delete_option=True,
@@ -195,7 +196,7 @@ class ContactRecordReports(Construct):
             named = athena.CfnNamedQuery(
                 self,
                 f"Query{query.name.title().replace('-', '')}",
-                name=f"{name_prefix}-{query.name}",
+                name=resource_name(name_prefix, query.name),
                 description=query.description,
                 database=database_name,
                 query_string=query.sql,
@@ -336,7 +337,7 @@ class ContactRecordReports(Construct):
         self.delivery = firehose.CfnDeliveryStream(
             self,
             "Delivery",
-            delivery_stream_name=f"{name_prefix}-contact-records",
+            delivery_stream_name=resource_name(name_prefix, "contact-records"),
             delivery_stream_type="KinesisStreamAsSource",
             kinesis_stream_source_configuration=firehose.CfnDeliveryStream.KinesisStreamSourceConfigurationProperty(
                 kinesis_stream_arn=stream.stream_arn, role_arn=role.role_arn

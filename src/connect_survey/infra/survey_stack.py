@@ -22,6 +22,13 @@ from connect_survey.infra.handlers import SurveyHandlers
 from connect_survey.infra.live_tests import LiveTestCases
 from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
 from connect_survey.infra.operations import Operations
+from connect_survey.infra.outputs import (
+    ALERT_TOPIC_OUTPUT,
+    REPORTS_BUCKET_OUTPUT,
+    REPORTS_WORKGROUP_OUTPUT,
+    RESULTS_TABLE_OUTPUT,
+    flow_arn_output,
+)
 from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
 from connect_survey.infra.results_store import ResultsStore
 from connect_survey.infra.supervisor_queue import SupervisorRouting
@@ -72,15 +79,14 @@ class SurveyStack(Stack):
             name_prefix=stage.name_prefix,
             partition=stage.partition,
             survey=stage.inputs.survey,
-            table=results.table,
+            results=results,
             topic=alerting.topic,
             bus=alerting.bus,
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
             sampling=stage.inputs.sampling,
-            cooldown_table=cooldown.table,
-            caller_key_secret=cooldown.secret,
+            cooldown=cooldown,
             instance_alias=settings.instance_alias,
         )
         operations = Operations(
@@ -154,12 +160,12 @@ class SurveyStack(Stack):
         for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
-                f"{spec.key.title().replace('-', '')}FlowArn",
+                flow_arn_output(spec.key),
                 value=flows.arn(spec.key),
                 description=f"ARN of the {spec.key} contact flow",
             )
-        CfnOutput(self, "ResultsTableName", value=results.table.table_name)
-        CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
+        CfnOutput(self, RESULTS_TABLE_OUTPUT, value=results.table.table_name)
+        CfnOutput(self, ALERT_TOPIC_OUTPUT, value=alerting.topic.topic_arn)
         suppress_findings(handlers=handlers)
         if settings.reporting is not None:
             reporting = settings.reporting
@@ -180,8 +186,8 @@ class SurveyStack(Stack):
             )
             for alarm in reports.alarms:  # delivery failures reach the same people
                 alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))
-            CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
-            CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)
+            CfnOutput(self, REPORTS_BUCKET_OUTPUT, value=reports.bucket.bucket_name)
+            CfnOutput(self, REPORTS_WORKGROUP_OUTPUT, value=reports.workgroup.ref)
             suppress_reporting_findings(reports=reports)
 
 

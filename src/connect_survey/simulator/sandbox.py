@@ -24,6 +24,13 @@ from aws_lambda_powertools import Metrics
 from connect_survey.flows.catalog import HANDLERS
 from connect_survey.lambda_asset.survey import aws, contract, sampling
 from connect_survey.lambda_asset.survey.environment import handler_environment
+from connect_survey.lambda_asset.survey.items import (
+    Answer,
+    CooldownRecord,
+    Summary,
+    result_item,
+    serialize,
+)
 from connect_survey.simulator.stream import EmbeddedTableStream
 
 if TYPE_CHECKING:
@@ -115,22 +122,7 @@ class Sandbox:
 
     def _create_cooldown_store(self, session: Any) -> None:
         """The cooldown table and the caller-key secret, as the stack creates them."""
-        dynamodb = session.client("dynamodb")
-        dynamodb.create_table(
-            TableName=COOLDOWN_TABLE_NAME,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
-            AttributeDefinitions=[
-                {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
-            ],
-        )
-        dynamodb.update_time_to_live(
-            TableName=COOLDOWN_TABLE_NAME,
-            TimeToLiveSpecification={
-                "AttributeName": sampling.COOLDOWN_TTL_ATTRIBUTE,
-                "Enabled": True,
-            },
-        )
+        contract.COOLDOWN_TABLE.create(session.client("dynamodb"), COOLDOWN_TABLE_NAME)
         self.caller_secret = secrets.token_hex(32)
         self.caller_secret_arn = session.client("secretsmanager").create_secret(
             Name=CALLER_SECRET_NAME, SecretString=self.caller_secret
@@ -141,29 +133,11 @@ class Sandbox:
         """Preload a past survey of the caller, keyed as the stack keys it."""
         at = datetime.now(UTC) - timedelta(days=days_ago)
         key = sampling.caller_key(number, self.caller_secret.encode("utf-8"))
-        days = self.stage.inputs.sampling.cooldown_days
-        self._client("dynamodb").put_item(
-            TableName=COOLDOWN_TABLE_NAME,
-            Item={
-                sampling.COOLDOWN_PARTITION_KEY: {"S": key},
-                sampling.COOLDOWN_SURVEYED_AT: {"N": str(int(at.timestamp()))},
-                sampling.COOLDOWN_TTL_ATTRIBUTE: {"N": str(sampling.cooldown_expiry(at, days))},
-            },
-        )
+        record = CooldownRecord.started(key, at, self.stage.inputs.sampling.cooldown_days)
+        self.client("dynamodb").put_item(TableName=COOLDOWN_TABLE_NAME, Item=record.to_item())
 
-    def cooldown_items(self) -> list[dict[str, Any]]:
-        """Every cooldown record, as stored (tests check no phone number is kept)."""
-        items: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=COOLDOWN_TABLE_NAME)[
-            "Items"
-        ]
-        return items
-
-    def all_items(self) -> list[dict[str, Any]]:
-        """Every item of both tables (tests check no phone number is kept)."""
-        results: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=TABLE_NAME)["Items"]
-        return results + self.cooldown_items()
-
-    def _client(self, service: str) -> Any:
+    def client(self, service: str) -> Any:
+        """A client of the embedded AWS, to read or change what the handlers see."""
         # Outside moto a client would reach real AWS: refuse rather than call out.
         if not self.running:
             raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
@@ -216,44 +190,35 @@ class Sandbox:
             )
         return environment
 
-    def results(self, contact_id: str) -> list[dict[str, str]]:
+    def answers(self, contact_id: str) -> list[Answer]:
         """The answers stored for one contact, in question order."""
         order = [q.key for q in self.stage.inputs.survey.questions]
-        response = self._client("dynamodb").query(
+        response = self.client("dynamodb").query(
             TableName=TABLE_NAME,
             KeyConditionExpression="#pk = :id",
             ExpressionAttributeNames={"#pk": contract.TABLE_PARTITION_KEY},
-            ExpressionAttributeValues={":id": {"S": contact_id}},
+            ExpressionAttributeValues={":id": serialize(contact_id)},
             ConsistentRead=True,
         )
-        answers = [
-            item for item in response["Items"] if item[contract.TABLE_SORT_KEY]["S"] in order
-        ]
-        answers.sort(key=lambda item: order.index(item[contract.TABLE_SORT_KEY]["S"]))
+        stored = (result_item(item) for item in response["Items"])
+        answers = [item for item in stored if isinstance(item, Answer) and item.question in order]
+        return sorted(answers, key=lambda answer: order.index(answer.question))
+
+    def results(self, contact_id: str) -> list[dict[str, str]]:
+        """The answers stored for one contact, in question order, as the report shows them."""
         return [
-            {
-                "attribute": item[contract.ITEM_ATTRIBUTE]["S"],
-                "score": item[contract.ITEM_SCORE]["N"],
-            }
-            for item in answers
+            {"attribute": answer.attribute or "", "score": str(answer.score)}
+            for answer in self.answers(contact_id)
         ]
 
     def survey_status(self, contact_id: str) -> str | None:
         """The status on the contact's summary item, or None when no summary was stored."""
         item = (
-            self._client("dynamodb")
-            .get_item(
-                TableName=TABLE_NAME,
-                Key={
-                    contract.TABLE_PARTITION_KEY: {"S": contact_id},
-                    contract.TABLE_SORT_KEY: {"S": contract.SUMMARY_SORT_KEY},
-                },
-                ConsistentRead=True,
-            )
+            self.client("dynamodb")
+            .get_item(TableName=TABLE_NAME, Key=Summary.key(contact_id), ConsistentRead=True)
             .get("Item")
         )
-        status = item.get("status", {}).get("S") if item else None
-        return status if isinstance(status, str) else None
+        return Summary.from_item(item).status if item else None
 
     def _recorder(self, channel: str) -> Callable[..., None]:
         def record(http_response: Any, parsed: Mapping[str, Any], context: Any, **_: Any) -> None:

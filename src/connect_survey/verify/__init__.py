@@ -18,6 +18,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connect_survey.flows.catalog import HANDLERS, FlowSpec
+from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, stack_name
+from connect_survey.lambda_asset.survey.budget import CONNECT_FLOW_LIMIT_SECONDS
 from connect_survey.lambda_asset.survey.contract import (
     ELIGIBILITY_FUNCTION,
     ESCALATE,
@@ -45,22 +47,16 @@ if TYPE_CHECKING:
 READ_CALLS: Final = Config(
     connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 3, "mode": "standard"}
 )
-# The invocation must answer within the flow's limit (Connect allows at most 8 s); one attempt,
-# so a slow function is reported, not retried into a pass.
-MAX_FLOW_LIMIT_SECONDS: Final = 8
+# The invocation must answer within the flow's limit (at most Connect's); one attempt, so a slow
+# function is reported, not retried into a pass.
 INVOKE_CALLS: Final = Config(
-    connect_timeout=5, read_timeout=MAX_FLOW_LIMIT_SECONDS + 2, retries={"total_max_attempts": 1}
+    connect_timeout=5,
+    read_timeout=CONNECT_FLOW_LIMIT_SECONDS + 2,
+    retries={"total_max_attempts": 1},
 )
 FLOW_ACTIVE: Final = "ACTIVE"
 FLOW_PUBLISHED: Final = "PUBLISHED"
 INVOKE_ACTION: Final = "InvokeLambdaFunction"
-TABLE_OUTPUT: Final = "ResultsTableName"
-TOPIC_OUTPUT: Final = "AlertTopicArn"
-
-
-def stack_name(config: StageConfig) -> str:
-    """The survey stack's CloudFormation name, the same for `make deploy` and the pipeline."""
-    return config.offline.resource_name("stack")
 
 
 @dataclass(frozen=True)
@@ -250,7 +246,7 @@ def _invocations(config: StageConfig, clients: Clients, deployed: Deployed) -> I
     expected = expected_answers()
     for key, arn in deployed.functions.items():
         name = f"invoke {config.offline.resource_name(key)}"
-        limit = deployed.limits.get(arn, MAX_FLOW_LIMIT_SECONDS)
+        limit = deployed.limits.get(arn, CONNECT_FLOW_LIMIT_SECONDS)
         event = verification_event(config, parameters=_verification_parameters(config, key))
         started = clients.clock()
         try:
@@ -288,9 +284,9 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
         yield Check(f"stack {stack}", False, describe_error(error))
         return
     outputs = {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
-    table, topic = outputs.get(TABLE_OUTPUT), outputs.get(TOPIC_OUTPUT)
+    table, topic = outputs.get(RESULTS_TABLE_OUTPUT), outputs.get(ALERT_TOPIC_OUTPUT)
     if table is None:
-        yield Check("table", False, f"stack {stack} has no output {TABLE_OUTPUT}")
+        yield Check("table", False, f"stack {stack} has no output {RESULTS_TABLE_OUTPUT}")
     else:
         try:
             status = clients.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
@@ -298,7 +294,7 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
         except (BotoCoreError, ClientError) as error:
             yield Check(f"table {table}", False, describe_error(error))
     if topic is None:
-        yield Check("alert topic", False, f"stack {stack} has no output {TOPIC_OUTPUT}")
+        yield Check("alert topic", False, f"stack {stack} has no output {ALERT_TOPIC_OUTPUT}")
     else:
         try:
             clients.sns.get_topic_attributes(TopicArn=topic)

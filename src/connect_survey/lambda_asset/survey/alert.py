@@ -21,26 +21,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from . import aws, environment, outbox, results
+from . import aws, environment, results
 from .alerts import LowScoreAlert
 from .budget import ALERT_PATH
-from .contract import (
-    ITEM_ATTRIBUTE,
-    ITEM_INITIAL_CONTACT_ID,
-    ITEM_LANGUAGE,
-    ITEM_MODE,
-    ITEM_QUEUE,
-    ITEM_SCORE,
-    OUTBOX_SORT_KEY,
-    SUMMARY_LOWEST,
-    SUMMARY_MODE,
-    SUMMARY_SCORES,
-    SUMMARY_SORT_KEY,
-    TABLE_PARTITION_KEY,
-    TABLE_SORT_KEY,
-)
+from .contract import OUTBOX_SORT_KEY, SUMMARY_SORT_KEY
 from .delivery import CHANNELS, Delivery, Pending
-from .exceptions import EnvironmentVariableError, StorageError
+from .exceptions import EnvironmentVariableError, MalformedItemError, StorageError
+from .items import Answer, OutboxItem, Summary, result_item
 from .telemetry import Metric, count, logger, metrics
 
 if TYPE_CHECKING:
@@ -120,14 +107,12 @@ def _low_answers(event: Any, survey: SurveyDefinition) -> Batch:
 def _all_sent(record: Any) -> str | None:
     """The record's contact when its image is an outbox item recording every channel as sent."""
     try:
-        image = record["dynamodb"]["NewImage"]
-        if image[TABLE_SORT_KEY]["S"] not in (OUTBOX_SORT_KEY, SUMMARY_SORT_KEY):
-            return None
-        if all(outbox.sent_attribute(channel.name) in image for channel in CHANNELS):
-            return str(image[TABLE_PARTITION_KEY]["S"])
-    except (KeyError, TypeError):
-        pass
-    return None
+        item = result_item(record["dynamodb"]["NewImage"])
+    except (KeyError, TypeError, MalformedItemError):
+        return None  # _low_answer names what it skips
+    if isinstance(item, Answer):
+        return None
+    return item.contact_id if all(channel.name in item.sent for channel in CHANNELS) else None
 
 
 def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
@@ -141,20 +126,19 @@ def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
         return None
     try:
         change = record["dynamodb"]
-        image = change["NewImage"]
-        if image[TABLE_SORT_KEY]["S"] == OUTBOX_SORT_KEY:
+        item = result_item(change["NewImage"])
+        if isinstance(item, OutboxItem):
             return None  # the alert function's own writes
         # An answer item, or the summary: it holds scores known only from contact attributes
         # (preset, or an answer whose write had failed), totalled by the finish handler.
-        is_summary = image[TABLE_SORT_KEY]["S"] == SUMMARY_SORT_KEY
-        if is_summary and SUMMARY_LOWEST not in image:
+        score = item.lowest if isinstance(item, Summary) else item.score
+        if score is None:
             return None  # a summary before the survey finished (alert claims only)
-        score = int(float(image[SUMMARY_LOWEST if is_summary else ITEM_SCORE]["N"]))
         if not survey.is_low(score):
             return None
-        return LowAnswer(image[TABLE_PARTITION_KEY]["S"], str(change["SequenceNumber"]))
-    except (KeyError, TypeError, ValueError):
-        logger.warning("Stream record skipped: not an answer item")
+        return LowAnswer(item.contact_id, str(change["SequenceNumber"]))
+    except (KeyError, TypeError, MalformedItemError) as error:
+        logger.warning("Stream record skipped: not an answer item", extra={"error": str(error)})
         return None
 
 
@@ -186,62 +170,75 @@ def _plan(
     for contact_id in contacts:
         if contact_id not in stored:
             continue  # not read (outage, or keys left unprocessed): logged and counted already
-        items = {item[TABLE_SORT_KEY]["S"]: item for item in stored[contact_id]}
-        alert = _build_alert(contact_id, list(items.values()))
-        outbox_item = items.get(OUTBOX_SORT_KEY, {})
+        answers, summary, outbox_item, read = _parse(contact_id, stored[contact_id])
+        alert = _build_alert(contact_id, answers, summary)
         # Sent (read consistently): no claim needed to know it. The summary kept this state
         # before the outbox item existed.
-        legacy = items.get(SUMMARY_SORT_KEY, {})
-        due = [
-            c.name
-            for c in CHANNELS
-            if outbox.sent_attribute(c.name) not in outbox_item
-            and outbox.sent_attribute(c.name) not in legacy
-        ]
+        sent = {**(summary.sent if summary else {}), **(outbox_item.sent if outbox_item else {})}
+        due = [c.name for c in CHANNELS if c.name not in sent]
         if alert is None or not due:
             settled.add(contact_id)
         else:
-            pending.append(Pending(alert=alert, stored=outbox_item, due=due))
+            pending.append(Pending(alert=alert, stored=read, due=due))
     return pending, settled
 
 
-def _build_alert(contact_id: str, items: Sequence[Mapping[str, Any]]) -> LowScoreAlert | None:
+def _parse(
+    contact_id: str, items: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, Answer], Summary | None, OutboxItem | None, Mapping[str, Any]]:
+    """The contact's answers by question, summary and outbox item (with that item as read); an
+    item of no known shape is named and left out."""
+    answers: dict[str, Answer] = {}
+    summary: Summary | None = None
+    outbox_item: OutboxItem | None = None
+    read: Mapping[str, Any] = {}
+    for raw in items:
+        try:
+            item = result_item(raw)
+        except MalformedItemError as error:
+            logger.warning("Stored item skipped", extra={"contactId": contact_id,
+                                                         "error": str(error)})  # fmt: skip
+            continue
+        if isinstance(item, Answer):
+            answers[item.question] = item
+        elif isinstance(item, Summary):
+            summary = item
+        else:
+            outbox_item, read = item, raw
+    return answers, summary, outbox_item, read
+
+
+def _build_alert(
+    contact_id: str, answers: Mapping[str, Answer], summary: Summary | None
+) -> LowScoreAlert | None:
     """The alert from what is stored for the contact; None when no stored answer is low."""
     survey = environment.survey()
-    by_question = {item[TABLE_SORT_KEY]["S"]: item for item in items}
     scores: dict[str, int] = {}
-    first: Mapping[str, Any] = {}
+    first: Answer | None = None
     for question in survey.questions:
-        item = by_question.get(question.key)
-        if item is None or ITEM_SCORE not in item:
+        answer = answers.get(question.key)
+        if answer is None:
             continue
-        first = first or item
-        attribute = item.get(ITEM_ATTRIBUTE, {}).get("S", question.attribute)
-        scores[attribute] = int(float(item[ITEM_SCORE]["N"]))
-    summary = by_question.get(SUMMARY_SORT_KEY, {})
-    totalled = summary.get(SUMMARY_SCORES, {}).get("M", {})
+        first = first or answer
+        scores[answer.attribute or question.attribute] = answer.score
+    totalled = summary.scores if summary else {}
     for question in survey.questions:  # what only the finish handler knew, in survey order
-        value = totalled.get(question.attribute, {}).get("N")
+        value = totalled.get(question.attribute)
         if question.attribute not in scores and value is not None:
-            scores[question.attribute] = int(float(value))
+            scores[question.attribute] = value
     if not scores or not any(survey.is_low(score) for score in scores.values()):
         return None
-    mode = _text(first, ITEM_MODE) or _text(summary, SUMMARY_MODE) or UNKNOWN_MODE
+    mode = (first and first.mode) or (summary and summary.mode) or UNKNOWN_MODE
     return LowScoreAlert(
         contact_id=contact_id,
-        initial_contact_id=_text(first, ITEM_INITIAL_CONTACT_ID),
+        initial_contact_id=first.initial_contact_id if first else None,
         mode=mode,
-        queue=_text(first, ITEM_QUEUE),
+        queue=first.queue if first else None,
         scores=scores,
         threshold=survey.low_score_threshold,
         instance_alias=environment.instance_alias(),
-        language=_text(first, ITEM_LANGUAGE),
+        language=first.language if first else None,
     )
-
-
-def _text(item: Mapping[str, Any], name: str) -> str | None:
-    value = item.get(name, {})
-    return value.get("S") if isinstance(value, dict) else None
 
 
 def _all_sequence_numbers(event: Any) -> list[str]:

@@ -22,6 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import aws, sampling
 from .aws import has_time_left
 from .contract import (
+    COOLDOWN_PARTITION_KEY,
+    COOLDOWN_SURVEYED_AT,
     FALSE,
     REASON,
     REASON_INTERNAL_ERROR,
@@ -29,7 +31,8 @@ from .contract import (
     REASON_STORAGE_ERROR,
     TRUE,
 )
-from .exceptions import EnvironmentVariableError, StorageError
+from .exceptions import EnvironmentVariableError, MalformedItemError, StorageError
+from .items import CooldownRecord, serialize
 from .sampling import Decision, SamplingPolicy
 from .telemetry import begin, logger, metrics
 
@@ -113,24 +116,15 @@ def remember_caller(attributes: Mapping[str, str], now: datetime, context: objec
     policy = SamplingPolicy.from_env(text)
     if policy.cooldown_days <= 0 or not has_time_left(context):
         return False
-    item = {
-        sampling.COOLDOWN_PARTITION_KEY: {"S": key},
-        sampling.COOLDOWN_SURVEYED_AT: {"N": str(int(now.timestamp()))},
-        sampling.COOLDOWN_TTL_ATTRIBUTE: {
-            "N": str(sampling.cooldown_expiry(now, policy.cooldown_days))
-        },
-    }
+    record = CooldownRecord.started(key, now, policy.cooldown_days)
     try:
         # Only the first answer of a survey writes: later answers find a record a moment old.
         aws.client("dynamodb").put_item(
             TableName=table,
-            Item=item,
+            Item=record.to_item(),
             ConditionExpression="attribute_not_exists(#k) OR #at < :recent",
-            ExpressionAttributeNames={
-                "#k": sampling.COOLDOWN_PARTITION_KEY,
-                "#at": sampling.COOLDOWN_SURVEYED_AT,
-            },
-            ExpressionAttributeValues={":recent": {"N": str(int(now.timestamp()) - 3600)}},
+            ExpressionAttributeNames={"#k": COOLDOWN_PARTITION_KEY, "#at": COOLDOWN_SURVEYED_AT},
+            ExpressionAttributeValues={":recent": serialize(record.surveyed_at - 3600)},
         )
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
@@ -160,22 +154,22 @@ def _surveyed_at(key: str, context: object) -> datetime | None:
     try:
         reply = aws.client("dynamodb").get_item(
             TableName=_required(sampling.ENV_COOLDOWN_TABLE),
-            Key={sampling.COOLDOWN_PARTITION_KEY: {"S": key}},
-            ProjectionExpression="#at, #ttl",
-            ExpressionAttributeNames={
-                "#at": sampling.COOLDOWN_SURVEYED_AT,
-                "#ttl": sampling.COOLDOWN_TTL_ATTRIBUTE,
-            },
+            Key=CooldownRecord.key(key),
         )
     except (ClientError, BotoCoreError) as error:
         raise StorageError(f"cooldown record unreadable: {type(error).__name__}") from None
     item = reply.get("Item")
     if not item:
         return None
-    # TTL deletion lags expiry by up to days: an expired record no longer counts.
-    if int(item[sampling.COOLDOWN_TTL_ATTRIBUTE]["N"]) <= int(datetime.now(UTC).timestamp()):
+    try:
+        record = CooldownRecord.from_item(item)
+    except MalformedItemError as error:
+        logger.warning("Cooldown record skipped", extra={"error": str(error)})
         return None
-    return datetime.fromtimestamp(int(item[sampling.COOLDOWN_SURVEYED_AT]["N"]), UTC)
+    # TTL deletion lags expiry by up to days: an expired record no longer counts.
+    if record.expires_at <= int(datetime.now(UTC).timestamp()):
+        return None
+    return datetime.fromtimestamp(record.surveyed_at, UTC)
 
 
 def _required(variable: str) -> str:

@@ -41,11 +41,6 @@ ENV_SAMPLING: Final = "SURVEY_SAMPLING"
 ENV_CALLER_SECRET: Final = "CALLER_KEY_SECRET_ARN"
 ENV_COOLDOWN_TABLE: Final = "COOLDOWN_TABLE_NAME"
 
-# The cooldown table: one item per caller key.
-COOLDOWN_PARTITION_KEY: Final = "callerKey"
-COOLDOWN_SURVEYED_AT: Final = "surveyedAt"
-COOLDOWN_TTL_ATTRIBUTE: Final = "expiresAt"
-
 
 class Decision(StrEnum):
     """Why a caller is or is not offered a survey; each is also a metric."""
