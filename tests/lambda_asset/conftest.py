@@ -17,12 +17,12 @@ from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
 from connect_survey.lambda_asset.survey import alert, aws, finish, score
+from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
+from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN as TOPIC_ARN_VARIABLE
 from connect_survey.lambda_asset.survey.contract import (
-    ENV_BUS,
     ENV_RETENTION_DAYS,
     ENV_SURVEY,
     ENV_TABLE,
-    ENV_TOPIC,
     EVENT_SOURCE,
     METRICS_NAMESPACE,
     RESULTS_TABLE,
@@ -99,8 +99,8 @@ def lambda_context() -> Callable[..., FakeContext]:
 def handler_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the stack sets on both functions."""
     monkeypatch.setenv(ENV_TABLE, TABLE)
-    monkeypatch.setenv(ENV_TOPIC, TOPIC_ARN)
-    monkeypatch.setenv(ENV_BUS, "default")
+    monkeypatch.setenv(TOPIC_ARN_VARIABLE, TOPIC_ARN)
+    monkeypatch.setenv(BUS_NAME, "default")
     monkeypatch.setenv(ENV_SURVEY, SurveyDefinition().to_env())
     monkeypatch.setenv(ENV_RETENTION_DAYS, "365")
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "connect-survey-test")

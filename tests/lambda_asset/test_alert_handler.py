@@ -397,7 +397,7 @@ def test_alert_handler_reads_nothing_when_the_batch_shows_every_channel_sent(
     assert len(alert_topic.bodies()) == 1
 
 
-def test_alert_handler_skips_a_ttl_removal_quietly_and_warns_of_a_malformed_answer(
+def test_alert_handler_skips_a_ttl_removal_quietly_and_retries_a_malformed_answer_alone(
     outbox: Any, captured_output: Any
 ) -> None:
     # GIVEN a TTL removal of an answer item (REMOVE: keys, no new image), and an INSERT whose
@@ -414,18 +414,21 @@ def test_alert_handler_skips_a_ttl_removal_quietly_and_warns_of_a_malformed_answ
                      "SequenceNumber": "101"},
     }  # fmt: skip
 
-    # WHEN the function gets the removal alone, then the malformed record
+    # WHEN the function gets the removal alone, then the malformed record with it
     removal_answer = alert.handler({"Records": [removal]}, None)
     removal_output = captured_output()
-    malformed_answer = alert.handler({"Records": [malformed]}, None)
+    malformed_answer = alert.handler({"Records": [removal, malformed]}, None)
     malformed_output = captured_output()
 
-    # THEN neither is retried; the removal logged no warning, the malformed record did
-    assert removal_answer == malformed_answer == {"batchItemFailures": []}
+    # THEN the removal is done without a warning; the malformed record is named alone, warned
+    # of and counted (it can never be read, so its retries end in the dead-letter queue)
+    assert removal_answer == {"batchItemFailures": []}
+    assert malformed_answer == {"batchItemFailures": [{"itemIdentifier": "101"}]}
     assert '"level":"WARNING"' not in removal_output
-    assert "Stream record skipped" not in removal_output
+    assert "Stream record" not in removal_output
     assert '"level":"WARNING"' in malformed_output
-    assert "Stream record skipped: not an answer item" in malformed_output
+    assert "Stream record unreadable" in malformed_output
+    assert metric_total(malformed_output, "MalformedEvent") == 1
 
 
 class Outage:

@@ -14,7 +14,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from connect_survey.infra.alerting import encrypted_tls_only_topic
-from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
+from connect_survey.lambda_asset.survey.budget import ALERT_FUNCTION_TIMEOUT_SECONDS, CALL_PATH
 from connect_survey.lambda_asset.survey.contract import (
     ALERT_FUNCTION,
     ELIGIBILITY_FUNCTION,
@@ -76,14 +76,17 @@ class Operations(Construct):
 
         for key, function in functions.items():
             title = key.title()
-            budget = ALERT_PATH if key == ALERT_FUNCTION else CALL_PATH
-            limit_ms = budget.function_timeout_seconds * 1000 * DURATION_ALARM_SHARE
+            seconds = (
+                ALERT_FUNCTION_TIMEOUT_SECONDS
+                if key == ALERT_FUNCTION
+                else CALL_PATH.function_timeout_seconds
+            )
+            limit_ms = seconds * 1000 * DURATION_ALARM_SHARE
             alarm(f"{title}Errors", function.metric_errors(period=FIVE_MINUTES), 0,
                   f"{key}: invocations failed")  # fmt: skip
             alarm(f"{title}Throttles", function.metric_throttles(period=FIVE_MINUTES), 0,
                   f"{key}: invocations throttled")  # fmt: skip
             p99 = function.metric_duration(period=FIVE_MINUTES, statistic="p99")
-            seconds = budget.function_timeout_seconds
             alarm(f"{title}SlowP99", p99, limit_ms,
                   f"{key}: p99 duration above 80 % of its {seconds} s timeout")  # fmt: skip
         alert = functions[ALERT_FUNCTION]

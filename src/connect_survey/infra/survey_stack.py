@@ -45,7 +45,9 @@ class SurveyStack(Stack):
         results = ResultsStore(
             self, "Results", deletion_protection=settings.table_deletion_protection
         )
-        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        alerting = Alerting(
+            self, "Alerting", name_prefix=stage.name_prefix, emails=settings.alert_emails
+        )
         cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
             self,
@@ -54,8 +56,7 @@ class SurveyStack(Stack):
             partition=stage.partition,
             survey=stage.inputs.survey,
             table=results.table,
-            topic=alerting.topic,
-            bus=alerting.bus,
+            alert_channels=alerting.channels,
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
@@ -123,6 +124,7 @@ class SurveyStack(Stack):
             )
         CfnOutput(self, "ResultsTableName", value=results.table.table_name)
         CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
+        CfnOutput(self, "AlertEventBusName", value=alerting.bus.event_bus_name)
         suppress_findings(handlers=handlers)
         if settings.reporting is not None:
             reporting = settings.reporting

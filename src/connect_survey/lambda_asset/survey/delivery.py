@@ -1,24 +1,24 @@
 """Sending the alerts of one stream batch, ten contacts at a time: claim, send, settle.
 
-For each group of BATCH_ENTRIES contacts: claim each contact's due channels with one write (its
-outbox item replaced as read; from what is stored when it changed since), then send every claimed
-channel with one batch call per channel (SNS PublishBatch, EventBridge PutEvents; one SDK attempt
-each). A group's sends follow its claims within seconds, and a send is made only while its claim
-outlives the attempt. Every two groups, the contacts sent are settled: sentAt for what was sent,
-claims given back for what certainly was not, and claims kept (to expire) for what may have left;
-with one BatchWriteItem for the contacts our live claims make us the only writer of, else with one
-conditional write each.
+For each group of ALERT_GROUP_CONTACTS contacts: claim each contact's due channels with one write
+(its outbox item replaced as read; from what is stored when it changed since), then hand every
+registered channel (`channels.CHANNELS`, in order) the alerts claimed on it (SNS PublishBatch,
+EventBridge PutEvents: one call of one SDK attempt for the group). A group's sends follow its
+claims within seconds, and a channel sends only while its claims outlive its sends. Every two
+groups, the contacts sent are settled: sentAt for what was sent, claims given back for what
+certainly was not, and claims kept (to expire) for what may have left; with one BatchWriteItem for
+the contacts our live claims make us the only writer of, else with one conditional write each.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
-from . import alerts, environment, outbox
-from .alerts import BATCH_ENTRIES, LowScoreAlert, Outcome
-from .budget import ALERT_PATH
-from .exceptions import EnvironmentVariableError, StorageError
+from . import outbox
+from .budget import ALERT_GROUP_CONTACTS
+from .channels import CHANNELS, Outcome
+from .exceptions import StorageError
 from .outbox import CLAIMED, ClaimResult, Claims
 from .telemetry import Metric, count, logger
 
@@ -26,27 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
 
-# A channel is sent only while our claim outlives the whole attempt (connect and read timeouts).
-SEND_ATTEMPT_MS: Final = round(ALERT_PATH.attempt_seconds * 1000)
-
-
-@dataclass(frozen=True)
-class Channel:
-    """One way an alert leaves: its name in the outbox, and how to send a batch of alerts."""
-
-    name: str
-    send: Callable[[Sequence[LowScoreAlert]], dict[str, Outcome]]
-
-
-def _send_sns(batch: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
-    return alerts.publish_batch(environment.topic_arn(), batch)
-
-
-def _send_events(batch: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
-    return alerts.put_events(environment.bus_name(), batch)
-
-
-CHANNELS: Final = (Channel("sns", _send_sns), Channel("events", _send_events))
+    from .alerts import LowScoreAlert
+    from .channels import Channel
 
 
 @dataclass
@@ -99,13 +80,13 @@ class Delivery:
         """Send every pending alert; the contacts with nothing left to retry."""
         done: set[str] = set()
         sent: list[Pending] = []  # sent, not yet settled: settled together, up to one batch write
-        for first in range(0, len(pending), BATCH_ENTRIES):
-            group = [p for p in pending[first : first + BATCH_ENTRIES] if self._claim(p)]
+        for first in range(0, len(pending), ALERT_GROUP_CONTACTS):
+            group = [p for p in pending[first : first + ALERT_GROUP_CONTACTS] if self._claim(p)]
             for channel in CHANNELS:
                 self._send(channel, [p for p in group if p.holds(channel.name)])
             sent.extend(group)
-            last = first + BATCH_ENTRIES >= len(pending)
-            if last or len(sent) + BATCH_ENTRIES > outbox.BATCH_WRITE_ITEMS:
+            last = first + ALERT_GROUP_CONTACTS >= len(pending)
+            if last or len(sent) + ALERT_GROUP_CONTACTS > outbox.BATCH_WRITE_ITEMS:
                 recorded = self._record_leased(sent)
                 done.update(p.contact_id for p in sent if self._settle(p, recorded))
                 sent = []
@@ -163,20 +144,16 @@ class Delivery:
         return True
 
     def _send(self, channel: Channel, group: Sequence[Pending]) -> None:
-        """One batch call for the group's claims on `channel` that outlive the attempt."""
-        deadline = outbox.epoch_ms(self.now()) + SEND_ATTEMPT_MS
+        """The group's claims on `channel` that outlive its sends, sent; the others never are."""
+        deadline = outbox.epoch_ms(self.now()) + round(channel.send_seconds(len(group)) * 1000)
         live = [p for p in group if p.claimed_at_ms + outbox.CLAIM_SECONDS * 1000 > deadline]
         for stale in (p for p in group if p not in live):  # never attempted: certainly not sent
             stale.outcomes[channel.name] = Outcome.FAILED
         if not live:
             return
-        try:
-            outcomes = channel.send([p.alert for p in live])
-        except EnvironmentVariableError as error:
-            logger.error("Alerts not sent", extra={"channel": channel.name, "error": str(error)})
-            outcomes = {}
+        outcomes = channel.send([p.alert for p in live])
         for p in live:
-            outcome = outcomes.get(p.contact_id, Outcome.FAILED)
+            outcome = outcomes.get(p.contact_id, Outcome.MAYBE_SENT)
             p.outcomes[channel.name] = outcome
             if outcome is Outcome.SENT:
                 count(Metric.ALERT_PUBLISHED)

@@ -1,0 +1,115 @@
+"""The alert channel contract: how a batch of alerts is sent, what comes back for each, and how
+long one send may take.
+
+A channel is one way a low-score alert leaves the alert function (SNS for people, EventBridge for
+automation). The delivery (`delivery.py`) claims each contact's channels on its outbox item,
+hands every channel the alerts it claimed, and records what `send` answered; a channel knows
+nothing of claims, the outbox or the stream.
+
+Adding a channel is three things: a module here with a `Channel` subclass; one line registering
+it in `channels/__init__.py`; and, in the stack, the construct that owns its resource granting the
+send and giving the values of its `variables` (infra/alert_channels.py). The stack reads the
+registry to grant and configure the alert function, and the alert time budget grows with it.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+from .. import aws, environment
+from ..budget import SEND_ATTEMPT, Attempt
+from ..exceptions import AlertError, EnvironmentVariableError
+from ..telemetry import logger
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..alerts import LowScoreAlert
+
+
+class Outcome(StrEnum):
+    """What became of one alert on one channel."""
+
+    SENT = "sent"  # the service confirmed it
+    FAILED = "failed"  # certainly not sent: the service refused it, or was never reached
+    MAYBE_SENT = "maybe_sent"  # the reply was lost: it may have left
+
+
+class Channel(ABC):
+    """One way a low-score alert leaves; subclasses state the class attributes and `send_batch`.
+
+    The contract:
+    - `name` is the channel's key in the outbox item (its claim and sentAt attributes) and in
+      logs: lowercase letters and digits, and never renamed once deployed.
+    - `send_batch` sends at most `batch_entries` alerts with one call of one SDK attempt, bounded
+      by `attempt` (the stream retries, never the SDK), and answers an `Outcome` for every
+      alert, keyed by contact id. A channel whose API takes one contact per call says
+      `batch_entries = 1`; an API with an idempotency token takes `alert.alert_id`, which is
+      stable per contact.
+    - `variables` are the environment variables it reads with `setting`; the stack sets them
+      from the construct that owns the channel's resource.
+    """
+
+    name: ClassVar[str]
+    batch_entries: ClassVar[int] = 10
+    attempt: ClassVar[Attempt] = SEND_ATTEMPT
+    variables: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def send_batch(self, alerts: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
+        """Send up to `batch_entries` alerts with one call; the outcome of each, by contact id."""
+
+    def send(self, alerts: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
+        """Send every alert, `batch_entries` per call; the outcome of each. Never raises."""
+        outcomes: dict[str, Outcome] = {}
+        for first in range(0, len(alerts), self.batch_entries):
+            chunk = alerts[first : first + self.batch_entries]
+            try:
+                answered = self.send_batch(chunk)
+            except EnvironmentVariableError as error:  # nothing was called: certainly unsent
+                logger.error("Alerts not sent", extra={"channel": self.name, "error": str(error)})
+                answered = dict.fromkeys((alert.contact_id for alert in chunk), Outcome.FAILED)
+            except Exception:  # a fault of the channel's own: whether it sent is unknown
+                logger.exception("Alert channel failed", extra={"channel": self.name})
+                answered = {}
+            for alert in chunk:
+                outcomes[alert.contact_id] = answered.get(alert.contact_id, Outcome.MAYBE_SENT)
+        return outcomes
+
+    def send_seconds(self, alerts: int) -> float:
+        """The longest sending `alerts` alerts can take: one bounded attempt per call."""
+        return math.ceil(alerts / self.batch_entries) * self.attempt.seconds
+
+    def setting(self, variable: str) -> str:
+        """The value the stack gave one of `variables`; EnvironmentVariableError when unset."""
+        return environment.required(variable)
+
+    def client(self, service: str) -> Any:
+        """The process-wide single-attempt client of `service`, bounded by `attempt`."""
+        return aws.publisher(service, self.attempt)
+
+
+def call_failed(
+    channel: str, operation: str, error: Exception, alerts: Sequence[LowScoreAlert]
+) -> dict[str, Outcome]:
+    """The one outcome of every alert of a call that failed as a whole, logged."""
+    failure = _failure(f"{channel} {operation}", error)
+    logger.error("Alert batch not sent", extra={"error": str(failure), "entries": len(alerts)})
+    outcome = Outcome.MAYBE_SENT if failure.maybe_sent else Outcome.FAILED
+    return dict.fromkeys((alert.contact_id for alert in alerts), outcome)
+
+
+def _failure(what: str, error: Exception) -> AlertError:
+    """An AlertError saying whether the message may have left despite the error."""
+    if isinstance(error, ClientError):  # the service answered: it did not take the message
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        return AlertError(f"{what} failed: {code}", maybe_sent=False)
+    # Never connected: nothing was sent. Anything else (a read timeout, a closed connection, a
+    # reply botocore cannot parse) may have followed a message the service took.
+    refused = isinstance(error, EndpointConnectionError | ConnectTimeoutError)
+    return AlertError(f"{what} failed: {type(error).__name__}", maybe_sent=not refused)
