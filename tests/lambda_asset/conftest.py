@@ -288,6 +288,33 @@ def faults() -> Faults:
     return Faults()
 
 
+class Clock:
+    """The alert function's clock, moved only by its own sleeps (and `after_sleep` hooks)."""
+
+    def __init__(self) -> None:
+        self.moment = datetime.now(UTC)
+        self.slept: list[float] = []
+        self.after_sleep: list[Callable[[], None]] = []
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def sleep(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+        self.slept.append(seconds)
+        for hook in self.after_sleep:
+            hook()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The alert function sleeps in virtual time: a wait costs the test nothing."""
+    virtual = Clock()
+    monkeypatch.setattr(alert, "_now", virtual.now)
+    monkeypatch.setattr(alert, "_sleep", virtual.sleep)
+    return virtual
+
+
 @pytest.fixture
 def later(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Move the alert function's clock past every claim's expiry."""

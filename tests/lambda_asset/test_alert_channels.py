@@ -68,9 +68,7 @@ def pager(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     CHANNELS.register(PagerChannel())
     yield lambda: [
         message["Body"].split()[1]
-        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        )
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     ]
     CHANNELS.unregister(PagerChannel.name)
 

@@ -101,7 +101,8 @@ class Operations(Construct):
               "alert function: stream records wait too long (alerts are late)")  # fmt: skip
         depth = dead_letters.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES)
         alarm("AlertDeadLetters", depth, 0,
-              "alert records given up on: read them from the dead-letter queue")  # fmt: skip
+              "alert records given up on: an alert that may not have arrived, or a record that "
+              "could not be read; the queue names their stream range")  # fmt: skip
         for metric in ERROR_METRICS:
             alarm(f"Handler{metric.value}", handler_metric(metric, functions), 0,
                   f"handlers reported {metric.value}")  # fmt: skip

@@ -6,6 +6,12 @@ handler call the table's new stream records go to the real alert function, as th
 mapping delivers them in AWS. Every alert published successfully (SNS Publish, EventBridge
 PutEvents, seen on the SDK's own event hooks) is recorded, so a call's stored answers and alerts
 can be read back afterwards.
+
+The alert function gets no Lambda context here, so it never waits out a claim another sender
+left (it has no deadline to measure a wait against): such a contact is retried by the stream and
+can end in the dead letters where, in AWS, the invocation would have waited. Lost replies,
+crashes and outcome writes DynamoDB refused leave such claims; of these, only the last can be
+injected here (`--fail-service dynamodb`).
 """
 
 from __future__ import annotations

@@ -5,17 +5,28 @@ below the threshold raises its contact's one alert: the first low answer sends i
 it sent. The batch's low contacts are read together; then, ten contacts at a time, each contact's
 registered channels (`channels.CHANNELS`: SNS, EventBridge) are claimed on its outbox item, sent
 with one batch call per channel (one SDK attempt each), and recorded as sent (`delivery.py`).
-Whatever fails is reported as a batch item failure, so the stream retries it (up to its retry
-limit, then the dead-letter queue). Delivery is at least once; a duplicate is possible only when
-a send may have left but was not recorded as sent (its reply lost, or sentAt not written, or the
-function died between the two): its claim expires and the resend that takes it over is counted
-(AlertPossibleDuplicate). Consumers dedupe on `alertId`.
+Delivery is at least once; consumers dedupe on `alertId`.
+
+What the answer, the dead-letter queue and AlertPossibleDuplicate mean:
+- A record is done once its contact's alert is sent on every channel: recorded as sent, or
+  confirmed by the service in this invocation even if recording that failed (every alert
+  arrived; a retry could only send it again). Any other record is named in the answer and
+  retried: one that cannot be read at all is named alone and costs only itself.
+- So a record reaches the dead-letter queue only when its retries ran out while a channel's
+  alert may not have arrived (the channel refused, was unreachable, or lost its reply each
+  time; DynamoDB could not be read), or when it cannot be read. However fast the retries come,
+  a claim another sender left is waited out within the invocation when its time allows.
+- AlertPossibleDuplicate counts each alert sent after taking over a claim whose holder left no
+  outcome: its reply was lost, it stopped between claiming and recording, or DynamoDB refused
+  its outcome for the rest of its invocation (outcomes are written again while time allows, so
+  a send that certainly failed is given back and its resend is not counted).
 
 Answers {"batchItemFailures": [{"itemIdentifier": <sequence number>}, ...]}; never raises.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,15 +101,16 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
     try:
         batch = _low_answers(event, environment.survey())
         contacts = batch.to_alert()
-        margin_ms = CHANNELS.budget().margin_ms
         stored = _read(list(contacts)) if contacts else {}
         pending, settled = _plan(list(contacts), stored)
         delivery = Delivery(
             table=environment.table_name(),
             retention_days=environment.retention_days(),
             token=uuid.uuid4().hex,  # unique per invocation: our own retried claim is ours
+            budget=CHANNELS.budget(),
             now=_now,
-            has_time_left=lambda: aws.has_time_left(context, margin_ms),
+            sleep=_sleep,
+            remaining_ms=lambda: aws.remaining_ms(context),
         )
         done = delivery.deliver(pending) | settled
         failed = {number for contact, number in contacts.items() if contact not in done}
@@ -293,3 +305,7 @@ def _sequence_number(record: Any) -> str | None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)

@@ -8,16 +8,25 @@ claims within seconds, and a channel sends only while its claims outlive its sen
 groups, the contacts sent are settled: sentAt for what was sent, claims given back for what
 certainly was not, and claims kept (to expire) for what may have left; with one BatchWriteItem for
 the contacts our live claims make us the only writer of, else with one conditional write each.
+
+Two things keep the stream's retries, however fast they come, from running out on a contact
+whose alert arrived, and keep AlertPossibleDuplicate to sends that may really duplicate:
+- outcomes whose write failed are written again before the invocation ends, while its time
+  allows (`_record_again`): a certain failure is then given back, never counted later;
+- a claim another sender left live (its reply lost, its write failed, it crashed) is waited out
+  within the invocation when the time left allows (`_wait_out`), then taken over: the send that
+  follows is the one counted as a possible duplicate.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from . import outbox
+from . import outbox, results
 from .budget import ALERT_GROUP_CONTACTS
 from .channels import CHANNELS, Outcome
+from .contract import OUTBOX_SORT_KEY
 from .exceptions import StorageError
 from .outbox import CLAIMED, ClaimResult, Claims
 from .telemetry import Metric, count, logger
@@ -27,7 +36,13 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .alerts import LowScoreAlert
+    from .budget import AlertBudget
     from .channels import Channel
+
+# Outcomes whose write failed are written again after these pauses, while the invocation has time.
+RECORD_AGAIN_AFTER_SECONDS: Final = (1.0, 2.0, 4.0)
+# A claim is waited out until this long past its expiry (clocks of two invocations may differ).
+PAST_EXPIRY_MS: Final = 100
 
 
 @dataclass
@@ -47,6 +62,20 @@ class Pending:
 
     def holds(self, channel: str) -> bool:
         return self.claims is not None and self.claims.results.get(channel) in CLAIMED
+
+    def kept(self) -> list[str]:
+        """The channels other senders' live claims kept from us, when they alone are unsent:
+        every other channel is sent (so waiting for them can finish the alert)."""
+        if self.claims is None:
+            return []
+        results = self.claims.results
+        busy = [c for c, result in results.items() if result is ClaimResult.BUSY]
+        unsent = [
+            c
+            for c, result in results.items()
+            if result is not ClaimResult.SENT and self.outcomes.get(c) is not Outcome.SENT
+        ]
+        return busy if busy and unsent == busy else []
 
     def sent(self) -> list[str]:
         return [c for c, outcome in self.outcomes.items() if outcome is Outcome.SENT]
@@ -68,16 +97,31 @@ class Pending:
 
 @dataclass
 class Delivery:
-    """One invocation's sending: its claim token, clock, table and time check."""
+    """One invocation's sending: its claim token, clock, table and time."""
 
     table: str
     retention_days: int
     token: str
+    budget: AlertBudget
     now: Callable[[], datetime]
-    has_time_left: Callable[[], bool]
+    sleep: Callable[[float], None]
+    remaining_ms: Callable[[], float | None]  # the invocation's time left; None when unknown
+    _unrecorded: list[Pending] = field(default_factory=list, init=False)
 
     def deliver(self, pending: Sequence[Pending]) -> set[str]:
-        """Send every pending alert; the contacts with nothing left to retry."""
+        """Send every pending alert; the contacts with nothing left to retry: each channel's
+        alert sent, whether or not writing so succeeded (retrying could only send it again)."""
+        done = self._deliver_groups(pending)
+        done |= self._wait_out([p for p in pending if p.contact_id not in done and p.kept()])
+        self._record_again()
+        return done
+
+    def _time_left(self, after_ms: float = 0) -> bool:
+        """Whether a group's claim, sends and record still fit, `after_ms` from now."""
+        left = self.remaining_ms()
+        return left is None or left - after_ms >= self.budget.margin_ms
+
+    def _deliver_groups(self, pending: Sequence[Pending]) -> set[str]:
         done: set[str] = set()
         sent: list[Pending] = []  # sent, not yet settled: settled together, up to one batch write
         for first in range(0, len(pending), ALERT_GROUP_CONTACTS):
@@ -91,6 +135,64 @@ class Delivery:
                 done.update(p.contact_id for p in sent if self._settle(p, recorded))
                 sent = []
         return done
+
+    def _wait_out(self, kept: Sequence[Pending]) -> set[str]:
+        """Send the channels other senders' live claims alone kept from us, once those claims
+        expired, when the invocation knows it has the time to wait and deliver after; the
+        contacts done. Without a known deadline it never waits: the stream retries them."""
+        if not kept or self.remaining_ms() is None:
+            return set()
+        try:
+            stored = results.read_contacts(
+                self.table, [p.contact_id for p in kept], [OUTBOX_SORT_KEY]
+            )
+        except StorageError as error:
+            logger.warning("Claims not read; the stream retries", extra={"error": str(error)})
+            return set()
+        done: set[str] = set()
+        again: list[Pending] = []
+        until_ms = 0
+        for p in kept:
+            if p.contact_id not in stored:
+                continue
+            item = next(iter(stored[p.contact_id]), {})
+            due = [c for c in p.kept() if not outbox.channel_state(item, c).sent_at]
+            if not due:  # its holders recorded it sent meanwhile
+                done.add(p.contact_id)
+                continue
+            for channel in due:
+                state = outbox.channel_state(item, channel)
+                if state.claim_token not in (None, self.token) and state.claim_expires_ms:
+                    until_ms = max(until_ms, state.claim_expires_ms + PAST_EXPIRY_MS)
+            again.append(Pending(alert=p.alert, stored=item, due=due))
+        wait_ms = until_ms - outbox.epoch_ms(self.now())
+        if again and wait_ms > 0:
+            if not self._time_left(after_ms=wait_ms):
+                return done
+            logger.info("Waiting out claims another sender left",
+                        extra={"contacts": len(again), "waitMs": wait_ms})  # fmt: skip
+            self.sleep(wait_ms / 1000)
+        return done | self._deliver_groups(again)
+
+    def _record_again(self) -> None:
+        """Write again the outcomes whose write failed, after a pause, while time allows; what
+        stays unwritten keeps its claims, which expire (their takeover is then counted)."""
+        for pause in RECORD_AGAIN_AFTER_SECONDS:
+            left = self.remaining_ms()
+            if not self._unrecorded or left is None:
+                break
+            if left - pause * 1000 < self.budget.storage_call_seconds * 1000 * 2:
+                break
+            self.sleep(pause)
+            failed, self._unrecorded = self._unrecorded, []
+            for pending in failed:
+                self._write_outcome(pending, set(), again=True)
+        for pending in self._unrecorded:
+            logger.error(
+                "Alert outcome left unrecorded: its claims expire, and whoever takes them over "
+                "sends again (counted as possible duplicates)",
+                extra={"contactId": pending.contact_id, "outcomes": dict(pending.outcomes)},
+            )
 
     def _record_leased(self, group: Sequence[Pending]) -> set[str]:
         """Settle with one BatchWriteItem the contacts whose item only we can write now: every
@@ -119,7 +221,7 @@ class Delivery:
 
     def _claim(self, pending: Pending) -> bool:
         """Claim the contact's due channels; False when it must be retried without sending."""
-        if not self.has_time_left():
+        if not self._time_left():
             return False
         now = self.now()
         try:
@@ -168,19 +270,12 @@ class Delivery:
 
     def _settle(self, pending: Pending, recorded: set[str]) -> bool:
         """Record what was sent and give back what certainly was not (unless `recorded` already
-        holds the contact); True when every channel is sent."""
+        holds the contact); True when every channel is sent, recorded or not."""
         claims = pending.claims
         if claims is None:
             return False
-        sent, released = pending.sent(), pending.released()
-        try:
-            if (sent or released) and pending.contact_id not in recorded:
-                self._record(pending, claims, sent, released)
-        except StorageError as error:
-            logger.error("Alert outcome not recorded", extra={"contactId": pending.contact_id,
-                                                              "error": str(error)})  # fmt: skip
-            count(Metric.STORAGE_ERROR)
-            return False
+        self._write_outcome(pending, recorded)
+        sent = pending.sent()
         if sent:
             logger.info("Alert sent", extra={"contactId": pending.contact_id, "channels": sent,
                                              "alertId": pending.alert.alert_id})  # fmt: skip
@@ -191,6 +286,22 @@ class Delivery:
             result is ClaimResult.SENT or pending.outcomes.get(channel) is Outcome.SENT
             for channel, result in claims.results.items()
         )
+
+    def _write_outcome(self, pending: Pending, recorded: set[str], *, again: bool = False) -> None:
+        """Write the contact's outcomes; when that fails, keep it to be written again."""
+        sent, released = pending.sent(), pending.released()
+        if pending.claims is None or not (sent or released) or pending.contact_id in recorded:
+            return
+        try:
+            self._record(pending, pending.claims, sent, released)
+        except StorageError as error:
+            if not again:
+                logger.error(
+                    "Alert outcome not recorded; written again while time allows",
+                    extra={"contactId": pending.contact_id, "error": str(error)},
+                )
+                count(Metric.STORAGE_ERROR)
+            self._unrecorded.append(pending)
 
     def _record(
         self, pending: Pending, claims: Claims, sent: Sequence[str], released: Sequence[str]
@@ -205,8 +316,4 @@ class Delivery:
             outbox.mark_channels_sent(self.table, pending.contact_id, sent, token=self.token,
                                       now=now)  # fmt: skip
         for channel in released:
-            try:
-                outbox.release(self.table, pending.contact_id, channel, token=self.token)
-            except StorageError as error:
-                # The claim expires by itself; the retry then sends (counted as a duplicate).
-                logger.error("Alert claim kept", extra={"channel": channel, "error": str(error)})
+            outbox.release(self.table, pending.contact_id, channel, token=self.token)
