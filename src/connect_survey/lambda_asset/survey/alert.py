@@ -9,17 +9,14 @@ Delivery is at least once; consumers dedupe on `alertId`.
 
 What the answer, the dead-letter queue and AlertPossibleDuplicate mean:
 - A record is done once its contact's alert is sent on every channel: recorded as sent, or
-  confirmed by the service in this invocation even if recording that failed (every alert
-  arrived; a retry could only send it again). Any other record is named in the answer and
-  retried: one that cannot be read at all is named alone and costs only itself.
-- So a record reaches the dead-letter queue only when its retries ran out while a channel's
-  alert may not have arrived (the channel refused, was unreachable, or lost its reply each
-  time; DynamoDB could not be read), or when it cannot be read. However fast the retries come,
-  a claim another sender left is waited out within the invocation when its time allows.
-- AlertPossibleDuplicate counts each alert sent after taking over a claim whose holder left no
-  outcome: its reply was lost, it stopped between claiming and recording, or DynamoDB refused
-  its outcome for the rest of its invocation (outcomes are written again while time allows, so
-  a send that certainly failed is given back and its resend is not counted).
+  confirmed by the service even if recording that failed (a retry could only send it again).
+  Any other record is named and retried; one that cannot be read is named alone.
+- So only a record whose alert may not have arrived after every retry, or that cannot be read,
+  reaches the dead-letter queue: a claim another sender left is waited out within the
+  invocation when its time allows, however fast the retries come.
+- AlertPossibleDuplicate counts each send after taking over a claim whose holder left no
+  outcome (a lost reply, a crash, or DynamoDB refusing it for the rest of that invocation:
+  outcomes are written again while time allows, so a certain failure is never counted).
 
 Answers {"batchItemFailures": [{"itemIdentifier": <sequence number>}, ...]}; never raises.
 """

@@ -33,11 +33,8 @@ def client(service: str) -> Any:
 
 
 def publisher(service: str, attempt: Attempt = SEND_ATTEMPT) -> Any:
-    """The process-wide single-attempt client an alert channel sends with ("sns", "events").
-
-    One attempt: the stream retries, not the SDK. An SDK retry of a send whose reply was lost
-    would send a second, identical alert.
-    """
+    """The process-wide client an alert channel sends with: one attempt (an SDK retry of a send
+    whose reply was lost would send the alert twice; the stream retries instead)."""
     key = f"publish:{service}"
     if key not in _clients:
         _clients[key] = boto3.client(

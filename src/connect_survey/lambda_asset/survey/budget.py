@@ -94,13 +94,9 @@ SEND_ATTEMPT: Final = Attempt(connect_timeout_seconds=1.0, read_timeout_seconds=
 
 @dataclass(frozen=True)
 class AlertBudget:
-    """The alert function's time, computed from its registered channels.
-
-    It claims a group of contacts only while `margin_seconds` are left: the claim (a call-path
-    DynamoDB call), then every channel's sends for the group, then the one write recording them.
-    The rest of its batch goes back to the stream. (Only a DynamoDB slow on every call can still
-    run a group into the timeout: the stream then retries the batch and the claims expire.)
-    """
+    """The alert function's time, from its registered channels: it claims a group only while
+    `margin_seconds` are left for the claim, every channel's sends and the write recording them;
+    the rest of its batch goes back to the stream."""
 
     send_seconds: Mapping[str, float]  # channel name -> the longest its sends of one group take
     storage_call_seconds: float = CALL_PATH.worst_call_seconds

@@ -90,11 +90,11 @@ class StreamMapping:
     """How Lambda hands the results table's stream to the alert function: the stack sets these
     on the event source mapping, and the simulator's TableStream plays them."""
 
-    batch_size: int  # records per invocation, at most
-    max_retries: int  # retries of a failing batch before it is discarded to the dead letters
-    max_record_age_seconds: int  # records older than this are discarded unprocessed
+    batch_size: int
+    max_retries: int  # of a failing batch, before it is discarded to the dead letters
+    max_record_age_seconds: int
     bisect_on_error: bool  # a function error splits the batch in two (costs no retry)
-    report_batch_item_failures: bool  # the answer names the records to retry
+    report_batch_item_failures: bool
 
 
 ALERT_STREAM: Final = StreamMapping(

@@ -9,13 +9,9 @@ groups, the contacts sent are settled: sentAt for what was sent, claims given ba
 certainly was not, and claims kept (to expire) for what may have left; with one BatchWriteItem for
 the contacts our live claims make us the only writer of, else with one conditional write each.
 
-Two things keep the stream's retries, however fast they come, from running out on a contact
-whose alert arrived, and keep AlertPossibleDuplicate to sends that may really duplicate:
-- outcomes whose write failed are written again before the invocation ends, while its time
-  allows (`_record_again`): a certain failure is then given back, never counted later;
-- a claim another sender left live (its reply lost, its write failed, it crashed) is waited out
-  within the invocation when the time left allows (`_wait_out`), then taken over: the send that
-  follows is the one counted as a possible duplicate.
+Outcomes whose write failed are written again while time allows (`_record_again`), and claims
+other senders alone left live are waited out when it allows (`_wait_out`): alert.py says what
+that makes the answer, the dead letters and AlertPossibleDuplicate mean.
 """
 
 from __future__ import annotations
@@ -64,8 +60,7 @@ class Pending:
         return self.claims is not None and self.claims.results.get(channel) in CLAIMED
 
     def kept(self) -> list[str]:
-        """The channels other senders' live claims kept from us, when they alone are unsent:
-        every other channel is sent (so waiting for them can finish the alert)."""
+        """The channels others' live claims kept from us, when all else is sent."""
         if self.claims is None:
             return []
         results = self.claims.results
@@ -137,9 +132,8 @@ class Delivery:
         return done
 
     def _wait_out(self, kept: Sequence[Pending]) -> set[str]:
-        """Send the channels other senders' live claims alone kept from us, once those claims
-        expired, when the invocation knows it has the time to wait and deliver after; the
-        contacts done. Without a known deadline it never waits: the stream retries them."""
+        """Send what others' live claims alone kept from us once they expire, if the invocation
+        knows it has the time to wait (never without a deadline); the contacts done."""
         if not kept or self.remaining_ms() is None:
             return set()
         try:
@@ -189,8 +183,7 @@ class Delivery:
                 self._write_outcome(pending, set(), again=True)
         for pending in self._unrecorded:
             logger.error(
-                "Alert outcome left unrecorded: its claims expire, and whoever takes them over "
-                "sends again (counted as possible duplicates)",
+                "Alert outcome left unrecorded: its claims expire",
                 extra={"contactId": pending.contact_id, "outcomes": dict(pending.outcomes)},
             )
 

@@ -30,11 +30,8 @@ def handler_environment(
     retention_days: int,
     instance_alias: str | None = None,
 ) -> dict[str, str]:
-    """The environment both the stack and the simulator give a handler: one definition.
-
-    The alert function also gets its channels' settings (`channels.CHANNELS`, each channel's
-    `variables`), from the constructs that own their resources.
-    """
+    """The environment both the stack and the simulator give a handler: one definition (the
+    alert function also gets its channels' `variables`)."""
     optional = {ENV_INSTANCE_ALIAS: instance_alias} if instance_alias else {}
     return {
         **optional,

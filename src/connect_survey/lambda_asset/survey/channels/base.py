@@ -1,15 +1,8 @@
-"""The alert channel contract: how a batch of alerts is sent, what comes back for each, and how
-long one send may take.
+"""The alert channel contract: how alerts are sent, the outcome of each, how long a send takes.
 
-A channel is one way a low-score alert leaves the alert function (SNS for people, EventBridge for
-automation). The delivery (`delivery.py`) claims each contact's channels on its outbox item,
-hands every channel the alerts it claimed, and records what `send` answered; a channel knows
-nothing of claims, the outbox or the stream.
-
-Adding a channel is three things: a module here with a `Channel` subclass; one line registering
-it in `channels/__init__.py`; and, in the stack, the construct that owns its resource granting the
-send and giving the values of its `variables` (infra/alert_channels.py). The stack reads the
-registry to grant and configure the alert function, and the alert time budget grows with it.
+The delivery (`delivery.py`) claims, sends through every channel and records; a channel knows
+nothing of claims or the stream. Adding one: a module here, its line in `channels/__init__.py`,
+and the stack's construct for its resource (infra/alert_channels.py); the budget follows.
 """
 
 from __future__ import annotations
@@ -41,18 +34,12 @@ class Outcome(StrEnum):
 
 
 class Channel(ABC):
-    """One way a low-score alert leaves; subclasses state the class attributes and `send_batch`.
-
-    The contract:
-    - `name` is the channel's key in the outbox item (its claim and sentAt attributes) and in
-      logs: lowercase letters and digits, and never renamed once deployed.
-    - `send_batch` sends at most `batch_entries` alerts with one call of one SDK attempt, bounded
-      by `attempt` (the stream retries, never the SDK), and answers an `Outcome` for every
-      alert, keyed by contact id. A channel whose API takes one contact per call says
-      `batch_entries = 1`; an API with an idempotency token takes `alert.alert_id`, which is
-      stable per contact.
-    - `variables` are the environment variables it reads with `setting`; the stack sets them
-      from the construct that owns the channel's resource.
+    """One way a low-score alert leaves. A subclass states:
+    - `name`: its key in the outbox item (claim, sentAt); never renamed once deployed;
+    - `send_batch`: at most `batch_entries` alerts in one call of one attempt bounded by
+      `attempt`, an `Outcome` per contact id (a per-contact API: `batch_entries = 1`; an
+      idempotency token: `alert.alert_id`, stable per contact);
+    - `variables`: what it reads with `setting`, set by the stack from its resource's construct.
     """
 
     name: ClassVar[str]

@@ -16,9 +16,8 @@ TOPIC_ARN: Final = "ALERT_TOPIC_ARN"
 
 
 class SnsChannel(Channel):
-    """The alert topic. PublishBatch answers per entry (Successful / Failed); an entry in
-    neither list is taken as maybe sent. Messages are well under 2 KiB, so ten fit the 256 KiB
-    a batch may hold."""
+    """The alert topic. PublishBatch answers per entry (Successful / Failed; in neither: maybe
+    sent); ten messages of under 2 KiB fit its 256 KiB."""
 
     name: ClassVar[str] = "sns"
     batch_entries: ClassVar[int] = 10  # PublishBatch takes at most ten entries
