@@ -59,6 +59,14 @@ class SlowPagerChannel(PagerChannel):
     batch_entries: ClassVar[int] = 1
 
 
+class PerContactPagerChannel(SlowPagerChannel):
+    """One contact per call, as Amazon Connect's StartTaskContact takes them, ten in flight:
+    one 2 s attempt for a group."""
+
+    name: ClassVar[str] = "percontact"
+    concurrent_calls: ClassVar[int] = 10
+
+
 @pytest.fixture
 def pager(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The pager registered (its one line of registration), its queue, and its setting."""
@@ -141,3 +149,28 @@ def test_alert_function_retries_only_the_registered_channel_that_failed(
     assert (first, second) == (len(CONTACTS), 0)
     assert Counter(pager()) == Counter(CONTACTS)
     assert len(alert_topic.bodies()) == len(alert_bus.bodies()) == len(CONTACTS)
+
+
+def test_alert_function_delivers_through_a_per_contact_channel_with_calls_in_flight_together(
+    low_answers: Any, outbox: Any, alert_topic: Any, alert_bus: Any, monkeypatch: Any
+) -> None:
+    # GIVEN a channel taking one contact per call, ten calls at once, registered
+    url = boto3.client("sqs", region_name=REGION).create_queue(QueueName="pages")["QueueUrl"]
+    monkeypatch.setenv(QUEUE_URL, url)
+    built_in = CHANNELS.budget().margin_seconds
+    CHANNELS.register(PerContactPagerChannel())
+    try:
+        # WHEN three contacts' low answers are delivered
+        low_answers(*CONTACTS)
+        left = outbox.deliver()
+        budget = CHANNELS.budget().margin_seconds
+    finally:
+        CHANNELS.unregister(PerContactPagerChannel.name)
+
+    # THEN its group costs the budget one attempt, and each contact was paged once
+    assert budget == built_in + 2.0
+    assert left == 0
+    messages = boto3.client("sqs", region_name=REGION).receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10
+    )["Messages"]
+    assert sorted(m["Body"].split()[1] for m in messages) == sorted(CONTACTS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,13 +38,14 @@ class Channel(ABC):
     """One way a low-score alert leaves. A subclass states:
     - `name`: its key in the outbox item (claim, sentAt); never renamed once deployed;
     - `send_batch`: at most `batch_entries` alerts in one call of one attempt bounded by
-      `attempt`, an `Outcome` per contact id (a per-contact API: `batch_entries = 1`; an
-      idempotency token: `alert.alert_id`, stable per contact);
+      `attempt`, an `Outcome` per contact id (a per-contact API: `batch_entries = 1`, with
+      `concurrent_calls`; an idempotency token: `alert.alert_id`, stable per contact);
     - `variables`: what it reads with `setting`, set by the stack from its resource's construct.
     """
 
     name: ClassVar[str]
     batch_entries: ClassVar[int] = 10
+    concurrent_calls: ClassVar[int] = 1  # calls in flight at once (a per-contact API: up to 10)
     attempt: ClassVar[Attempt] = SEND_ATTEMPT
     variables: ClassVar[tuple[str, ...]] = ()
 
@@ -53,24 +55,31 @@ class Channel(ABC):
 
     def send(self, alerts: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
         """Send every alert, `batch_entries` per call; the outcome of each. Never raises."""
-        outcomes: dict[str, Outcome] = {}
-        for first in range(0, len(alerts), self.batch_entries):
-            chunk = alerts[first : first + self.batch_entries]
-            try:
-                answered = self.send_batch(chunk)
-            except EnvironmentVariableError as error:  # nothing was called: certainly unsent
-                logger.error("Alerts not sent", extra={"channel": self.name, "error": str(error)})
-                answered = dict.fromkeys((alert.contact_id for alert in chunk), Outcome.FAILED)
-            except Exception:  # a fault of the channel's own: whether it sent is unknown
-                logger.exception("Alert channel failed", extra={"channel": self.name})
-                answered = {}
-            for alert in chunk:
-                outcomes[alert.contact_id] = answered.get(alert.contact_id, Outcome.MAYBE_SENT)
-        return outcomes
+        step = self.batch_entries
+        chunks = [alerts[first : first + step] for first in range(0, len(alerts), step)]
+        if self.concurrent_calls > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(min(self.concurrent_calls, len(chunks))) as calls:
+                answers = list(calls.map(self._send_chunk, chunks))
+        else:
+            answers = [self._send_chunk(chunk) for chunk in chunks]
+        return {contact: outcome for answer in answers for contact, outcome in answer.items()}
+
+    def _send_chunk(self, chunk: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
+        try:
+            answered = self.send_batch(chunk)
+        except EnvironmentVariableError as error:  # nothing was called: certainly unsent
+            logger.error("Alerts not sent", extra={"channel": self.name, "error": str(error)})
+            answered = dict.fromkeys((alert.contact_id for alert in chunk), Outcome.FAILED)
+        except Exception:  # a fault of the channel's own: whether it sent is unknown
+            logger.exception("Alert channel failed", extra={"channel": self.name})
+            answered = {}
+        return {a.contact_id: answered.get(a.contact_id, Outcome.MAYBE_SENT) for a in chunk}
 
     def send_seconds(self, alerts: int) -> float:
-        """The longest sending `alerts` alerts can take: one bounded attempt per call."""
-        return math.ceil(alerts / self.batch_entries) * self.attempt.seconds
+        """The longest sending `alerts` alerts can take: one bounded attempt per call, and
+        `concurrent_calls` calls at a time."""
+        calls = math.ceil(alerts / self.batch_entries)
+        return math.ceil(calls / self.concurrent_calls) * self.attempt.seconds
 
     def setting(self, variable: str) -> str:
         """The value the stack gave one of `variables`; EnvironmentVariableError when unset."""
