@@ -76,8 +76,6 @@ def warm_calls(calls: int = 300) -> tuple[float, float]:
             {
                 contract.ENV_TABLE: "results",
                 contract.ENV_SURVEY: SurveyDefinition().to_env(),
-                contract.ENV_TOPIC: "arn:aws:sns:us-east-1:123456789012:alerts",
-                contract.ENV_BUS: "default",
                 "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
                 "POWERTOOLS_SERVICE_NAME": "bench",
             }

@@ -23,6 +23,7 @@ from connect_survey.infra.live_tests import LiveTestCases
 from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
 from connect_survey.infra.operations import Operations
 from connect_survey.infra.outputs import (
+    ALERT_EVENT_BUS_OUTPUT,
     ALERT_TOPIC_OUTPUT,
     REPORTS_BUCKET_OUTPUT,
     REPORTS_WORKGROUP_OUTPUT,
@@ -71,7 +72,9 @@ class SurveyStack(Stack):
         results = ResultsStore(
             self, "Results", deletion_protection=settings.table_deletion_protection
         )
-        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        alerting = Alerting(
+            self, "Alerting", name_prefix=stage.name_prefix, emails=settings.alert_emails
+        )
         cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
             self,
@@ -80,8 +83,7 @@ class SurveyStack(Stack):
             partition=stage.partition,
             survey=stage.inputs.survey,
             results=results,
-            topic=alerting.topic,
-            bus=alerting.bus,
+            alert_channels=alerting.channels,
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
@@ -166,6 +168,7 @@ class SurveyStack(Stack):
             )
         CfnOutput(self, RESULTS_TABLE_OUTPUT, value=results.table.table_name)
         CfnOutput(self, ALERT_TOPIC_OUTPUT, value=alerting.topic.topic_arn)
+        CfnOutput(self, ALERT_EVENT_BUS_OUTPUT, value=alerting.bus.event_bus_name)
         suppress_findings(handlers=handlers)
         if settings.reporting is not None:
             reporting = settings.reporting

@@ -1,11 +1,17 @@
 """The embedded AWS the simulator runs the project's handlers against (moto, in process).
 
 It creates what the stack defines for the handlers — the results table (the contract's shape,
-with its stream), the alert topic, the default event bus — and runs the outbox: after every
+with its stream), the alert topic, the stage's alert bus — and runs the outbox: after every
 handler call the table's new stream records go to the real alert function, as the event source
 mapping delivers them in AWS. Every alert published successfully (SNS Publish, EventBridge
 PutEvents, seen on the SDK's own event hooks) is recorded, so a call's stored answers and alerts
 can be read back afterwards.
+
+The alert function gets no Lambda context here, so it never waits out a claim another sender
+left (it has no deadline to measure a wait against): such a contact is retried by the stream and
+can end in the dead letters where, in AWS, the invocation would have waited. Lost replies,
+crashes and outcome writes DynamoDB refused leave such claims; of these, only the last can be
+injected here (`--fail-service dynamodb`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
 from connect_survey.lambda_asset.survey import aws, contract, sampling
+from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
+from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
 from connect_survey.lambda_asset.survey.environment import handler_environment
 from connect_survey.lambda_asset.survey.items import (
     Answer,
@@ -39,7 +47,6 @@ if TYPE_CHECKING:
 REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
-BUS_NAME = "default"
 COOLDOWN_TABLE_NAME = "survey-caller-cooldown"
 CALLER_SECRET_NAME = "survey-caller-key"
 SANDBOX_ENVIRONMENT = {
@@ -84,6 +91,10 @@ class Sandbox:
             client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
         )
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
+        # moto does not enforce the bus's resource policy (only the alert function may put
+        # events on it); the stack's tests check that policy.
+        self.bus_name = self.stage.resource_name(contract.ALERT_EVENT_BUS)
+        session.client("events").create_event_bus(Name=self.bus_name)
         self._create_cooldown_store(session)
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
@@ -113,11 +124,8 @@ class Sandbox:
 
     def drain(self) -> None:
         """Deliver the stream until nothing is left to retry (or only dead letters remain)."""
-        handler = _entry_point(contract.ALERT_ENTRY_POINT)
         os.environ.update(self._environment(contract.ALERT_FUNCTION))
-        for _ in range(self.stream.max_retries + 1):
-            if not self.stream.deliver(handler):
-                break
+        self.stream.drain(_entry_point(contract.ALERT_ENTRY_POINT))
         Metrics().clear_metrics()
 
     def _create_cooldown_store(self, session: Any) -> None:
@@ -173,11 +181,11 @@ class Sandbox:
         environment = handler_environment(
             function_name=self.stage.resource_name(key),
             table_name=TABLE_NAME,
-            topic_arn=self.topic_arn,
-            bus_name=BUS_NAME,
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
+        if key == contract.ALERT_FUNCTION:  # its channels' settings, as their constructs give
+            environment.update({TOPIC_ARN: self.topic_arn, BUS_NAME: self.bus_name})
         if key in SAMPLING_FUNCTIONS:
             environment.update(
                 sampling.sampling_environment(
