@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connect_survey.flow_language.lint import LintError, require_clean
-from connect_survey.flow_language.spec import targets
+from connect_survey.flow_language.spec import STORED_TIMEOUT, targets
 from connect_survey.flows.catalog import (
     CALLBACK_QUEUE,
     SUPERVISOR_QUEUE,
@@ -78,10 +78,14 @@ CONTRACT_NAMES = {
     "attr.callerKey": sampling.CALLER_KEY_ATTRIBUTE,
     "attr.eligible": sampling.ELIGIBLE_ATTRIBUTE,
     "attr.eligibility": sampling.DECISION_ATTRIBUTE,
+    "attr.numberWithheld": sampling.NUMBER_WITHHELD_ATTRIBUTE,
+    "reply.numberWithheld": sampling.NUMBER_WITHHELD,
     "reply.decision": sampling.DECISION,
     "decision.undecided": sampling.Decision.UNDECIDED.value,
     # How long Connect waits for a handler: the time budget's flow limit.
     "budget.flowLimitSeconds": str(CALL_PATH.flow_limit_seconds),
+    # What stored input holds when the caller keyed nothing in time.
+    "input.timeout": STORED_TIMEOUT,
 }
 
 
