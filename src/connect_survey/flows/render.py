@@ -109,10 +109,12 @@ class RenderError(ValueError):
 
 @dataclass(frozen=True)
 class MenuOption:
-    """One key of the inbound menu and the logical queue it leads to."""
+    """One key of the inbound menu, the logical queue it leads to, and how the menu says that
+    queue in the flow's language (empty: by its logical name)."""
 
     digit: str
     queue: str
+    spoken: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class FlowInputs:
     language_menu: bool = False  # whether callers without one are asked for their language
 
     def texts(self) -> dict[str, str]:
-        prompts = self.prompts.with_menu([(o.digit, o.queue) for o in self.menu])
+        prompts = self.prompts.with_menu([(o.digit, o.spoken or o.queue) for o in self.menu])
         return prompts.with_scale(self.survey.scale_min, self.survey.scale_max).texts()
 
 
