@@ -107,8 +107,15 @@ def test_lint_passes_every_flow_of_a_two_language_stage(
     # WHEN all twelve flow keys of the two-language stage are linted as rendered
     code, out, _ = run(capsys, "lint", *FLOW_KEYS, *KOREAN_KEYS, "--config", bilingual)
 
-    # THEN none has a finding
-    assert (code, out) == (0, "12 flows, 0 errors, 0 warnings\n")
+    # THEN none has an error, and the only warnings are the language hand-off's missing
+    # NextAction (console exports carry one on TransferToFlow; issue 17 C.1 adds it to the
+    # template, and then this stage has no finding at all)
+    *findings, summary = out.splitlines()
+    assert code == 0 and summary.startswith("12 flows, 0 errors, ")
+    assert all(
+        ": to-ko-KR: console-next-action: no NextAction: console exports of TransferToFlow" in line
+        for line in findings
+    ), out
 
 
 def test_lint_of_files_alone_needs_no_stage(

@@ -23,7 +23,6 @@ from connect_survey.flow_language.engine.actions import ACTIONS
 from connect_survey.flow_language.engine.caller import CallerScript
 from connect_survey.flow_language.engine.errors import (
     FlowRunLimitError,
-    MissingActionError,
     StepLimitError,
     UnknownFlowError,
     UnsupportedActionError,
@@ -127,7 +126,9 @@ class Simulation:
             if not isinstance(key, str) or not isinstance(value, str):
                 raise ValueError(f"attributes[{key!r}]: {value!r} must be a string")
         caller = CallerScript(inputs)
-        state = CallState(contact=self.contact, attributes=initial)
+        state = CallState(
+            contact=self.contact, attributes=initial, language_code=self.contact.language_code
+        )
         if disconnect_flow is not None:
             state.hooks[CUSTOMER_REMAINING] = disconnect_flow
         services = Services(
@@ -206,11 +207,9 @@ def run_flow(run: Run, max_steps: int) -> End:
     """Run one flow from its start action until it ends."""
     flow = run.flow
     run.state.flows.append(flow.name)
-    action_id, came_from = flow.start, ""
+    action_id = flow.start
     for _ in range(max_steps):
-        action = flow.actions.get(action_id)
-        if action is None:
-            raise MissingActionError(flow.name, came_from, action_id)
+        action = flow.actions[action_id]  # the linter has checked every transition's target
         run.state.visited.append((flow.name, action_id))
         implementation = ACTIONS.get(action.type)
         if implementation is None:
@@ -221,7 +220,7 @@ def run_flow(run: Run, max_steps: int) -> End:
             outcome = implementation(run, action)
         if isinstance(outcome, End):
             return outcome
-        action_id, came_from = outcome, action_id
+        action_id = outcome
     raise StepLimitError(flow.name, action_id, f"more than {max_steps} steps in one flow run")
 
 

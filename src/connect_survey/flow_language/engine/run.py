@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 from connect_survey.flow_language.engine.document import Action, Flow
-from connect_survey.flow_language.engine.errors import InvalidParameterError
 from connect_survey.flow_language.engine.invoke import Handler
 from connect_survey.flow_language.engine.references import dynamic, resolve
 
@@ -85,24 +84,16 @@ class Run:
     state: CallState
     services: Services
 
-    def value(self, action: Action, raw: Any) -> str:
+    def value(self, action: Action, raw: str) -> str:
         """A "static or single JSONPath" parameter value."""
-        return resolve(self.state, _text(action, raw), action.flow, action.identifier)
+        return resolve(self.state, raw, action.flow, action.identifier)
 
-    def text(self, action: Action, raw: Any) -> str:
+    def text(self, action: Action, raw: str) -> str:
         """A "static or dynamic" parameter value (references inside text are replaced)."""
-        return dynamic(self.state, _text(action, raw), action.flow, action.identifier)
+        return dynamic(self.state, raw, action.flow, action.identifier)
 
     def log(self, action: Action, kind: EventKind, text: str, /, **data: Any) -> None:
         self.state.log(kind, self.flow.name, action.identifier, text, **data)
-
-
-def _text(action: Action, raw: Any) -> str:
-    if not isinstance(raw, str):
-        raise InvalidParameterError(
-            action.flow, action.identifier, f"expected a string value, got {raw!r}"
-        )
-    return raw
 
 
 ActionFunction = Callable[[Run, Action], Outcome]

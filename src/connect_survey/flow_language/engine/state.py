@@ -78,6 +78,7 @@ class CallState:
 
     contact: SimulatedContact
     attributes: dict[str, str]
+    language_code: str  # $.LanguageCode: the contact's, until UpdateContactData sets another
     external: dict[str, Any] = field(default_factory=dict)
     stored_input: str | None = None
     queue: Queue | None = None
@@ -113,6 +114,7 @@ class CallResult:
     events: list[Event]
     unused_input: list[str]
     contact: SimulatedContact
+    language_code: str
 
     @classmethod
     def from_state(cls, state: CallState, ended_by: EndedBy, unused: list[str]) -> CallResult:
@@ -128,4 +130,5 @@ class CallResult:
             events=state.events,
             unused_input=unused,
             contact=state.contact,
+            language_code=state.language_code,
         )
