@@ -88,8 +88,10 @@ def test_withheld_patterns_reach_the_handlers_environment(stages: dict[str, Any]
             r"\+15555550100",
         ),
         (["anonymous", 7], r"stages\.dev\.sampling\.withheldPatterns\[1\]: 7 is not valid"),
+        ([r"\+?1"] * 21, r"stages\.dev\.sampling\.withheldPatterns: .* up to 20 regular"),
+        (["1" * 101], r"stages\.dev\.sampling\.withheldPatterns\[0\]: .* at most 100 characters"),
     ],
-    ids=["bad-regex", "matches-real-numbers", "not-text"],
+    ids=["bad-regex", "matches-real-numbers", "not-text", "too-many", "too-long"],
 )
 def test_withheld_pattern_mistake_names_the_setting_and_the_fix(
     stages: dict[str, Any], patterns: list[Any], message: str

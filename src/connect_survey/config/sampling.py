@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Final, Literal, Self
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -14,6 +14,10 @@ from connect_survey.lambda_asset.survey.sampling import WITHHELD_PATTERNS, Sampl
 # Real numbers a withheld pattern must not match: a pattern that does would take callers with
 # ordinary numbers for withheld (no callback, and no survey with withheldNumbers skip).
 REAL_NUMBERS: Final = ("+15555550100", "+442071838750", "+821012345678")
+# The patterns travel in the eligibility function's environment, which Lambda caps at 4 KB in
+# all: a bounded list keeps room for the rest.
+MAX_WITHHELD_PATTERNS: Final = 20
+MAX_PATTERN_CHARACTERS: Final = 100
 
 
 class SamplingSettings(ConfigModel):
@@ -34,9 +38,11 @@ class SamplingSettings(ConfigModel):
     on_error: Literal["offer", "skip"] = Field(
         default="offer", description="when eligibility cannot be decided: offer or skip"
     )
-    withheld_patterns: list[str] = Field(
+    withheld_patterns: list[Annotated[str, Field(max_length=MAX_PATTERN_CHARACTERS)]] = Field(
         default=list(WITHHELD_PATTERNS),
-        description="regular expressions (Python), each matched against the whole caller "
+        max_length=MAX_WITHHELD_PATTERNS,
+        description=f"up to {MAX_WITHHELD_PATTERNS} regular expressions (Python, at most "
+        f"{MAX_PATTERN_CHARACTERS} characters each), each matched against the whole caller "
         "number, that mark it withheld besides a missing or non-digit one: carriers' "
         'placeholders such as "\\\\+?266696687" (ANONYMOUS on a keypad); left out, the known '
         "placeholders and numbers of fewer than 7 digits",
