@@ -90,7 +90,7 @@ CONTRACT_NAMES = {
 
 
 # Identifiers the language choice leads to (fragments language-choice and language-menu).
-VOICE_START = "set-voice"  # the greeting in the flow's own language
+OWN_LANGUAGE_START = "set-language-code"  # the flow's own language: its code, voice and greeting
 LANGUAGE_START = "language-by-attribute"
 LANGUAGE_MENU_START = "language-menu-"  # + code: the language's voice, then its option
 TRANSFER_START = "to-"  # + code: the transfer to the language's inbound flow
@@ -314,11 +314,11 @@ class _Renderer:
             "flow.mode": spec.mode,
             # Choosing the caller's language (default language's inbound flows only).
             "language.attribute": inputs.language_attribute,
-            "language.start": LANGUAGE_START if spec.language_flows else VOICE_START,
+            "language.start": LANGUAGE_START if spec.language_flows else OWN_LANGUAGE_START,
             "language.menu": (
                 f"{LANGUAGE_MENU_START}{inputs.languages[0].code}"
                 if inputs.language_menu and inputs.languages
-                else VOICE_START
+                else OWN_LANGUAGE_START
             ),
             "flow.language": inputs.language,
             "menu.default": inputs.menu[0].digit if inputs.menu else "",
@@ -432,13 +432,15 @@ class _Renderer:
                 "language.voice": choice.voice,
                 "language.engine": choice.engine,
                 "language.option": choice.option,
-                "language.target": VOICE_START if default else f"{TRANSFER_START}{choice.code}",
+                "language.target": (
+                    OWN_LANGUAGE_START if default else f"{TRANSFER_START}{choice.code}"
+                ),
                 "language.next": (
                     f"{LANGUAGE_MENU_START}{choices[i + 1].code}"
                     if i + 1 < len(choices)
                     else then
                     if isinstance(then, str)
-                    else VOICE_START
+                    else OWN_LANGUAGE_START
                 ),
                 "language.wait": LAST_OPTION_SECONDS if i + 1 == len(choices) else OPTION_SECONDS,
             }
