@@ -83,6 +83,7 @@ def test_eligibility_handler_answers_a_malformed_event_without_raising(
         "anonymous",
         "Restricted",
         "+ANONYMOUS",
+        "+١٢٣٤٥٦٧٨٩",  # digits, but not ones a phone network dials
         # the carriers' keypad spellings: ANONYMOUS, RESTRICTED, BLOCKED, UNKNOWN, UNAVAILABLE
         "+266696687",
         "+7378742833",

@@ -142,9 +142,7 @@ def _inputs_in(settings: StageSettings, code: str) -> FlowInputs:
     return FlowInputs(
         survey=replace(survey, questions=questions),
         prompts=prompts,
-        menu=tuple(
-            MenuOption(digit=d, queue=q, spoken=names[q]) for d, q in settings.menu.items()
-        ),
+        menu=tuple(MenuOption(digit=d, queue=q, spoken=names[q]) for d, q in settings.menu.items()),
         sampling=settings.sampling.policy(),
         language=code,
     )

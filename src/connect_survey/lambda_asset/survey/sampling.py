@@ -63,6 +63,8 @@ WITHHELD_PATTERNS: Final = (
 # A real E.164 number has at most 15 digits; anything much longer is not a number, and is never
 # handed to a stage's regular expressions (so no pattern can be made to run long).
 MAX_NUMBER_CHARACTERS: Final = 32
+# A number at all: ASCII digits after an optional "+" (str.isdigit would take "²" or "٣").
+DIGITS: Final = re.compile(r"\+?[0-9]+")
 
 # Environment of the eligibility handler (and the score handler, which writes the record).
 ENV_SAMPLING: Final = "SURVEY_SAMPLING"
@@ -144,7 +146,7 @@ def is_withheld(number: str | None, patterns: Sequence[str] = WITHHELD_PATTERNS)
     if number is None:
         return True
     text = number.strip()
-    if len(text) > MAX_NUMBER_CHARACTERS or not text.removeprefix("+").isdigit():
+    if len(text) > MAX_NUMBER_CHARACTERS or not DIGITS.fullmatch(text):
         return True
     return any(pattern.fullmatch(text) for pattern in compiled_patterns(tuple(patterns)))
 
