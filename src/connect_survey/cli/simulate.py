@@ -44,8 +44,12 @@ def simulate_command(args: argparse.Namespace) -> int:
     if not Path(args.flow).is_file():
         require_flow_key(stage, args.flow)
     require_known(args.queue_at_capacity, stage.queues, "--queue-at-capacity", "queue")
-    if args.fail_action:  # rendering every flow of the stage only to check the ids given
-        require_known(args.fail_action, action_ids(stage, args.flow), "--fail-action", "action id")
+    for option, given in (
+        ("--fail-action", args.fail_action),
+        ("--hang-up-during", args.hang_up_during),
+    ):
+        if given:  # rendering every flow of the stage only to check the ids given
+            require_known(given, action_ids(stage, args.flow), option, "action id")
     setup = CallSetup(
         keys=args.keys,
         attributes=dict(args.attr),
@@ -56,6 +60,8 @@ def simulate_command(args: argparse.Namespace) -> int:
         failing_actions=args.fail_action,
         failing_services=dict(args.fail_service),
         hangs_up_first=args.hangs_up_first,
+        absent_participant=args.absent_participant,
+        hang_up_during=args.hang_up_during,
         supervisors_available=args.supervisors_available,
         caller_number=args.caller_number,
         caller_surveyed_days_ago=args.caller_surveyed_days_ago,
@@ -136,6 +142,15 @@ def add_simulate(commands: Any) -> None:
         "--hangs-up-first", choices=("agent", "caller"), default="agent",
         help="who ends each conversation with an agent or supervisor; with caller, the "
         "disconnect flow runs with nobody on the line (default: agent)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--absent-participant", choices=("error", "skip"), default="error",
+        help="what a prompt or input does with nobody on the line, which AWS leaves open: take "
+        "its error branch, or be skipped to its NextAction (default: error)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hang-up-during", action="append", default=[], metavar="ACTION_ID",
+        help="the caller hangs up while this action's prompt plays (repeatable)",
     )  # fmt: skip
     sim.add_argument(
         "--supervisors-available", type=agent_count, default=1, metavar="N",

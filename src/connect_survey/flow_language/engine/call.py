@@ -7,6 +7,10 @@ up with the caller still there (the survey case), and with no caller at all when
 up first or a flow ended the call itself. A transfer made from the disconnect flow (a supervisor)
 ends the same way, so the disconnect flow runs again; the disconnect flow ending the call does
 not start it once more.
+
+With nobody on the line a participant action takes its error branch, or with
+`absent_participant="skip"` goes on to its NextAction: the docs leave it open, so a flow should be
+played both ways. `hang_up_during` names the actions whose prompt the caller hangs up in.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from connect_survey.flow_language.engine.errors import (
     UnsupportedActionError,
 )
 from connect_survey.flow_language.engine.run import (
+    AbsentParticipant,
     End,
     Ending,
     FlowResolver,
@@ -73,6 +78,8 @@ class Simulation:
         hangs_up_first: HangsUpFirst = "agent",
         agents_available: Mapping[str, int] | None = None,
         dialable: Callable[[str], bool] | None = None,
+        absent_participant: AbsentParticipant = "error",
+        hang_up_during: Collection[str] = (),
     ) -> None:
         if max_flow_runs < 1 or max_steps < 1:
             raise ValueError(
@@ -94,6 +101,12 @@ class Simulation:
         self.hangs_up_first: HangsUpFirst = hangs_up_first
         self.agents_available = dict(agents_available or {})
         self.dialable = dialable or (lambda number: True)
+        if absent_participant not in ("error", "skip"):
+            raise ValueError(
+                f"absent_participant must be error or skip, got {absent_participant!r}"
+            )
+        self.absent_participant: AbsentParticipant = absent_participant
+        self.hang_up_during = frozenset(hang_up_during)
 
     def run(
         self,
@@ -130,6 +143,8 @@ class Simulation:
             failing_actions=self.failing_actions,
             agents_available=self.agents_available,
             dialable=self.dialable,
+            absent_participant=self.absent_participant,
+            hang_up_during=self.hang_up_during,
         )
         ended_by = self._play(flow, state, services, as_disconnect_flow=disconnect_flow is not None)
         return CallResult.from_state(state, ended_by, caller.remaining)

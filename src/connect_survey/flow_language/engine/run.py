@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from connect_survey.flow_language.engine.document import Action, Flow
 from connect_survey.flow_language.engine.invoke import Handler
@@ -46,6 +46,10 @@ class End:
 Outcome = str | End
 """What an action returns: the id of the next action, or the end of the flow run."""
 
+AbsentParticipant = Literal["error", "skip"]
+"""What a participant action does with nobody on the line, which the docs leave open: it takes
+its error branch (NoMatchingError), or it is skipped to its NextAction."""
+
 
 @dataclass
 class Services:
@@ -66,6 +70,10 @@ class Services:
     agents_available: Mapping[str, int] = field(default_factory=dict)
     # Whether the instance may dial a (valid E.164) callback number.
     dialable: Callable[[str], bool] = lambda number: True
+    # How a participant action behaves with nobody on the line (see AbsentParticipant).
+    absent_participant: AbsentParticipant = "error"
+    # Action ids whose prompt the caller hangs up during (the flow run ends there).
+    hang_up_during: Collection[str] = ()
 
 
 @dataclass
