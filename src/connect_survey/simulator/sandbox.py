@@ -151,6 +151,13 @@ class Sandbox:
             },
         )
 
+    def forget_callers(self) -> None:
+        """Drop every cooldown record, so calls that follow do not depend on those before."""
+        client = self._client("dynamodb")
+        for item in self.cooldown_items():
+            key = {sampling.COOLDOWN_PARTITION_KEY: item[sampling.COOLDOWN_PARTITION_KEY]}
+            client.delete_item(TableName=COOLDOWN_TABLE_NAME, Key=key)
+
     def cooldown_items(self) -> list[dict[str, Any]]:
         """Every cooldown record, as stored (tests check no phone number is kept)."""
         items: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=COOLDOWN_TABLE_NAME)[

@@ -15,7 +15,8 @@ from connect_survey.flow_language.engine.references import dynamic, resolve
 if TYPE_CHECKING:
     import random
 
-    from connect_survey.flow_language.engine.caller import CallerScript
+    from connect_survey.flow_language.engine.caller import Caller
+    from connect_survey.flow_language.engine.observer import CallObserver
     from connect_survey.flow_language.engine.state import CallState, EventKind
 
 FlowResolver = Callable[[str], Flow | None]
@@ -52,7 +53,7 @@ Outcome = str | End
 class Services:
     """The call's surroundings: the caller, handlers, other flows, queues, clock and dice."""
 
-    caller: CallerScript
+    caller: Caller
     functions: FunctionResolver
     flows: FlowResolver
     queues: QueueResolver
@@ -67,6 +68,8 @@ class Services:
     agents_available: Mapping[str, int] = field(default_factory=dict)
     # Whether the instance may dial a (valid E.164) callback number.
     dialable: Callable[[str], bool] = lambda number: True
+    # A client following the call (a test runner): it sees each action before it runs.
+    observer: CallObserver | None = None
 
 
 @dataclass
