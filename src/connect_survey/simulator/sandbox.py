@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,7 @@ SANDBOX_ENVIRONMENT = {
     "POWERTOOLS_LOG_LEVEL": "CRITICAL",
 }
 
+NO_METRICS_WARNING = "No application metrics to publish"
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
 FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
@@ -61,6 +63,7 @@ class Sandbox:
         self.stage = stage
         self.region = region
         self._session: Any = None
+        self._clients: dict[str, Any] = {}  # the sandbox's own reads, one client per service
         self._alerts: list[dict[str, Any]] = []
         self._failures: dict[str, int] = {}
         self.running = False
@@ -174,7 +177,9 @@ class Sandbox:
         # Outside moto a client would reach real AWS: refuse rather than call out.
         if not self.running:
             raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
-        return self._session.client(service)
+        if service not in self._clients:  # building a client costs more than most calls
+            self._clients[service] = self._session.client(service)
+        return self._clients[service]
 
     def functions(self) -> dict[str, Handler]:
         """The project's Lambda ARNs mapped to its handlers."""
@@ -338,7 +343,10 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
     saved = dict(os.environ)
     os.environ.update({**SANDBOX_ENVIRONMENT, "AWS_DEFAULT_REGION": stage.region})
     try:
-        with mock_aws():
+        with mock_aws(), warnings.catch_warnings():
+            # A handler answering without a metric (a malformed or mocked-away call) makes
+            # Powertools warn on stderr: Lambda's own noise, not the simulator user's.
+            warnings.filterwarnings("ignore", NO_METRICS_WARNING, UserWarning)
             sandbox = Sandbox(stage, stage.region)
             sandbox.start()
             try:
