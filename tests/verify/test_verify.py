@@ -37,6 +37,9 @@ ELIGIBILITY_OK = {"eligible": "true", "decision": "offered", "callerKey": ""}
 @pytest.fixture(scope="module")
 def stage() -> StageConfig:
     context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    # The dev example also speaks ko-KR (its test cases need the Korean flows); these checks
+    # are counted on its six flows of one language (`bilingual` below has both).
+    context["stages"]["dev"].pop("languages", None)
     return load_stage(context, "dev")
 
 
