@@ -64,6 +64,7 @@ class Sandbox:
         self.region = region
         self._session: Any = None
         self._clients: dict[str, Any] = {}  # the sandbox's own reads, one client per service
+        self._callers_remembered = False  # whether a cooldown record may exist
         self._alerts: list[dict[str, Any]] = []
         self._failures: dict[str, int] = {}
         self.running = False
@@ -92,6 +93,7 @@ class Sandbox:
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
+        hooks.register("provide-client-params.dynamodb.PutItem", self._note_cooldown)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
 
@@ -144,6 +146,7 @@ class Sandbox:
         """Preload a past survey of the caller, keyed as the stack keys it."""
         at = datetime.now(UTC) - timedelta(days=days_ago)
         key = sampling.caller_key(number, self.caller_secret.encode("utf-8"))
+        self._callers_remembered = True
         days = self.stage.inputs.sampling.cooldown_days
         self._client("dynamodb").put_item(
             TableName=COOLDOWN_TABLE_NAME,
@@ -154,8 +157,15 @@ class Sandbox:
             },
         )
 
+    def _note_cooldown(self, params: Mapping[str, Any], **_: Any) -> None:
+        if params.get("TableName") == COOLDOWN_TABLE_NAME:
+            self._callers_remembered = True
+
     def forget_callers(self) -> None:
         """Drop every cooldown record, so calls that follow do not depend on those before."""
+        if not self._callers_remembered:
+            return
+        self._callers_remembered = False
         client = self._client("dynamodb")
         for item in self.cooldown_items():
             key = {sampling.COOLDOWN_PARTITION_KEY: item[sampling.COOLDOWN_PARTITION_KEY]}
