@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from connect_survey.flow_language.engine import End, Ending, Entry, EventKind, LambdaTimeout
@@ -73,12 +74,20 @@ class MockedLambdaError(RuntimeError):
     """Raised by a Lambda function a case mocked with the error NoMatchingError."""
 
 
+class Stop(StrEnum):
+    """Why a test stopped its call before the call ended by itself."""
+
+    END_TEST = "end-test"  # an EndTest action
+    FAILED = "failed"  # an assertion or a Usage did not hold
+    QUEUED = "queued"  # the call waits in a queue, where no agent is simulated
+
+
 class StopCall(Exception):
     """Raised from inside the call to stop it: the test ended, failed, or the call is queued."""
 
-    def __init__(self, how: str, observation: str | None = None, reason: str = "") -> None:
+    def __init__(self, how: Stop, observation: str | None = None, reason: str = "") -> None:
         super().__init__(reason or how)
-        self.how = how  # "end-test", "failed" or "queued"
+        self.how = how
         self.observation = observation
         self.reason = reason
 
@@ -173,7 +182,7 @@ class CasePlayer:
                 self._hang_up = False
                 return
             self._queued = str(event.data.get("queue", ""))
-            raise StopCall("queued")
+            raise StopCall(Stop.QUEUED)
 
     def action_starting(self, run: Run, action: FlowAction) -> Outcome | None:
         self.state = run.state
@@ -197,16 +206,16 @@ class CasePlayer:
 
     def finish(self, stop: StopCall | None) -> CaseOutcome:
         """The verdict once the call has ended or been stopped."""
-        if stop is not None and stop.how == "failed":
+        if stop is not None and stop.how is Stop.FAILED:
             return CaseOutcome(False, stop.observation, stop.reason)
-        if stop is not None and stop.how == "end-test":
+        if stop is not None and stop.how is Stop.END_TEST:
             self._ended_by = stop.observation
         else:
             self._deliver()
         try:
             self._happen(EventType.TEST_COMPLETED)
         except StopCall as late:
-            if late.how == "failed":
+            if late.how is Stop.FAILED:
                 return CaseOutcome(False, late.observation, late.reason)
         for observation in self.content.observations:
             count = self._active.get(observation.identifier)
@@ -280,7 +289,7 @@ class CasePlayer:
                 else f"{observation.event.describe()} {verb} {count} times, more than Usage "
                 f"{usage} allows (the last at action {self.at})"
             )
-            raise StopCall("failed", identifier, reason)
+            raise StopCall(Stop.FAILED, identifier, reason)
         self._active[identifier] = count
         self.matched[identifier] += 1
         self._note("matched", observation=identifier, event=observation.event.describe())
@@ -310,7 +319,7 @@ class CasePlayer:
             wrong = problem(action, state)
             self._note("assert", action=action.identifier, holds=wrong is None)
             if wrong is not None:
-                raise StopCall("failed", observation.identifier, f"{action.identifier}: {wrong}")
+                raise StopCall(Stop.FAILED, observation.identifier, f"{action.identifier}: {wrong}")
         elif isinstance(action, LogData):
             document = contact_document(state)
             for label, path in action.expressions:
@@ -318,7 +327,7 @@ class CasePlayer:
                 self.logged.append({**entry, "value": read(document, path)})
         elif isinstance(action, EndTest):
             self._note("end-test", observation=observation.identifier)
-            raise StopCall("end-test", observation.identifier)
+            raise StopCall(Stop.END_TEST, observation.identifier)
         else:  # Speak: refused before the call (`offline_problem`)
             raise TypeError(f"{type(action).__name__} cannot be played offline")
 
@@ -333,7 +342,7 @@ class CasePlayer:
                 handler = self._functions(strategy.arn)
                 if handler is None:
                     raise StopCall(
-                        "failed",
+                        Stop.FAILED,
                         None,
                         f"override {override.identifier}: SubstituteArn {strategy.arn} is no "
                         "function of the stage",
