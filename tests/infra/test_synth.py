@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -102,7 +103,9 @@ def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     template = (tmp_path / "survey-dev-stack.template.json").read_text()
-    assert template.count('"AWS::Connect::ContactFlow"') == 6
+    dev = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]["stages"]["dev"]
+    languages = dev.get("languages", [dev.get("language", "en-US")])
+    assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(languages)  # six per language
     assert template.count('"AWS::Lambda::Function"') == 4  # score, finish, eligibility, alert
 
 

@@ -213,10 +213,18 @@ def _reports() -> list[tuple[str, str, str, str, str]]:
     return reports_benchmarks()
 
 
+def _test_cases() -> list[tuple[str, str, str, str, str]]:
+    from connect_survey.bench.cases import test_case_benchmarks
+
+    with _quiet():
+        return test_case_benchmarks()
+
+
 EXTRA_BENCHMARKS: list[Callable[[], list[tuple[str, str, str, str, str]]]] = [
     _simulation,
     _outbox,
     _reports,
+    _test_cases,
 ]
 
 

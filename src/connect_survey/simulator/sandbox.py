@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
-from connect_survey.lambda_asset.survey import aws, contract, sampling
+from connect_survey.lambda_asset.survey import aws, contract, sampling, telemetry
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
 from connect_survey.lambda_asset.survey.environment import handler_environment
@@ -60,6 +61,7 @@ SANDBOX_ENVIRONMENT = {
     "POWERTOOLS_LOG_LEVEL": "CRITICAL",
 }
 
+NO_METRICS_WARNING = "No application metrics to publish"
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
 FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
@@ -75,6 +77,8 @@ class Sandbox:
         self.stage = stage
         self.region = region
         self._session: Any = None
+        self._clients: dict[str, Any] = {}  # the sandbox's own reads, one client per service
+        self._callers_remembered = False  # whether a cooldown record may exist
         self._alerts: list[dict[str, Any]] = []
         self._failures: dict[str, int] = {}
         self.running = False
@@ -107,6 +111,7 @@ class Sandbox:
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
+        hooks.register("provide-client-params.dynamodb.PutItem", self._note_cooldown)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
 
@@ -141,15 +146,32 @@ class Sandbox:
         """Preload a past survey of the caller, keyed as the stack keys it."""
         at = datetime.now(UTC) - timedelta(days=days_ago)
         key = sampling.caller_key(number, self.caller_secret.encode("utf-8"))
+        self._callers_remembered = True
         record = CooldownRecord.started(key, at, self.stage.inputs.sampling.cooldown_days)
         self.client("dynamodb").put_item(TableName=COOLDOWN_TABLE_NAME, Item=record.to_item())
+
+    def _note_cooldown(self, params: Mapping[str, Any], **_: Any) -> None:
+        if params.get("TableName") == COOLDOWN_TABLE_NAME:
+            self._callers_remembered = True
+
+    def forget_callers(self) -> None:
+        """Drop every cooldown record, so calls that follow do not depend on those before."""
+        if not self._callers_remembered:
+            return
+        self._callers_remembered = False
+        client = self.client("dynamodb")
+        key = contract.COOLDOWN_TABLE.partition_key
+        for item in client.scan(TableName=COOLDOWN_TABLE_NAME, ProjectionExpression=key)["Items"]:
+            client.delete_item(TableName=COOLDOWN_TABLE_NAME, Key={key: item[key]})
 
     def client(self, service: str) -> Any:
         """A client of the embedded AWS, to read or change what the handlers see."""
         # Outside moto a client would reach real AWS: refuse rather than call out.
         if not self.running:
             raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
-        return self._session.client(service)
+        if service not in self._clients:  # building a client costs more than most calls
+            self._clients[service] = self._session.client(service)
+        return self._clients[service]
 
     def functions(self) -> dict[str, Handler]:
         """The project's Lambda ARNs mapped to its handlers."""
@@ -303,8 +325,14 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
     _running = True
     saved = dict(os.environ)
     os.environ.update({**SANDBOX_ENVIRONMENT, "AWS_DEFAULT_REGION": stage.region})
+    # The handlers' logger reads its level when first imported, maybe before this environment.
+    saved_level = telemetry.logger.log_level
+    telemetry.logger.setLevel(SANDBOX_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"])
     try:
-        with mock_aws():
+        with mock_aws(), warnings.catch_warnings():
+            # A handler answering without a metric (a malformed or mocked-away call) makes
+            # Powertools warn on stderr: Lambda's own noise, not the simulator user's.
+            warnings.filterwarnings("ignore", NO_METRICS_WARNING, UserWarning)
             sandbox = Sandbox(stage, stage.region)
             sandbox.start()
             try:
@@ -314,6 +342,7 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
                 boto3.DEFAULT_SESSION = None  # drop the session carrying this sandbox's hooks
     finally:
         _running = False
+        telemetry.logger.setLevel(saved_level)
         os.environ.clear()
         os.environ.update(saved)
         aws.reset_clients()

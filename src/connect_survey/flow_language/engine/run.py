@@ -14,7 +14,8 @@ from connect_survey.flow_language.engine.references import dynamic, resolve
 if TYPE_CHECKING:
     import random
 
-    from connect_survey.flow_language.engine.caller import CallerScript
+    from connect_survey.flow_language.engine.caller import Caller
+    from connect_survey.flow_language.engine.observer import CallObserver
     from connect_survey.flow_language.engine.state import CallState, EventKind
 
 FlowResolver = Callable[[str], Flow | None]
@@ -55,7 +56,7 @@ its error branch (NoMatchingError), or it is skipped to its NextAction."""
 class Services:
     """The call's surroundings: the caller, handlers, other flows, queues, clock and dice."""
 
-    caller: CallerScript
+    caller: Caller
     functions: FunctionResolver
     flows: FlowResolver
     queues: QueueResolver
@@ -74,6 +75,8 @@ class Services:
     absent_participant: AbsentParticipant = "error"
     # Action ids whose prompt the caller hangs up during (the flow run ends there).
     hang_up_during: Collection[str] = ()
+    # A client following the call (a test runner): it sees each action before it runs.
+    observer: CallObserver | None = None
 
 
 @dataclass
