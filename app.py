@@ -6,12 +6,12 @@ from __future__ import annotations
 import sys
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 
 from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
 from connect_survey.flows.render import RenderError
+from connect_survey.infra.nag import add_nag_checks
 from connect_survey.infra.pipeline_stack import (
     PIPELINE_CONTEXT,
     PIPELINE_STACK_CONTEXT,
@@ -40,7 +40,7 @@ def main(app: cdk.App | None = None) -> None:
             "src/connect_survey/flows/templates/ (`connect-survey lint KEY` and "
             "`connect-survey render KEY` show the rendered flow)."
         )
-    cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    add_nag_checks(app)
     app.synth()
 
 

@@ -114,6 +114,8 @@ class SurveyStack(Stack):
             },
             depends_on=list(integrations),
         )
+        # The flows by key, for the verify role to read exactly these.
+        self.flow_arns = {spec.key: flows.arn(spec.key) for spec in stage.flows}
         for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
