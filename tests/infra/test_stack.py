@@ -275,7 +275,8 @@ def test_results_table_is_durable_encrypted_and_expires_items(dev_template: Temp
 
 def test_alert_topic_is_encrypted_and_tls_only(dev_template: Template) -> None:
     topic = resources(dev_template, "AWS::SNS::Topic")[alert_topic_id(dev_template)]
-    assert "alias/aws/sns" in json.dumps(topic["Properties"]["KmsMasterKeyId"])
+    [key_id] = resources(dev_template, "AWS::KMS::Key")
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     dev_template.has_resource_properties(
         "AWS::SNS::TopicPolicy",
         {

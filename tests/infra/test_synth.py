@@ -4,6 +4,7 @@ cfn-lint."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from aws_cdk.assertions import Annotations, Match
 
 from connect_survey.config.stage import load_stage
-from connect_survey.infra.nag import PACK_NAME, add_nag_checks
+from connect_survey.infra.nag import PACK_NAME, ConnectSurveyChecks, add_nag_checks
 from connect_survey.infra.survey_stack import SurveyStack
 from tests.infra.conftest import ROOT
 
@@ -81,6 +82,31 @@ def test_each_suppression_names_one_rule_and_gives_a_reason(
         if rule["id"].startswith(("AwsSolutions-IAM", f"{PACK_NAME}-")):
             assert rule.get("applies_to"), (logical_id, rule)
     assert "Stack" not in {r.get("Type") for r in template["Resources"].values()}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_project_suppression_still_suppresses_a_finding(
+    context: dict[str, Any], stage: str
+) -> None:
+    # GIVEN the stage checked by the project's pack, suppressed findings logged
+    app = cdk.App()
+    stack = SurveyStack(app, f"{stage}-stack", config=load_stage(context, stage))
+    cdk.Aspects.of(app).add(ConnectSurveyChecks(log_ignores=True))
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    annotations = Annotations.from_stack(stack)
+
+    # THEN every suppression of a project rule still matches a finding: none outlives its cause
+    for logical_id, resource in template["Resources"].items():
+        rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+        for rule in (r for r in rules if r["id"].startswith(f"{PACK_NAME}-")):
+            for finding in rule["applies_to"]:
+                suppressed = annotations.find_info(
+                    "*",
+                    Match.string_like_regexp(
+                        re.escape(f"[{finding}]: {rule['id']} was triggered but suppressed")
+                    ),
+                )
+                assert suppressed, f"{logical_id}: {rule['id']}[{finding}] is suppressed in vain"
 
 
 @pytest.mark.slow

@@ -216,7 +216,7 @@ class SurveyHandlers(Construct):
             ],
             table.table_arn,
         )
-        topic.grant_publish(self.alert)
+        # Publishing to the topic is granted by its owner (`Alerting.grant_publish`).
         bus.grant_put_events_to(self.alert)
 
         # Records the alert function gave up on land here for 14 days (alarmed at depth > 0).

@@ -21,6 +21,7 @@ from connect_survey.infra.nag import suppress_findings, suppress_reporting_findi
 from connect_survey.infra.operations import Operations
 from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
 from connect_survey.infra.results_store import ResultsStore
+from connect_survey.infra.stage_key import StageKey
 from connect_survey.infra.supervisor_queue import SupervisorRouting
 from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION
 
@@ -45,7 +46,9 @@ class SurveyStack(Stack):
         results = ResultsStore(
             self, "Results", deletion_protection=settings.table_deletion_protection
         )
-        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        # One customer-managed key for the stage: topics, reports bucket, Athena results.
+        key = StageKey(self, "StageKey", name_prefix=stage.name_prefix)
+        alerting = Alerting(self, "Alerting", emails=settings.alert_emails, key=key)
         cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
             self,
@@ -71,6 +74,7 @@ class SurveyStack(Stack):
             functions={**handlers.functions, ALERT_FUNCTION: handlers.alert},
             dead_letters=handlers.dead_letters,
             emails=settings.ops_emails,
+            stage_key=key,
         )
         integrations = [
             LambdaIntegration(
@@ -125,6 +129,7 @@ class SurveyStack(Stack):
             )
         CfnOutput(self, "ResultsTableName", value=results.table.table_name)
         CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
+        alerting.grant_publish(handlers.alert)  # the only publisher: alerts leave by the outbox
         suppress_findings(handlers=handlers)
         if settings.reporting is not None:
             reporting = settings.reporting
@@ -142,6 +147,7 @@ class SurveyStack(Stack):
                 retention_days=reporting.retention_days,
                 query_limit_gb=reporting.query_limit_gb,
                 log_retention_days=settings.log_retention_days,
+                key=key,
             )
             for alarm in reports.alarms:  # delivery failures reach the same people
                 alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))

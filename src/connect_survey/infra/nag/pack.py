@@ -17,6 +17,8 @@ import jsii
 from aws_cdk import CfnResource
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack
 
+from connect_survey.infra.nag.alarm_topic_key import alarm_topics_admit_cloudwatch
+from connect_survey.infra.nag.endpoints_at_rest import reporting_path_holds_no_endpoints
 from connect_survey.infra.nag.pinned_tools import build_tools_are_pinned
 from connect_survey.infra.nag.root_trust import role_trusts_no_bare_account
 
@@ -46,6 +48,16 @@ class ProjectRule:
 
 RULES: Final = (
     ProjectRule(
+        "AlarmTopicKey",
+        "An alarm notifies a topic whose key (or policy) does not let CloudWatch publish: the "
+        "alarm would fire into nothing.",
+        "CloudWatch publishes alarms with its service principal. The topic's key must be "
+        "customer-managed, its key policy must allow cloudwatch.amazonaws.com kms:Decrypt and "
+        "kms:GenerateDataKey* conditioned on aws:SourceAccount, and a topic policy must allow "
+        "it sns:Publish. StageKey.admit_alarms(topic) does both.",
+        alarm_topics_admit_cloudwatch,
+    ),
+    ProjectRule(
         "RoleTrustsAccount",
         "The role trusts an account root (or everyone) without an aws:PrincipalArn condition "
         "naming the one principal meant.",
@@ -53,6 +65,15 @@ RULES: Final = (
         "sts:AssumeRole on * assume the role. Trust the role's one caller by its ARN, or keep the "
         "account and add a condition aws:PrincipalArn equal to the caller's exact ARN.",
         role_trusts_no_bare_account,
+    ),
+    ProjectRule(
+        "EndpointsAtRest",
+        "The reporting path can write a phone number (CustomerEndpoint, SystemEndpoint) or the "
+        "caller key to S3.",
+        "Firehose's Parquet conversion writes only the Glue table's columns: keep endpoints, the "
+        "caller key and maps (which hold any attribute) out of the table, convert every record "
+        "(raw JSON carries the endpoints), and keep no raw source backup.",
+        reporting_path_holds_no_endpoints,
     ),
     ProjectRule(
         "UnpinnedBuildTool",
