@@ -19,6 +19,7 @@ from cdk_nag import IApplyRule, NagMessageLevel, NagPack
 
 from connect_survey.infra.nag.alarm_topic_key import alarm_topics_admit_cloudwatch
 from connect_survey.infra.nag.endpoints_at_rest import reporting_path_holds_no_endpoints
+from connect_survey.infra.nag.flow_next_action import flows_carry_console_next_action
 from connect_survey.infra.nag.pinned_tools import build_tools_are_pinned
 from connect_survey.infra.nag.root_trust import role_trusts_no_bare_account
 
@@ -56,6 +57,15 @@ RULES: Final = (
         "kms:GenerateDataKey* conditioned on aws:SourceAccount, and a topic policy must allow "
         "it sns:Publish. StageKey.admit_alarms(topic) does both.",
         alarm_topics_admit_cloudwatch,
+    ),
+    ProjectRule(
+        "FlowNextAction",
+        "A contact flow action lacks the NextAction console exports carry (the Flow Language "
+        "linter's console-next-action rule).",
+        "Connect's console writes Transitions.NextAction on TransferToFlow, "
+        "TransferContactToQueue and Loop although they leave by errors or conditions; a flow "
+        "without it is one the console never produces. connect-survey lint names the action.",
+        flows_carry_console_next_action,
     ),
     ProjectRule(
         "RoleTrustsAccount",
