@@ -257,6 +257,18 @@ def test_pipeline_wildcard_suppressions_each_name_their_findings(
         assert "Action::*" not in rule["applies_to"]
 
 
+def test_the_example_pipeline_runs_in_a_tooling_account_of_its_own(
+    context: dict[str, Any],
+) -> None:
+    # GIVEN the pipeline settings of the checked-in cdk.json
+    pipeline = context["pipeline"]
+
+    # THEN its account is none of the stages' (a dev administrator cannot change it), and the
+    # Git connection lives there too
+    assert pipeline["account"] not in {stage["account"] for stage in context["stages"].values()}
+    assert pipeline["connectionArn"].split(":")[4] == pipeline["account"]
+
+
 def pipeline_context(context: dict[str, Any], **changes: Any) -> dict[str, Any]:
     edited = copy.deepcopy(context)
     edited["pipeline"].update(changes)
