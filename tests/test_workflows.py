@@ -1,7 +1,7 @@
 """The GitHub workflows keep the hardening docs/security.md describes (actionlint checks the rest).
 
 actionlint does not flag `${{ inputs.* }}` in a script, a checkout that leaves its token on
-disk, or an unpinned action; these tests do.
+disk, an unpinned action or a tool installed at `@latest`; these tests do.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from connect_survey import PROJECT_ROOT
+from connect_survey.infra.nag.pinned_tools import unpinned_tools
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,6 +83,14 @@ def test_no_expression_is_expanded_inside_a_script(path: Path) -> None:
     # through `env:` instead (inputs above all).
     for where, step in steps(path):
         assert "${{" not in str(step.get("run", "")), (where, step.get("name"))
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_scripts_install_no_tool_at_a_floating_version(path: Path) -> None:
+    # The same check as the pipeline's (ConnectSurvey-UnpinnedBuildTool): no @latest, no
+    # unversioned global install, no npx download.
+    for where, step in steps(path):
+        assert unpinned_tools(str(step.get("run", ""))) == [], (where, step.get("name"))
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)

@@ -16,6 +16,7 @@ from connect_survey import verify
 from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
+from connect_survey.infra.nag import PACK_NAME
 from connect_survey.infra.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
 from tests.infra.conftest import ROOT, build_stack
 from tests.infra.test_synth import NAG_FINDING
@@ -240,7 +241,7 @@ def test_every_build_step_installs_the_cli_and_cdk_assets_pinned_in_package_json
         assert version == expected[tool], logical_id
 
 
-def test_pipeline_wildcard_suppressions_each_name_their_findings(
+def test_pipeline_wildcard_and_project_suppressions_each_name_their_findings(
     pipeline_stack: PipelineStack,
 ) -> None:
     stacks = [pipeline_stack, *(stage.verify_access for stage in pipeline_stack.stages.values())]
@@ -251,8 +252,9 @@ def test_pipeline_wildcard_suppressions_each_name_their_findings(
         for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
     ]
     iam5 = [rule for rule in suppressions if rule["id"] == "AwsSolutions-IAM5"]
+    project = [rule for rule in suppressions if rule["id"].startswith(f"{PACK_NAME}-")]
     assert iam5
-    for rule in iam5:
+    for rule in iam5 + project:
         assert rule.get("applies_to"), rule
         assert "Action::*" not in rule["applies_to"]
 
