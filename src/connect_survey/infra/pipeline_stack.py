@@ -37,6 +37,9 @@ SYNTH_COMMAND: Final = "make synth-pipeline"
 RUNTIME_VERSIONS: Final = {"python": "3.12", "nodejs": "22"}
 PIPELINE_CONTEXT: Final = "pipeline"
 PIPELINE_STACK_CONTEXT: Final = "pipelineStack"  # -c pipelineStack=true builds the pipeline
+# How CDK Pipelines' permission check installs the CLI (in its JSON buildspec): no property
+# sets that version.
+UNPINNED_SECURITY_CHECK_CLI: Final = '"npm install -g aws-cdk"'
 
 
 class SurveyStage(Stage):
@@ -236,10 +239,6 @@ class PipelineStack(Stack):
         self.pipeline.build_pipeline()  # now, so the generated resources can be named below
         _pin_security_check_cli(self.pipeline, cdk_cli)
         suppress_pipeline_findings(self.pipeline, step_roles=self.verify_step_roles)
-
-
-# How CDK Pipelines' permission check installs the CLI: no property sets its version.
-UNPINNED_SECURITY_CHECK_CLI: Final = '"npm install -g aws-cdk"'
 
 
 def _pin_security_check_cli(pipeline: pipelines.CodePipeline, version: str) -> None:
