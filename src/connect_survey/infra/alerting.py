@@ -11,7 +11,6 @@ import jsii
 from aws_cdk import IStableListProducer, Lazy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
@@ -25,22 +24,18 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from connect_survey.infra.alert_channels import ChannelBinding
+    from connect_survey.infra.stage_key import StageKey
 
 
 def encrypted_tls_only_topic(
-    scope: Construct, construct_id: str, *, display_name: str
+    scope: Construct, construct_id: str, *, display_name: str, key: StageKey
 ) -> sns.Topic:
-    """A topic under the AWS-managed SNS key whose policy denies every action over plain HTTP.
+    """A topic under the stage's key whose policy denies every action over plain HTTP.
 
     CDK's `enforce_ssl` denies only Publish; this statement covers subscribing and reading too.
+    Publishers get the key through `StageKey.grant_publish`, alarms through `admit_alarms`.
     """
-    topic = sns.Topic(
-        scope,
-        construct_id,
-        display_name=display_name,
-        # The AWS-managed SNS key needs no key policy or grants for publishers in the account.
-        master_key=kms.Alias.from_alias_name(scope, f"{construct_id}Key", "alias/aws/sns"),
-    )
+    topic = sns.Topic(scope, construct_id, display_name=display_name, master_key=key.key)
     topic.add_to_resource_policy(
         iam.PolicyStatement(
             sid="DenyEveryActionWithoutTls",
@@ -60,6 +55,7 @@ class AlertTopicBinding:
     its key, when it has one of the stack's own) where it lives."""
 
     topic: sns.ITopic
+    key: StageKey
     channel: str = SnsChannel.name
 
     @property
@@ -67,7 +63,7 @@ class AlertTopicBinding:
         return {TOPIC_ARN: self.topic.topic_arn}
 
     def grant_send(self, grantee: iam.IGrantable) -> None:
-        self.topic.grant_publish(grantee)
+        self.key.grant_publish(grantee, self.topic)
 
 
 @jsii.implements(IStableListProducer)
@@ -144,14 +140,24 @@ class Alerting(Construct):
     `channels` binds each to its alert channel."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, name_prefix: str, emails: Sequence[str]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name_prefix: str,
+        emails: Sequence[str],
+        key: StageKey,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.key = key
         self.topic = encrypted_tls_only_topic(
-            self, "Topic", display_name="Post-call survey low-score alerts"
+            self, "Topic", display_name="Post-call survey low-score alerts", key=key
         )
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         self.alert_bus = AlertBus(self, "Events", name_prefix=name_prefix)
         self.bus = self.alert_bus.bus
-        self.channels: list[ChannelBinding] = [AlertTopicBinding(self.topic), self.alert_bus]
+        self.channels: list[ChannelBinding] = [
+            AlertTopicBinding(self.topic, key),
+            self.alert_bus,
+        ]

@@ -1,6 +1,7 @@
 """Operations: alarms on everything that can lose or delay an answer or an alert, and a dashboard.
 
-Alarms go to their own topic (encrypted, TLS-only), with optional e-mail subscribers (`opsEmails`).
+Alarms go to their own topic (encrypted with the stage key, which admits this account's alarms;
+TLS-only), with optional e-mail subscribers (`opsEmails`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_sqs as sqs
 
+    from connect_survey.infra.stage_key import StageKey
+
 FIVE_MINUTES = Duration.minutes(5)
 # Alarm when p99 duration passes this share of the function's time budget.
 DURATION_ALARM_SHARE = 0.8
@@ -51,11 +54,13 @@ class Operations(Construct):
         functions: Mapping[str, lambda_.Function],
         dead_letters: sqs.IQueue,
         emails: Sequence[str],
+        stage_key: StageKey,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = encrypted_tls_only_topic(
-            self, "Topic", display_name="Post-call survey operations alarms"
+            self, "Topic", display_name="Post-call survey operations alarms", key=stage_key
         )
+        stage_key.admit_alarms(self.topic)
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         notify = actions.SnsAction(self.topic)

@@ -32,6 +32,7 @@ from connect_survey.infra.outputs import (
 )
 from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
 from connect_survey.infra.results_store import ResultsStore
+from connect_survey.infra.stage_key import StageKey
 from connect_survey.infra.supervisor_queue import SupervisorRouting
 from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION
 from connect_survey.test_cases.files import CASES_FOLDER, CaseFile, load_cases
@@ -72,8 +73,14 @@ class SurveyStack(Stack):
         results = ResultsStore(
             self, "Results", deletion_protection=settings.table_deletion_protection
         )
+        # One customer-managed key for the stage: topics, reports bucket, Athena results.
+        stage_key = StageKey(self, "StageKey", name_prefix=stage.name_prefix)
         alerting = Alerting(
-            self, "Alerting", name_prefix=stage.name_prefix, emails=settings.alert_emails
+            self,
+            "Alerting",
+            name_prefix=stage.name_prefix,
+            emails=settings.alert_emails,
+            key=stage_key,
         )
         cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
@@ -98,6 +105,7 @@ class SurveyStack(Stack):
             functions={**handlers.functions, ALERT_FUNCTION: handlers.alert},
             dead_letters=handlers.dead_letters,
             emails=settings.ops_emails,
+            stage_key=stage_key,
         )
         integrations = [
             LambdaIntegration(
@@ -159,6 +167,8 @@ class SurveyStack(Stack):
                 source_phone_number=settings.live_test_source_phone_number,
                 depends_on=[flows, supervisors, *integrations],
             )
+        # The flows by key, for the verify role to read exactly these.
+        self.flow_arns = {spec.key: flows.arn(spec.key) for spec in stage.flows}
         for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
@@ -186,6 +196,7 @@ class SurveyStack(Stack):
                 retention_days=reporting.retention_days,
                 query_limit_gb=reporting.query_limit_gb,
                 log_retention_days=settings.log_retention_days,
+                key=stage_key,
             )
             for alarm in reports.alarms:  # delivery failures reach the same people
                 alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))
