@@ -48,10 +48,10 @@ DYNAMODB_CONTENT_TYPE: Final = "application/x-amz-json-1.0"
 @contextmanager
 def fast_paths() -> Iterator[None]:
     """moto's shorter paths, in force until the block ends."""
-    from moto.core import responses
+    from moto.core import responses, utils
 
     moto_serialized = responses.BaseResponse.serialized
-    listed = functools.cache(responses.method_names_from_class)
+    listed = functools.cache(utils.method_names_from_class)
 
     def serialized(handler: Any, action_result: Any) -> Any:
         reply = json_reply(handler, action_result)

@@ -161,7 +161,7 @@ class Sandbox:
         self._failures[FAILABLE_SERVICES[service]] = calls
 
     def _injected_failure(self, event_name: str, **_: Any) -> Any:
-        _, service, operation = event_name.split(".")[:3]
+        service, operation = event_name.split(".")[1:3]
         if self._failures.get(service, 0) <= 0:
             return None
         self._failures[service] -= 1
