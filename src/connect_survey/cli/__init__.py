@@ -10,7 +10,7 @@ ids) raises `UsageError`; each package's error base is caught once, in `main`. E
 a usage mistake, 1 a failed check (as click does).
 
 Adding a command: a module with its `add_<name>` function, listed in `COMMANDS`; if it brings an
-error base of its own, add it to `USER_ERRORS`.
+error base of its own, add it to `common.USER_ERRORS`.
 """
 
 from __future__ import annotations
@@ -19,16 +19,13 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from connect_survey.cli.common import PROG, Parser, UsageError, explained
+from connect_survey.cli.common import PROG, USER_ERRORS, Parser, explained
 from connect_survey.cli.lint import add_lint
 from connect_survey.cli.render import add_render
 from connect_survey.cli.report import add_report
 from connect_survey.cli.simulate import add_simulate
 from connect_survey.cli.test import add_test
 from connect_survey.cli.verify import add_verify
-from connect_survey.config.errors import ConfigError
-from connect_survey.flow_language.engine import FlowError
-from connect_survey.flows.render import RenderError
 
 if TYPE_CHECKING:
     import argparse
@@ -42,9 +39,6 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_report,
     add_test,
 )
-
-# Every error a user can cause, by package base: one line on stderr and exit status 2.
-USER_ERRORS: tuple[type[Exception], ...] = (UsageError, ConfigError, FlowError, RenderError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
