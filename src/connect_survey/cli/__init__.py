@@ -48,13 +48,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 2
     try:
         code: int = args.command(args)
+        sys.stdout.flush()  # a full disk shows here, in one line, not at the interpreter's exit
     except USER_ERRORS as error:
         print(f"{PROG}: {explained(error)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `connect-survey simulate ... | head`: the reader has gone
         _silence_stdout()
         return 1
+    except OSError as error:  # an output that cannot be written: `> /dev/full`, a missing folder
+        print(f"{PROG}: {unwritable(error)}", file=sys.stderr)
+        if error.filename is None:  # stdout itself: its final flush at exit would fail again
+            _silence_stdout()
+        return 2
     return code
+
+
+def unwritable(error: OSError) -> str:
+    """One line for a file the command could not write (or read): which, and why."""
+    where = error.filename if error.filename is not None else "standard output"
+    return f"cannot write {where}: {error.strerror or error}"
 
 
 def parser() -> argparse.ArgumentParser:
