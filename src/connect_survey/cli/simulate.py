@@ -25,6 +25,7 @@ from connect_survey.cli.common import (
     Parser,
     UsageError,
     explained,
+    plural,
     require_flow_key,
     require_known,
     stage_from,
@@ -32,6 +33,7 @@ from connect_survey.cli.common import (
 )
 from connect_survey.flow_language.engine import format_transcript
 from connect_survey.reports.records import write_simulated_record
+from connect_survey.simulator.sandbox import FAULT_FAILURE, FAULT_REDELIVERY
 from connect_survey.simulator.simulate import (
     DEFAULT_CALLER_NUMBER,
     STUB_ERROR,
@@ -64,6 +66,8 @@ def simulate_command(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(format_transcript(report.call))
+        for fault in report.faults:
+            print(fault_line(fault))
         for alert in report.alerts:
             print(f"ALERT via {alert['channel']}")
         for result in report.results:
@@ -71,6 +75,25 @@ def simulate_command(args: argparse.Namespace) -> int:
         if report.survey_status is not None:
             print(f"STORED survey status {report.survey_status}")
     return 0
+
+
+def fault_line(fault: dict[str, Any]) -> str:
+    """One line of the transcript for what the outbox went through (Sandbox.faults)."""
+    records = plural(len(fault.get("records", [])), "record")  # --json lists their numbers
+    if fault["event"] == FAULT_FAILURE:
+        return (
+            f"FAILED {fault['service']} {fault['operation']} in {fault['function']}: "
+            f"{fault['error']} (--fail-service)"
+        )
+    if fault["event"] == FAULT_REDELIVERY:
+        return (
+            f"RETRY the stream delivers {records} to {fault['function']} again "
+            f"(delivery {fault['delivery']})"
+        )
+    return (
+        f"DEAD LETTER {fault['function']} gave up on {records} after "
+        f"{fault['attempts']} attempts"
+    )
 
 
 def prepare(
