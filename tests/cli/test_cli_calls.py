@@ -126,3 +126,17 @@ def test_an_empty_calls_file_is_a_mistake(
     code = cli.main(["simulate", "--calls", _calls(tmp_path, "", "  ")])
     assert code == 2
     assert "no calls in it" in capsys.readouterr().err
+
+
+def test_each_call_runs_on_an_emptied_embedded_aws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the same caller twice: sharing one table, the cooldown would skip the second call
+    calls = _calls(tmp_path, INBOUND, INBOUND)
+
+    assert cli.main(["simulate", "--calls", calls, "--json"]) == 0
+
+    # THEN each call is offered its survey, as each would be alone
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [report["eligibility"]["decision"] for report in reports] == ["offered", "offered"]
+    assert [report["survey_status"] for report in reports] == ["complete", "complete"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -39,7 +40,9 @@ from connect_survey.simulator.simulate import (
     STUB_ERROR,
     STUB_TIMEOUT,
     CallSetup,
+    Simulator,
     simulate,
+    simulator,
 )
 from connect_survey.simulator.testing.record import RecordError, record_case
 
@@ -91,8 +94,7 @@ def fault_line(fault: dict[str, Any]) -> str:
             f"(delivery {fault['delivery']})"
         )
     return (
-        f"DEAD LETTER {fault['function']} gave up on {records} after "
-        f"{fault['attempts']} attempts"
+        f"DEAD LETTER {fault['function']} gave up on {records} after {fault['attempts']} attempts"
     )
 
 
@@ -134,9 +136,15 @@ def prepare(
     return stage, setup
 
 
-def play(args: argparse.Namespace, stage: OfflineStage, setup: CallSetup) -> Report:
-    """One call on a fresh embedded AWS, with what it is asked to write (test case, CTR)."""
-    report = simulate(stage, args.flow, setup)
+def play(
+    args: argparse.Namespace,
+    stage: OfflineStage,
+    setup: CallSetup,
+    on: Simulator | None = None,
+) -> Report:
+    """One call on a fresh embedded AWS (`on` one already running, emptied first), with what
+    it is asked to write (test case, CTR)."""
+    report = on.run_fresh(args.flow, setup) if on else simulate(stage, args.flow, setup)
     if getattr(args, "save_test", None):
         save_test(args, stage, setup, report)
     if args.ctr_out:
@@ -155,7 +163,8 @@ def play(args: argparse.Namespace, stage: OfflineStage, setup: CallSetup) -> Rep
 
 
 def simulate_calls(args: argparse.Namespace) -> int:
-    """Every call of a --calls file, in one process, each on a fresh embedded AWS.
+    """Every call of a --calls file, in one process: one embedded AWS per stage, emptied
+    before each call, so each call stores and prints what it would alone.
 
     Every line is parsed and checked before the first call plays: a bad line stops the run
     with nothing played. A call that fails while it plays (say, a flow file invoking an
@@ -182,15 +191,20 @@ def simulate_calls(args: argparse.Namespace) -> int:
             planned.append((number, line_args, *prepare(line_args, stage_of)))
         except LINE_ERRORS as error:
             raise UsageError(f"{source}:{number}: {explained(error)}") from None
-    for number, line_args, stage, setup in planned:
-        try:
-            report = play(line_args, stage, setup)
-        except USER_ERRORS as error:
-            raise UsageError(f"{source}:{number}: {explained(error)}") from None
-        if args.json:
-            print(json.dumps(report.to_json()), flush=True)
-        else:
-            print(call_summary(number, line_args.flow, report), flush=True)
+    with ExitStack() as running:
+        current: tuple[OfflineStage, Simulator] | None = None
+        for number, line_args, stage, setup in planned:
+            if current is None or current[0] is not stage:  # one embedded AWS at a time
+                running.close()
+                current = stage, running.enter_context(simulator(stage))
+            try:
+                report = play(line_args, stage, setup, on=current[1])
+            except USER_ERRORS as error:
+                raise UsageError(f"{source}:{number}: {explained(error)}") from None
+            if args.json:
+                print(json.dumps(report.to_json()), flush=True)
+            else:
+                print(call_summary(number, line_args.flow, report), flush=True)
     return 0
 
 

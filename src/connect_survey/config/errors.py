@@ -81,7 +81,7 @@ def _json_type(value: object) -> str:
 
 
 def _wrong_json_type(kind: str, value: object) -> str:
-    """": a number, not a string" when the setting has the wrong JSON type, else ""."""
+    """ ": a number, not a string" when the setting has the wrong JSON type, else ""."""
     wanted = JSON_TYPE_WANTED.get(kind)
     given = _json_type(value)
     return f": {wanted}, not {given}" if wanted and wanted != given else ""

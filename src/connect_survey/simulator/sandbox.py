@@ -126,6 +126,22 @@ class Sandbox:
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
 
+    def reset(self) -> None:
+        """Empty the embedded AWS and create the stage's resources again: the next call runs as
+        on a fresh one (`simulate --calls`) without starting another, keeping the clients and
+        the service models they loaded."""
+        from moto.core.base_backend import BackendDict
+
+        BackendDict.reset()  # what mock_aws does when it starts
+        self._callers_remembered = False
+        self._alerts.clear()
+        self._failures.clear()
+        self._environments.clear()  # the caller-key secret gets a new ARN
+        self.faults.clear()
+        self._deliveries.clear()
+        self._dead_letters_seen = 0
+        self._create_resources(self._session)
+
     def _create_resources(self, session: Any) -> None:
         """The stage's table (with its stream), topic, bus and cooldown store, as the stack has."""
         dynamodb = session.client("dynamodb")

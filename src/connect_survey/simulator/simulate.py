@@ -219,6 +219,13 @@ class Simulator:
         self.sandbox.drain()  # the stream keeps retrying after the call ended
         return Report(call=call, sandbox=self.sandbox, faults=self.sandbox.faults[faults_before:])
 
+    def run_fresh(self, flow: str, setup: CallSetup = CallSetup()) -> Report:
+        """One call as `simulate` plays it, on this embedded AWS emptied first (no other
+        started): many calls in one process, each as if alone."""
+        parse_stubs(setup.stubs)  # a malformed stub fails before anything is reset
+        self.sandbox.reset()
+        return self.run(flow, setup).read_back()
+
 
 @contextmanager
 def simulator(stage: OfflineStage) -> Iterator[Simulator]:
