@@ -133,8 +133,9 @@ def test_delivery_failures_and_failed_conversions_raise_alarms(dev_template: Tem
 
 
 def test_glue_table_declares_ctr_columns_and_projects_contact_date_partitions(
-    dev_template: Template,
+    dev_template: Template, dev_config: StageConfig
 ) -> None:
+    survey = dev_config.offline.inputs.survey
     dev_template.has_resource_properties(
         "AWS::Glue::Table",
         {
@@ -158,7 +159,8 @@ def test_glue_table_declares_ctr_columns_and_projects_contact_date_partitions(
                                 "serde.ParquetHiveSerDe"
                             },
                             "Columns": [
-                                {"Name": name, "Type": kind} for name, kind in queries.CTR_COLUMNS
+                                {"Name": name, "Type": kind}
+                                for name, kind in queries.ctr_columns(survey)
                             ],
                         }
                     ),

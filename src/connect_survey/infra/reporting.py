@@ -162,7 +162,7 @@ class ContactRecordReports(Construct):
                     ),
                     columns=[
                         glue.CfnTable.ColumnProperty(name=name, type=kind)
-                        for name, kind in queries.CTR_COLUMNS
+                        for name, kind in queries.ctr_columns(survey)
                     ],
                 ),
             ),
