@@ -305,8 +305,12 @@ class ReportingSettings(ConfigModel):
         description='"create" (a new Kinesis stream becomes the instance\'s contact record '
         'stream), the ARN of the Kinesis stream the instance already streams records to, or "off"',
     )
-    retention_days: int = Field(
-        default=730, ge=30, le=3650, description="days contact records are kept, 30 to 3650"
+    retention_days: int | None = Field(
+        default=None,
+        ge=30,
+        le=3650,
+        description="days contact records are kept, 30 to 3650; left out, as long as the "
+        "answers (resultRetentionDays)",
     )
     query_limit_gb: int = Field(
         default=10, ge=1, le=1000, description="gigabytes one Athena query may scan, 1 to 1000"
@@ -661,6 +665,12 @@ class StageSettings(ConfigModel):
                     f"{queue!r} is not one of the queues ({', '.join(self.queues)})",
                 )
         return self
+
+    @property
+    def record_retention_days(self) -> int:
+        """Days contact records are kept: `reporting.retentionDays`, else the answers' days."""
+        given = self.reporting.retention_days if self.reporting else None
+        return given or self.result_retention_days
 
     @property
     def partition(self) -> str:

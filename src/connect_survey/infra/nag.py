@@ -87,8 +87,13 @@ def suppress_reporting_findings(*, reports: ContactRecordReports) -> None:
                 NagPackSuppression(
                     id="AwsSolutions-IAM5",
                     reason="Firehose writes objects under prefixes chosen per record (contact "
-                    "date, error type), so it needs every key of its own bucket.",
-                    applies_to=[RegexAppliesTo(regex="/^Resource::<.*Bucket.*\\.Arn>\\/\\*$/")],
+                    "date, error type), so it needs every key under ctr/ and errors/ of its own "
+                    "bucket, and nothing else.",
+                    applies_to=[
+                        RegexAppliesTo(
+                            regex="/^Resource::<.*Bucket.*\\.Arn>\\/(ctr|errors)\\/\\*$/"
+                        )
+                    ],
                 )
             ],
             apply_to_children=True,
