@@ -162,7 +162,7 @@ class _FollowUps:
             contract.FOLLOW_UP_FOR_ATTRIBUTE: surveyed["ContactId"],
             contract.ALERT_ID_ATTRIBUTE: str(uuid.UUID(int=rng.getrandbits(128))),
         }
-        agent: dict[str, str] | None = None
+        accepted: int | None = None
         if rng.random() < centre.expired_share:
             closed, reason = created + centre.task_expiry_days * 86_400, "EXPIRED"
         else:
@@ -171,10 +171,12 @@ class _FollowUps:
             )
             accepted = ended + max(10, round(delay))
             closed, reason = accepted + rng.randrange(120, 1_200), "AGENT_DISCONNECT"
-            arn, name = self.supervisors[rng.randrange(len(self.supervisors))]
-            agent = {"ARN": arn, "Username": name, "ConnectedToAgentTimestamp": stamp(accepted)}
         if closed >= self.end:
             return None
+        agent: dict[str, str] | None = None
+        if accepted is not None:
+            arn, name = self.supervisors[rng.randrange(len(self.supervisors))]
+            agent = {"ARN": arn, "Username": name, "ConnectedToAgentTimestamp": stamp(accepted)}
         return {
             "AWSAccountId": surveyed["AWSAccountId"],
             "AWSContactTraceRecordFormatVersion": FORMAT_VERSION,
