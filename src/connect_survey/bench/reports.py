@@ -41,8 +41,8 @@ def _read_bytes() -> int:
 
 # The CTR columns the report reads (the ARNs and ids it does not need stay on disk).
 BASELINE_COLUMNS = [
-    "contactid", "lastupdatetimestamp", "channel", "disconnecttimestamp", "disconnectreason",
-    "agent", "queue", "attributes",
+    "contactid", "lastupdatetimestamp", "channel", "disconnecttimestamp", "agent", "queue",
+    "attributes",
 ]  # fmt: skip
 # Per group: contacts, offered, answered, skipped, by sampling, by cooldown, withheld, undecided,
 # CSAT answers / satisfied, NPS answers / promoters / detractors, CES answers / sum / satisfied,

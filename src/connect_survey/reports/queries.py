@@ -197,8 +197,12 @@ def contacts_view(definition: SurveyDefinition) -> str:
     answers = " + ".join(
         f"CASE WHEN {score_column(q.key)} IS NULL THEN 0 ELSE 1 END" for q in definition.questions
     )
+    # A valid answer below the threshold (the threshold is above the scale's minimum). Known in
+    # `copies` already, so only low-score contacts carry their end time further.
     low = " OR ".join(
-        f"COALESCE({name} < {definition.low_score_threshold}, FALSE)" for name in score_names
+        f"COALESCE({_score(q.attribute)} BETWEEN {definition.scale_min} AND "
+        f"{definition.low_score_threshold - 1}, FALSE)"
+        for q in definition.questions
     )
     statuses = ", ".join(_quote(s) for s in contract.SURVEY_STATUSES)
     decisions = ", ".join(_quote(d.value) for d in Decision)
@@ -207,7 +211,7 @@ def contacts_view(definition: SurveyDefinition) -> str:
     is_task = f"COALESCE(channel = {_quote(TASK_CHANNEL)}, FALSE)"
     follow_up_for = attribute_value(contract.FOLLOW_UP_FOR_ATTRIBUTE)
     groups = "contact_id, contact_date, agent, queue, mode, language"
-    fields = f"{groups}, survey_status, eligible, decision, {names}, disconnected"
+    fields = f"{groups}, survey_status, eligible, decision, {names}, low_score, disconnected"
     copy_fields = ", ".join(f"copies.{name.strip()}" for name in fields.split(","))
     tasks = "tasks, accepted_tasks, expired_tasks, accepted_at"
     same_contact = (
@@ -230,12 +234,12 @@ def contacts_view(definition: SurveyDefinition) -> str:
     {offered} AS offered, disconnected, {tasks}
   FROM (
   SELECT {groups}, survey_status, eligible, decision, {names}, {answers} AS answers,
-    {low} AS low_score, disconnected, {tasks}
+    low_score, disconnected, {tasks}
   FROM (
   SELECT {groups}, NULLIF(survey_status, '') AS survey_status, eligible,
     CASE WHEN decision IN ({decisions}) THEN decision END AS decision,
     {in_range},
-    disconnected, {tasks}
+    low_score, disconnected, {tasks}
   FROM (
     WITH copies AS (
       SELECT contactid AS contact_id, {PARTITION_COLUMN} AS contact_date,
@@ -248,10 +252,11 @@ def contacts_view(definition: SurveyDefinition) -> str:
         {attribute_value(ELIGIBLE_ATTRIBUTE)} AS eligible,
         {attribute_value(DECISION_ATTRIBUTE)} AS decision,
         {scores},
-        disconnecttimestamp AS disconnected,
-        {follow_up_for} AS follow_up_for,
-        NULLIF(agent.connectedtoagenttimestamp, '') AS accepted,
-        disconnectreason AS disconnect_reason
+        {low} AS low_score,
+        CASE WHEN {low} THEN disconnecttimestamp END AS disconnected,
+        CASE WHEN {is_task} THEN {follow_up_for} END AS follow_up_for,
+        CASE WHEN {is_task} THEN NULLIF(agent.connectedtoagenttimestamp, '') END AS accepted,
+        CASE WHEN {is_task} THEN disconnectreason END AS disconnect_reason
       FROM {TABLE}
       WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
         AND CASE WHEN {is_task} THEN {follow_up_for} IS NOT NULL
@@ -423,40 +428,48 @@ def _figures(definition: SurveyDefinition, total: Callable[[str], str] | None = 
 
 
 def _percentile(percent: int) -> str:
-    """The `percent` percentile of `minutes` over a group's rows ranked by `position` (1 to
-    `n`), interpolated between the two nearest ranks, as `statistics.quantiles(...,
+    """The `percent` percentile of a group's follow-up minutes (`sorted`, ascending),
+    interpolated between the two nearest ranks, as `statistics.quantiles(...,
     method="inclusive")` and numpy's default do. Exact, where Athena has only approximate
-    percentiles; ranks are compared as whole hundredths, so no rounding can miss a row."""
-    rank = f"(100 + {percent} * (n - 1))"  # 100 x the (1-based, fractional) rank
-    floor = f"position * 100 <= {rank} AND (position + 1) * 100 > {rank}"
-    ceiling = f"position * 100 >= {rank} AND (position - 1) * 100 < {rank}"
-    below, above = (f"max(CASE WHEN {rank_is} THEN minutes END)" for rank_is in (floor, ceiling))
-    return f"{below} + max(mod({rank}, 100)) / 100E0 * ({above} - {below})"
+    percentiles; the rank is counted in whole hundredths, so no rounding can miss an element."""
+    rank = f"(100 + {percent} * (cardinality(sorted) - 1))"  # 100 x the 1-based rank
+    share = f"mod({rank}, 100)"
+    below = f"element_at(sorted, CAST(({rank} - {share}) / 100 AS BIGINT))"
+    above = (
+        f"element_at(sorted, CAST(({rank} - {share}) / 100 AS BIGINT) "
+        f"+ CASE WHEN {share} > 0 THEN 1 ELSE 0 END)"
+    )
+    return f"{below} + {share} / 100E0 * ({above} - {below})"
 
 
 def _follow_up_times(groupings: dict[str, str | None]) -> str:
     """The `follow_up_times` CTE: per `grouping_name` (a name in `groupings`) and `group_name`
     (the value of its survey_contacts column, or 'all' for None), the median and 90th
     percentile of the follow-up minutes. Percentiles do not add up, so these are not counted
-    per combination of groups as the other figures are: each grouping ranks its own rows."""
-    arms = "\n      UNION ALL\n      ".join(
-        f"SELECT {_quote(name)} AS grouping_name, {column or _quote('all')} AS group_name, "
-        "follow_up_minutes AS minutes FROM survey_contacts WHERE follow_up_minutes IS NOT NULL"
-        for name, column in groupings.items()
-    )
+    per combination of groups as the other figures are: each group sorts its own minutes."""
+    columns = {name: column for name, column in groupings.items() if column}
+    overall = [name for name, column in groupings.items() if not column]
+    if not columns:  # overall only
+        name, value, grouped = _quote(overall[0]), "'all'", ""
+    elif not overall and len(columns) == 1:  # one grouping
+        ((only, column),) = columns.items()
+        name, value, grouped = _quote(only), column, f"GROUP BY {column}"
+    else:
+        arms = " ".join(f"WHEN grouping({c}) = 0 THEN {_quote(n)}" for n, c in columns.items())
+        name = f"CASE {arms} ELSE {_quote(overall[0]) if overall else 'NULL'} END"
+        value = f"COALESCE({', '.join(columns.values())}, 'all')"
+        sets = ", ".join(["()"] * bool(overall) + [f"({c})" for c in columns.values()])
+        grouped = f"GROUP BY GROUPING SETS ({sets})"
     return f"""follow_up_times AS (
   SELECT grouping_name, group_name,
     {_percentile(50)} AS follow_up_minutes_median,
     {_percentile(90)} AS follow_up_minutes_p90
   FROM (
-    SELECT grouping_name, group_name, minutes,
-      ROW_NUMBER() OVER (PARTITION BY grouping_name, group_name ORDER BY minutes) AS position,
-      count(*) OVER (PARTITION BY grouping_name, group_name) AS n
-    FROM (
-      {arms}
-    ) AS timed
-  ) AS ranked
-  GROUP BY grouping_name, group_name
+    SELECT {name} AS grouping_name, {value} AS group_name,
+      array_agg(follow_up_minutes ORDER BY follow_up_minutes) AS sorted
+    FROM survey_contacts WHERE follow_up_minutes IS NOT NULL
+    {grouped}
+  ) AS timed
 )"""
 
 
