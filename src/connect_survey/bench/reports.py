@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
@@ -27,7 +27,13 @@ from connect_survey.reports.output import text_tables
 from connect_survey.reports.queries import SKIPPED, TASK_CHANNEL, attribute_field
 from connect_survey.reports.records import generate
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 Row = tuple[str, str, str, str, str]
+# A low-score contact as a list prints it: date, contact, agent, queue, mode, answers, follow-up,
+# minutes to the task accepted.
+LowScore = tuple[str, str, str, str, str, list[tuple[str, str | None, int]], str, float | None]
 LAST_DAY = date(2026, 3, 31)
 
 
@@ -41,8 +47,8 @@ def _read_bytes() -> int:
 
 # The CTR columns the report reads (the ARNs and ids it does not need stay on disk).
 BASELINE_COLUMNS = [
-    "contactid", "lastupdatetimestamp", "channel", "disconnecttimestamp", "agent", "queue",
-    "attributes",
+    "contactid", "lastupdatetimestamp", "channel", "disconnecttimestamp", "disconnectreason",
+    "agent", "queue", "attributes",
 ]  # fmt: skip
 # Per group: contacts, offered, answered, skipped, by sampling, by cooldown, withheld, undecided,
 # CSAT answers / satisfied, NPS answers / promoters / detractors, CES answers / sum / satisfied,
@@ -60,7 +66,7 @@ class PlainReport:
     groups: dict[str, dict[str, list[int]]]
     follow_up_minutes: dict[str, dict[str, list[float]]]
     distribution: Counter[tuple[str, int]]
-    low_scores: list[tuple[str, str, str, str, str, list[tuple[str, str | None, int]]]]
+    low_scores: list[LowScore]
     not_followed_up: int
 
 
@@ -69,6 +75,14 @@ def _epoch(text: str | None) -> float | None:
         return datetime.fromisoformat(text).timestamp() if text else None
     except ValueError:
         return None
+
+
+def _follow_up(followed: bool, tasks: Iterable[dict[str, Any]]) -> str:
+    """What became of a low score's task, as the report's lists say it."""
+    if followed:
+        return "accepted"
+    reasons = [task["disconnectreason"] for task in tasks]
+    return "expired" if "EXPIRED" in reasons else "ended" if reasons else "open"
 
 
 def percentile(values: list[float], percent: int) -> float | None:
@@ -106,7 +120,7 @@ def python_report(folder: Path, survey: SurveyDefinition) -> PlainReport:
     )
     follow_up_minutes: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     distribution: Counter[tuple[str, int]] = Counter()
-    low_scores: list[tuple[str, str, str, str, str, list[tuple[str, str | None, int]]]] = []
+    low_scores: list[LowScore] = []
     reasons = {reason.value: 4 + i for i, reason in enumerate(SKIPPED)}
     undecided = Decision.UNDECIDED.value
     metric_slots = {"csat": 8, "nps": 10, "ces": 13}
@@ -136,7 +150,7 @@ def python_report(folder: Path, survey: SurveyDefinition) -> PlainReport:
         queue = (row["queue"] or {}).get("name") or "(none)"
         mode = attributes[field[contract.SURVEY_MODE_ATTRIBUTE]] or "(none)"
         low = any(score < survey.low_score_threshold for _, _, score in scores)
-        followed, minutes = False, None
+        followed, minutes, follow_up = False, None, ""
         if low:
             accepted = [
                 moment
@@ -149,6 +163,7 @@ def python_report(folder: Path, survey: SurveyDefinition) -> PlainReport:
             if earliest is not None and ended is not None:
                 minutes = (earliest - ended) / 60
             not_followed_up += not followed
+            follow_up = _follow_up(followed, tasks.get(contact_id, ()))
         names = (
             ("overall", "all"),
             ("byDay", day),
@@ -186,7 +201,7 @@ def python_report(folder: Path, survey: SurveyDefinition) -> PlainReport:
         for question, _, score in scores:
             distribution[(question, score)] += 1
         if low:
-            low_scores.append((day, contact_id, agent, queue, mode, scores))
+            low_scores.append((day, contact_id, agent, queue, mode, scores, follow_up, minutes))
     low_scores.sort(key=lambda contact: (contact[0], contact[1]))
     for by_name in follow_up_minutes.values():
         for values in by_name.values():
@@ -233,6 +248,9 @@ def report_speed(folder: Path, survey: SurveyDefinition) -> tuple[float, float]:
     } == dict(baseline.distribution)
     assert len(report.low_scores) == len(baseline.low_scores)
     assert len(report.not_followed_up) == baseline.not_followed_up
+    assert Counter(c["followUp"] for c in report.low_scores) == Counter(
+        contact[6] for contact in baseline.low_scores
+    )
     return ours, plain
 
 
