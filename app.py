@@ -6,21 +6,25 @@ from __future__ import annotations
 import sys
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 
+from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
-from connect_survey.config.stage import ConfigError, load_stage
+from connect_survey.config.stage import load_stage
 from connect_survey.flows.render import RenderError
+from connect_survey.infra.nag import add_nag_checks
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.pipeline_stack import (
     PIPELINE_CONTEXT,
     PIPELINE_STACK_CONTEXT,
     PipelineStack,
 )
 from connect_survey.infra.survey_stack import SurveyStack
+from connect_survey.test_cases.files import CaseError
 
 
 def main(app: cdk.App | None = None) -> None:
-    """Synthesize the stage; a mistake in cdk.json or a flow template is one line, no traceback."""
+    """Synthesize the stage; a mistake in cdk.json, a flow template or a test case is one line,
+    no traceback."""
     app = app or cdk.App()
     try:
         if app.node.try_get_context(PIPELINE_STACK_CONTEXT):  # make synth-pipeline
@@ -30,7 +34,7 @@ def main(app: cdk.App | None = None) -> None:
             config = load_stage(
                 {"stages": app.node.try_get_context("stages")}, app.node.try_get_context("stage")
             )
-            SurveyStack(app, config.offline.resource_name("stack"), config=config)
+            SurveyStack(app, stack_name(config), config=config)
     except ConfigError as error:
         sys.exit(f"Configuration error in cdk.json: {error}")
     except RenderError as error:
@@ -39,7 +43,9 @@ def main(app: cdk.App | None = None) -> None:
             "src/connect_survey/flows/templates/ (`connect-survey lint KEY` and "
             "`connect-survey render KEY` show the rendered flow)."
         )
-    cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    except CaseError as error:  # liveTests: the stage deploys testcases/
+        sys.exit(f"Test case error: {error}")
+    add_nag_checks(app)
     app.synth()
 
 

@@ -29,7 +29,8 @@ REPORT_KEYS = {
     "results", "ended_by",
 }  # fmt: skip
 FINDING = re.compile(
-    r"^(?P<flow>.+?): (?P<action>\S+): (?P<rule>[a-z-]+): (?P<message>.+) \[error\]$"
+    r"^(?P<flow>.+?): (?P<action>\S+): (?P<rule>[a-z-]+): (?P<message>.+) "
+    r"\[(?P<severity>error|warning)\]$"
 )
 
 
@@ -140,10 +141,11 @@ def test_simulate_json_prints_one_object_with_the_whole_report(
 
 
 def test_simulate_applies_attributes_queues_and_stubs(capsys: pytest.CaptureFixture[str]) -> None:
-    # GIVEN an opted-in contact, a full supervisor queue and a finish stub that escalates
+    # GIVEN an opted-in contact whose number the inbound flow found callable, a full supervisor
+    # queue and a finish stub that escalates
     argv = [
         "simulate", "escalation-survey", "--keys", "5,5,5,1,1", "--json",
-        "--attr", "Survey_Opt_in=true",
+        "--attr", "Survey_Opt_in=true", "--attr", "SurveyNumberWithheld=false",
         "--queue-at-capacity", "supervisor",
         "--lambda-stub", 'finish={"escalate": "true"}',
     ]  # fmt: skip
@@ -260,6 +262,37 @@ def test_simulate_lets_a_stub_stand_in_for_a_lambda_the_project_does_not_have(
     assert "The flow ended the call." in out
 
 
+def test_simulate_refuses_a_flow_file_the_linter_rejects_naming_the_rule(
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
+) -> None:
+    # GIVEN a flow file whose message has two prompts (Connect takes one)
+    two_prompts = say("hello", "Hi", "bye")
+    two_prompts["Parameters"]["SSML"] = "<speak>Hi</speak>"
+    path = flow_file([two_prompts, hang_up()])
+
+    # WHEN it is simulated
+    code, out, err = run(capsys, "simulate", path)
+
+    # THEN nothing plays: one line with the linter's rule id, and exit status 2
+    assert (code, out) == (2, "")
+    assert err == (
+        "connect-survey: flow.json: hello: one-of: "
+        "give exactly one of Text, SSML, PromptId (got Text, SSML)\n"
+    )
+
+
+def test_simulate_plays_a_flow_file_with_only_warnings(
+    capsys: pytest.CaptureFixture[str], flow_file: Callable[[list[dict[str, Any]]], str]
+) -> None:
+    # GIVEN a flow file with a hang-up nothing leads to (a warning, not an error)
+    path = flow_file([say("hello", "Hi", "bye"), hang_up(), hang_up("lonely")])
+
+    # WHEN it is simulated THEN it plays
+    code, out, _ = run(capsys, "simulate", path, "--json")
+    assert code == 0
+    assert json.loads(out)["prompts"] == ["Hi"]
+
+
 def test_simulate_names_a_missing_flow_file(capsys: pytest.CaptureFixture[str]) -> None:
     # GIVEN neither a flow key nor a file
     # WHEN it is simulated
@@ -296,9 +329,9 @@ def test_lint_reports_one_line_per_finding_of_a_broken_file(
     assert code == 1
     findings = [FINDING.match(line) for line in out.splitlines()]
     assert all(findings), out
-    assert [(f["flow"], f["action"], f["rule"]) for f in findings if f] == [
-        (path, "hello", "transition-targets"),
-        (path, "lonely", "unreachable"),
+    assert [(f["flow"], f["action"], f["rule"], f["severity"]) for f in findings if f] == [
+        (path, "hello", "transition-targets", "error"),
+        (path, "lonely", "unreachable", "warning"),
     ]
 
 
@@ -344,7 +377,7 @@ def test_render_prints_the_flow_for_the_chosen_stage(capsys: pytest.CaptureFixtu
     # THEN stdout is a Flow Language document wired to prod's Lambdas
     assert code == 0
     document = json.loads(out)
-    assert document["StartAction"] == "check-ended-in-flow"
+    assert document["StartAction"] == "enable-logging"
     arns = {
         action["Parameters"]["LambdaFunctionARN"]
         for action in document["Actions"]
@@ -552,7 +585,7 @@ def test_lint_prints_a_summary_after_the_findings_of_a_failed_check(
 
 def test_every_option_of_every_command_has_help_text() -> None:
     # GIVEN the parser the command uses
-    parser = cli._parser()
+    parser = cli.parser()
     commands = next(
         action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
     )
@@ -642,9 +675,11 @@ def test_simulate_json_reports_a_callback_and_the_stored_survey_status(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # GIVEN an opted-in caller with low scores, no supervisor free, and a number of their own
+    # that the inbound flow found callable
     argv = [
         "simulate", "escalation-survey", "--keys", "1,1,1,1,1", "--json",
-        "--attr", "Survey_Opt_in=true", "--supervisors-available", "0",
+        "--attr", "Survey_Opt_in=true", "--attr", "SurveyNumberWithheld=false",
+        "--supervisors-available", "0",
         "--caller-number", "+442071838750",
     ]  # fmt: skip
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from connect_survey.config.stage import DEFAULT_STAGE, ConfigError, load_stage
+from connect_survey.config.errors import ConfigError
+from connect_survey.config.stage import DEFAULT_STAGE, load_stage
 
 INSTANCE = "arn:aws:connect:us-east-1:111122223333:instance/11111111-1111-4111-8111-111111111111"
 
@@ -153,7 +154,7 @@ def test_alert_email_must_look_like_one(stages: dict[str, Any]) -> None:
 
 
 def test_config_retention_values_all_map_to_cdk_retention() -> None:
-    from connect_survey.config.stage import LOG_RETENTION_DAYS
+    from connect_survey.config.base import LOG_RETENTION_DAYS
     from connect_survey.infra.handlers import LOG_RETENTION
 
     assert set(LOG_RETENTION) == set(LOG_RETENTION_DAYS)

@@ -26,3 +26,14 @@ def test_schema_file_is_valid_json_pointing_stages_at_the_stage_model() -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     stages = schema["properties"]["context"]["properties"]["stages"]
     assert stages["additionalProperties"] == {"$ref": "#/$defs/StageSettings"}
+
+
+def test_schema_covers_the_pipeline_settings_by_their_camel_case_keys() -> None:
+    # GIVEN the generated schema / WHEN reading context.pipeline
+    schema = cdk_json_schema()
+    pipeline = schema["properties"]["context"]["properties"]["pipeline"]
+    model = schema["$defs"][pipeline["$ref"].rsplit("/", 1)[-1]]
+    # THEN it is the pipeline model, closed to unknown keys, with its camelCase settings
+    assert model["additionalProperties"] is False
+    assert {"connectionArn", "repository", "account", "region", "order"} <= set(model["required"])
+    assert "approvalStages" in model["properties"]

@@ -14,13 +14,10 @@ from connect_survey.flow_language.engine import (
     EventKind,
     Flow,
     InvalidFlowError,
-    InvalidParameterError,
-    MissingActionError,
     ScriptError,
     Simulation,
     StepLimitError,
     UnknownFlowError,
-    UnsupportedActionError,
     UnsupportedReferenceError,
 )
 from connect_survey.flow_language.engine.conditions import holds
@@ -71,7 +68,7 @@ def menu(**parameters: Any) -> dict[str, Any]:
     )
 
 
-def ask(errors: Any = (), **parameters: Any) -> dict[str, Any]:
+def ask(errors: Any = (("NoMatchingError", HANG_UP),), **parameters: Any) -> dict[str, Any]:
     return action(
         "ask",
         "GetParticipantInput",
@@ -130,7 +127,7 @@ def test_engine_operators_compare_as_documented(
     result: str, operator: str, operand: str, expected: bool
 ) -> None:
     condition = {"Operator": operator, "Operands": [operand]}
-    assert holds(condition, result, "tiny", "check") is expected
+    assert holds(condition, result) is expected
 
 
 def test_engine_number_comparison_of_text_takes_no_matching_condition() -> None:
@@ -161,41 +158,44 @@ def test_engine_stops_where_a_needed_branch_is_missing() -> None:
     )
 
 
-def test_engine_stops_at_an_action_without_next_action() -> None:
-    document = flow({**say("greet", "Hello"), "Transitions": {}})
-    with pytest.raises(DeadEndError, match="tiny: greet: no branch for success"):
-        play(document)
-
-
-def test_engine_refuses_an_unsupported_action_type() -> None:
-    document = flow(action("greet", "PlayPrompt", {"Text": "Hello"}))
-    with pytest.raises(UnsupportedActionError) as raised:
-        play(document)
-    assert (
-        str(raised.value)
-        == "tiny: greet: action type 'PlayPrompt' is not supported by the simulator"
-    )
-    assert (raised.value.flow, raised.value.action_id, raised.value.action_type) == (
-        "tiny",
-        "greet",
-        "PlayPrompt",
-    )
-
-
-def test_engine_refuses_a_transition_to_a_missing_action() -> None:
-    with pytest.raises(MissingActionError, match="tiny: greet: transition to unknown action 'bye'"):
-        play(flow(say("greet", "Hello", next_action="bye")))
-
-
-def test_engine_refuses_an_unknown_operator() -> None:
-    document = flow(compare("$.Attributes.x", ("GreaterThan", "1", HANG_UP)))
-    with pytest.raises(InvalidParameterError, match="unknown condition operator 'GreaterThan'"):
-        play(document, attributes={"x": "2"})
-
-
-def test_engine_refuses_a_document_without_its_start_action() -> None:
-    with pytest.raises(InvalidFlowError, match="tiny: \\(flow\\): StartAction 'welcome' names no"):
-        Flow("tiny", flow(say("greet", "Hi"), start="welcome"))
+@pytest.mark.parametrize(
+    ("document", "refusal"),
+    [
+        (
+            flow({**say("greet", "Hello"), "Transitions": {}}),
+            "tiny: greet: dead-end: no NextAction: the call would be stuck here",
+        ),
+        (
+            flow(action("greet", "PlayPrompt", {"Text": "Hello"})),
+            "tiny: greet: action-type: unknown action type 'PlayPrompt'",
+        ),
+        (
+            flow(say("greet", "Hello", next_action="bye")),
+            "tiny: greet: transition-targets: transition to unknown 'bye'",
+        ),
+        (
+            flow(compare("$.Attributes.x", ("GreaterThan", "1", HANG_UP), errors=())),
+            "tiny: check: operators: unknown operator 'GreaterThan'",
+        ),
+        (
+            flow(say("greet", "Hi"), start="welcome"),
+            "tiny: (flow): start-action: StartAction 'welcome' names no action",
+        ),
+        (
+            flow(action("greet", "MessageParticipant", {"Text": "Hi", "PromptId": "p"})),
+            "tiny: greet: one-of: give exactly one of Text, SSML, PromptId (got Text, PromptId)",
+        ),
+    ],
+    ids=["no-next-action", "unknown-type", "missing-target", "operator", "start", "two-prompts"],
+)
+def test_engine_refuses_a_flow_the_linter_rejects_naming_the_rule(
+    document: dict[str, Any], refusal: str
+) -> None:
+    # GIVEN a document the linter rejects with one error
+    # WHEN it is loaded THEN it is refused with the linter's own line, rule id included
+    with pytest.raises(InvalidFlowError) as raised:
+        Flow("tiny", document)
+    assert str(raised.value) == refusal
 
 
 def test_engine_stops_a_flow_that_never_ends() -> None:
@@ -256,8 +256,50 @@ def test_engine_resolves_a_whole_value_reference_and_missing_ones_to_empty_text(
     }
 
 
+ECHO_ARN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+
+
+def language_flow(**parameters: str) -> dict[str, Any]:
+    """Set the contact data, then call a Lambda, then say the language code."""
+    return flow(
+        action("language", "UpdateContactData", parameters, next_action="lambda"),
+        action(
+            "lambda",
+            "InvokeLambdaFunction",
+            {"LambdaFunctionARN": ECHO_ARN, "InvocationTimeLimitSeconds": "3"},
+            next_action="say",
+            errors=["NoMatchingError"],
+        ),
+        say("say", "Language $.LanguageCode."),
+    )
+
+
+def test_engine_update_contact_data_sets_the_language_code_flows_and_lambdas_see() -> None:
+    # GIVEN a flow that sets the contact's language code to ko-KR, then calls a Lambda
+    seen: list[str] = []
+
+    def echo(event: dict[str, Any], context: Any) -> dict[str, str]:
+        seen.append(event["Details"]["ContactData"]["LanguageCode"])
+        return {}
+
+    # WHEN an en-US contact plays it
+    result = play(language_flow(LanguageCode="ko-KR"), functions={ECHO_ARN: echo})
+
+    # THEN the Lambda event, $.LanguageCode and the result carry ko-KR from then on
+    assert seen == ["ko-KR"]
+    assert result.prompts == ["Language ko-KR."]
+    assert (result.language_code, result.contact.language_code) == ("ko-KR", "en-US")
+    assert [e.text for e in result.events if e.kind is EventKind.SETTING] == ["language code ko-KR"]
+
+
+def test_engine_update_contact_data_of_the_related_contact_leaves_this_one_alone() -> None:
+    document = language_flow(LanguageCode="ko-KR", TargetContact="Related")
+    result = play(document, functions={ECHO_ARN: lambda event, context: {}})
+    assert (result.language_code, result.prompts) == ("en-US", ["Language en-US."])
+
+
 def test_engine_refuses_a_reference_it_does_not_know() -> None:
-    document = flow(compare("$.Lex.IntentName", ("Equals", "x", HANG_UP)))
+    document = flow(compare("$.Lex.IntentName", ("Equals", "x", HANG_UP), errors=()))
     with pytest.raises(
         UnsupportedReferenceError, match=re.escape("does not know the reference '$.Lex.IntentName'")
     ):
@@ -278,12 +320,6 @@ def test_engine_reads_ssml_and_prompt_ids_as_heard() -> None:
         "Hi Ann & bye",
         "[prompt arn:prompt/beep]",
     ]
-
-
-def test_engine_refuses_a_message_with_two_prompts() -> None:
-    document = flow(action("greet", "MessageParticipant", {"Text": "Hi", "PromptId": "p"}))
-    with pytest.raises(InvalidParameterError, match="give exactly one of Text, SSML, PromptId"):
-        play(document)
 
 
 def test_engine_resolves_every_attribute_before_updating_any() -> None:
@@ -350,7 +386,9 @@ def test_engine_stored_input_stops_at_terminator_and_maximum_length(
 
 def test_engine_stored_input_timeout_takes_its_branch_when_there_is_one() -> None:
     document = flow(
-        ask(errors=[("InputTimeLimitExceeded", "timed-out")]), ECHO, *branches("timed-out")
+        ask(errors=[("InputTimeLimitExceeded", "timed-out"), ("NoMatchingError", HANG_UP)]),
+        ECHO,
+        *branches("timed-out"),
     )
     assert play(document, ["timeout"]).prompts == ["Rate us", "timed-out"]
 
@@ -411,6 +449,39 @@ def test_engine_loop_count_may_come_from_an_attribute() -> None:
         say("turn", "turn", next_action="attempts"),
     )
     assert play(document, attributes={"tries": "3"}).prompts == ["turn"] * 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "results", "value"),
+    [
+        *(
+            ("Loop", "LoopCount", ["ContinueLooping", "DoneLooping"], v)
+            for v in ("x", "101", "0.5")
+        ),
+        *(("Wait", "TimeoutSeconds", ["WaitCompleted"], v) for v in ("x", "0", "604801")),
+    ],
+)
+def test_engine_number_read_from_a_reference_out_of_range_takes_the_error_branch(
+    kind: str, name: str, results: list[str], value: str
+) -> None:
+    # GIVEN a loop count or wait time read from an attribute, with an error branch
+    document = flow(
+        action(
+            "block",
+            kind,
+            {name: "$.Attributes.n"},
+            next_action=None,
+            conditions=[("Equals", result, "went-on") for result in results],
+            errors=[("NoMatchingError", "error")],
+        ),
+        *branches("went-on", "error"),
+    )
+    # WHEN the attribute holds a value the parameter does not take
+    result = play(document, attributes={"n": value})
+    # THEN the block fails down its error branch, saying why as the linter would
+    assert result.prompts == ["error"]
+    [why] = [e.text for e in result.events if e.kind is EventKind.BRANCH]
+    assert why.startswith(f"NoMatchingError: {name} must be a whole number from ")
 
 
 @pytest.mark.parametrize(("is_open", "heard"), [(True, "open"), (False, "closed")])

@@ -10,7 +10,7 @@ from connect_survey.flow_language.engine import (
     CallResult,
     Flow,
     FlowRunLimitError,
-    InvalidParameterError,
+    InvalidFlowError,
     SimulatedContact,
     Simulation,
     UnknownFlowError,
@@ -414,7 +414,7 @@ def test_engine_callback_number_takes_its_documented_error_branches() -> None:
     assert undialable.callbacks == [] and undialable.prompts == ["We cannot dial that number."]
 
 
-def test_engine_callback_number_must_be_a_reference() -> None:
+def test_engine_refuses_a_static_callback_number() -> None:
     document = flow(
         action(
             "number",
@@ -423,11 +423,15 @@ def test_engine_callback_number_must_be_a_reference() -> None:
             errors=["InvalidCallbackNumber", "CallbackNumberNotDialable"],
         )
     )
-    with pytest.raises(InvalidParameterError, match="CallbackNumber must be a JSONPath"):
-        Simulation().run(Flow("static", document))
+    with pytest.raises(InvalidFlowError) as raised:
+        Flow("static", document)
+    assert str(raised.value) == (
+        "static: number: json-path: CallbackNumber must be one JSONPath (never static), "
+        "got '+15555550100'"
+    )
 
 
-def test_engine_agent_metric_supports_only_greater_than_zero() -> None:
+def test_engine_refuses_an_agent_metric_compared_with_anything_but_greater_than_zero() -> None:
     document = flow(
         action(
             "agents",
@@ -437,8 +441,33 @@ def test_engine_agent_metric_supports_only_greater_than_zero() -> None:
             errors=["NoMatchingCondition"],
         )
     )
-    with pytest.raises(InvalidParameterError, match="only the condition NumberGreaterThan 0"):
-        Simulation(queues=QUEUES).run(Flow("metric", document))
+    with pytest.raises(InvalidFlowError, match=r"^metric: agents: conditions: a condition must"):
+        Flow("metric", document)
+
+
+@pytest.mark.parametrize("metric", ["NumberOfAgentsAvailable", "NumberOfContactsInQueue"])
+def test_engine_takes_no_matching_condition_on_agent_and_queue_metrics(metric: str) -> None:
+    # GIVEN a metric check whose one condition does not hold, with a NoMatchingCondition branch
+    # (the docs allow it on queue metrics only; console exports wire it on agent metrics too)
+    condition = ("NumberGreaterThan", "0", "transfer-queue")
+    document = flow(
+        action(
+            "agents",
+            "CheckMetricData",
+            {"MetricType": metric, "QueueId": SUPERVISOR_ARN},
+            next_action="busy",
+            conditions=[condition if "Agents" in metric else ("Equals", "5", "transfer-queue")],
+            errors=[("NoMatchingCondition", "busy"), ("NoMatchingError", HANG_UP)],
+        ),
+        *transfer("transfer", SUPERVISOR_ARN),
+        say("busy", "Busy."),
+        say("queue-full", "Full."),
+    )
+    # WHEN no supervisor is available THEN the call goes down NoMatchingCondition
+    result = Simulation(queues=QUEUES, agents_available={"supervisor": 0}).run(
+        Flow("metric", document)
+    )
+    assert result.prompts == ["Busy."]
 
 
 def test_engine_runs_the_survey_flow_with_no_caller_after_the_caller_hangs_up_first() -> None:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from connect_survey.flow_language.engine import (
-    ACTIONS,
-    Flow,
-    InvalidFlowError,
-    Simulation,
-    UnsupportedActionError,
-)
-from connect_survey.flow_language.lint import checked_types, lint
-from connect_survey.flow_language.spec import ACTION_TYPES, NO_MATCHING_ERROR, Range, whole_number
+from connect_survey.flow_language.checks import CHECKS
+from connect_survey.flow_language.constraints import Constraint, Parameter, Range
+from connect_survey.flow_language.engine import ACTIONS, Flow, InvalidFlowError
+from connect_survey.flow_language.lint import RULES, errors, lint
+from connect_survey.flow_language.spec import ACTION_TYPES, NO_MATCHING_ERROR, whole_number
 from tests.flow_language.fixtures.flowdocs import action, flow, hang_up, say
 
 
@@ -20,20 +16,24 @@ def test_every_spec_type_has_a_simulator_function_and_nothing_else_does() -> Non
     assert set(ACTIONS) == set(ACTION_TYPES)
 
 
-def test_every_spec_type_with_parameters_has_its_own_lint_rule() -> None:
-    # GIVEN the types whose parameters the spec lists
-    with_parameters = {name for name, spec in ACTION_TYPES.items() if spec.parameters}
-    # THEN the linter checks each of them, and names no type the spec lacks
-    assert with_parameters <= checked_types() <= set(ACTION_TYPES)
+def test_every_kind_of_constraint_has_one_check_and_one_lint_rule() -> None:
+    # GIVEN the kinds of constraint the spec can declare
+    classes = [*Constraint.__subclasses__(), *Parameter.__subclasses__()]
+    kinds = {cls.kind for cls in classes if "kind" in vars(cls)}
+    # THEN each has its check, and the linter reports each as a rule of that id and severity
+    assert set(CHECKS) == kinds
+    assert {(r.name, r.severity) for r in RULES if r.name in kinds} == {
+        (check.kind, check.severity) for check in CHECKS.values()
+    }
 
 
 @pytest.mark.parametrize("name", sorted(ACTION_TYPES))
-def test_spec_limits_and_choices_name_parameters_of_their_type(name: str) -> None:
+def test_spec_constraints_name_parameters_of_their_type(name: str) -> None:
     spec = ACTION_TYPES[name]
-    assert NO_MATCHING_ERROR in spec.errors
-    nested = {"MaximumLength": "InputValidation", "ResponseType": "ResponseValidation"}
-    for parameter in [*spec.limits, *spec.choices]:
-        assert nested.get(parameter, parameter) in spec.parameters
+    assert all(NO_MATCHING_ERROR in form.allowed_errors for form in spec.forms)
+    for constraint in spec.all_constraints:
+        for path in getattr(constraint, "names", (getattr(constraint, "name", None),)):
+            assert path is None or path.split(".")[0] in spec.parameters, (name, constraint)
 
 
 def test_linter_and_simulator_both_reject_a_type_the_spec_lacks() -> None:
@@ -43,9 +43,9 @@ def test_linter_and_simulator_both_reject_a_type_the_spec_lacks() -> None:
     assert [f.message for f in lint(document, "odd") if f.rule == "action-type"] == [
         "unknown action type 'RingBell'"
     ]
-    # WHEN it is simulated THEN the simulator names the flow and action
-    with pytest.raises(UnsupportedActionError, match="odd: ring: action type 'RingBell'"):
-        Simulation().run(Flow("odd", document))
+    # WHEN it is loaded for the simulator THEN it is refused under the same rule
+    with pytest.raises(InvalidFlowError, match=r"^odd: ring: action-type: unknown action type"):
+        Flow("odd", document)
 
 
 @pytest.mark.parametrize(
@@ -59,8 +59,10 @@ def test_whole_number_reads_numbers_and_digit_strings_only(
 
 
 def test_range_holds_whole_numbers_within_its_bounds() -> None:
-    assert 1 in Range(1, 8) and 8 in Range(1, 8) and 10**9 in Range(1)
-    assert 0 not in Range(1, 8) and 9 not in Range(1, 8) and None not in Range(1)
+    one_to_eight, positive = Range("Seconds", 1, 8), Range("Count", 1)
+    assert 1 in one_to_eight and 8 in one_to_eight and 10**9 in positive
+    assert 0 not in one_to_eight and 9 not in one_to_eight and None not in positive
+    assert True not in positive
 
 
 @pytest.mark.parametrize(
@@ -90,10 +92,11 @@ def test_linter_and_simulator_refuse_the_same_malformed_action(
     assert [(f.action, f.message) for f in lint(document, "tiny") if f.rule == "action-shape"] == [
         ("greet", expected)
     ]
-    # WHEN it is loaded for the simulator THEN it is refused with the same words
+    # WHEN it is loaded for the simulator THEN it is refused under the same rule, same words
     with pytest.raises(InvalidFlowError) as raised:
         Flow("tiny", document)
-    assert str(raised.value) == f"tiny: greet: {expected}"
+    assert str(raised.value).startswith(f"tiny: greet: action-shape: {expected}")
+    assert raised.value.findings == errors(lint(document, "tiny"))
 
 
 def test_linter_and_simulator_refuse_an_action_without_identifier() -> None:
@@ -101,5 +104,7 @@ def test_linter_and_simulator_refuse_an_action_without_identifier() -> None:
     assert [f.message for f in lint(document, "tiny") if f.rule == "action-shape"] == [
         "Actions[1] needs a non-empty string Identifier"
     ]
-    with pytest.raises(InvalidFlowError, match=r"^tiny: Actions\[1\]: needs a non-empty string"):
+    with pytest.raises(
+        InvalidFlowError, match=r"^tiny: \(flow\): action-shape: Actions\[1\] needs a non-empty"
+    ):
         Flow("tiny", document)

@@ -17,14 +17,11 @@ def test_rules_run_in_the_order_of_their_sections() -> None:
     assert [r.name for r in RULES] == [
         *("version", "start-action", "action-shape", "identifiers", "action-type"),
         *("action-count", "content-size"),
-        *("transition-targets", "unreachable", "dead-end", "console-next-action", "error-types"),
-        *("conditions-unsupported", "operators", "numeric-operands"),
-        *("prompt", "input-time-limit", "store-input", "stored-input", "menu-conditions"),
-        *("lambda-arn", "lambda-timeout", "lambda-options", "callback"),
-        *("attributes", "event-hooks", "target-queue", "callback-number", "voice", "recording"),
-        *("compare-value", "loop", "metric-data", "hours-conditions", "distribution"),
-        "transfer-flow",
-        *("logging", "wait"),
+        *("transition-targets", "unreachable"),
+        *("operators", "numeric-operands", "duplicate-condition"),
+        *("one-of", "string", "enum", "range", "json-path", "string-map", "one-entry"),
+        *("pattern", "object", "results", "conditions", "percentages"),
+        *("dead-end", "forbidden-branch", "console-next-action"),
         *("input-timeout-unhandled", "lambda-error-unhandled", "no-match-unhandled"),
     ]
 
@@ -52,3 +49,11 @@ def test_implements_refuses_a_type_the_language_lacks() -> None:
         ValueError, match=r"'RingBell' is not an action type of flow_language\.spec"
     ):
         implements("RingBell")
+
+
+def test_check_refuses_a_second_function_for_a_kind() -> None:
+    from connect_survey.flow_language.checks import check
+    from connect_survey.flow_language.constraints import OneOf
+
+    with pytest.raises(ValueError, match="constraint kind 'one-of' has two checks"):
+        check(OneOf)(lambda constraint, action: iter(()))

@@ -10,6 +10,7 @@ from aws_cdk.assertions import Template
 
 from connect_survey import PROJECT_ROOT
 from connect_survey.config.stage import StageConfig, load_stage
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.survey_stack import SurveyStack
 
 ROOT = PROJECT_ROOT
@@ -17,7 +18,7 @@ ROOT = PROJECT_ROOT
 
 def build_stack(config: StageConfig) -> SurveyStack:
     app = cdk.App()
-    return SurveyStack(app, config.offline.resource_name("stack"), config=config)
+    return SurveyStack(app, stack_name(config), config=config)
 
 
 @pytest.fixture(scope="session")

@@ -10,15 +10,14 @@ import pytest
 from aws_cdk.assertions import Template
 
 from connect_survey.config.stage import load_stage
+from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.survey_stack import SurveyStack
 from tests.infra.conftest import ROOT
 
 RECOMMENDED = ROOT / "node_modules" / "aws-cdk" / "lib" / "init-templates"
 RECOMMENDED_FLAGS = RECOMMENDED / ".recommended-feature-flags.json"
-# Set to false on purpose: with it, publishing to a topic encrypted with the AWS-managed
-# alias/aws/sns key would add kms:Decrypt/GenerateDataKey* on key/* to the finish role, which
-# SNS does not need for that key (its key policy already serves the account).
-DECLINED = {"@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal"}
+# Recommended flags set otherwise on purpose (none: the topics no longer use an imported alias).
+DECLINED: set[str] = set()
 # The flags the stages were deployed with before the recommended ones were added.
 EARLIER_FLAGS = {
     "@aws-cdk/aws-iam:minimizePolicies": True,
@@ -32,7 +31,7 @@ EARLIER_FLAGS = {
 def synth(context: dict[str, Any], stage: str) -> dict[str, Any]:
     config = load_stage(context, stage)
     app = cdk.App(context=context)
-    stack = SurveyStack(app, config.offline.resource_name("stack"), config=config)
+    stack = SurveyStack(app, stack_name(config), config=config)
     return Template.from_stack(stack).to_json()
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from connect_survey.lambda_asset.survey import alert, aws
 from connect_survey.lambda_asset.survey.contract import OUTBOX_VERSION
+from connect_survey.lambda_asset.survey.items import Claim, contact_of, serialize
 from connect_survey.lambda_asset.survey.outbox import (
     CLAIM_SECONDS,
     LEASE_SPARE_SECONDS,
@@ -72,8 +73,8 @@ def foreign_claim(contact_id: str, channel: str, *, expires_in_seconds: int) -> 
         ExpressionAttributeNames={"#claim": claim_attribute(channel),
                                   "#version": OUTBOX_VERSION},
         ExpressionAttributeValues={
-            ":claim": {"M": {"token": {"S": STRANGER}, "expiresAt": {"N": str(expires)}}},
-            ":one": {"N": "1"},
+            ":claim": Claim(token=STRANGER, expires_ms=expires).value(),
+            ":one": serialize(1),
         },
     )  # fmt: skip
 
@@ -87,11 +88,10 @@ def failed_contacts(outbox: Any) -> set[str]:
     outbox.stream.poll()
     records = list(outbox.stream.pending)
     answer = alert.handler({"Records": records}, None)
-    contact_of = {
-        r["dynamodb"]["SequenceNumber"]: r["dynamodb"]["NewImage"]["contactId"]["S"]
-        for r in records
+    contacts = {
+        r["dynamodb"]["SequenceNumber"]: contact_of(r["dynamodb"]["NewImage"]) for r in records
     }
-    return {contact_of[failure["itemIdentifier"]] for failure in answer["batchItemFailures"]}
+    return {contacts[failure["itemIdentifier"]] for failure in answer["batchItemFailures"]}
 
 
 def after_read(action: Callable[[], None]) -> None:

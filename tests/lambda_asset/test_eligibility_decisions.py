@@ -11,6 +11,8 @@ import boto3
 import pytest
 
 from connect_survey.lambda_asset.survey import eligibility, sampling
+from connect_survey.lambda_asset.survey.contract import COOLDOWN_TABLE as COOLDOWN
+from connect_survey.lambda_asset.survey.items import CooldownRecord
 from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
 from tests.lambda_asset.conftest import REGION, assert_flat_string_map
 from tests.lambda_asset.test_eligibility_handler import NUMBER, event
@@ -25,15 +27,7 @@ SECRET = "caller-key-secret-value"
 @pytest.fixture
 def cooldown_store(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     """The cooldown table and caller-key secret; call it with the stage's sampling settings."""
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=COOLDOWN_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
-        ],
-    )
+    COOLDOWN.create(boto3.client("dynamodb", region_name=REGION), COOLDOWN_TABLE)
     secret_arn = boto3.client("secretsmanager", region_name=REGION).create_secret(
         Name="caller-key", SecretString=SECRET
     )["ARN"]
@@ -52,15 +46,10 @@ def cooldown_store(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 def surveyed(days_ago: int, cooldown_days: int) -> None:
     """The record the score handler writes for NUMBER's first answer, `days_ago` days ago."""
     at = datetime.now(UTC) - timedelta(days=days_ago)
+    key = sampling.caller_key(NUMBER, SECRET.encode())
+    record = CooldownRecord.started(key, at, cooldown_days)
     boto3.client("dynamodb", region_name=REGION).put_item(
-        TableName=COOLDOWN_TABLE,
-        Item={
-            sampling.COOLDOWN_PARTITION_KEY: {"S": sampling.caller_key(NUMBER, SECRET.encode())},
-            sampling.COOLDOWN_SURVEYED_AT: {"N": str(int(at.timestamp()))},
-            sampling.COOLDOWN_TTL_ATTRIBUTE: {
-                "N": str(sampling.cooldown_expiry(at, cooldown_days))
-            },
-        },
+        TableName=COOLDOWN_TABLE, Item=record.to_item()
     )
 
 

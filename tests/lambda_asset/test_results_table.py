@@ -9,6 +9,7 @@ import pytest
 
 from connect_survey.lambda_asset.survey import outbox, results
 from connect_survey.lambda_asset.survey.exceptions import StorageError
+from connect_survey.lambda_asset.survey.items import Answer, result_key
 from connect_survey.lambda_asset.survey.outbox import ClaimResult
 from tests.lambda_asset.conftest import claim_channel, mark_channel_sent, read_state
 
@@ -147,8 +148,8 @@ def test_results_table_asks_again_for_keys_dynamodb_left_unprocessed(results_tab
     from connect_survey.lambda_asset.survey import aws
 
     # GIVEN DynamoDB leaves the key unprocessed once, then answers
-    key = {"contactId": {"S": CONTACT}, "question": {"S": "effort"}}
-    found = {"question": {"S": "effort"}, "score": {"N": "4"}}
+    key = result_key(CONTACT, "effort")
+    found = Answer(contact_id=CONTACT, question="effort", score=4).to_item()
     with Stubber(aws.client("dynamodb")) as stub:
         stub.add_response("batch_get_item", _unprocessed([key]), {"RequestItems": ANY})
         stub.add_response("batch_get_item", {"Responses": {TABLE: [found]}}, {"RequestItems": ANY})
@@ -167,7 +168,7 @@ def test_results_table_reports_keys_still_unprocessed_as_a_storage_error(
 
     from connect_survey.lambda_asset.survey import aws
 
-    key = {"contactId": {"S": CONTACT}, "question": {"S": "effort"}}
+    key = result_key(CONTACT, "effort")
     with Stubber(aws.client("dynamodb")) as stub:
         for _ in range(2):
             stub.add_response("batch_get_item", _unprocessed([key]), {"RequestItems": ANY})

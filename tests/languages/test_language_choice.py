@@ -30,12 +30,8 @@ def bilingual() -> Iterator[Simulator]:
 
 
 def stored_languages(simulator: Simulator, report: Report) -> list[str]:
-    items = simulator.sandbox._client("dynamodb").query(
-        TableName="survey-results",
-        KeyConditionExpression="contactId = :id",
-        ExpressionAttributeValues={":id": {"S": report.call.contact.contact_id}},
-    )["Items"]
-    return [item["language"]["S"] for item in items if "score" in item]
+    answers = simulator.sandbox.answers(report.call.contact.contact_id)
+    return [answer.language or "" for answer in answers]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -97,7 +93,7 @@ def test_upstream_attribute_wins_over_the_language_menu(bilingual: Simulator) ->
 
 
 def test_language_menu_needs_two_languages() -> None:
-    from connect_survey.config.stage import ConfigError
+    from connect_survey.config.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"^stages\.dev\.languageMenu: needs 2 to 9 languages"):
         stage_in(ENGLISH, languageMenu=True)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from connect_survey.config.stage import OPTIONAL_PROMPTS, ConfigError
+from connect_survey.config.errors import ConfigError
+from connect_survey.config.prompts import OPTIONAL_PROMPTS
 from connect_survey.flow_language.lint import lint
 from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
 from connect_survey.flows.prompts import Prompts

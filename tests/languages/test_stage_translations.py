@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from connect_survey.config.stage import ConfigError
+from connect_survey.config.errors import ConfigError
 from connect_survey.flows.catalog import language_key
 from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
 from connect_survey.simulator.simulate import CallSetup, simulate

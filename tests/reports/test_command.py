@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -187,7 +188,10 @@ def test_html_report_renders_its_charts_in_a_headless_browser(
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)  # nothing to fetch
     assert "<script" not in text
     browser = shutil.which("chromium")
-    assert browser, "chromium is a test prerequisite: make setup installs it"
+    if browser is None:  # make test installs no system package; .ci/run installs Chromium
+        if os.environ.get("CONNECT_SURVEY_REQUIRE_BROWSER"):
+            pytest.fail("CONNECT_SURVEY_REQUIRE_BROWSER is set but no chromium is on PATH")
+        pytest.skip("no chromium on PATH: install Debian's chromium to check the HTML report")
 
     # WHEN Chromium loads it with no network and dumps the DOM it built
     result = subprocess.run(

@@ -16,7 +16,9 @@ import pytest
 
 from connect_survey import PROJECT_ROOT
 from connect_survey.config.stage import load_stage
+from connect_survey.lambda_asset.survey.items import CooldownRecord
 from connect_survey.lambda_asset.survey.sampling import SamplingPolicy
+from connect_survey.simulator.sandbox import COOLDOWN_TABLE_NAME, TABLE_NAME
 from connect_survey.simulator.simulate import Simulator, simulator
 
 if TYPE_CHECKING:
@@ -44,3 +46,16 @@ def simulator_for(stage: OfflineStage) -> SimulatorFor:
             yield running
 
     return start
+
+
+def stored_items(sim: Simulator) -> list[dict[str, Any]]:
+    """Every item of both tables, as stored (to check no phone number is kept)."""
+    dynamodb = sim.sandbox.client("dynamodb")
+    tables = (TABLE_NAME, COOLDOWN_TABLE_NAME)
+    return [item for table in tables for item in dynamodb.scan(TableName=table)["Items"]]
+
+
+def cooldown_records(sim: Simulator) -> list[CooldownRecord]:
+    """Every cooldown record the handlers wrote."""
+    items = sim.sandbox.client("dynamodb").scan(TableName=COOLDOWN_TABLE_NAME)["Items"]
+    return [CooldownRecord.from_item(item) for item in items]

@@ -13,6 +13,7 @@ from connect_survey.lambda_asset.survey import sampling
 from connect_survey.lambda_asset.survey.contract import ELIGIBILITY_FUNCTION, MODES
 from connect_survey.lambda_asset.survey.telemetry import logger
 from connect_survey.simulator.simulate import STUB_ERROR, STUB_TIMEOUT, CallSetup, Report, Simulator
+from tests.sampling.conftest import cooldown_records, stored_items
 from tests.scenarios.calls import caller, inbound, survey
 
 if TYPE_CHECKING:
@@ -133,10 +134,8 @@ def test_first_stored_answer_starts_the_cooldown_but_a_declined_offer_does_not(
         assert decision(third) == sampling.Decision.COOLDOWN
         assert not offered(third, "opt-in")
         # AND the record expires by TTL when the cooldown ends
-        (record,) = sim.sandbox.cooldown_items()
-        surveyed_at = int(record[sampling.COOLDOWN_SURVEYED_AT]["N"])
-        expires_at = int(record[sampling.COOLDOWN_TTL_ATTRIBUTE]["N"])
-        assert expires_at - surveyed_at == 30 * sampling.SECONDS_PER_DAY
+        (record,) = cooldown_records(sim)
+        assert record.expires_at - record.surveyed_at == 30 * sampling.SECONDS_PER_DAY
 
 
 @pytest.mark.parametrize(
@@ -156,7 +155,7 @@ def test_withheld_number_follows_the_setting(
             assert decision(report) == sampling.Decision.WITHHELD
             withheld = report.call.attributes[sampling.DECISION_ATTRIBUTE]
             assert withheld == sampling.Decision.WITHHELD
-        assert sim.sandbox.cooldown_items() == []
+        assert cooldown_records(sim) == []
 
 
 @pytest.mark.parametrize(
@@ -185,7 +184,7 @@ def test_failing_eligibility_lambda_follows_on_error_and_the_call_goes_on(
 def test_handler_that_cannot_decide_answers_per_on_error(simulator_for: SimulatorFor) -> None:
     # GIVEN onError skip, and a caller-key secret the handler cannot read
     with simulator_for(cooldown_days=30, on_error=sampling.SKIP) as sim:
-        sim.sandbox._client("secretsmanager").delete_secret(
+        sim.sandbox.client("secretsmanager").delete_secret(
             SecretId=sim.sandbox.caller_secret_arn, ForceDeleteWithoutRecovery=True
         )
         # WHEN a caller calls
@@ -204,12 +203,12 @@ def test_caller_number_appears_in_no_log_line_item_or_attribute(
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(logger.registered_formatter)
     logger.addHandler(handler)
-    logger.setLevel("INFO")
     try:
         with simulator_for(cooldown_days=30) as sim:
+            logger.setLevel("INFO")  # after the sandbox starts: it quiets the handlers
             # WHEN a caller answers a whole escalation survey with low scores
             report = play(sim, "escalation", "1", "2", "1", "2", caller_number=NUMBER)
-            items = sim.sandbox.all_items()
+            items = stored_items(sim)
     finally:
         logger.setLevel(level)
         logging.getLogger(logger.service).removeHandler(handler)

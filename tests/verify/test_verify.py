@@ -15,6 +15,7 @@ from botocore.stub import ANY, Stubber
 from connect_survey import PROJECT_ROOT, cli, verify
 from connect_survey.config.stage import StageConfig, load_stage
 from connect_survey.flows.catalog import FLOW_KEYS, HANDLERS
+from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, stack_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -34,9 +35,21 @@ FINISH_OK = {
 ELIGIBILITY_OK = {"eligible": "true", "decision": "offered", "callerKey": ""}
 
 
+def one_language_config(folder: Path) -> str:
+    """The project's cdk.json with its dev stage speaking only English, as `stage` below."""
+    document = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))
+    document["context"]["stages"]["dev"].pop("languages", None)
+    path = folder / "cdk.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def stage() -> StageConfig:
     context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    # The dev example also speaks ko-KR (its test cases need the Korean flows); these checks
+    # are counted on its six flows of one language (`bilingual` below has both).
+    context["stages"]["dev"].pop("languages", None)
     return load_stage(context, "dev")
 
 
@@ -150,15 +163,15 @@ class Deployment:
                     "Payload": ANY,
                 },
             )
-        stack = verify.stack_name(self.stage)
+        stack = stack_name(self.stage)
         if not self.stack_exists:
             stubs["cloudformation"].add_client_error(
                 "describe_stacks", "ValidationError", f"Stack with id {stack} does not exist"
             )
             return
         outputs = [
-            {"OutputKey": "ResultsTableName", "OutputValue": TABLE},
-            {"OutputKey": "AlertTopicArn", "OutputValue": TOPIC_ARN},
+            {"OutputKey": RESULTS_TABLE_OUTPUT, "OutputValue": TABLE},
+            {"OutputKey": ALERT_TOPIC_OUTPUT, "OutputValue": TOPIC_ARN},
         ]
         stubs["cloudformation"].add_response(
             "describe_stacks",
@@ -515,13 +528,13 @@ def stubbed_clients(monkeypatch: pytest.MonkeyPatch, stubbed_aws: Any) -> None:
 
 @pytest.mark.usefixtures("stubbed_clients")
 def test_verify_command_prints_one_line_per_check_and_exits_zero(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     # GIVEN a healthy stage
     monkeypatch.chdir(ROOT)
 
     # WHEN `connect-survey verify --stage dev` runs
-    code = cli.main(["verify", "--stage", "dev"])
+    code = cli.main(["verify", "--stage", "dev", "--config", one_language_config(tmp_path)])
 
     # THEN every check has a PASS line, a summary follows, and it exits 0
     lines = capsys.readouterr().out.splitlines()
@@ -533,14 +546,17 @@ def test_verify_command_prints_one_line_per_check_and_exits_zero(
 
 @pytest.mark.usefixtures("stubbed_clients")
 def test_verify_command_exits_one_on_any_failure(
-    monkeypatch: pytest.MonkeyPatch, deployment: Deployment, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    deployment: Deployment,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     # GIVEN a stage whose table is gone
     monkeypatch.chdir(ROOT)
     deployment.table_error = "ResourceNotFoundException"
 
     # WHEN verified from the command line
-    code = cli.main(["verify", "--stage", "dev"])
+    code = cli.main(["verify", "--stage", "dev", "--config", one_language_config(tmp_path)])
 
     # THEN it exits 1 and the summary counts the failure
     assert code == 1

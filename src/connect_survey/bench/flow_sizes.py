@@ -14,7 +14,8 @@ from dataclasses import fields
 from typing import Any
 
 from connect_survey import PROJECT_ROOT
-from connect_survey.config.stage import OPTIONAL_PROMPTS, load_stage
+from connect_survey.config.prompts import OPTIONAL_PROMPTS
+from connect_survey.config.stage import load_stage
 from connect_survey.flows.prompts import Prompts
 from connect_survey.flows.render import to_content
 

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from connect_survey.lambda_asset.survey.alerts import LowScoreAlert
+    from connect_survey.lambda_asset.survey.items import Answer
 
 RECORDS = 1000
 LOW_SHARE = 10  # one record in ten is a low answer
 ROUNDS = 9
 WARM_UP_RECORDS = 20
 REGION = "us-east-1"
+BUS = "bench-surveys"  # the alert bus, as a stage names its own
 Row = tuple[str, str, str, str, str]
 
 
@@ -40,6 +42,8 @@ def alert_batch() -> list[Row]:
     from moto import mock_aws
 
     from connect_survey.lambda_asset.survey import aws, contract
+    from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
+    from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
     from connect_survey.lambda_asset.survey.definition import SurveyDefinition
     from connect_survey.lambda_asset.survey.environment import handler_environment
 
@@ -47,16 +51,16 @@ def alert_batch() -> list[Row]:
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         contract.RESULTS_TABLE.create(dynamodb, "results")
         topic_arn = boto3.client("sns", region_name=REGION).create_topic(Name="alerts")["TopicArn"]
+        boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
         os.environ.update(
             handler_environment(
                 function_name="bench-alert",
                 table_name="results",
-                topic_arn=topic_arn,
-                bus_name="default",
                 survey=SurveyDefinition(),
                 retention_days=30,
             )
         )
+        os.environ.update({TOPIC_ARN: topic_arn, BUS_NAME: BUS})
         aws.reset_clients()
         timings: dict[str, list[float]] = {"ours": [], "single": [], "batched": []}
         for round_number in range(ROUNDS + 1):  # round 0 warms every client up, on both sides
@@ -93,21 +97,19 @@ def _ratio(timings: dict[str, list[float]], baseline: str) -> str:
 
 def _stored_batch(dynamodb: Any, prefix: str, size: int) -> list[dict[str, Any]]:
     """Store `size` answers (every LOW_SHARE-th low) and return their stream records."""
-    from connect_survey.lambda_asset.survey import contract
+    from connect_survey.lambda_asset.survey.items import Answer
     from connect_survey.simulator.stream import TableStream
 
     for i in range(size):
-        dynamodb.put_item(
-            TableName="results",
-            Item={
-                contract.TABLE_PARTITION_KEY: {"S": f"{prefix}-contact-{i}"},
-                contract.TABLE_SORT_KEY: {"S": "effort"},
-                contract.ITEM_ATTRIBUTE: {"S": "EffortScore"},
-                contract.ITEM_SCORE: {"N": "1" if i % LOW_SHARE == 0 else "5"},
-                contract.ITEM_MODE: {"S": "on-demand"},
-                contract.ITEM_QUEUE: {"S": "BasicQueue"},
-            },
+        answer = Answer(
+            contact_id=f"{prefix}-contact-{i}",
+            question="effort",
+            score=1 if i % LOW_SHARE == 0 else 5,
+            attribute="EffortScore",
+            mode="on-demand",
+            queue="BasicQueue",
         )
+        dynamodb.put_item(TableName="results", Item=answer.to_item())
     arn = dynamodb.describe_table(TableName="results")["Table"]["LatestStreamArn"]
     stream = TableStream(client=_streams_client(), stream_arn=arn)
     while True:  # GetRecords answers a page at a time
@@ -115,11 +117,7 @@ def _stored_batch(dynamodb: Any, prefix: str, size: int) -> list[dict[str, Any]]
         stream.poll()
         if len(stream.pending) == read:
             break
-    records = [
-        r
-        for r in stream.pending
-        if r["dynamodb"]["NewImage"][contract.TABLE_PARTITION_KEY]["S"].startswith(f"{prefix}-")
-    ]
+    records = [r for r in stream.pending if _answer(r).contact_id.startswith(f"{prefix}-")]
     assert len(records) == size, len(records)
     return records
 
@@ -136,22 +134,28 @@ def _streams_client() -> Any:
 
 def _alerts_of(records: Sequence[dict[str, Any]]) -> list[LowScoreAlert]:
     """The alerts the low records raise, as the function builds them."""
-    from connect_survey.lambda_asset.survey import contract
     from connect_survey.lambda_asset.survey.alerts import LowScoreAlert
 
-    low = [r["dynamodb"]["NewImage"] for r in records]
+    answers = [_answer(record) for record in records]
     return [
         LowScoreAlert(
-            contact_id=image[contract.TABLE_PARTITION_KEY]["S"],
+            contact_id=answer.contact_id,
             initial_contact_id=None,
-            mode=image[contract.ITEM_MODE]["S"],
-            queue=image[contract.ITEM_QUEUE]["S"],
+            mode=answer.mode or "",
+            queue=answer.queue,
             scores={"EffortScore": 1},
             threshold=3,
         )
-        for image in low
-        if image[contract.ITEM_SCORE]["N"] == "1"
+        for answer in answers
+        if answer.score == 1
     ]
+
+
+def _answer(record: dict[str, Any]) -> Answer:
+    """The answer a stream record carries (its new image)."""
+    from connect_survey.lambda_asset.survey.items import Answer
+
+    return Answer.from_item(record["dynamodb"]["NewImage"])
 
 
 def _run_alert_function(records: list[dict[str, Any]]) -> None:
@@ -172,11 +176,11 @@ def _send_one_by_one(topic_arn: str, alerts: Sequence[LowScoreAlert]) -> None:
 
 def _send_batched(topic_arn: str, alerts: Sequence[LowScoreAlert]) -> None:
     from connect_survey.lambda_asset.survey import aws
-    from connect_survey.lambda_asset.survey.alerts import BATCH_ENTRIES
+    from connect_survey.lambda_asset.survey.budget import ALERT_GROUP_CONTACTS
 
     sns, events = aws.publisher("sns"), aws.publisher("events")
-    for first in range(0, len(alerts), BATCH_ENTRIES):
-        group = alerts[first : first + BATCH_ENTRIES]
+    for first in range(0, len(alerts), ALERT_GROUP_CONTACTS):
+        group = alerts[first : first + ALERT_GROUP_CONTACTS]
         sns.publish_batch(
             TopicArn=topic_arn,
             PublishBatchRequestEntries=[
@@ -201,7 +205,7 @@ def _event(alert: LowScoreAlert) -> dict[str, Any]:
         "Source": EVENT_SOURCE,
         "DetailType": EVENT_DETAIL_TYPE,
         "Detail": json.dumps(alert.detail(), separators=(",", ":")),
-        "EventBusName": "default",
+        "EventBusName": BUS,
     }
 
 

@@ -1,6 +1,6 @@
 """The promotion pipeline's settings: `pipeline` in cdk.json's context, beside `stages`.
 
-Same rules as connect_survey.config.stage: pydantic models, `ConfigError` naming the setting path
+Same rules as the stages: pydantic models, `ConfigError` naming the setting path
 (`pipeline.order[2]`) and the fix, no aws_cdk import.
 """
 
@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from connect_survey.config.stage import (
-    ACCOUNT,
-    REGION,
-    ConfigError,
-    ConfigModel,
-    StageConfig,
-    load_stage,
-    setting_error,
-)
-from connect_survey.config.stage import _message as _setting_message
+from connect_survey.config.base import ACCOUNT, REGION, ConfigModel
+from connect_survey.config.errors import ConfigError, config_error, setting_error
+from connect_survey.config.stage import StageConfig, load_stage
 
 CONNECTION_ARN = (
     r"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z]{2}(-[a-z]+)+-\d:\d{12}:"
@@ -31,7 +24,13 @@ DEFAULT_APPROVAL_STAGES = ("prod",)
 
 
 class PipelineSettings(ConfigModel):
-    """Where the pipeline lives, what it watches, and the stages it promotes through."""
+    """Where the pipeline lives (a tooling account of its own), what it watches, and the
+    stages it promotes through."""
+
+    missing_hints: ClassVar[dict[str, str]] = {
+        "connectionArn": "create a connection to your Git host (Developer Tools console -> "
+        "Settings -> Connections), then put its ARN here"
+    }
 
     connection_arn: str = Field(
         pattern=CONNECTION_ARN,
@@ -43,7 +42,12 @@ class PipelineSettings(ConfigModel):
         pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="OWNER/NAME of the repository"
     )
     branch: str = Field(default="main", min_length=1, description="the branch a push promotes")
-    account: str = Field(pattern=ACCOUNT, description="the pipeline's 12-digit AWS account id")
+    account: str = Field(
+        pattern=ACCOUNT,
+        description="the 12-digit id of the tooling account the pipeline runs in: an account of "
+        "its own, not a stage's, so that nobody who administers dev can change what deploys "
+        "prod; each stage's account trusts it at bootstrap (--trust)",
+    )
     region: str = Field(pattern=REGION, description="the pipeline's region, e.g. us-east-1")
     order: list[str | list[str]] = Field(
         min_length=1,
@@ -63,7 +67,7 @@ class PipelineSettings(ConfigModel):
             for stage in [wave] if isinstance(wave, str) else wave:
                 if stage in seen:
                     raise setting_error(
-                        f"{index}",
+                        f"[{index}]",
                         f"{stage!r} is already in order[{seen[stage]}]; a stage deploys once "
                         "per run: remove one of them",
                     )
@@ -75,7 +79,7 @@ class PipelineSettings(ConfigModel):
         for index, stage in enumerate(self.approval_stages):
             if stage not in self.stage_names:
                 raise setting_error(
-                    f"approvalStages.{index}",
+                    f"approvalStages[{index}]",
                     f"{stage!r} is not in order ({', '.join(self.stage_names)}); "
                     "add it there or remove it here",
                 )
@@ -109,7 +113,7 @@ def load_pipeline(context: Mapping[str, Any]) -> PipelineConfig:
     try:
         settings = PipelineSettings.model_validate(raw)
     except ValidationError as error:
-        raise _config_error(error) from None
+        raise config_error("pipeline", error, PipelineSettings) from None
     stages = context.get("stages")
     known: Mapping[str, Any] = stages if isinstance(stages, Mapping) else {}
     for index, wave in enumerate(settings.order):
@@ -124,17 +128,3 @@ def load_pipeline(context: Mapping[str, Any]) -> PipelineConfig:
         settings=settings,
         stages={name: load_stage(context, name) for name in settings.stage_names},
     )
-
-
-def _config_error(error: ValidationError) -> ConfigError:
-    first = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-    loc = [part for part in first["loc"] if part != "[key]"]
-    if first["type"] == "config":
-        loc = loc[:1] + [part for part in (first.get("ctx") or {})["at"].split(".") if part]
-    loc = [int(p) if isinstance(p, str) and p.isdecimal() else p for p in loc]
-    path = "pipeline" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
-    message = _setting_message(first, PipelineSettings, [p for p in loc if isinstance(p, str)])
-    if first["type"] == "missing" and loc and loc[-1] == "connectionArn":
-        message += ": create a connection to your Git host (Developer Tools console -> Settings "
-        message += "-> Connections), then put its ARN here"
-    return ConfigError(path, message)

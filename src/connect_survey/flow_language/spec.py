@@ -1,8 +1,12 @@
 """The Amazon Connect Flow Language as this project knows it: the linter and the simulator read it.
 
-How to add an action type: (1) add its `ActionType` entry to `ACTION_TYPES` below (how it leaves,
-its errors, parameters, limits and choices); (2) write one simulator function decorated
-`@implements("Type")` in flows/engine/actions/; (3) add its rules (`@action_rule`) in flows/lint/.
+Each action type's constraints are declared once, as data (`ACTION_TYPES`: its parameters, the
+constraints on them from `constraints`, and its forms: how it leaves, which branches it may and
+must have, the NextAction console exports write). `checks` holds one function per kind of
+constraint; the linter reports what they find, and the simulator refuses a flow the linter
+rejects with an error. How to add an action type: (1) add its `ActionType` entry below;
+(2) write one simulator function decorated `@implements("Type")` in `engine/actions/`. A new kind
+of constraint is a dataclass in `constraints` and its function in `checks`.
 
 Everything else here (limits, enums, operators, digits, whole numbers, tolerant document readers)
 is a fact of the language that both sides must agree on, so it is written here and nowhere else.
@@ -13,9 +17,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, TypeGuard, TypeVar
+
+from connect_survey.flow_language.constraints import (
+    AllowedBranches,
+    Choice,
+    Conditions,
+    ConsoleNextAction,
+    Constraint,
+    JsonPath,
+    LeavesBy,
+    Object,
+    OneEntry,
+    OneOf,
+    Pattern,
+    Percentages,
+    Range,
+    RequiredBranches,
+    Results,
+    String,
+    StringMap,
+)
+
+C = TypeVar("C", bound=Constraint)
 
 # -- the document -------------------------------------------------------------------------------
 
@@ -73,7 +100,6 @@ EVENT_HOOKS = frozenset(
         "ResumeContact",
     }
 )
-PROMPT_KEYS = ("Text", "SSML", "PromptId")  # exactly one of them says what the caller hears
 STRING_MAP = "STRING_MAP"
 JSON = "JSON"
 RECORDED_PARTICIPANTS = ("Agent", "Customer")
@@ -148,89 +174,187 @@ def is_path(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class Range:
-    """The whole numbers a parameter may take: `low` to `high` (no upper bound when None)."""
+class Form:
+    """How an action of one form leaves, the errors it may branch on (NoMatchingError always),
+    those it must, what else it needs, and the NextAction console exports write on it."""
 
-    low: int
-    high: int | None = None
+    leaves_by: LeavesBy
+    errors: frozenset[str] = frozenset()
+    required_errors: frozenset[str] = frozenset()
+    constraints: tuple[Constraint, ...] = ()
+    console_next_action: str | None = None
 
-    def __contains__(self, value: object) -> bool:
-        return (
-            isinstance(value, int)
-            and self.low <= value
-            and (self.high is None or value <= self.high)
-        )
+    @property
+    def allowed_errors(self) -> frozenset[str]:
+        return self.errors | {NO_MATCHING_ERROR}
+
+    @cached_property
+    def with_branches(self) -> tuple[Constraint, ...]:
+        """The form's constraints, with its branches as constraints: required, allowed, and the
+        console's habit."""
+        derived: list[Constraint] = [
+            RequiredBranches(self.leaves_by, self.required_errors),
+            AllowedBranches(self.leaves_by == "conditions", self.allowed_errors),
+        ]
+        if self.console_next_action is not None:
+            derived.append(ConsoleNextAction(self.console_next_action))
+        return (*self.constraints, *derived)
 
 
 @dataclass(frozen=True)
-class Choice:
-    """The values an enumerated parameter may take; `default` when absent (None: required)."""
+class When:
+    """A form applies when the parameter `name` has one of `values`."""
 
-    values: tuple[str, ...]
-    default: str | None = None
+    name: str
+    values: frozenset[str]
 
-
-LeavesBy = Literal["next", "conditions", "errors", "end"]
-"""How an action leaves: by NextAction, by its result matching Conditions (NoMatchingCondition
-being the rest), only by Errors (a transfer that succeeds ends the flow), or not at all."""
+    def holds(self, parameters: Mapping[str, Any]) -> bool:
+        return parameters.get(self.name) in self.values
 
 
 @dataclass(frozen=True)
 class ActionType:
-    """One action type: how it leaves, its error types, parameters, limits and choices.
+    """One action type: its documented parameters, the constraints on them, and its forms.
 
-    `errors` always includes NoMatchingError. `limits` and `choices` are keyed by the parameter's
-    own name (`MaximumLength`, not its path inside `InputValidation`).
+    `form` is how the action leaves unless a `variants` entry's `When` holds (a menu or stored
+    input, an agent or queue metric): the first that holds gives the form instead.
     """
 
-    leaves_by: LeavesBy
-    errors: frozenset[str]
-    parameters: tuple[str, ...] = ()
-    limits: Mapping[str, Range] = field(default_factory=dict)
-    choices: Mapping[str, Choice] = field(default_factory=dict)
+    parameters: tuple[str, ...]
+    form: Form
+    constraints: tuple[Constraint, ...] = ()
+    variants: tuple[tuple[When, Form], ...] = ()
+
+    def form_for(self, parameters: Mapping[str, Any]) -> Form:
+        return next((form for when, form in self.variants if when.holds(parameters)), self.form)
+
+    @property
+    def forms(self) -> tuple[Form, ...]:
+        return (self.form, *(form for _, form in self.variants))
+
+    @property
+    def all_constraints(self) -> tuple[Constraint, ...]:
+        """Every constraint of every form (for the tests that break each one)."""
+        return (*self.constraints, *(c for form in self.forms for c in form.with_branches))
 
 
 def _type(
     leaves_by: LeavesBy,
     *errors: str,
     parameters: tuple[str, ...] = (),
-    limits: Mapping[str, Range] | None = None,
-    choices: Mapping[str, Choice] | None = None,
+    constraints: tuple[Constraint, ...] = (),
+    conditions: tuple[Constraint, ...] = (),
+    console_next_action: str | None = None,
 ) -> ActionType:
-    return ActionType(
+    form = Form(
         leaves_by,
-        frozenset({NO_MATCHING_ERROR, *errors}),
-        parameters,
-        limits or {},
-        choices or {},
+        frozenset(errors),
+        constraints=conditions,
+        console_next_action=console_next_action,
     )
+    return ActionType(parameters, form, constraints)
 
 
-CALLBACK_DELAY_SECONDS = Range(1, 259_200)  # three days
+PROMPT_KEYS = ("Text", "SSML", "PromptId")  # what the caller hears: never more than one
+PROMPT = (OneOf(PROMPT_KEYS), *(String(key, required=False) for key in PROMPT_KEYS))
+QUEUE_KEYS = ("QueueId", "AgentId")  # a queue, or an agent's own queue: never both
+AT_MOST_ONE_QUEUE = (
+    OneOf(QUEUE_KEYS, required=False),
+    *(String(key, required=False) for key in QUEUE_KEYS),
+)
+CALLBACK_DELAY_SECONDS = 259_200  # three days
 MAX_PERCENT = 100
-PERCENTAGES = Range(1, MAX_PERCENT)  # DistributeByPercentage draws one of these per contact
-TERMINATOR_KEYS = Range(1, 5)  # length of DTMFConfiguration.InputTerminationSequence
+MIN_PERCENT = 1  # DistributeByPercentage draws a number from 1 to 100 per contact
+MENU_KEY = Conditions(("Equals",), r"[0-9*#]", "on one key (0-9, *, #)")
+TERMINATOR = Pattern(
+    "DTMFConfiguration.InputTerminationSequence", r"[0-9*#]{1,5}", "1 to 5 keys of 0-9, *, #"
+)
+BOOLEAN_TEXT = ("True", "False")
+NUMBER_OPERATORS = tuple(name for name in OPERATORS if name.startswith("Number"))
+VALIDATION_KEYS = ("InputValidation.PhoneNumberValidation", "InputValidation.CustomValidation")
+# GetParticipantInput: "NoMatchingError - Must always be defined" (its action page).
+MUST_HANDLE_ERRORS = frozenset({NO_MATCHING_ERROR})
 
 ACTION_TYPES: dict[str, ActionType] = {
-    "MessageParticipant": _type("next", parameters=PROMPT_KEYS),
-    # Leaves by conditions as a menu, by NextAction when it stores input (see `leaves_by`).
-    "GetParticipantInput": _type(
-        "conditions",
-        INPUT_TIME_LIMIT_EXCEEDED,
-        NO_MATCHING_CONDITION,
-        INVALID_PHONE_NUMBER,
+    "MessageParticipant": _type("next", parameters=(*PROMPT_KEYS, "Media"), constraints=PROMPT),
+    # A menu (StoreInput absent or "False") leaves by Conditions on one key; stored input
+    # (StoreInput "True") leaves by NextAction and needs one kind of InputValidation.
+    "GetParticipantInput": ActionType(
         parameters=(
             *PROMPT_KEYS,
+            "Media",
             "InputTimeLimitSeconds",
             "StoreInput",
             "InputValidation",
+            "InputEncryption",
             "DTMFConfiguration",
         ),
-        limits={"InputTimeLimitSeconds": Range(1), "MaximumLength": Range(1)},
-        choices={"StoreInput": Choice(("True", "False"), "False")},
+        constraints=(
+            OneOf(PROMPT_KEYS, required=False),
+            *PROMPT[1:],
+            Range("InputTimeLimitSeconds", 1),
+            Choice("StoreInput", BOOLEAN_TEXT, "False"),
+            Object("DTMFConfiguration", required=False),
+            TERMINATOR,
+            Choice("DTMFConfiguration.DisableCancelKey", BOOLEAN_TEXT, "False"),
+        ),
+        form=Form(
+            "conditions",
+            frozenset({INPUT_TIME_LIMIT_EXCEEDED, NO_MATCHING_CONDITION}),
+            MUST_HANDLE_ERRORS,
+            constraints=(MENU_KEY,),
+        ),
+        variants=(
+            (
+                When("StoreInput", frozenset({"True"})),
+                Form(
+                    "next",
+                    frozenset({INPUT_TIME_LIMIT_EXCEEDED, INVALID_PHONE_NUMBER}),
+                    MUST_HANDLE_ERRORS,
+                    constraints=(
+                        OneOf(VALIDATION_KEYS),
+                        Range("InputValidation.CustomValidation.MaximumLength", 1),
+                    ),
+                ),
+            ),
+        ),
     ),
-    "UpdateContactAttributes": _type("next", parameters=("Attributes",)),
-    "Compare": _type("conditions", NO_MATCHING_CONDITION, parameters=("ComparisonValue",)),
+    "UpdateContactAttributes": _type(
+        "next",
+        parameters=("Attributes", "TargetContact"),
+        constraints=(
+            StringMap("Attributes", required=True),
+            Choice("TargetContact", ("Current", "Related"), "Current"),
+        ),
+    ),
+    # The console's "Set contact properties": Connect-defined contact data, such as the
+    # language code the contact record, Contact Lens and Lex see.
+    "UpdateContactData": _type(
+        "next",
+        parameters=(
+            "Name",
+            "Description",
+            "LanguageCode",
+            "CustomerId",
+            "References",
+            "TargetContact",
+            "WisdomSessionArn",
+        ),
+        constraints=(
+            *(
+                String(key, required=False)
+                for key in ("Name", "Description", "LanguageCode", "CustomerId")
+            ),
+            Object("References", required=False),
+            Choice("TargetContact", ("Current", "Related"), "Current"),
+        ),
+    ),
+    "Compare": _type(
+        "conditions",
+        NO_MATCHING_CONDITION,
+        parameters=("ComparisonValue",),
+        constraints=(JsonPath("ComparisonValue"),),
+    ),
     "InvokeLambdaFunction": _type(
         "next",
         parameters=(
@@ -240,35 +364,82 @@ ACTION_TYPES: dict[str, ActionType] = {
             "LambdaInvocationAttributes",
             "ResponseValidation",
         ),
-        limits={"InvocationTimeLimitSeconds": Range(1, 8)},
-        choices={
-            "InvocationType": Choice(("SYNCHRONOUS", "ASYNCHRONOUS"), "SYNCHRONOUS"),
-            "ResponseType": Choice((STRING_MAP, JSON), STRING_MAP),
-        },
+        constraints=(
+            String("LambdaFunctionARN"),
+            Range("InvocationTimeLimitSeconds", 1, 8),
+            Choice("InvocationType", ("SYNCHRONOUS", "ASYNCHRONOUS"), "SYNCHRONOUS"),
+            StringMap("LambdaInvocationAttributes"),
+            Object("ResponseValidation", required=False),
+            Choice("ResponseValidation.ResponseType", (STRING_MAP, JSON), STRING_MAP),
+        ),
     ),
-    "UpdateContactEventHooks": _type("next", parameters=("EventHooks",)),
-    "UpdateContactTargetQueue": _type("next", parameters=("QueueId", "AgentId")),
-    "TransferContactToQueue": _type("errors", QUEUE_AT_CAPACITY),
+    "UpdateContactEventHooks": _type(
+        "next", parameters=("EventHooks",), constraints=(OneEntry("EventHooks", EVENT_HOOKS),)
+    ),
+    "UpdateContactTargetQueue": _type(
+        "next", parameters=QUEUE_KEYS, constraints=(OneOf(QUEUE_KEYS), *AT_MOST_ONE_QUEUE[1:])
+    ),
+    "TransferContactToQueue": _type(
+        "errors", QUEUE_AT_CAPACITY, console_next_action="the NoMatchingError target"
+    ),
     "DisconnectParticipant": _type("end"),
     "EndFlowExecution": _type("end"),
-    "TransferToFlow": _type("end", parameters=("ContactFlowId",)),
+    "TransferToFlow": _type(
+        "end",
+        parameters=("ContactFlowId",),
+        constraints=(String("ContactFlowId"),),
+        console_next_action="the NoMatchingError target",
+    ),
     "UpdateContactTextToSpeechVoice": _type(
         "next",
         parameters=("TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle"),
-        choices={"TextToSpeechEngine": Choice(("Standard", "Neural", "Generative"), "Standard")},
+        constraints=(
+            String("TextToSpeechVoice"),
+            # The docs list no engine names (console exports write Neural): a voice the engine
+            # does not speak fails the block when it runs, as the simulator plays it.
+            String("TextToSpeechEngine", required=False),
+            String("TextToSpeechStyle", required=False),
+        ),
     ),
     "UpdateFlowLoggingBehavior": _type(
         "next",
         parameters=("FlowLoggingBehavior",),
-        choices={"FlowLoggingBehavior": Choice(("Enabled", "Disabled"))},
+        constraints=(Choice("FlowLoggingBehavior", ("Enabled", "Disabled")),),
     ),
-    "UpdateContactRecordingBehavior": _type("next", parameters=("RecordingBehavior",)),
-    "CheckHoursOfOperation": _type("conditions"),
-    "CheckMetricData": _type(
+    "UpdateContactRecordingBehavior": _type(
+        "next",
+        parameters=("RecordingBehavior", "AnalyticsBehavior"),
+        constraints=(
+            Object("RecordingBehavior"),
+            Choice("RecordingBehavior.RecordedParticipants", RECORDED_PARTICIPANTS, many=True),
+        ),
+    ),
+    "CheckHoursOfOperation": _type(
         "conditions",
-        NO_MATCHING_CONDITION,
-        parameters=("MetricType", "QueueId", "AgentId"),
-        choices={"MetricType": Choice(METRIC_TYPES)},
+        parameters=("HoursOfOperationId",),
+        constraints=(String("HoursOfOperationId", required=False),),
+        conditions=(Results(HOURS_RESULTS),),
+    ),
+    # The docs allow NoMatchingCondition only on the queue metrics; console exports wire it on
+    # agent metrics too, and Connect accepts that, so every form allows it.
+    "CheckMetricData": ActionType(
+        parameters=("MetricType", *QUEUE_KEYS),
+        constraints=(Choice("MetricType", METRIC_TYPES), *AT_MOST_ONE_QUEUE),
+        form=Form(
+            "conditions",
+            frozenset({NO_MATCHING_CONDITION}),
+            constraints=(Conditions(("Equals", *NUMBER_OPERATORS)),),
+        ),
+        variants=(
+            (
+                When("MetricType", frozenset(AGENT_METRIC_TYPES)),
+                Form(
+                    "conditions",
+                    frozenset({NO_MATCHING_CONDITION}),
+                    constraints=(Conditions((AGENT_METRIC_CONDITION[0],), "0", "0"),),
+                ),
+            ),
+        ),
     ),
     # CallbackNumber must be one JSONPath (never static); its two errors are all the docs list.
     "UpdateContactCallbackNumber": _type(
@@ -276,6 +447,7 @@ ACTION_TYPES: dict[str, ActionType] = {
         INVALID_CALLBACK_NUMBER,
         CALLBACK_NUMBER_NOT_DIALABLE,
         parameters=("CallbackNumber",),
+        constraints=(JsonPath("CallbackNumber"),),
     ),
     "CreateCallbackContact": _type(
         "next",
@@ -283,37 +455,64 @@ ACTION_TYPES: dict[str, ActionType] = {
             "InitialCallDelaySeconds",
             "MaximumConnectionAttempts",
             "RetryDelaySeconds",
-            "QueueId",
-            "AgentId",
+            *QUEUE_KEYS,
         ),
-        limits={
-            "InitialCallDelaySeconds": CALLBACK_DELAY_SECONDS,
-            "MaximumConnectionAttempts": Range(1),
-            "RetryDelaySeconds": CALLBACK_DELAY_SECONDS,
-        },
+        constraints=(
+            *AT_MOST_ONE_QUEUE,
+            Range("InitialCallDelaySeconds", 1, CALLBACK_DELAY_SECONDS),
+            Range("MaximumConnectionAttempts", 1),
+            Range("RetryDelaySeconds", 1, CALLBACK_DELAY_SECONDS),
+        ),
     ),
-    "DistributeByPercentage": _type("conditions", NO_MATCHING_CONDITION),
-    "Loop": _type("conditions", parameters=("LoopCount",), limits={"LoopCount": Range(0, 100)}),
+    "DistributeByPercentage": _type(
+        "conditions", NO_MATCHING_CONDITION, conditions=(Percentages(MAX_PERCENT),)
+    ),
+    "Loop": _type(
+        "conditions",
+        parameters=("LoopCount",),
+        constraints=(Range("LoopCount", 0, 100, dynamic=True),),
+        conditions=(Results(LOOP_RESULTS),),
+        console_next_action="the DoneLooping target",
+    ),
+    # WaitCompleted is always a condition; each interrupting event (Events) adds its own.
     "Wait": _type(
         "conditions",
         PARTICIPANT_NOT_FOUND,
-        parameters=("TimeoutSeconds",),
-        limits={"TimeoutSeconds": Range(1, 604_800)},  # seven days
+        parameters=("TimeoutSeconds", "Events"),
+        constraints=(Range("TimeoutSeconds", 1, 604_800, dynamic=True),),  # seven days
+        conditions=(Results((WAIT_COMPLETED,), exact=False), Conditions(("Equals",))),
     ),
 }
 
 
+def _declared(action_type: str, name: str, kind: type[C]) -> C:
+    found = [
+        c
+        for c in ACTION_TYPES[action_type].constraints
+        if isinstance(c, kind) and getattr(c, "name", None) == name
+    ]
+    if len(found) != 1:
+        raise KeyError(f"{action_type} declares no single {kind.__name__} for {name}")
+    return found[0]
+
+
 def limit(action_type: str, parameter: str) -> Range:
     """The range of a numeric parameter of an action type."""
-    return ACTION_TYPES[action_type].limits[parameter]
+    return _declared(action_type, parameter, Range)
 
 
 def choice(action_type: str, parameter: str) -> Choice:
     """The values of an enumerated parameter of an action type."""
-    return ACTION_TYPES[action_type].choices[parameter]
+    return _declared(action_type, parameter, Choice)
 
 
 # -- reading a document that may be malformed -----------------------------------------------------
+
+
+def is_object(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    """Whether a value is a JSON object (a dict first: the Mapping ABC check is slow, and the
+    linter asks this thousands of times per flow)."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def type_name(action: Mapping[str, Any]) -> str:
@@ -325,13 +524,13 @@ def type_name(action: Mapping[str, Any]) -> str:
 def parameters(action: Mapping[str, Any]) -> Mapping[str, Any]:
     """The action's `Parameters`, or {} when it is not an object."""
     params = action.get("Parameters")
-    return params if isinstance(params, Mapping) else {}
+    return params if is_object(params) else {}
 
 
 def transitions(action: Mapping[str, Any]) -> Mapping[str, Any]:
     """The action's `Transitions`, or {} when it is not an object."""
     found = action.get("Transitions")
-    return found if isinstance(found, Mapping) else {}
+    return found if is_object(found) else {}
 
 
 def entries(action: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -339,7 +538,7 @@ def entries(action: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     found = transitions(action).get(key)
     if not isinstance(found, list):
         return []
-    return [entry for entry in found if isinstance(entry, Mapping)]
+    return [entry for entry in found if is_object(entry)]
 
 
 def conditions(action: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -385,6 +584,22 @@ def is_text(value: Any) -> bool:
     return isinstance(value, str) and value != ""
 
 
+MISSING: Any = object()
+"""What `value_at` reads for a parameter that is not there."""
+
+
+def value_at(params: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+    """Whether the parent object of the dotted parameter `path` is there, and the parameter's
+    value (`MISSING` when absent)."""
+    *parents, name = path.split(".")
+    found: Any = params
+    for key in parents:
+        found = found.get(key) if is_object(found) else None
+    if not is_object(found):
+        return False, MISSING
+    return True, found.get(name, MISSING)
+
+
 # -- the shape of a document: what the linter reports and the simulator refuses to run ------------
 
 ACTIONS_PROBLEM = "Actions must be a list of actions"
@@ -427,7 +642,16 @@ def action_problems(action: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def form(action: Mapping[str, Any]) -> Form:
+    """The form of an action of a known type (a menu or stored input, an agent metric...)."""
+    return ACTION_TYPES[action["Type"]].form_for(parameters(action))
+
+
 def leaves_by(action: Mapping[str, Any]) -> LeavesBy:
-    """How an action of a known type leaves; stored input leaves by NextAction."""
-    kind = ACTION_TYPES[action["Type"]].leaves_by
-    return "next" if action["Type"] == "GetParticipantInput" and stores_input(action) else kind
+    """How an action of a known type leaves (stored input leaves by NextAction)."""
+    return form(action).leaves_by
+
+
+def constraints(action: Mapping[str, Any]) -> tuple[Constraint, ...]:
+    """Every constraint on an action of a known type: its type's and its form's."""
+    return (*ACTION_TYPES[action["Type"]].constraints, *form(action).with_branches)

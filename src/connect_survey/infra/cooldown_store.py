@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
-from connect_survey.lambda_asset.survey import sampling
+from connect_survey.infra.tables import grant_item_actions, shaped_table
+from connect_survey.lambda_asset.survey.contract import COOLDOWN_TABLE
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_iam as iam
 
 
 class CooldownStore(Construct):
-    """One item per caller key, dropped by TTL when the cooldown ends; the HMAC key in a secret."""
+    """One item per caller key, dropped by TTL when the cooldown ends; the HMAC key in a secret.
+    It grants each use of it exactly the actions that use needs."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.table = dynamodb.Table(
+        self.table = shaped_table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(
-                name=sampling.COOLDOWN_PARTITION_KEY, type=dynamodb.AttributeType.STRING
-            ),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            COOLDOWN_TABLE,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            time_to_live_attribute=sampling.COOLDOWN_TTL_ATTRIBUTE,
             # Only pseudonymous keys that expire within the cooldown: nothing worth retaining.
             removal_policy=RemovalPolicy.DESTROY,
         )
@@ -49,3 +52,13 @@ class CooldownStore(Construct):
                 )
             ],
         )
+
+    def grant_check(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Decide a caller's cooldown: read the caller-key secret and the caller's record (the
+        eligibility handler)."""
+        self.secret.grant_read(grantee)
+        return grant_item_actions(self.table, grantee, ["dynamodb:GetItem"])
+
+    def grant_start(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Start a caller's cooldown: write their record (the score handler)."""
+        return grant_item_actions(self.table, grantee, ["dynamodb:PutItem"])

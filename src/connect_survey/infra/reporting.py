@@ -3,8 +3,9 @@
 Connect streams CTRs to a Kinesis stream (an instance has one such stream: `ctrSource` either
 creates it with the instance's storage config, names an existing one, or is "off"); Firehose
 reads it, partitions by contact date, converts to Parquet against the Glue table, and writes to
-an encrypted, TLS-only, versioned bucket. Athena finds partitions by projection (no crawler) and
-runs the named queries of `reports.queries`, the same SQL `connect-survey report` runs offline.
+a TLS-only, versioned bucket encrypted with the stage key (SSE-KMS, as are Athena's results).
+Athena finds partitions by projection (no crawler) and runs the named queries of
+`reports.queries`, the same SQL `connect-survey report` runs offline.
 
 What reaches S3: the table names only the CTR fields and the contact attributes the reports
 read (a struct, never a map), and the conversion drops every other JSON key, so no endpoint
@@ -30,11 +31,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from connect_survey.config.stage import CTR_SOURCE_CREATE
+from connect_survey.config.reporting import CTR_SOURCE_CREATE
+from connect_survey.flows.catalog import resource_name
 from connect_survey.infra.handlers import LOG_RETENTION
 from connect_survey.reports import queries
 
 if TYPE_CHECKING:
+    from connect_survey.infra.stage_key import StageKey
     from connect_survey.lambda_asset.survey.definition import SurveyDefinition
 
 RECORDS_PREFIX: Final = "ctr/"
@@ -94,13 +97,17 @@ class ContactRecordReports(Construct):
         retention_days: int,
         query_limit_gb: int,
         log_retention_days: int,
+        key: StageKey,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
+        self.key = key
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
+            # SSE-KMS with the stage key: reading the records takes kms:Decrypt on it as well.
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=key.key,
             enforce_ssl=True,
             versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -161,7 +168,7 @@ class ContactRecordReports(Construct):
         self.workgroup = athena.CfnWorkGroup(
             self,
             "Workgroup",
-            name=f"{name_prefix}-reports",
+            name=resource_name(name_prefix, "reports"),
             description="Post-call survey reports over contact records",
             state="ENABLED",
             recursive_delete_option=True,
@@ -175,7 +182,7 @@ class ContactRecordReports(Construct):
                 result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
                     output_location=f"s3://{self.bucket.bucket_name}/{RESULTS_PREFIX}",
                     encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
-                        encryption_option="SSE_S3"
+                        encryption_option="SSE_KMS", kms_key=key.key.key_arn
                     ),
                 ),
             ),
@@ -185,7 +192,7 @@ class ContactRecordReports(Construct):
             named = athena.CfnNamedQuery(
                 self,
                 f"Query{query.name.title().replace('-', '')}",
-                name=f"{name_prefix}-{query.name}",
+                name=resource_name(name_prefix, query.name),
                 description=query.description,
                 database=database_name,
                 query_string=query.sql,
@@ -251,6 +258,7 @@ class ContactRecordReports(Construct):
                 ],
             )
         )
+        self.key.grant_object_writes(role, self.bucket)
         log_group = logs.LogGroup(
             self,
             "DeliveryLogs",
@@ -329,7 +337,7 @@ class ContactRecordReports(Construct):
         self.delivery = firehose.CfnDeliveryStream(
             self,
             "Delivery",
-            delivery_stream_name=f"{name_prefix}-contact-records",
+            delivery_stream_name=resource_name(name_prefix, "contact-records"),
             delivery_stream_type="KinesisStreamAsSource",
             kinesis_stream_source_configuration=firehose.CfnDeliveryStream.KinesisStreamSourceConfigurationProperty(
                 kinesis_stream_arn=stream.stream_arn, role_arn=role.role_arn

@@ -2,43 +2,58 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from connect_survey.infra.tables import grant_item_actions, shaped_table
 from connect_survey.lambda_asset.survey.contract import RESULTS_TABLE
 
-# The contract's DynamoDB attribute types, as CDK names them.
-ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING}
+if TYPE_CHECKING:
+    from aws_cdk import aws_iam as iam
 
 
 class ResultsStore(Construct):
-    """On-demand, encrypted, recoverable table with a TTL, a per-question index and a stream."""
+    """On-demand, encrypted, recoverable table with a TTL, a per-question index and a stream
+    (the outbox); it grants each use of it exactly the actions that use needs."""
 
     def __init__(self, scope: Construct, construct_id: str, *, deletion_protection: bool) -> None:
         super().__init__(scope, construct_id)
-        shape = RESULTS_TABLE
-        key_type = ATTRIBUTE_TYPES[shape.key_type]
-        self.table = dynamodb.Table(
+        self.table = shaped_table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(name=shape.partition_key, type=key_type),
-            sort_key=dynamodb.Attribute(name=shape.sort_key, type=key_type),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            RESULTS_TABLE,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            time_to_live_attribute=shape.ttl_attribute,
-            # The outbox: the alert function reads every new item image from the stream.
-            stream=dynamodb.StreamViewType[shape.stream_view_type],
             deletion_protection=deletion_protection,
             # Survey answers are business records: keep them if the stack is deleted.
             removal_policy=RemovalPolicy.RETAIN,
         )
-        # Reports read one question over a date range instead of scanning the table.
-        self.table.add_global_secondary_index(
-            index_name=shape.question_index,
-            partition_key=dynamodb.Attribute(name=shape.sort_key, type=key_type),
-            sort_key=dynamodb.Attribute(name=shape.question_index_sort_key, type=key_type),
-        )
+
+    def grant_write_answers(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Store answers, one item each (the score handler)."""
+        return grant_item_actions(self.table, grantee, ["dynamodb:PutItem"])
+
+    def grant_read_contacts(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Read a contact's items by their known keys (the finish handler, the alert function)."""
+        return grant_item_actions(self.table, grantee, ["dynamodb:BatchGetItem"])
+
+    def grant_write_summaries(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Close a contact's survey: update its summary item (the finish handler)."""
+        return grant_item_actions(self.table, grantee, ["dynamodb:UpdateItem"])
+
+    def grant_outbox(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Run the outbox: read the table's stream, then read, claim and settle outbox items
+        (the alert function)."""
+        self.table.grant_stream_read(grantee)
+        actions = [
+            "dynamodb:BatchWriteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ]
+        return grant_item_actions(self.table, grantee, actions)

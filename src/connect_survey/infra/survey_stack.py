@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import CfnOutput, Environment, Stack
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 
+from connect_survey import PROJECT_ROOT
+from connect_survey.config.errors import ConfigError
 from connect_survey.flows.catalog import (
     CALLBACK_QUEUE,
     SUPERVISOR_QUEUE,
@@ -17,23 +19,49 @@ from connect_survey.infra.connect_integration import LambdaIntegration
 from connect_survey.infra.contact_flows import ContactFlows
 from connect_survey.infra.cooldown_store import CooldownStore
 from connect_survey.infra.handlers import SurveyHandlers
+from connect_survey.infra.live_tests import LiveTestCases
 from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
 from connect_survey.infra.operations import Operations
+from connect_survey.infra.outputs import (
+    ALERT_EVENT_BUS_OUTPUT,
+    ALERT_TOPIC_OUTPUT,
+    REPORTS_BUCKET_OUTPUT,
+    REPORTS_WORKGROUP_OUTPUT,
+    RESULTS_TABLE_OUTPUT,
+    flow_arn_output,
+)
 from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
 from connect_survey.infra.results_store import ResultsStore
+from connect_survey.infra.stage_key import StageKey
 from connect_survey.infra.supervisor_queue import SupervisorRouting
 from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION
+from connect_survey.test_cases.files import CASES_FOLDER, CaseFile, load_cases
+from connect_survey.test_cases.references import StageResources
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from constructs import Construct
 
     from connect_survey.config.stage import StageConfig
 
 
+DEFAULT_CASES = PROJECT_ROOT / CASES_FOLDER
+
+
 class SurveyStack(Stack):
     """The same class for every stage; only the configuration differs."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        cases_folder: Path = DEFAULT_CASES,
+        **kwargs: Any,
+    ):
+        """`cases_folder` holds the test cases deployed when the stage sets `liveTests`."""
         stage, settings = config.offline, config.settings
         super().__init__(
             scope,
@@ -45,7 +73,15 @@ class SurveyStack(Stack):
         results = ResultsStore(
             self, "Results", deletion_protection=settings.table_deletion_protection
         )
-        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        # One customer-managed key for the stage: topics, reports bucket, Athena results.
+        stage_key = StageKey(self, "StageKey", name_prefix=stage.name_prefix)
+        alerting = Alerting(
+            self,
+            "Alerting",
+            name_prefix=stage.name_prefix,
+            emails=settings.alert_emails,
+            key=stage_key,
+        )
         cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
             self,
@@ -53,15 +89,13 @@ class SurveyStack(Stack):
             name_prefix=stage.name_prefix,
             partition=stage.partition,
             survey=stage.inputs.survey,
-            table=results.table,
-            topic=alerting.topic,
-            bus=alerting.bus,
+            results=results,
+            alert_channels=alerting.channels,
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
             sampling=stage.inputs.sampling,
-            cooldown_table=cooldown.table,
-            caller_key_secret=cooldown.secret,
+            cooldown=cooldown,
             instance_alias=settings.instance_alias,
         )
         operations = Operations(
@@ -71,6 +105,7 @@ class SurveyStack(Stack):
             functions={**handlers.functions, ALERT_FUNCTION: handlers.alert},
             dead_letters=handlers.dead_letters,
             emails=settings.ops_emails,
+            stage_key=stage_key,
         )
         integrations = [
             LambdaIntegration(
@@ -99,6 +134,12 @@ class SurveyStack(Stack):
         # checked (with every other lint rule) on what Connect will get.
         for spec in stage.flows:
             stage.render(spec.key)
+        function_arns = {key: fn.function_arn for key, fn in handlers.functions.items()}
+        queue_arns = {
+            **stage.queues,
+            SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
+            CALLBACK_QUEUE: supervisors.callback_queue_arn,
+        }
         flows = ContactFlows(
             self,
             "Flows",
@@ -106,23 +147,38 @@ class SurveyStack(Stack):
             name_prefix=stage.name_prefix,
             specs=stage.flows,
             inputs=stage.inputs_for,
-            function_arns={key: fn.function_arn for key, fn in handlers.functions.items()},
-            queue_arns={
-                **stage.queues,
-                SUPERVISOR_QUEUE: supervisors.supervisor_queue_arn,
-                CALLBACK_QUEUE: supervisors.callback_queue_arn,
-            },
+            function_arns=function_arns,
+            queue_arns=queue_arns,
             depends_on=list(integrations),
         )
+        self.live_tests: LiveTestCases | None = None
+        if settings.live_tests:
+            self.live_tests = LiveTestCases(
+                self,
+                "LiveTests",
+                instance_arn=stage.instance_arn,
+                name_prefix=stage.name_prefix,
+                cases=live_cases(cases_folder, stage.name),
+                resources=StageResources(
+                    flows={spec.key: flows.arn(spec.key) for spec in stage.flows},
+                    functions=function_arns,
+                    queues=queue_arns,
+                ),
+                source_phone_number=settings.live_test_source_phone_number,
+                depends_on=[flows, supervisors, *integrations],
+            )
+        # The flows by key, for the verify role to read exactly these.
+        self.flow_arns = {spec.key: flows.arn(spec.key) for spec in stage.flows}
         for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
-                f"{spec.key.title().replace('-', '')}FlowArn",
+                flow_arn_output(spec.key),
                 value=flows.arn(spec.key),
                 description=f"ARN of the {spec.key} contact flow",
             )
-        CfnOutput(self, "ResultsTableName", value=results.table.table_name)
-        CfnOutput(self, "AlertTopicArn", value=alerting.topic.topic_arn)
+        CfnOutput(self, RESULTS_TABLE_OUTPUT, value=results.table.table_name)
+        CfnOutput(self, ALERT_TOPIC_OUTPUT, value=alerting.topic.topic_arn)
+        CfnOutput(self, ALERT_EVENT_BUS_OUTPUT, value=alerting.bus.event_bus_name)
         suppress_findings(handlers=handlers)
         if settings.reporting is not None:
             reporting = settings.reporting
@@ -140,9 +196,21 @@ class SurveyStack(Stack):
                 retention_days=settings.record_retention_days,
                 query_limit_gb=reporting.query_limit_gb,
                 log_retention_days=settings.log_retention_days,
+                key=stage_key,
             )
             for alarm in reports.alarms:  # delivery failures reach the same people
                 alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))
-            CfnOutput(self, "ReportsBucketName", value=reports.bucket.bucket_name)
-            CfnOutput(self, "ReportsWorkgroup", value=reports.workgroup.ref)
+            CfnOutput(self, REPORTS_BUCKET_OUTPUT, value=reports.bucket.bucket_name)
+            CfnOutput(self, REPORTS_WORKGROUP_OUTPUT, value=reports.workgroup.ref)
             suppress_reporting_findings(reports=reports)
+
+
+def live_cases(folder: Path, stage: str) -> list[CaseFile]:
+    """The cases a stage with `liveTests` deploys: every case file in `folder`, at least one."""
+    cases = load_cases([folder]) if folder.is_dir() else []
+    if not cases:
+        raise ConfigError(
+            f"stages.{stage}.liveTests",
+            f"is true but {folder} holds no test cases (*.json); add cases or set it to false",
+        )
+    return cases

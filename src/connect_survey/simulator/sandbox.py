@@ -1,11 +1,17 @@
 """The embedded AWS the simulator runs the project's handlers against (moto, in process).
 
 It creates what the stack defines for the handlers — the results table (the contract's shape,
-with its stream), the alert topic, the default event bus — and runs the outbox: after every
+with its stream), the alert topic, the stage's alert bus — and runs the outbox: after every
 handler call the table's new stream records go to the real alert function, as the event source
 mapping delivers them in AWS. Every alert published successfully (SNS Publish, EventBridge
 PutEvents, seen on the SDK's own event hooks) is recorded, so a call's stored answers and alerts
 can be read back afterwards.
+
+The alert function gets no Lambda context here, so it never waits out a claim another sender
+left (it has no deadline to measure a wait against): such a contact is retried by the stream and
+can end in the dead letters where, in AWS, the invocation would have waited. Lost replies,
+crashes and outcome writes DynamoDB refused leave such claims; of these, only the last can be
+injected here (`--fail-service dynamodb`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -22,8 +29,17 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
-from connect_survey.lambda_asset.survey import aws, contract, sampling
+from connect_survey.lambda_asset.survey import aws, contract, sampling, telemetry
+from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
+from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
 from connect_survey.lambda_asset.survey.environment import handler_environment
+from connect_survey.lambda_asset.survey.items import (
+    Answer,
+    CooldownRecord,
+    Summary,
+    result_item,
+    serialize,
+)
 from connect_survey.simulator.stream import EmbeddedTableStream
 
 if TYPE_CHECKING:
@@ -32,7 +48,6 @@ if TYPE_CHECKING:
 REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
-BUS_NAME = "default"
 COOLDOWN_TABLE_NAME = "survey-caller-cooldown"
 CALLER_SECRET_NAME = "survey-caller-key"
 SANDBOX_ENVIRONMENT = {
@@ -46,6 +61,7 @@ SANDBOX_ENVIRONMENT = {
     "POWERTOOLS_LOG_LEVEL": "CRITICAL",
 }
 
+NO_METRICS_WARNING = "No application metrics to publish"
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
 FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
@@ -61,6 +77,8 @@ class Sandbox:
         self.stage = stage
         self.region = region
         self._session: Any = None
+        self._clients: dict[str, Any] = {}  # the sandbox's own reads, one client per service
+        self._callers_remembered = False  # whether a cooldown record may exist
         self._alerts: list[dict[str, Any]] = []
         self._failures: dict[str, int] = {}
         self.running = False
@@ -77,6 +95,10 @@ class Sandbox:
             client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
         )
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
+        # moto does not enforce the bus's resource policy (only the alert function may put
+        # events on it); the stack's tests check that policy.
+        self.bus_name = self.stage.resource_name(contract.ALERT_EVENT_BUS)
+        session.client("events").create_event_bus(Name=self.bus_name)
         self._create_cooldown_store(session)
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
@@ -89,6 +111,7 @@ class Sandbox:
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
+        hooks.register("provide-client-params.dynamodb.PutItem", self._note_cooldown)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
 
@@ -106,31 +129,13 @@ class Sandbox:
 
     def drain(self) -> None:
         """Deliver the stream until nothing is left to retry (or only dead letters remain)."""
-        handler = _entry_point(contract.ALERT_ENTRY_POINT)
         os.environ.update(self._environment(contract.ALERT_FUNCTION))
-        for _ in range(self.stream.max_retries + 1):
-            if not self.stream.deliver(handler):
-                break
+        self.stream.drain(_entry_point(contract.ALERT_ENTRY_POINT))
         Metrics().clear_metrics()
 
     def _create_cooldown_store(self, session: Any) -> None:
         """The cooldown table and the caller-key secret, as the stack creates them."""
-        dynamodb = session.client("dynamodb")
-        dynamodb.create_table(
-            TableName=COOLDOWN_TABLE_NAME,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "KeyType": "HASH"}],
-            AttributeDefinitions=[
-                {"AttributeName": sampling.COOLDOWN_PARTITION_KEY, "AttributeType": "S"}
-            ],
-        )
-        dynamodb.update_time_to_live(
-            TableName=COOLDOWN_TABLE_NAME,
-            TimeToLiveSpecification={
-                "AttributeName": sampling.COOLDOWN_TTL_ATTRIBUTE,
-                "Enabled": True,
-            },
-        )
+        contract.COOLDOWN_TABLE.create(session.client("dynamodb"), COOLDOWN_TABLE_NAME)
         self.caller_secret = secrets.token_hex(32)
         self.caller_secret_arn = session.client("secretsmanager").create_secret(
             Name=CALLER_SECRET_NAME, SecretString=self.caller_secret
@@ -141,33 +146,32 @@ class Sandbox:
         """Preload a past survey of the caller, keyed as the stack keys it."""
         at = datetime.now(UTC) - timedelta(days=days_ago)
         key = sampling.caller_key(number, self.caller_secret.encode("utf-8"))
-        days = self.stage.inputs.sampling.cooldown_days
-        self._client("dynamodb").put_item(
-            TableName=COOLDOWN_TABLE_NAME,
-            Item={
-                sampling.COOLDOWN_PARTITION_KEY: {"S": key},
-                sampling.COOLDOWN_SURVEYED_AT: {"N": str(int(at.timestamp()))},
-                sampling.COOLDOWN_TTL_ATTRIBUTE: {"N": str(sampling.cooldown_expiry(at, days))},
-            },
-        )
+        self._callers_remembered = True
+        record = CooldownRecord.started(key, at, self.stage.inputs.sampling.cooldown_days)
+        self.client("dynamodb").put_item(TableName=COOLDOWN_TABLE_NAME, Item=record.to_item())
 
-    def cooldown_items(self) -> list[dict[str, Any]]:
-        """Every cooldown record, as stored (tests check no phone number is kept)."""
-        items: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=COOLDOWN_TABLE_NAME)[
-            "Items"
-        ]
-        return items
+    def _note_cooldown(self, params: Mapping[str, Any], **_: Any) -> None:
+        if params.get("TableName") == COOLDOWN_TABLE_NAME:
+            self._callers_remembered = True
 
-    def all_items(self) -> list[dict[str, Any]]:
-        """Every item of both tables (tests check no phone number is kept)."""
-        results: list[dict[str, Any]] = self._client("dynamodb").scan(TableName=TABLE_NAME)["Items"]
-        return results + self.cooldown_items()
+    def forget_callers(self) -> None:
+        """Drop every cooldown record, so calls that follow do not depend on those before."""
+        if not self._callers_remembered:
+            return
+        self._callers_remembered = False
+        client = self.client("dynamodb")
+        key = contract.COOLDOWN_TABLE.partition_key
+        for item in client.scan(TableName=COOLDOWN_TABLE_NAME, ProjectionExpression=key)["Items"]:
+            client.delete_item(TableName=COOLDOWN_TABLE_NAME, Key={key: item[key]})
 
-    def _client(self, service: str) -> Any:
+    def client(self, service: str) -> Any:
+        """A client of the embedded AWS, to read or change what the handlers see."""
         # Outside moto a client would reach real AWS: refuse rather than call out.
         if not self.running:
             raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
-        return self._session.client(service)
+        if service not in self._clients:  # building a client costs more than most calls
+            self._clients[service] = self._session.client(service)
+        return self._clients[service]
 
     def functions(self) -> dict[str, Handler]:
         """The project's Lambda ARNs mapped to its handlers."""
@@ -199,11 +203,11 @@ class Sandbox:
         environment = handler_environment(
             function_name=self.stage.resource_name(key),
             table_name=TABLE_NAME,
-            topic_arn=self.topic_arn,
-            bus_name=BUS_NAME,
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
+        if key == contract.ALERT_FUNCTION:  # its channels' settings, as their constructs give
+            environment.update({TOPIC_ARN: self.topic_arn, BUS_NAME: self.bus_name})
         if key in SAMPLING_FUNCTIONS:
             environment.update(
                 sampling.sampling_environment(
@@ -216,44 +220,35 @@ class Sandbox:
             )
         return environment
 
-    def results(self, contact_id: str) -> list[dict[str, str]]:
+    def answers(self, contact_id: str) -> list[Answer]:
         """The answers stored for one contact, in question order."""
         order = [q.key for q in self.stage.inputs.survey.questions]
-        response = self._client("dynamodb").query(
+        response = self.client("dynamodb").query(
             TableName=TABLE_NAME,
             KeyConditionExpression="#pk = :id",
             ExpressionAttributeNames={"#pk": contract.TABLE_PARTITION_KEY},
-            ExpressionAttributeValues={":id": {"S": contact_id}},
+            ExpressionAttributeValues={":id": serialize(contact_id)},
             ConsistentRead=True,
         )
-        answers = [
-            item for item in response["Items"] if item[contract.TABLE_SORT_KEY]["S"] in order
-        ]
-        answers.sort(key=lambda item: order.index(item[contract.TABLE_SORT_KEY]["S"]))
+        stored = (result_item(item) for item in response["Items"])
+        answers = [item for item in stored if isinstance(item, Answer) and item.question in order]
+        return sorted(answers, key=lambda answer: order.index(answer.question))
+
+    def results(self, contact_id: str) -> list[dict[str, str]]:
+        """The answers stored for one contact, in question order, as the report shows them."""
         return [
-            {
-                "attribute": item[contract.ITEM_ATTRIBUTE]["S"],
-                "score": item[contract.ITEM_SCORE]["N"],
-            }
-            for item in answers
+            {"attribute": answer.attribute or "", "score": str(answer.score)}
+            for answer in self.answers(contact_id)
         ]
 
     def survey_status(self, contact_id: str) -> str | None:
         """The status on the contact's summary item, or None when no summary was stored."""
         item = (
-            self._client("dynamodb")
-            .get_item(
-                TableName=TABLE_NAME,
-                Key={
-                    contract.TABLE_PARTITION_KEY: {"S": contact_id},
-                    contract.TABLE_SORT_KEY: {"S": contract.SUMMARY_SORT_KEY},
-                },
-                ConsistentRead=True,
-            )
+            self.client("dynamodb")
+            .get_item(TableName=TABLE_NAME, Key=Summary.key(contact_id), ConsistentRead=True)
             .get("Item")
         )
-        status = item.get("status", {}).get("S") if item else None
-        return status if isinstance(status, str) else None
+        return Summary.from_item(item).status if item else None
 
     def _recorder(self, channel: str) -> Callable[..., None]:
         def record(http_response: Any, parsed: Mapping[str, Any], context: Any, **_: Any) -> None:
@@ -330,8 +325,14 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
     _running = True
     saved = dict(os.environ)
     os.environ.update({**SANDBOX_ENVIRONMENT, "AWS_DEFAULT_REGION": stage.region})
+    # The handlers' logger reads its level when first imported, maybe before this environment.
+    saved_level = telemetry.logger.log_level
+    telemetry.logger.setLevel(SANDBOX_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"])
     try:
-        with mock_aws():
+        with mock_aws(), warnings.catch_warnings():
+            # A handler answering without a metric (a malformed or mocked-away call) makes
+            # Powertools warn on stderr: Lambda's own noise, not the simulator user's.
+            warnings.filterwarnings("ignore", NO_METRICS_WARNING, UserWarning)
             sandbox = Sandbox(stage, stage.region)
             sandbox.start()
             try:
@@ -341,6 +342,7 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
                 boto3.DEFAULT_SESSION = None  # drop the session carrying this sandbox's hooks
     finally:
         _running = False
+        telemetry.logger.setLevel(saved_level)
         os.environ.clear()
         os.environ.update(saved)
         aws.reset_clients()

@@ -11,15 +11,15 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from connect_survey.config.stage import StageConfig, load_stage, read_context
 from connect_survey.flows.catalog import HANDLERS, FlowSpec
+from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, stack_name
+from connect_survey.lambda_asset.survey.budget import CONNECT_FLOW_LIMIT_SECONDS
 from connect_survey.lambda_asset.survey.contract import (
     ELIGIBILITY_FUNCTION,
     ESCALATE,
@@ -39,30 +39,24 @@ from connect_survey.lambda_asset.survey.contract import (
 )
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Callable, Iterator, Mapping
+
+    from connect_survey.config.stage import StageConfig
 
 # Every call is bounded: a hung endpoint fails the check instead of stalling the pipeline.
 READ_CALLS: Final = Config(
     connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 3, "mode": "standard"}
 )
-# The invocation must answer within the flow's limit (Connect allows at most 8 s); one attempt,
-# so a slow function is reported, not retried into a pass.
-MAX_FLOW_LIMIT_SECONDS: Final = 8
+# The invocation must answer within the flow's limit (at most Connect's); one attempt, so a slow
+# function is reported, not retried into a pass.
 INVOKE_CALLS: Final = Config(
-    connect_timeout=5, read_timeout=MAX_FLOW_LIMIT_SECONDS + 2, retries={"total_max_attempts": 1}
+    connect_timeout=5,
+    read_timeout=CONNECT_FLOW_LIMIT_SECONDS + 2,
+    retries={"total_max_attempts": 1},
 )
 FLOW_ACTIVE: Final = "ACTIVE"
 FLOW_PUBLISHED: Final = "PUBLISHED"
 INVOKE_ACTION: Final = "InvokeLambdaFunction"
-TABLE_OUTPUT: Final = "ResultsTableName"
-TOPIC_OUTPUT: Final = "AlertTopicArn"
-CDK_JSON: Final = "cdk.json"
-
-
-def stack_name(config: StageConfig) -> str:
-    """The survey stack's CloudFormation name, the same for `make deploy` and the pipeline."""
-    return config.offline.resource_name("stack")
 
 
 @dataclass(frozen=True)
@@ -87,6 +81,7 @@ class Clients:
     dynamodb: Any
     sns: Any
     clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def for_stage(cls, config: StageConfig, role_arn: str | None = None) -> Clients:
@@ -138,7 +133,7 @@ def _functions(config: StageConfig, clients: Clients, deployed: Deployed) -> Ite
         try:
             found = clients.lambda_.get_function_configuration(FunctionName=name)
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"function {name}", False, _describe(error))
+            yield Check(f"function {name}", False, describe_error(error))
             continue
         deployed.functions[key] = found["FunctionArn"]
         state = found.get("State", "Active")
@@ -155,7 +150,7 @@ def _flows(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterato
             for summary in page.get("ContactFlowSummaryList", []):
                 deployed.flows[summary["Name"]] = summary["Arn"]
     except (BotoCoreError, ClientError) as error:
-        yield Check("flows", False, f"cannot list the instance's flows: {_describe(error)}")
+        yield Check("flows", False, f"cannot list the instance's flows: {describe_error(error)}")
         return
     specs = config.offline.flows  # every mode in every language the stage lists
     stage_flow_arns = {deployed.flows.get(config.offline.resource_name(spec.key)) for spec in specs}
@@ -168,7 +163,7 @@ def _flows(config: StageConfig, clients: Clients, deployed: Deployed) -> Iterato
         try:
             flow = clients.connect.describe_contact_flow(InstanceId=instance, ContactFlowId=arn)
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"flow {name}", False, _describe(error))
+            yield Check(f"flow {name}", False, describe_error(error))
             continue
         problems = _flow_problems(spec, flow["ContactFlow"], config, deployed, stage_flow_arns)
         detail = "; ".join(problems) or "published, active, references this stage's resources"
@@ -234,7 +229,7 @@ def _associations(config: StageConfig, clients: Clients, deployed: Deployed) -> 
             for summary in page.get("IntegrationAssociationSummaryList", [])
         }
     except (BotoCoreError, ClientError) as error:
-        yield Check("integrations", False, f"cannot list associations: {_describe(error)}")
+        yield Check("integrations", False, f"cannot list associations: {describe_error(error)}")
         return
     for key, arn in deployed.functions.items():
         name = config.offline.resource_name(key)
@@ -251,7 +246,7 @@ def _invocations(config: StageConfig, clients: Clients, deployed: Deployed) -> I
     expected = expected_answers()
     for key, arn in deployed.functions.items():
         name = f"invoke {config.offline.resource_name(key)}"
-        limit = deployed.limits.get(arn, MAX_FLOW_LIMIT_SECONDS)
+        limit = deployed.limits.get(arn, CONNECT_FLOW_LIMIT_SECONDS)
         event = verification_event(config, parameters=_verification_parameters(config, key))
         started = clients.clock()
         try:
@@ -260,7 +255,7 @@ def _invocations(config: StageConfig, clients: Clients, deployed: Deployed) -> I
             )
             payload = response["Payload"].read()
         except (BotoCoreError, ClientError) as error:
-            yield Check(name, False, _describe(error))
+            yield Check(name, False, describe_error(error))
             continue
         elapsed = clients.clock() - started
         if response.get("FunctionError"):
@@ -286,26 +281,26 @@ def _storage(config: StageConfig, clients: Clients) -> Iterator[Check]:
     try:
         [found] = clients.cloudformation.describe_stacks(StackName=stack)["Stacks"]
     except (BotoCoreError, ClientError, ValueError) as error:
-        yield Check(f"stack {stack}", False, _describe(error))
+        yield Check(f"stack {stack}", False, describe_error(error))
         return
     outputs = {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
-    table, topic = outputs.get(TABLE_OUTPUT), outputs.get(TOPIC_OUTPUT)
+    table, topic = outputs.get(RESULTS_TABLE_OUTPUT), outputs.get(ALERT_TOPIC_OUTPUT)
     if table is None:
-        yield Check("table", False, f"stack {stack} has no output {TABLE_OUTPUT}")
+        yield Check("table", False, f"stack {stack} has no output {RESULTS_TABLE_OUTPUT}")
     else:
         try:
             status = clients.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
             yield Check(f"table {table}", status == "ACTIVE", f"status {status}")
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"table {table}", False, _describe(error))
+            yield Check(f"table {table}", False, describe_error(error))
     if topic is None:
-        yield Check("alert topic", False, f"stack {stack} has no output {TOPIC_OUTPUT}")
+        yield Check("alert topic", False, f"stack {stack} has no output {ALERT_TOPIC_OUTPUT}")
     else:
         try:
             clients.sns.get_topic_attributes(TopicArn=topic)
             yield Check(f"alert topic {topic}", True, "exists")
         except (BotoCoreError, ClientError) as error:
-            yield Check(f"alert topic {topic}", False, _describe(error))
+            yield Check(f"alert topic {topic}", False, describe_error(error))
 
 
 def verification_event(config: StageConfig, *, parameters: Mapping[str, str]) -> dict[str, Any]:
@@ -358,34 +353,8 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _describe(error: Exception) -> str:
+def describe_error(error: Exception) -> str:
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
         return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".rstrip(": ")
     return str(error) or type(error).__name__
-
-
-def verify_command(args: argparse.Namespace) -> int:
-    config = load_stage(read_context(Path(args.config)), args.stage)
-    try:
-        clients = Clients.for_stage(config, args.role_arn)
-    except (BotoCoreError, ClientError) as error:
-        print(f"FAIL  credentials: cannot assume {args.role_arn}: {_describe(error)}")
-        return 1
-    checks = verify_stage(config, clients)
-    for check in checks:
-        print(check)
-    failed = sum(not check.passed for check in checks)
-    print(f"verify {config.offline.name}: {len(checks)} checks, {failed} failed")
-    return 1 if failed else 0
-
-
-def add_verify(commands: Any) -> None:
-    """Register `verify` on the CLI's sub-command parsers."""
-    verify = commands.add_parser(
-        "verify", help="check a deployed stage: flows, functions, integrations, table, topic"
-    )
-    verify.add_argument("--stage", default=None, help="stage in cdk.json (default: dev)")
-    verify.add_argument("--config", default=CDK_JSON, help="path to cdk.json")
-    verify.add_argument("--role-arn", default=None, help="assume this role in the stage's account")
-    verify.set_defaults(command=verify_command)

@@ -5,22 +5,15 @@ https://docs.aws.amazon.com/connect/latest/APIReference/flow-language-actions.ht
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connect_survey.flow_language.engine.errors import InvalidFlowError
-from connect_survey.flow_language.spec import (
-    ACTIONS_PROBLEM,
-    DUPLICATE_IDENTIFIER_PROBLEM,
-    IDENTIFIER_PROBLEM,
-    action_problems,
-    entries,
-    is_text,
-    parameters,
-    start_problem,
-    transitions,
-)
+from connect_survey.flow_language.lint import errors, lint
+from connect_survey.flow_language.spec import entries
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True)
@@ -33,7 +26,7 @@ class Branch:
 
 @dataclass(frozen=True)
 class Action:
-    """One action of a flow, with its transitions already checked for shape."""
+    """One action of a flow, as the linter has checked it."""
 
     flow: str
     identifier: str
@@ -47,51 +40,36 @@ class Action:
 class Flow:
     """A parsed flow: its name (the flow key in this project), start action and actions by id.
 
-    The document must have the shape `flow_language.spec` describes (the linter's `action-shape`);
-    the first problem found is raised as `InvalidFlowError`.
+    The simulator plays only what Connect would publish and could run: a document the linter
+    rejects with an error raises `InvalidFlowError` carrying the rule ids (warnings do not stop
+    it: the call plays, and stops where a missing branch is needed).
     """
 
     def __init__(self, name: str, document: Mapping[str, Any]) -> None:
-        if not isinstance(document, Mapping):
-            raise InvalidFlowError(name, "", "the document must be a JSON object")
+        rejected = errors(lint(document, name))
+        if rejected:
+            raise InvalidFlowError(name, rejected)
         self.name = name
         self.document = document
-        raw_actions = document.get("Actions")
-        if not isinstance(raw_actions, list):
-            raise InvalidFlowError(name, "", ACTIONS_PROBLEM)
-        self.actions: dict[str, Action] = {}
-        for index, raw in enumerate(raw_actions):
-            action = _action(name, index, raw)
-            if action.identifier in self.actions:
-                raise InvalidFlowError(name, action.identifier, DUPLICATE_IDENTIFIER_PROBLEM)
-            self.actions[action.identifier] = action
-        problem = start_problem(document, set(self.actions))
-        if problem is not None:
-            raise InvalidFlowError(name, "", problem)
+        self.actions: dict[str, Action] = {
+            raw["Identifier"]: _action(name, raw) for raw in document["Actions"]
+        }
         self.start: str = document["StartAction"]
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, {len(self.actions)} actions)"
 
 
-def _action(flow: str, index: int, raw: Any) -> Action:
-    if not isinstance(raw, Mapping) or not is_text(raw.get("Identifier")):
-        raise InvalidFlowError(flow, f"Actions[{index}]", IDENTIFIER_PROBLEM)
-    identifier = raw["Identifier"]
-    problems = action_problems(raw)
-    if problems:
-        raise InvalidFlowError(flow, identifier, problems[0])
-    errors: dict[str, str] = {}
-    for entry in entries(raw, "Errors"):
-        errors.setdefault(entry["ErrorType"], entry["NextAction"])  # the first branch wins
+def _action(flow: str, raw: Mapping[str, Any]) -> Action:
+    transitions = raw["Transitions"]
     return Action(
         flow=flow,
-        identifier=identifier,
+        identifier=raw["Identifier"],
         type=raw["Type"],
-        parameters=parameters(raw),
-        next_action=transitions(raw).get("NextAction"),
+        parameters=raw["Parameters"],
+        next_action=transitions.get("NextAction"),
         conditions=tuple(
             Branch(entry["Condition"], entry["NextAction"]) for entry in entries(raw, "Conditions")
         ),
-        errors=errors,
+        errors={entry["ErrorType"]: entry["NextAction"] for entry in entries(raw, "Errors")},
     )

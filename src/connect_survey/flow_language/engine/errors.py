@@ -6,6 +6,13 @@ reads `flow: action: message`, so a failing scenario names the block to look at.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from connect_survey.flow_language.lint import Finding
+
 
 class FlowError(Exception):
     """Base of every simulator error; `flow` and `action_id` say where it happened."""
@@ -21,7 +28,16 @@ class FlowError(Exception):
 
 
 class InvalidFlowError(FlowError):
-    """Raised when a document is not a Flow Language flow the simulator can run."""
+    """Raised when the linter rejects a document with an error (Connect would refuse the flow,
+    or could not run it): the simulator plays no such flow. `findings` lists every error; the
+    message is the first one's `rule: message`, the rule id as `connect-survey lint` shows it."""
+
+    def __init__(self, flow: str, findings: Sequence[Finding]) -> None:
+        first, more = findings[0], len(findings) - 1
+        also = f" (and {more} more error{'s' * (more > 1)})" if more else ""
+        super().__init__(flow, first.action, f"{first.rule}: {first.message}{also}")
+        self.findings = list(findings)
+        self.rule = first.rule
 
 
 class UnsupportedActionError(FlowError):
@@ -34,10 +50,6 @@ class UnsupportedActionError(FlowError):
         self.action_type = action_type
 
 
-class InvalidParameterError(FlowError):
-    """Raised when an action's parameter is missing or has a value Connect would reject."""
-
-
 class UnsupportedReferenceError(FlowError):
     """Raised when a value is one JSONPath reference the simulator does not know."""
 
@@ -48,14 +60,6 @@ class DeadEndError(FlowError):
     def __init__(self, flow: str, action_id: str, outcome: str) -> None:
         super().__init__(flow, action_id, f"no branch for {outcome}: the call would be stuck here")
         self.outcome = outcome
-
-
-class MissingActionError(FlowError):
-    """Raised when a transition names an action the flow does not have."""
-
-    def __init__(self, flow: str, action_id: str, target: str) -> None:
-        super().__init__(flow, action_id, f"transition to unknown action {target!r}")
-        self.target = target
 
 
 class UnknownFunctionError(FlowError):

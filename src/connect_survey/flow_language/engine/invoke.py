@@ -80,7 +80,7 @@ def contact_flow_event(state: CallState, parameters: Mapping[str, str]) -> dict[
                 "InitialContactId": contact.initial_contact_id,
                 "InitiationMethod": contact.initiation_method,
                 "InstanceARN": contact.instance_arn,
-                "LanguageCode": contact.language_code,
+                "LanguageCode": state.language_code,
                 "MediaStreams": {"Customer": {"Audio": dict(NO_AUDIO_STREAM)}},
                 "PreviousContactId": contact.previous_contact_id,
                 "Queue": (

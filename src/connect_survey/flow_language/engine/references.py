@@ -25,7 +25,7 @@ SYSTEM_VALUES: dict[str, Callable[[CallState], str | None]] = {
     "$.Channel": lambda s: s.contact.channel,
     "$.InstanceARN": lambda s: s.contact.instance_arn,
     "$.InitiationMethod": lambda s: s.contact.initiation_method,
-    "$.LanguageCode": lambda s: s.contact.language_code,
+    "$.LanguageCode": lambda s: s.language_code,
     "$.CustomerEndpoint.Address": lambda s: s.contact.customer_address,
     "$.SystemEndpoint.Address": lambda s: s.contact.system_address,
     "$.Queue.Name": lambda s: s.queue.name if s.queue else None,

@@ -28,7 +28,7 @@ def succeed(action: Action) -> str:
 def branch_on(run: Run, action: Action, result: str) -> str:
     """The first condition true of `result`, else the NoMatchingCondition error branch."""
     for branch in action.conditions:
-        if holds(branch.condition, result, action.flow, action.identifier):
+        if holds(branch.condition, result):
             return branch.target
     return fail(run, action, NO_MATCHING_CONDITION, f"no condition matches {result!r}")
 

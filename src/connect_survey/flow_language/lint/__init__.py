@@ -1,11 +1,16 @@
 """A linter for Amazon Connect Flow Language documents: what Connect would reject, and traps.
 
 `lint(document, flow)` runs every registered rule and returns their findings. Each rule is one
-small function registered under its id (`@rule("dead-end")`, `@action_rule("loop", "Loop")`,
-see `.registry`), one module per section: document, graph, conditions, participant,
-interactions, contact, flow control, and the warnings in risks. The facts the rules check (types,
-errors, limits, enums) come from `flow_language.spec`, which the simulator reads too. Errors are
-what Connect rejects or a call would get stuck on; warnings are legal but risky.
+small function registered under its id (`@rule("unreachable")`, see `.registry`), one module
+per section: the document, its graph, its conditions, each action against its type's
+constraints (`actions`: one rule per kind of constraint, the checks of `flow_language.checks`,
+which read `flow_language.spec`), and the warnings in risks.
+
+An error means Connect would refuse to publish the flow, or could not run it (a call would be
+stuck); the simulator refuses to play a flow with one (`errors`). A warning is a flow Connect
+accepts and runs, with a gap or a habit worth fixing: a block nothing leads to, a condition
+that never matches, a branch a silent caller or a failing Lambda needs, what console exports
+always write.
 
 Values may hold unresolved CDK tokens (`${Token[TOKEN.123]}`), so ARNs are only required to be
 non-empty strings.
@@ -15,15 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from connect_survey.flow_language.lint import (
-    conditions,
-    contact,
-    flow_control,
-    graph,
-    interactions,
-    participant,
-    risks,
-)
+from connect_survey.flow_language.lint import actions, conditions, graph, risks
 from connect_survey.flow_language.lint import document as document_rules
 from connect_survey.flow_language.lint.registry import REGISTERED, Document, Finding, Rule, Severity
 
@@ -37,22 +34,13 @@ __all__ = [
     "LintError",
     "Rule",
     "Severity",
-    "checked_types",
+    "errors",
     "lint",
     "require_clean",
 ]
 
 
-SECTIONS = (
-    document_rules,
-    graph,
-    conditions,
-    participant,
-    interactions,
-    contact,
-    flow_control,
-    risks,
-)
+SECTIONS = (document_rules, graph, conditions, actions, risks)
 """The rule modules, in the order their findings are reported."""
 RULES: list[Rule] = [
     rule for section in SECTIONS for rule in REGISTERED if rule.section == section.__name__
@@ -62,11 +50,6 @@ if len(RULES) != len(REGISTERED):  # a rule module imported but missing from SEC
     raise ImportError(
         "every module of connect_survey.flow_language.lint with rules must be listed in SECTIONS"
     )
-
-
-def checked_types() -> set[str]:
-    """The action types some rule checks on their own (beyond the document-wide rules)."""
-    return {kind for rule in RULES for kind in rule.types}
 
 
 class LintError(ValueError):
@@ -91,12 +74,17 @@ def lint(document: Mapping[str, Any], flow: str, *, content: str | None = None) 
     ]
 
 
+def errors(findings: list[Finding]) -> list[Finding]:
+    """The findings that reject a flow: Connect would refuse it, or could not run it."""
+    return [finding for finding in findings if finding.severity == "error"]
+
+
 def require_clean(
     document: Mapping[str, Any], flow: str, *, content: str | None = None
 ) -> list[Finding]:
     """The warnings of a flow that has no errors; raises `LintError` listing the errors."""
     findings = lint(document, flow, content=content)
-    errors = [finding for finding in findings if finding.severity == "error"]
-    if errors:
-        raise LintError(errors)
+    rejected = errors(findings)
+    if rejected:
+        raise LintError(rejected)
     return findings

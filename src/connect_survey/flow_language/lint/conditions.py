@@ -1,36 +1,19 @@
-"""Condition rules: which actions take Conditions, known operators, numeric operands."""
+"""Condition rules, for every action that has Conditions: known operators with one string
+operand; and two warnings about conditions that can never be chosen.
+
+Which conditions an action type takes (a menu's one key, a loop's two results) is a constraint
+of its form, checked with the other action rules (`lint.actions`).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from connect_survey.flow_language.lint.registry import Document, Problem, rule
-from connect_survey.flow_language.spec import (
-    ACTION_TYPES,
-    OPERATORS,
-    as_number,
-    conditions,
-    entries,
-    leaves_by,
-    operand,
-    stores_input,
-    type_name,
-)
+from connect_survey.flow_language.spec import OPERATORS, as_number, conditions, operand
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
-
-
-@rule("conditions-unsupported")
-def conditions_unsupported(doc: Document) -> Iterator[Problem]:
-    for action in doc.actions:
-        known = type_name(action) in ACTION_TYPES
-        if known and entries(action, "Conditions") and leaves_by(action) != "conditions":
-            yield (action, f"{_kind(action)} takes no Conditions")
-
-
-def _kind(action: Mapping[str, Any]) -> str:
-    return "stored input" if stores_input(action) else str(action["Type"])
+    from collections.abc import Iterator
 
 
 @rule("operators")
@@ -44,14 +27,26 @@ def operators(doc: Document) -> Iterator[Problem]:
                 yield (action, f"{operator} needs exactly one string operand")
 
 
-@rule("numeric-operands")
+# The docs define a Number* condition on text as false, so Connect runs it: it never matches.
+@rule("numeric-operands", severity="warning")
 def numeric_operands(doc: Document) -> Iterator[Problem]:
     for action in doc.actions:
         for condition in conditions(action):
             operator, value = condition.get("Operator"), operand(condition)
             numeric = str(operator).startswith("Number") and value is not None
             if numeric and as_number(str(value)) is None:
-                yield (
-                    action,
-                    f"{operator} operand {value!r} is not a number",
-                )
+                yield (action, f"{operator} operand {value!r} is not a number: it never matches")
+
+
+# The first true condition wins, so a second condition written the same is never chosen.
+@rule("duplicate-condition", severity="warning")
+def duplicate_condition(doc: Document) -> Iterator[Problem]:
+    for action in doc.actions:
+        seen: set[tuple[object, str]] = set()
+        for condition in conditions(action):
+            written = (condition.get("Operator"), operand(condition))
+            if written[1] is None:
+                continue
+            if written in seen:
+                yield (action, f"{written[0]} {written[1]!r} has two branches; the second is dead")
+            seen.add((written[0], written[1]))

@@ -1,20 +1,23 @@
 """The rule registry: each rule is one small function registered under its id, written out.
 
-`@rule("dead-end")` registers a check of the whole document, which yields (action or None,
-message); `@action_rule("loop", "Loop")` registers a check of one action of the named types,
-which yields messages. `lint.RULES` runs them section by section (module by module, in the
-order `lint.SECTIONS` lists), each section's rules in the order they are written.
+`@rule("unreachable")` registers a check of the whole document, which yields (action or None,
+message); `@action_rule("lambda-error-unhandled", "InvokeLambdaFunction")` registers a check of
+each action of the named types, which yields messages. The spec's constraint checks are
+registered by `lint.actions`, each under its kind. `lint.RULES` runs them section by section
+(module by module, in the order `lint.SECTIONS` lists), each section's rules in the order they
+are registered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from connect_survey.flow_language.spec import ACTION_TYPES, Range, is_text, type_name
+from connect_survey.flow_language.checks import Severity
+from connect_survey.flow_language.spec import ACTION_TYPES, is_object, is_text, type_name
 
-Severity = Literal["error", "warning"]
+__all__ = ["Document", "Finding", "Problem", "Rule", "Severity", "action_rule", "register", "rule"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Document:
         actions = raw.get("Actions") if isinstance(raw, Mapping) else None
         self.all_actions: list[Any] = actions if isinstance(actions, list) else []
         self.actions: list[Mapping[str, Any]] = [
-            a for a in self.all_actions if isinstance(a, Mapping) and is_text(a.get("Identifier"))
+            a for a in self.all_actions if is_object(a) and is_text(a.get("Identifier"))
         ]
         self.ids = {a["Identifier"] for a in self.actions}
 
@@ -57,55 +60,50 @@ ActionCheck = Callable[[Mapping[str, Any]], Iterator[str]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered check: its id (`name`), section (module), severity and action types."""
+    """A registered check: its id (`name`), section (module) and severity."""
 
     name: str
     section: str
     check: DocumentCheck
     severity: Severity = "error"
-    types: tuple[str, ...] = ()
 
 
 REGISTERED: list[Rule] = []
 """Every rule, in the order registered."""
 
 
-def _register(new: Rule) -> None:
-    if any(known.name == new.name for known in REGISTERED):
-        raise ValueError(f"lint rule {new.name!r} is registered twice")
-    unknown = [kind for kind in new.types if kind not in ACTION_TYPES]
-    if unknown:
-        raise ValueError(f"lint rule {new.name!r} names types not in flow_language.spec: {unknown}")
-    REGISTERED.append(new)
+def register(name: str, section: str, check: DocumentCheck, severity: Severity) -> None:
+    """Register `check` as the rule `name` of the module `section`; an id is used once."""
+    if any(known.name == name for known in REGISTERED):
+        raise ValueError(f"lint rule {name!r} is registered twice")
+    REGISTERED.append(Rule(name, section, check, severity))
 
 
 def rule(name: str, *, severity: Severity = "error") -> Callable[[DocumentCheck], DocumentCheck]:
     """Register a check of the whole document under the rule id `name`."""
 
-    def register(check: DocumentCheck) -> DocumentCheck:
-        _register(Rule(name, check.__module__, check, severity))
+    def add(check: DocumentCheck) -> DocumentCheck:
+        register(name, check.__module__, check, severity)
         return check
 
-    return register
+    return add
 
 
 def action_rule(
     name: str, *types: str, severity: Severity = "error"
 ) -> Callable[[ActionCheck], ActionCheck]:
     """Register a check of each action of `types` (in document order) under the rule id `name`."""
+    unknown = [kind for kind in types if kind not in ACTION_TYPES]
+    if unknown:
+        raise ValueError(f"lint rule {name!r} names types not in flow_language.spec: {unknown}")
 
-    def register(check: ActionCheck) -> ActionCheck:
+    def add(check: ActionCheck) -> ActionCheck:
         def each_action(doc: Document) -> Iterator[Problem]:
             for action in doc.of_type(*types):
                 for message in check(action):
                     yield (action, message)
 
-        _register(Rule(name, check.__module__, each_action, severity, types))
+        register(name, check.__module__, each_action, severity)
         return check
 
-    return register
-
-
-def not_within(name: str, allowed: Range, value: Any) -> str:
-    """The message for a whole number outside a bounded range."""
-    return f"{name} must be a whole number from {allowed.low} to {allowed.high}, got {value!r}"
+    return add

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .contract import REASON_EMPTY, REASON_NOT_A_NUMBER, REASON_OUT_OF_RANGE, REASON_TIMEOUT
+from .contract import (
+    REASON_EMPTY,
+    REASON_NOT_A_NUMBER,
+    REASON_OUT_OF_RANGE,
+    REASON_TIMEOUT,
+    STORED_TIMEOUT,
+)
 from .exceptions import InvalidAnswerError
 
 if TYPE_CHECKING:
     from .definition import SurveyDefinition
-
-# What Connect stores in $.StoredCustomerInput when the caller pressed nothing in time.
-TIMEOUT_INPUT = "timeout"
 
 
 def parse_score(digits: str | None, survey: SurveyDefinition) -> int:
@@ -19,7 +22,7 @@ def parse_score(digits: str | None, survey: SurveyDefinition) -> int:
     text = (digits or "").strip().removesuffix("#").strip()
     if not text:
         raise InvalidAnswerError(REASON_EMPTY)
-    if text.lower() == TIMEOUT_INPUT:
+    if text.casefold() == STORED_TIMEOUT.casefold():
         raise InvalidAnswerError(REASON_TIMEOUT)
     if not (text.isascii() and text.isdecimal()):
         raise InvalidAnswerError(REASON_NOT_A_NUMBER)

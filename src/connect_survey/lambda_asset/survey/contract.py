@@ -35,7 +35,10 @@ ALERT_ID_ATTRIBUTE: Final = "SurveyAlertId"
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
-PARAM_DIGITS: Final = "digits"
+PARAM_DIGITS: Final = "digits"  # $.StoredCustomerInput: the keys, or STORED_TIMEOUT
+# What "Store customer input" leaves in $.StoredCustomerInput when the caller pressed nothing in
+# time (the Flow Language toolkit states it too; a test keeps the two equal).
+STORED_TIMEOUT: Final = "Timeout"
 PARAM_MODE: Final = "mode"
 # Set only by the deploy check (`connect-survey verify`), never by a flow: answer, store nothing.
 PARAM_VERIFICATION: Final = "verification"
@@ -84,12 +87,34 @@ ENTRY_POINTS: Final = {
 # The alert function reads the table's stream (the outbox); no flow invokes it.
 ALERT_FUNCTION: Final = "alert"
 ALERT_ENTRY_POINT: Final = "survey.alert.handler"
+# The stage's own bus for the alert events (`{namePrefix}-surveys`): only the alert function may
+# put events on it, so rules there see no spoofed `connect-survey` events.
+ALERT_EVENT_BUS: Final = "surveys"
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    """How Lambda hands the results table's stream to the alert function: the stack sets these
+    on the event source mapping, and the simulator's TableStream plays them."""
+
+    batch_size: int
+    max_retries: int  # of a failing batch, before it is discarded to the dead letters
+    max_record_age_seconds: int
+    bisect_on_error: bool  # a function error splits the batch in two (costs no retry)
+    report_batch_item_failures: bool
+
+
+ALERT_STREAM: Final = StreamMapping(
+    batch_size=100,
+    max_retries=10,
+    max_record_age_seconds=6 * 3600,
+    bisect_on_error=True,
+    report_batch_item_failures=True,
+)
 
 # Environment the stack gives the handlers (the simulator gives the same; environment.py reads
-# it and builds it: `handler_environment`).
+# it and builds it: `handler_environment`). Each alert channel names its own (channels/).
 ENV_TABLE: Final = "RESULTS_TABLE_NAME"
-ENV_TOPIC: Final = "ALERT_TOPIC_ARN"
-ENV_BUS: Final = "ALERT_EVENT_BUS_NAME"
 ENV_SURVEY: Final = "SURVEY_DEFINITION"
 ENV_RETENTION_DAYS: Final = "RESULT_RETENTION_DAYS"
 ENV_INSTANCE_ALIAS: Final = "CONNECT_INSTANCE_ALIAS"  # optional: alerts link to the console
@@ -129,43 +154,66 @@ CLAIM_TOKEN: Final = "token"
 CLAIM_EXPIRES_AT: Final = "expiresAt"  # epoch milliseconds
 
 
-@dataclass(frozen=True)
-class TableShape:
-    """The results table's keys, TTL and index: the stack, the simulator and tests build from it."""
+# The cooldown table: one item per caller key (a keyed hash of the number, never the number).
+COOLDOWN_PARTITION_KEY: Final = "callerKey"
+COOLDOWN_SURVEYED_AT: Final = "surveyedAt"  # epoch seconds of the caller's first answer
+COOLDOWN_TTL_ATTRIBUTE: Final = "expiresAt"  # epoch seconds: the end of the cooldown
 
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index: its name and keys (it projects every attribute)."""
+
+    name: str
     partition_key: str
     sort_key: str
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """A table's keys, TTL, stream and indexes: the stack, the embedded AWS and tests build it
+    from this one declaration."""
+
+    partition_key: str
     ttl_attribute: str
-    question_index: str
-    question_index_sort_key: str
-    stream_view_type: str  # what each stream record carries (the alert function reads it)
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    stream_view_type: str | None = None  # what each stream record carries; None: no stream
     key_type: str = "S"  # every key attribute is a string
+
+    @property
+    def key_attributes(self) -> tuple[str, ...]:
+        """Every attribute a key of the table or of an index names, once each."""
+        names = [self.partition_key, self.sort_key]
+        names += [name for index in self.indexes for name in (index.partition_key, index.sort_key)]
+        return tuple(dict.fromkeys(name for name in names if name is not None))
 
     def create_table_arguments(self, table_name: str) -> dict[str, Any]:
         """DynamoDB CreateTable arguments for a table of this shape (TTL is set separately)."""
-        key_names = (self.partition_key, self.sort_key, self.question_index_sort_key)
-        return {
+        arguments: dict[str, Any] = {
             "TableName": table_name,
             "BillingMode": "PAY_PER_REQUEST",
-            "KeySchema": [
-                {"AttributeName": self.partition_key, "KeyType": "HASH"},
-                {"AttributeName": self.sort_key, "KeyType": "RANGE"},
-            ],
+            "KeySchema": _key_schema(self.partition_key, self.sort_key),
             "AttributeDefinitions": [
-                {"AttributeName": name, "AttributeType": self.key_type} for name in key_names
+                {"AttributeName": name, "AttributeType": self.key_type}
+                for name in self.key_attributes
             ],
-            "GlobalSecondaryIndexes": [
+        }
+        if self.indexes:
+            arguments["GlobalSecondaryIndexes"] = [
                 {
-                    "IndexName": self.question_index,
-                    "KeySchema": [
-                        {"AttributeName": self.sort_key, "KeyType": "HASH"},
-                        {"AttributeName": self.question_index_sort_key, "KeyType": "RANGE"},
-                    ],
+                    "IndexName": index.name,
+                    "KeySchema": _key_schema(index.partition_key, index.sort_key),
                     "Projection": {"ProjectionType": "ALL"},
                 }
-            ],
-            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": self.stream_view_type},
-        }
+                for index in self.indexes
+            ]
+        if self.stream_view_type is not None:
+            arguments["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": self.stream_view_type,
+            }
+        return arguments
 
     def create(self, client: Any, table_name: str) -> None:
         """Create the table with `client` (a boto3 DynamoDB client) and turn its TTL on."""
@@ -176,13 +224,24 @@ class TableShape:
         )
 
 
+def _key_schema(partition_key: str, sort_key: str | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": partition_key, "KeyType": "HASH"}]
+    if sort_key is not None:
+        schema.append({"AttributeName": sort_key, "KeyType": "RANGE"})
+    return schema
+
+
 RESULTS_TABLE: Final = TableShape(
     partition_key=TABLE_PARTITION_KEY,
     sort_key=TABLE_SORT_KEY,
     ttl_attribute=TABLE_TTL_ATTRIBUTE,
-    question_index=TABLE_QUESTION_INDEX,
-    question_index_sort_key=TABLE_QUESTION_INDEX_SORT_KEY,
+    # Reports read one question over a date range instead of scanning the table.
+    indexes=(Index(TABLE_QUESTION_INDEX, TABLE_SORT_KEY, TABLE_QUESTION_INDEX_SORT_KEY),),
+    # The outbox: the alert function reads every new item image from the stream.
     stream_view_type="NEW_IMAGE",
+)
+COOLDOWN_TABLE: Final = TableShape(
+    partition_key=COOLDOWN_PARTITION_KEY, ttl_attribute=COOLDOWN_TTL_ATTRIBUTE
 )
 
 # The low-score alert on EventBridge.

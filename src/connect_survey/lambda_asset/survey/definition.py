@@ -159,10 +159,6 @@ class SurveyDefinition:
         """Score bands for CSAT/NPS/CES on this scale, or None if the scale has none."""
         return METRIC_BANDS.get((self.scale_min, self.scale_max))
 
-    def metric_attributes(self, metric: Metric) -> tuple[str, ...]:
-        """The contact attributes of the questions that feed `metric`, in survey order."""
-        return tuple(q.attribute for q in self.questions if q.metric == metric)
-
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
 

@@ -27,6 +27,11 @@ class InvalidAnswerError(SurveyError):
         self.reason = reason
 
 
+class MalformedItemError(SurveyError):
+    """Raised when a stored item or a stream image is not of its model's shape; names the
+    attribute at fault."""
+
+
 class StorageError(SurveyError):
     """Raised when the results table could not be read or written (refused, missing, too slow)."""
 

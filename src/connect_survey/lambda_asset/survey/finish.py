@@ -24,12 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
-from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
-
 from . import environment, results
 from .answers import parse_score
 from .aws import has_time_left
-from .contact import Contact
 from .contract import (
     ANSWERED,
     ESCALATE,
@@ -49,19 +46,14 @@ from .contract import (
     STATUS_UNANSWERED,
     TRUE,
 )
-from .exceptions import (
-    EnvironmentVariableError,
-    InvalidAnswerError,
-    MalformedEventError,
-    StorageError,
-)
-from .telemetry import Metric, begin, count, logger, metrics
+from .exceptions import EnvironmentVariableError, InvalidAnswerError, StorageError
+from .flow_handler import flow_handler
+from .telemetry import Metric, begin, count, logger
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
+    from .contact import Contact
     from .definition import SurveyDefinition
 
 UNKNOWN_MODE: Final = "unknown"
@@ -78,24 +70,33 @@ class Failures:
         self.reasons.append(reason)
 
 
-@metrics.log_metrics
-@event_source(data_class=ConnectContactFlowEvent)
-def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> dict[str, str]:
-    """Answer the flow with a flat string map, whatever arrives."""
-    try:
-        return _finish(Contact.from_event(event.raw_event), context)
-    except MalformedEventError as error:
-        begin(None, context)
-        logger.warning("Malformed event", extra={"error": str(error)})
-        count(Metric.MALFORMED_EVENT)
-        return _answer({}, STATUS_OFFERED, escalate=False, reasons=[REASON_MALFORMED_EVENT])
-    except Exception:
-        logger.exception("Finishing the survey failed unexpectedly")
-        count(Metric.INTERNAL_ERROR)
-        return _answer({}, STATUS_OFFERED, escalate=False, reasons=[REASON_INTERNAL_ERROR])
+def _answer(
+    scores: Mapping[str, int], status: str, *, escalate: bool, reasons: list[str]
+) -> dict[str, str]:
+    """The flat string map the flow reads; every key is always present."""
+    answer = {
+        ESCALATE: TRUE if escalate else FALSE,
+        LOWEST: str(min(scores.values())) if scores else "",
+        ANSWERED: str(len(scores)),
+        STATUS: status,
+    }
+    if reasons:
+        answer[REASON] = reasons[0]
+    return answer
 
 
-def _finish(contact: Contact, context: object) -> dict[str, str]:
+def _unfinished(reason: str) -> dict[str, str]:
+    """The answer when the survey could not be finished: the flow keeps its own status."""
+    return _answer({}, STATUS_OFFERED, escalate=False, reasons=[reason])
+
+
+@flow_handler(
+    malformed=_unfinished(REASON_MALFORMED_EVENT),
+    failed=_unfinished(REASON_INTERNAL_ERROR),
+    failure="Finishing the survey failed unexpectedly",
+)
+def handler(contact: Contact, context: object) -> dict[str, str]:
+    """Total the answers, store the summary; the flat string map the flow reads."""
     begin(contact.contact_id, context)
     survey = environment.survey()
     mode = contact.parameters.get(PARAM_MODE, "").strip()
@@ -103,7 +104,7 @@ def _finish(contact: Contact, context: object) -> dict[str, str]:
         logger.warning("Unknown survey mode from the flow; finishing anyway")
         mode = UNKNOWN_MODE
     if contact.is_verification:
-        return _answer({}, STATUS_OFFERED, escalate=False, reasons=[REASON_VERIFICATION])
+        return _unfinished(REASON_VERIFICATION)
     failures = Failures()
     now = datetime.now(UTC)
 
@@ -175,18 +176,3 @@ def _valid(text: str | None, survey: SurveyDefinition) -> int | None:
         return parse_score(text, survey)
     except InvalidAnswerError:
         return None
-
-
-def _answer(
-    scores: Mapping[str, int], status: str, *, escalate: bool, reasons: list[str]
-) -> dict[str, str]:
-    """The flat string map the flow reads; every key is always present."""
-    answer = {
-        ESCALATE: TRUE if escalate else FALSE,
-        LOWEST: str(min(scores.values())) if scores else "",
-        ANSWERED: str(len(scores)),
-        STATUS: status,
-    }
-    if reasons:
-        answer[REASON] = reasons[0]
-    return answer

@@ -17,20 +17,19 @@ version, so no way can overwrite another's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
-from .contract import (
-    ALERT_CLAIM_PREFIX,
-    ALERT_SENT_PREFIX,
-    CLAIM_EXPIRES_AT,
-    CLAIM_TOKEN,
-    OUTBOX_SORT_KEY,
-    OUTBOX_VERSION,
-    TABLE_PARTITION_KEY,
-    TABLE_SORT_KEY,
-    TABLE_TTL_ATTRIBUTE,
+from .contract import CLAIM_EXPIRES_AT, CLAIM_TOKEN, OUTBOX_VERSION, TABLE_TTL_ATTRIBUTE
+from .items import (
+    Claim,
+    OutboxItem,
+    claim_attribute,
+    claims_of,
+    contact_of,
+    sent_attribute,
+    serialize,
 )
 from .results import CONDITION_FAILED, call, expires_at, iso
 
@@ -79,16 +78,11 @@ class Claims:
     item: dict[str, Any]
 
 
-def claim_attribute(channel: str) -> str:
-    return f"{ALERT_CLAIM_PREFIX}{channel}"
-
-
-def sent_attribute(channel: str) -> str:
-    return f"{ALERT_SENT_PREFIX}{channel}"
+__all__ = ["claim_attribute", "sent_attribute"]  # the item's attribute names, for expressions
 
 
 def outbox_key(contact_id: str) -> dict[str, Any]:
-    return {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": OUTBOX_SORT_KEY}}
+    return OutboxItem.key(contact_id)
 
 
 def claim_as_read(
@@ -108,7 +102,8 @@ def claim_as_read(
     """
     now_ms = epoch_ms(now)
     results: dict[str, ClaimResult] = {}
-    written = dict(item) or outbox_key(contact_id)
+    stored = _outbox(item) or OutboxItem(contact_id)
+    claims = dict(stored.claims)
     for channel in channels:
         state = channel_state(item, channel)
         if state.sent_at:
@@ -120,10 +115,11 @@ def claim_as_read(
         else:
             results[channel] = ClaimResult.BUSY
         if results[channel] in CLAIMED:
-            written[claim_attribute(channel)] = _claim_value(token, now_ms)
+            claims[channel] = _claim(token, now_ms)
     if not any(result in CLAIMED for result in results.values()):
         return Claims(results, {})
-    written[TABLE_TTL_ATTRIBUTE] = {"N": str(expires_at(now, retention_days))}
+    claimed = replace(stored, claims=claims, expires_at=expires_at(now, retention_days))
+    written = claimed.to_item()
     return Claims(results, written) if _put_as_read(table, item, written) else None
 
 
@@ -147,14 +143,16 @@ def settled_item(
 ) -> dict[str, Any]:
     """The item as claimed, with `sent` recorded as sent and our claims on `sent` and `released`
     given back, one version on."""
-    written = dict(claims.item)
-    for channel in sent:
-        written.setdefault(sent_attribute(channel), {"S": iso(now)})
-    for channel in (*sent, *released):
-        if channel_state(written, channel).claim_token == token:
-            del written[claim_attribute(channel)]
-    written[OUTBOX_VERSION] = {"N": str(_version(claims.item) + 1)}
-    return written
+    claimed = OutboxItem.from_item(claims.item)
+    sent_at = {**dict.fromkeys(sent, iso(now)), **claimed.sent}
+    given_back = {*sent, *released}
+    kept = {
+        channel: claim
+        for channel, claim in claimed.claims.items()
+        if channel not in given_back or claim.token != token
+    }
+    version = (claimed.version or 0) + 1
+    return replace(claimed, sent=sent_at, claims=kept, version=version).to_item()
 
 
 def put_leased(table: str, items: Sequence[dict[str, Any]]) -> list[str]:
@@ -173,19 +171,20 @@ def put_leased(table: str, items: Sequence[dict[str, Any]]) -> list[str]:
             RequestItems={table: [{"PutRequest": {"Item": item}} for item in chunk]},
         )
         unprocessed = response.get("UnprocessedItems", {}).get(table, [])
-        left.extend(str(r["PutRequest"]["Item"][TABLE_PARTITION_KEY]["S"]) for r in unprocessed)
+        left.extend(contact_of(r["PutRequest"]["Item"]) for r in unprocessed)
     return left
 
 
 def _put_as_read(table: str, read: Mapping[str, Any], item: dict[str, Any]) -> bool:
     """Write `item` in place of `read`, unless the stored item's version moved on since."""
-    version = read.get(OUTBOX_VERSION, {}).get("N")
-    item[OUTBOX_VERSION] = {"N": str(_version(read) + 1)}
+    stored = _outbox(read)
+    version = stored.version if stored else None
+    item[OUTBOX_VERSION] = serialize((version or 0) + 1)
     condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(#version)"}
-    if version:
+    if version is not None:
         condition = {
             "ConditionExpression": "#version = :read",
-            "ExpressionAttributeValues": {":read": {"N": version}},
+            "ExpressionAttributeValues": {":read": serialize(version)},
         }
     response = call(
         "put_item",
@@ -280,21 +279,21 @@ def _claim_all(
         ConditionExpression=" AND ".join(f"({condition})" for condition in conditions),
         ExpressionAttributeNames=names,
         ExpressionAttributeValues={
-            ":claim": _claim_value(token, now_ms),
-            ":token": {"S": token},
-            ":now": {"N": str(now_ms)},
-            ":ttl": {"N": str(expires_at(now, days))},
-            ":one": {"N": "1"},
+            ":claim": _claim(token, now_ms).value(),
+            ":token": serialize(token),
+            ":now": serialize(now_ms),
+            ":ttl": serialize(expires_at(now, days)),
+            ":one": serialize(1),
         },
         ReturnValues="UPDATED_OLD",
         tolerate=CONDITION_FAILED,
     )
     if response is None:
         return None
-    old = response.get("Attributes", {})
+    old = claims_of(response.get("Attributes", {}))
     won = {}
     for channel in channels:
-        old_token = old.get(claim_attribute(channel), {}).get("M", {}).get(CLAIM_TOKEN, {}).get("S")
+        old_token = old[channel].token if channel in old else None
         taken = old_token and old_token != token
         won[channel] = ClaimResult.TAKEN_OVER if taken else ClaimResult.WON
     return won
@@ -329,7 +328,7 @@ def _mark_sent_all(
         ConditionExpression=" AND ".join(conditions),
         ExpressionAttributeNames=names,
         ExpressionAttributeValues={
-            ":now": {"S": iso(now)}, ":token": {"S": token}, ":one": {"N": "1"}
+            ":now": serialize(iso(now)), ":token": serialize(token), ":one": serialize(1)
         },
         tolerate=CONDITION_FAILED,
     )  # fmt: skip
@@ -347,7 +346,7 @@ def release(table: str, contact_id: str, channel: str, *, token: str) -> None:
         ExpressionAttributeNames={
             "#claim": claim_attribute(channel), "#token": CLAIM_TOKEN, "#version": OUTBOX_VERSION
         },
-        ExpressionAttributeValues={":token": {"S": token}, ":one": {"N": "1"}},
+        ExpressionAttributeValues={":token": serialize(token), ":one": serialize(1)},
         tolerate=CONDITION_FAILED,
     )  # fmt: skip
 
@@ -361,22 +360,22 @@ def read_outbox(table: str, contact_id: str) -> dict[str, Any]:
 
 def channel_state(item: Mapping[str, Any], channel: str) -> ChannelState:
     """One channel's outbox state on an item (as read, or a stream record's new image)."""
-    held = item.get(claim_attribute(channel), {}).get("M", {})
-    expires = held.get(CLAIM_EXPIRES_AT, {}).get("N")
+    stored = _outbox(item)
+    claim = stored.claims.get(channel) if stored else None
     return ChannelState(
-        sent_at=item.get(sent_attribute(channel), {}).get("S"),
-        claim_token=held.get(CLAIM_TOKEN, {}).get("S"),
-        claim_expires_ms=int(expires) if expires else None,
+        sent_at=stored.sent.get(channel) if stored else None,
+        claim_token=claim.token if claim else None,
+        claim_expires_ms=claim.expires_ms if claim else None,
     )
 
 
-def _version(item: Mapping[str, Any]) -> int:
-    return int(item.get(OUTBOX_VERSION, {}).get("N", 0))
+def _outbox(item: Mapping[str, Any]) -> OutboxItem | None:
+    """The outbox item as read; None when there was none."""
+    return OutboxItem.from_item(item) if item else None
 
 
-def _claim_value(token: str, now_ms: int) -> dict[str, Any]:
-    expires = now_ms + CLAIM_SECONDS * 1000
-    return {"M": {CLAIM_TOKEN: {"S": token}, CLAIM_EXPIRES_AT: {"N": str(expires)}}}
+def _claim(token: str, now_ms: int) -> Claim:
+    return Claim(token=token, expires_ms=now_ms + CLAIM_SECONDS * 1000)
 
 
 def epoch_ms(moment: datetime) -> int:

@@ -13,28 +13,15 @@ from botocore.exceptions import ClientError
 
 from . import aws
 from .contract import (
-    ITEM_ATTRIBUTE,
-    ITEM_CHANNEL,
-    ITEM_INITIAL_CONTACT_ID,
-    ITEM_INITIATION_METHOD,
-    ITEM_LANGUAGE,
-    ITEM_MODE,
-    ITEM_QUEUE,
     ITEM_SCORE,
     PARAM_LANGUAGE,
-    SUMMARY_ANSWERED,
     SUMMARY_COMPLETED_AT,
-    SUMMARY_LOWEST,
-    SUMMARY_MODE,
-    SUMMARY_SCORES,
-    SUMMARY_SORT_KEY,
-    SUMMARY_STATUS,
     TABLE_PARTITION_KEY,
-    TABLE_QUESTION_INDEX_SORT_KEY,
     TABLE_SORT_KEY,
-    TABLE_TTL_ATTRIBUTE,
 )
-from .exceptions import StorageError
+from .exceptions import MalformedItemError, StorageError
+from .items import Answer, Summary, contact_of, result_key
+from .telemetry import logger
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -58,24 +45,21 @@ def put_answer(
     mode: str | None = None,
 ) -> None:
     """Store one valid answer at once, so a caller who hangs up later still counts."""
-    item: dict[str, Any] = {
-        TABLE_PARTITION_KEY: {"S": contact.contact_id},
-        TABLE_SORT_KEY: {"S": question},
-        ITEM_ATTRIBUTE: {"S": attribute},
-        ITEM_SCORE: {"N": str(score)},
-        TABLE_QUESTION_INDEX_SORT_KEY: {"S": iso(now)},
-        TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
-    }
-    optional = {
-        ITEM_INITIAL_CONTACT_ID: contact.initial_contact_id,
-        ITEM_CHANNEL: contact.channel,
-        ITEM_INITIATION_METHOD: contact.initiation_method,
-        ITEM_QUEUE: contact.queue_name,
-        ITEM_MODE: mode,
-        ITEM_LANGUAGE: contact.parameters.get(PARAM_LANGUAGE),
-    }
-    item.update({name: {"S": value} for name, value in optional.items() if value})
-    call("put_item", TableName=table, Item=item)
+    answer = Answer(
+        contact_id=contact.contact_id,
+        question=question,
+        score=score,
+        attribute=attribute,
+        answered_at=iso(now),
+        expires_at=expires_at(now, retention_days),
+        initial_contact_id=contact.initial_contact_id,
+        channel=contact.channel,
+        initiation_method=contact.initiation_method,
+        queue=contact.queue_name,
+        mode=mode or None,
+        language=contact.parameters.get(PARAM_LANGUAGE) or None,
+    )
+    call("put_item", TableName=table, Item=answer.to_item())
 
 
 def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[str, int]:
@@ -84,10 +68,7 @@ def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[s
     The keys are known (contact + each question), so one BatchGetItem fetches exactly them:
     no Query over the contact's items, and nothing to filter out.
     """
-    keys = [
-        {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": question}}
-        for question in questions
-    ]
+    keys = [result_key(contact_id, question) for question in questions]
     scores: dict[str, int] = {}
     for _ in range(2):  # DynamoDB may leave keys unprocessed under throttling: ask once more
         response = call(
@@ -96,16 +77,22 @@ def read_scores(table: str, contact_id: str, questions: Sequence[str]) -> dict[s
                 table: {
                     "Keys": keys,
                     "ConsistentRead": True,
-                    "ProjectionExpression": "#sk, #score",
-                    "ExpressionAttributeNames": {"#sk": TABLE_SORT_KEY, "#score": ITEM_SCORE},
+                    "ProjectionExpression": "#pk, #sk, #score",
+                    "ExpressionAttributeNames": {
+                        "#pk": TABLE_PARTITION_KEY,
+                        "#sk": TABLE_SORT_KEY,
+                        "#score": ITEM_SCORE,
+                    },
                 }
             },
         )
         for item in response.get("Responses", {}).get(table, []):
-            question = item.get(TABLE_SORT_KEY, {}).get("S")
-            score = item.get(ITEM_SCORE, {}).get("N")
-            if question and score is not None:
-                scores[question] = int(float(score))
+            try:
+                answer = Answer.from_item(item)
+            except MalformedItemError as error:
+                logger.warning("Stored answer skipped", extra={"error": str(error)})
+                continue
+            scores[answer.question] = answer.score
         keys = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
         if not keys:
             return scores
@@ -124,27 +111,30 @@ def complete_survey(
 ) -> None:
     """Close the contact's survey with its status (complete, partial, unanswered); an update,
     so alert claims already there survive."""
-    fields: dict[str, Any] = {
-        SUMMARY_STATUS: {"S": status},
-        SUMMARY_MODE: {"S": mode},
-        SUMMARY_ANSWERED: {"N": str(len(scores))},
-        SUMMARY_SCORES: {"M": {name: {"N": str(score)} for name, score in scores.items()}},
-        TABLE_TTL_ATTRIBUTE: {"N": str(expires_at(now, retention_days))},
-    }
-    if scores:
-        fields[SUMMARY_LOWEST] = {"N": str(min(scores.values()))}
-    if contact.initial_contact_id:
-        fields[ITEM_INITIAL_CONTACT_ID] = {"S": contact.initial_contact_id}
+    summary = Summary(
+        contact_id=contact.contact_id,
+        status=status,
+        mode=mode,
+        answered=len(scores),
+        scores=scores,
+        lowest=min(scores.values()) if scores else None,
+        completed_at=iso(now),
+        expires_at=expires_at(now, retention_days),
+        initial_contact_id=contact.initial_contact_id,
+    )
+    fields = summary.to_item()
+    key = {name: fields.pop(name) for name in (TABLE_PARTITION_KEY, TABLE_SORT_KEY)}
+    completed_at = fields.pop(SUMMARY_COMPLETED_AT)
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     values = {f":f{i}": value for i, value in enumerate(fields.values())}
     sets = [f"#f{i} = :f{i}" for i in range(len(fields))]
     # The first completion time is the one that counts; retries must not move it.
-    names["#completedAt"], values[":now"] = SUMMARY_COMPLETED_AT, {"S": iso(now)}
+    names["#completedAt"], values[":now"] = SUMMARY_COMPLETED_AT, completed_at
     sets.append("#completedAt = if_not_exists(#completedAt, :now)")
     call(
         "update_item",
         TableName=table,
-        Key=_summary_key(contact.contact_id),
+        Key=key,
         UpdateExpression="SET " + ", ".join(sets),
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
@@ -161,7 +151,7 @@ def read_contacts(
     unprocessed after a second request is missing from the answer (its caller retries it).
     """
     keys = [
-        {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": sort_key}}
+        result_key(contact_id, sort_key)
         for contact_id in dict.fromkeys(contact_ids)
         for sort_key in sort_keys
     ]
@@ -175,11 +165,11 @@ def read_contacts(
                 RequestItems={table: {"Keys": chunk, "ConsistentRead": True}},
             )
             for item in response.get("Responses", {}).get(table, []):
-                found.setdefault(item[TABLE_PARTITION_KEY]["S"], []).append(item)
+                found.setdefault(contact_of(item), []).append(item)
             chunk = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
             if not chunk:
                 break
-        unread.update(key[TABLE_PARTITION_KEY]["S"] for key in chunk)
+        unread.update(contact_of(key) for key in chunk)
     return {contact_id: items for contact_id, items in found.items() if contact_id not in unread}
 
 
@@ -191,10 +181,6 @@ def iso(moment: datetime) -> str:
 def expires_at(moment: datetime, retention_days: int) -> int:
     """Epoch seconds for DynamoDB's TTL."""
     return int((moment + timedelta(days=retention_days)).timestamp())
-
-
-def _summary_key(contact_id: str) -> dict[str, Any]:
-    return {TABLE_PARTITION_KEY: {"S": contact_id}, TABLE_SORT_KEY: {"S": SUMMARY_SORT_KEY}}
 
 
 def call(operation: str, *, tolerate: str | None = None, **request: Any) -> Any:

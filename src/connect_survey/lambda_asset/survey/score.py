@@ -21,12 +21,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent, event_source
-
 from . import eligibility, environment, results
 from .answers import parse_score
 from .aws import has_time_left
-from .contact import Contact
 from .contract import (
     ATTRIBUTE,
     FALSE,
@@ -45,36 +42,21 @@ from .contract import (
     TRUE,
     VALID,
 )
-from .exceptions import (
-    EnvironmentVariableError,
-    InvalidAnswerError,
-    MalformedEventError,
-    StorageError,
-)
-from .telemetry import Metric, begin, count, logger, metrics
+from .exceptions import EnvironmentVariableError, InvalidAnswerError, StorageError
+from .flow_handler import flow_handler
+from .telemetry import Metric, begin, count, logger
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from .contact import Contact
 
 
-@metrics.log_metrics
-@event_source(data_class=ConnectContactFlowEvent)
-def handler(event: ConnectContactFlowEvent, context: LambdaContext | None) -> dict[str, str]:
-    """Answer the flow with a flat string map, whatever arrives."""
-    try:
-        return _score(Contact.from_event(event.raw_event), context)
-    except MalformedEventError as error:
-        begin(None, context)
-        logger.warning("Malformed event", extra={"error": str(error)})
-        count(Metric.MALFORMED_EVENT)
-        return {VALID: FALSE, REASON: REASON_MALFORMED_EVENT}
-    except Exception:
-        logger.exception("Scoring failed unexpectedly")
-        count(Metric.INTERNAL_ERROR)
-        return {VALID: FALSE, REASON: REASON_INTERNAL_ERROR}
-
-
-def _score(contact: Contact, context: object) -> dict[str, str]:
+@flow_handler(
+    malformed={VALID: FALSE, REASON: REASON_MALFORMED_EVENT},
+    failed={VALID: FALSE, REASON: REASON_INTERNAL_ERROR},
+    failure="Scoring failed unexpectedly",
+)
+def handler(contact: Contact, context: object) -> dict[str, str]:
+    """Validate the caller's digits and store a valid answer; the flat string map the flow reads."""
     begin(contact.contact_id, context)
     survey = environment.survey()
     question = survey.question(contact.parameters.get(PARAM_QUESTION, "").strip())

@@ -1,4 +1,5 @@
-"""Contact actions: attributes, event hooks, the target queue and the transfer to it, settings.
+"""Contact actions: attributes, contact data, event hooks, the target queue and the transfer to
+it, settings.
 
 https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions.html
 """
@@ -7,13 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from connect_survey.flow_language.engine.actions.params import mapping, required
+from connect_survey.flow_language.engine.actions.params import setting
 from connect_survey.flow_language.engine.actions.registry import implements
-from connect_survey.flow_language.engine.errors import (
-    InvalidParameterError,
-    UnknownFlowError,
-    UnknownQueueError,
-)
+from connect_survey.flow_language.engine.errors import UnknownFlowError, UnknownQueueError
 from connect_survey.flow_language.engine.run import End, Ending, Outcome, Run
 from connect_survey.flow_language.engine.state import EventKind, Queue
 from connect_survey.flow_language.engine.transitions import fail, succeed
@@ -24,7 +21,6 @@ from connect_survey.flow_language.spec import (
     INVALID_CALLBACK_NUMBER,
     NO_MATCHING_ERROR,
     QUEUE_AT_CAPACITY,
-    is_path,
 )
 from connect_survey.flow_language.voices import VOICES
 
@@ -37,7 +33,7 @@ def update_contact_attributes(run: Run, action: Action) -> Outcome:
     # Resolve every value first: all of them read the attributes as they were before the block.
     updates = {
         run.text(action, key): run.text(action, value)
-        for key, value in mapping(action, "Attributes").items()
+        for key, value in action.parameters["Attributes"].items()
     }
     for key, value in updates.items():
         old = run.state.attributes.get(key)
@@ -46,16 +42,20 @@ def update_contact_attributes(run: Run, action: Action) -> Outcome:
     return succeed(action)
 
 
+@implements("UpdateContactData")
+def update_contact_data(run: Run, action: Action) -> Outcome:
+    """Set Connect-defined contact data: the simulator keeps the language code (what
+    `$.LanguageCode` and the Lambda event read); the other fields change nothing it plays."""
+    if "LanguageCode" in action.parameters and setting(action, "TargetContact") == "Current":
+        code = run.value(action, action.parameters["LanguageCode"])
+        run.state.language_code = code
+        run.log(action, EventKind.SETTING, f"language code {code}", language_code=code)
+    return succeed(action)
+
+
 @implements("UpdateContactEventHooks")
 def update_contact_event_hooks(run: Run, action: Action) -> Outcome:
-    hooks = mapping(action, "EventHooks")
-    if len(hooks) != 1:
-        raise InvalidParameterError(
-            action.flow,
-            action.identifier,
-            f"EventHooks must hold exactly one hook, got {len(hooks)}",
-        )
-    [(hook, raw)] = hooks.items()
+    [(hook, raw)] = action.parameters["EventHooks"].items()
     reference = run.value(action, raw)
     # The disconnect flow is the one hook the simulator runs: check it now, where it is set.
     if hook == CUSTOMER_REMAINING and run.services.flows(reference) is None:
@@ -68,8 +68,7 @@ def update_contact_event_hooks(run: Run, action: Action) -> Outcome:
 @implements("UpdateContactTargetQueue")
 def update_contact_target_queue(run: Run, action: Action) -> Outcome:
     queue = queue_parameter(run, action)
-    if queue is None:
-        raise InvalidParameterError(action.flow, action.identifier, "give QueueId or AgentId")
+    assert queue is not None, "the linter requires QueueId or AgentId"
     run.state.queue = queue
     run.log(action, EventKind.QUEUE, queue.name, queue=queue.name)
     return succeed(action)
@@ -78,10 +77,6 @@ def update_contact_target_queue(run: Run, action: Action) -> Outcome:
 def queue_parameter(run: Run, action: Action) -> Queue | None:
     """The queue named by QueueId, or the agent queue of AgentId (never both); None if neither."""
     queue_id, agent_id = action.parameters.get("QueueId"), action.parameters.get("AgentId")
-    if queue_id is not None and agent_id is not None:
-        raise InvalidParameterError(
-            action.flow, action.identifier, "give QueueId or AgentId, not both"
-        )
     if agent_id is not None:
         agent = run.value(action, agent_id)
         return Queue(agent, f"agent:{agent}")
@@ -111,16 +106,12 @@ def transfer_contact_to_queue(run: Run, action: Action) -> Outcome:
 
 @implements("UpdateContactCallbackNumber")
 def update_contact_callback_number(run: Run, action: Action) -> Outcome:
-    """Set the number CreateCallbackContact dials; it must be one JSONPath, never static.
+    """Set the number CreateCallbackContact dials (one JSONPath: the caller's number, or one
+    they keyed in).
 
     https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontactcallbacknumber.html
     """
-    raw = required(action, "CallbackNumber")
-    if not is_path(raw):
-        raise InvalidParameterError(
-            action.flow, action.identifier, "CallbackNumber must be a JSONPath reference"
-        )
-    number = run.value(action, raw)
+    number = run.value(action, action.parameters["CallbackNumber"])
     if not E164.match(number):
         return fail(run, action, INVALID_CALLBACK_NUMBER, f"{number!r} is not an E.164 number")
     if not run.services.dialable(number):
@@ -134,7 +125,7 @@ def update_contact_callback_number(run: Run, action: Action) -> Outcome:
 def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
     """Connect errors when the voice does not support the engine (voices the table does not
     list are taken as they are: the simulator cannot tell)."""
-    voice = run.value(action, required(action, "TextToSpeechVoice"))
+    voice = run.value(action, action.parameters["TextToSpeechVoice"])
     raw_engine = action.parameters.get("TextToSpeechEngine")
     engine = run.value(action, raw_engine).lower() if raw_engine is not None else None
     supported = VOICES.get(voice)
@@ -147,7 +138,7 @@ def update_contact_text_to_speech_voice(run: Run, action: Action) -> Outcome:
 
 @implements("UpdateContactRecordingBehavior")
 def update_contact_recording_behavior(run: Run, action: Action) -> Outcome:
-    behavior = mapping(action, "RecordingBehavior")
+    behavior = action.parameters["RecordingBehavior"]
     participants = behavior.get("RecordedParticipants", [])
     run.log(action, EventKind.SETTING, f"recording {participants or 'off'}", recording=behavior)
     return succeed(action)

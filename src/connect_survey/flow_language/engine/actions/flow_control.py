@@ -8,21 +8,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from connect_survey.flow_language.engine.actions.contact import queue_parameter
-from connect_survey.flow_language.engine.actions.params import choice, integer, required, resolved
+from connect_survey.flow_language.engine.actions.params import resolved_number, setting
 from connect_survey.flow_language.engine.actions.registry import implements
-from connect_survey.flow_language.engine.errors import InvalidParameterError, UnknownFlowError
+from connect_survey.flow_language.engine.errors import UnknownFlowError
 from connect_survey.flow_language.engine.run import End, Ending, Outcome, Run
 from connect_survey.flow_language.engine.state import EventKind
 from connect_survey.flow_language.engine.transitions import branch_on, fail, succeed
 from connect_survey.flow_language.spec import (
-    AGENT_METRIC_CONDITION,
     AGENT_METRIC_TYPES,
     CONTINUE_LOOPING,
     DONE_LOOPING,
     HOURS_RESULTS,
     MAX_PERCENT,
+    MIN_PERCENT,
     NO_MATCHING_ERROR,
-    PERCENTAGES,
     WAIT_COMPLETED,
 )
 
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
 @implements("Compare")
 def compare(run: Run, action: Action) -> Outcome:
-    path = required(action, "ComparisonValue")
+    path = action.parameters["ComparisonValue"]
     value = run.value(action, path)
     run.log(action, EventKind.BRANCH, f"{path} is {value!r}", value=value)
     return branch_on(run, action, value)
@@ -40,12 +39,12 @@ def compare(run: Run, action: Action) -> Outcome:
 
 @implements("Loop")
 def loop(run: Run, action: Action) -> Outcome:
-    """ContinueLooping LoopCount times for the same action, then DoneLooping once, then reset."""
-    raw = resolved(run, action, required(action, "LoopCount"))
-    try:
-        count = integer(action, "LoopCount", raw)
-    except InvalidParameterError as error:
-        return fail(run, action, NO_MATCHING_ERROR, error.message)
+    """ContinueLooping LoopCount times for the same action, then DoneLooping once, then reset.
+
+    A count read from a reference that is not one takes the error branch."""
+    count = resolved_number(run, action, "LoopCount")
+    if isinstance(count, str):
+        return fail(run, action, NO_MATCHING_ERROR, count)
     key = (action.flow, action.identifier)
     done = run.state.loop_counters.get(key, 0)
     if done < count:
@@ -65,16 +64,7 @@ def check_metric_data(run: Run, action: Action) -> Outcome:
     the queue, one by default); a simulated queue holds no contacts.
     https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-checkmetricdata.html
     """
-    metric = choice(action, "MetricType")
-    if metric in AGENT_METRIC_TYPES:
-        for branch in action.conditions:
-            written = (branch.condition.get("Operator"), *branch.condition.get("Operands", []))
-            if written != AGENT_METRIC_CONDITION:
-                raise InvalidParameterError(
-                    action.flow,
-                    action.identifier,
-                    f"{metric} supports only the condition {' '.join(AGENT_METRIC_CONDITION)}",
-                )
+    metric = setting(action, "MetricType")
     queue = queue_parameter(run, action) or run.state.queue
     if queue is None:
         return fail(run, action, NO_MATCHING_ERROR, "no queue to read metrics of")
@@ -85,7 +75,7 @@ def check_metric_data(run: Run, action: Action) -> Outcome:
 
 @implements("TransferToFlow")
 def transfer_to_flow(run: Run, action: Action) -> Outcome:
-    reference = run.value(action, required(action, "ContactFlowId"))
+    reference = run.value(action, action.parameters["ContactFlowId"])
     target = run.services.flows(reference)
     if target is None:
         raise UnknownFlowError(action.flow, action.identifier, reference)
@@ -109,23 +99,24 @@ def check_hours_of_operation(run: Run, action: Action) -> Outcome:
 
 @implements("DistributeByPercentage")
 def distribute_by_percentage(run: Run, action: Action) -> Outcome:
-    number = run.services.random.randint(PERCENTAGES.low, MAX_PERCENT)
+    number = run.services.random.randint(MIN_PERCENT, MAX_PERCENT)
     run.log(action, EventKind.BRANCH, f"random number {number}", number=number)
     return branch_on(run, action, str(number))
 
 
 @implements("UpdateFlowLoggingBehavior")
 def update_flow_logging_behavior(run: Run, action: Action) -> Outcome:
-    behavior = choice(action, "FlowLoggingBehavior")
+    behavior = setting(action, "FlowLoggingBehavior")
     run.log(action, EventKind.SETTING, f"flow logging {behavior}", logging=behavior)
     return succeed(action)
 
 
 @implements("Wait")
 def wait(run: Run, action: Action) -> Outcome:
-    """No event ever interrupts a simulated wait: it completes."""
-    if "TimeoutSeconds" in action.parameters:
-        raw = resolved(run, action, action.parameters["TimeoutSeconds"])
-        integer(action, "TimeoutSeconds", raw)
-    run.log(action, EventKind.BRANCH, WAIT_COMPLETED)
-    return branch_on(run, action, WAIT_COMPLETED) if action.conditions else succeed(action)
+    """No event ever interrupts a simulated wait: it completes (a time read from a reference
+    that is not one takes the error branch)."""
+    seconds = resolved_number(run, action, "TimeoutSeconds")
+    if isinstance(seconds, str):
+        return fail(run, action, NO_MATCHING_ERROR, seconds)
+    run.log(action, EventKind.BRANCH, f"{WAIT_COMPLETED} after {seconds} s", seconds=seconds)
+    return branch_on(run, action, WAIT_COMPLETED)

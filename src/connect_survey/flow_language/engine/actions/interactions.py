@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from connect_survey.flow_language.engine.actions.contact import queue_parameter
-from connect_survey.flow_language.engine.actions.params import choice, required, required_integer
+from connect_survey.flow_language.engine.actions.params import number, setting
 from connect_survey.flow_language.engine.actions.registry import implements
-from connect_survey.flow_language.engine.errors import InvalidParameterError, UnknownFunctionError
+from connect_survey.flow_language.engine.errors import UnknownFunctionError
 from connect_survey.flow_language.engine.invoke import (
     LambdaContext,
     call_handler,
@@ -33,13 +32,10 @@ if TYPE_CHECKING:
 @implements("InvokeLambdaFunction")
 def invoke_lambda_function(run: Run, action: Action) -> Outcome:
     """Call the handler with Connect's event; its answer replaces `$.External` entirely."""
-    arn = run.text(action, required(action, "LambdaFunctionARN"))
-    limit = required_integer(action, "InvocationTimeLimitSeconds")
-    synchronous = choice(action, "InvocationType") == "SYNCHRONOUS"
-    validation: Any = action.parameters.get("ResponseValidation", {})
-    response_type = choice(
-        action, "ResponseType", validation.get("ResponseType") if validation else None
-    )
+    arn = run.text(action, action.parameters["LambdaFunctionARN"])
+    limit = number(action, "InvocationTimeLimitSeconds")
+    synchronous = setting(action, "InvocationType") == "SYNCHRONOUS"
+    response_type = setting(action, "ResponseValidation.ResponseType")
     handler = run.services.functions(arn)
     if handler is None:
         raise UnknownFunctionError(action.flow, action.identifier, arn)
@@ -75,18 +71,12 @@ def invoke_lambda_function(run: Run, action: Action) -> Outcome:
 
 def _invocation_attributes(run: Run, action: Action) -> dict[str, str]:
     raw = action.parameters.get("LambdaInvocationAttributes", {})
-    if not isinstance(raw, Mapping):
-        raise InvalidParameterError(
-            action.flow, action.identifier, "LambdaInvocationAttributes must be an object"
-        )
     return {run.text(action, key): run.text(action, value) for key, value in raw.items()}
 
 
 @implements("CreateCallbackContact")
 def create_callback_contact(run: Run, action: Action) -> Outcome:
     """Record a callback on QueueId/AgentId, or on the contact's current target queue."""
-    for name in ("InitialCallDelaySeconds", "MaximumConnectionAttempts", "RetryDelaySeconds"):
-        required_integer(action, name)
     queue = queue_parameter(run, action) or run.state.queue
     if queue is None:
         return fail(run, action, NO_MATCHING_ERROR, "no queue for the callback")

@@ -5,25 +5,20 @@ https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions.html
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from connect_survey.flow_language.engine.actions.params import (
-    choice,
-    integer,
-    required_integer,
-    speak,
-)
+from connect_survey.flow_language.engine.actions.params import number, setting, speak
 from connect_survey.flow_language.engine.actions.registry import implements
-from connect_survey.flow_language.engine.errors import InvalidParameterError
 from connect_survey.flow_language.engine.run import End, Ending, Outcome, Run
 from connect_survey.flow_language.engine.state import EventKind
 from connect_survey.flow_language.engine.transitions import branch_on, fail, succeed
 from connect_survey.flow_language.spec import (
     DEFAULT_TERMINATOR,
     INPUT_TIME_LIMIT_EXCEEDED,
+    MISSING,
     NO_MATCHING_ERROR,
     STORED_TIMEOUT,
+    value_at,
 )
 
 if TYPE_CHECKING:
@@ -36,21 +31,24 @@ def message_participant(run: Run, action: Action) -> Outcome:
     if not run.state.customer_present:
         return _no_customer(run, action)
     speak(run, action)
+    if action.identifier in run.services.hang_up_during:
+        return _hang_up(run, action)
     return succeed(action)
 
 
 @implements("GetParticipantInput")
 def get_participant_input(run: Run, action: Action) -> Outcome:
     """Play the prompt, then take the caller's next entry: a menu choice or stored digits."""
-    seconds = required_integer(action, "InputTimeLimitSeconds")
-    store = choice(action, "StoreInput") == "True"
+    seconds = number(action, "InputTimeLimitSeconds")
+    store = setting(action, "StoreInput") == "True"
     if not run.state.customer_present:
         return _no_customer(run, action)
-    speak(run, action, optional=True)
+    speak(run, action)
+    if action.identifier in run.services.hang_up_during:
+        return _hang_up(run, action)
     entry = run.services.caller.next()
     if entry.kind == "hangup":
-        run.log(action, EventKind.HANG_UP, "caller hangs up", who="caller")
-        return End(Ending.CALLER_HUNG_UP)
+        return _hang_up(run, action)
     if entry.kind == "timeout":
         run.log(action, EventKind.TIMEOUT, f"no key within {seconds} s", seconds=seconds)
     else:
@@ -58,9 +56,18 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
     return _store(run, action, entry) if store else _menu(run, action, entry)
 
 
+def _hang_up(run: Run, action: Action) -> End:
+    run.log(action, EventKind.HANG_UP, "caller hangs up", who="caller")
+    return End(Ending.CALLER_HUNG_UP)
+
+
 def _no_customer(run: Run, action: Action) -> Outcome:
-    """Participant actions are attempted only with a participant: with the caller gone, the
-    block fails (the docs do not name the branch; the error branch is the cautious reading)."""
+    """With the caller gone a participant action is not performed; the docs do not say what
+    happens instead, so the run picks a reading: the error branch, or on to NextAction as if
+    it had been skipped (then nothing is heard and no input is stored)."""
+    if run.services.absent_participant == "skip":
+        run.log(action, EventKind.BRANCH, f"skipped: no customer -> {succeed(action)}")
+        return succeed(action)
     return fail(run, action, NO_MATCHING_ERROR, "no customer on the contact")
 
 
@@ -93,21 +100,14 @@ def _store(run: Run, action: Action, entry: Entry) -> Outcome:
 
 
 def _maximum_length(action: Action) -> int | None:
-    validation = action.parameters.get("InputValidation")
-    if not isinstance(validation, Mapping):
-        raise InvalidParameterError(
-            action.flow, action.identifier, "stored input (StoreInput True) needs InputValidation"
-        )
-    custom = validation.get("CustomValidation")
-    if isinstance(custom, Mapping):
-        return integer(action, "MaximumLength", custom.get("MaximumLength"))
-    return None  # phone number validation: the number is taken as typed
+    """CustomValidation's MaximumLength; None with phone number validation (taken as typed)."""
+    _, value = value_at(action.parameters, "InputValidation.CustomValidation.MaximumLength")
+    return None if value is MISSING else int(value)
 
 
 def _terminators(action: Action) -> str:
-    config: Any = action.parameters.get("DTMFConfiguration", {})
-    sequence = config.get("InputTerminationSequence") if isinstance(config, Mapping) else None
-    return sequence if isinstance(sequence, str) and sequence else DEFAULT_TERMINATOR
+    _, sequence = value_at(action.parameters, "DTMFConfiguration.InputTerminationSequence")
+    return DEFAULT_TERMINATOR if sequence is MISSING else str(sequence)
 
 
 @implements("DisconnectParticipant")

@@ -1,0 +1,248 @@
+"""`connect-survey simulate`: play a call through the stage's flows with the real handlers."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from connect_survey.cli.arguments import (
+    agent_count,
+    attribute,
+    caller_entries,
+    caller_number,
+    failing_service,
+    flow_to_play,
+    lambda_stub,
+    whole_number,
+)
+from connect_survey.cli.common import (
+    FLOW_KEYS_HELP,
+    UsageError,
+    require_flow_key,
+    require_known,
+    stage_from,
+    stage_options,
+)
+from connect_survey.flow_language.engine import format_transcript
+from connect_survey.reports.records import write_simulated_record
+from connect_survey.simulator.simulate import (
+    DEFAULT_CALLER_NUMBER,
+    STUB_ERROR,
+    STUB_TIMEOUT,
+    CallSetup,
+    simulate,
+)
+from connect_survey.simulator.testing.record import RecordError, record_case
+
+if TYPE_CHECKING:
+    import argparse
+
+    from connect_survey.flows.offline import OfflineStage
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    stage = stage_from(args)
+    if not Path(args.flow).is_file():
+        require_flow_key(stage, args.flow)
+    require_known(args.queue_at_capacity, stage.queues, "--queue-at-capacity", "queue")
+    for option, given in (
+        ("--fail-action", args.fail_action),
+        ("--hang-up-during", args.hang_up_during),
+    ):
+        if given:  # rendering every flow of the stage only to check the ids given
+            require_known(given, action_ids(stage, args.flow), option, "action id")
+    setup = CallSetup(
+        keys=args.keys,
+        attributes=dict(args.attr),
+        queues_at_capacity=args.queue_at_capacity,
+        hours_open=args.hours == "open",
+        stubs=args.lambda_stub,
+        seed=args.seed,
+        failing_actions=args.fail_action,
+        failing_services=dict(args.fail_service),
+        hangs_up_first=args.hangs_up_first,
+        absent_participant=args.absent_participant,
+        hang_up_during=args.hang_up_during,
+        supervisors_available=args.supervisors_available,
+        caller_number=args.caller_number,
+        caller_surveyed_days_ago=args.caller_surveyed_days_ago,
+        # A language the stage lists arrives as the contact's $.LanguageCode: the default
+        # inbound flow hands the call to that language's flows, as in Connect.
+        **({"language_code": args.language} if args.language else {}),
+    )
+    if args.save_test:
+        refuse_unrecordable(args, stage)
+    report = simulate(stage, args.flow, setup)
+    if args.save_test:
+        save_test(args, stage, setup, report)
+    if args.ctr_out:
+        queues = [t["queue"] for t in report.call.transfers if "queue" in t]
+        write_simulated_record(
+            args.ctr_out,
+            contact_id=report.call.contact.contact_id,
+            initial_contact_id=report.call.contact.initial_contact_id,
+            instance_arn=stage.instance_arn,
+            account=stage.account,
+            attributes=report.call.attributes,
+            queue=queues[0] if queues else None,
+            disconnect_reason="AGENT_DISCONNECT" if queues else "CUSTOMER_DISCONNECT",
+        )
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(format_transcript(report.call))
+        for alert in report.alerts:
+            print(f"ALERT via {alert['channel']}")
+        for result in report.results:
+            print(f"STORED {result['attribute']} = {result['score']}")
+        if report.survey_status is not None:
+            print(f"STORED survey status {report.survey_status}")
+    return 0
+
+
+def add_simulate(commands: Any) -> None:
+    sim = commands.add_parser("simulate", help="play a call through a flow with the real handlers")
+    sim.add_argument(
+        "flow",
+        type=flow_to_play,
+        help=f"a flow key of the stage ({FLOW_KEYS_HELP}) or a Flow Language JSON file",
+    )
+    stage_options(sim)
+    sim.add_argument(
+        "--keys", type=caller_entries, default=[],
+        help="what the caller does at each input, comma-separated: keys (0-9, *, #), timeout "
+        "or hangup, e.g. 1,5,42#,timeout,hangup",
+    )  # fmt: skip
+    sim.add_argument(
+        "--attr", action="append", type=attribute, default=[], metavar="NAME=VALUE",
+        help="a contact attribute the call starts with (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--queue-at-capacity", action="append", default=[], metavar="QUEUE",
+        help="logical queue name (from the stage's queues) whose transfers fail with "
+        "QueueAtCapacity (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hours", choices=("open", "closed"), default="open",
+        help="what CheckHoursOfOperation finds (default: open)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--lambda-stub", action="append", type=lambda_stub, default=[],
+        metavar="PATTERN=RESPONSE",
+        help=f"Lambdas whose ARN contains PATTERN answer RESPONSE (a JSON object), {STUB_ERROR} "
+        f"or {STUB_TIMEOUT} (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--fail-action", action="append", default=[], metavar="ACTION_ID",
+        help="make this action take its NoMatchingError branch, as on a Connect platform error "
+        "(repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--fail-service", action="append", type=failing_service, default=[],
+        metavar="SERVICE[=N]",
+        help="make the handlers' next N calls (default 1) to sns, events or dynamodb fail, to "
+        "watch the outbox retry (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hangs-up-first", choices=("agent", "caller"), default="agent",
+        help="who ends each conversation with an agent or supervisor; with caller, the "
+        "disconnect flow runs with nobody on the line (default: agent)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--absent-participant", choices=("error", "skip"), default="error",
+        help="what a prompt or input does with nobody on the line, which AWS leaves open: take "
+        "its error branch, or be skipped to its NextAction (default: error)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hang-up-during", action="append", default=[], metavar="ACTION_ID",
+        help="the caller hangs up while this action's prompt plays (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--supervisors-available", type=agent_count, default=1, metavar="N",
+        help="agents available on the supervisor queue, as CheckMetricData sees it (default: 1)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--caller-number", type=caller_number, default=DEFAULT_CALLER_NUMBER,
+        metavar="E164|withheld",
+        help=f"the caller's number, the callback number (default: {DEFAULT_CALLER_NUMBER})",
+    )  # fmt: skip
+    sim.add_argument(
+        "--seed", type=whole_number, default=0,
+        help="seed of the call's randomness: contact id, percentage splits, survey sampling "
+        "(default: 0)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--language", default=None, metavar="BCP47",
+        help="the caller's language: one the stage lists arrives as the contact's $.LanguageCode "
+        "(the inbound flow hands the call to its flows); any other plays the stage as if its "
+        "`language` setting were this one (en-US, ko-KR)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--caller-surveyed-days-ago", type=whole_number, default=None, metavar="N",
+        help="the caller answered a survey N days ago (checked against sampling.cooldownDays)",
+    )  # fmt: skip
+    sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
+    sim.add_argument(
+        "--ctr-out", type=Path, metavar="DIR",
+        help="also write the call's contact record (CTR) there, for connect-survey report",
+    )  # fmt: skip
+    sim.add_argument(
+        "--save-test", type=Path, metavar="FILE",
+        help="also write the call as an Amazon Connect test case (run it with connect-survey "
+        "test); the recording ends where the call is queued",
+    )  # fmt: skip
+    sim.set_defaults(command=simulate_command)
+
+
+# Options whose effect no Testing-language construct can reproduce, with their default values.
+UNRECORDABLE = {
+    "fail_action": [],
+    "fail_service": [],
+    "hours": "open",
+    "hangs_up_first": "agent",
+    "supervisors_available": 1,
+    "caller_surveyed_days_ago": None,
+    "language": None,
+    "seed": 0,
+}
+
+
+def refuse_unrecordable(args: argparse.Namespace, stage: OfflineStage) -> None:
+    """--save-test records only what a test case can say: keys, attributes, the caller's
+    number, stubbed functions and full queues."""
+    if args.flow not in stage.flow_keys:
+        raise UsageError(f"--save-test: {args.flow!r} is a file; a test case starts at a flow key")
+    for name, default in UNRECORDABLE.items():
+        if getattr(args, name) != default:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"--save-test cannot record {option}: the Testing language has no construct for "
+                "it; leave it out (keys, --attr, --caller-number, --lambda-stub and "
+                "--queue-at-capacity are recorded)"
+            )
+
+
+def save_test(args: argparse.Namespace, stage: OfflineStage, setup: CallSetup, report: Any) -> None:
+    path: Path = args.save_test
+    command = shlex.join(["connect-survey", "simulate", *sys.argv[2:]])
+    try:
+        case = record_case(report, stage, args.flow, setup, name=path.stem, command=command)
+    except RecordError as error:
+        raise UsageError(f"--save-test: {error}") from None
+    path.write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def action_ids(stage: OfflineStage, flow: str) -> set[str]:
+    """Every action id a call may reach: the project's flows and the flow file played."""
+    documents = [stage.render(key) for key in stage.flow_keys]
+    if flow not in stage.flow_keys:
+        documents.append(json.loads(Path(flow).read_text(encoding="utf-8")))
+    return {
+        action["Identifier"]
+        for document in documents
+        for action in document.get("Actions", [])
+        if isinstance(action, dict) and isinstance(action.get("Identifier"), str)
+    }

@@ -1,0 +1,50 @@
+"""The one wrapper of the handlers a flow waits for (score, finish): it never raises.
+
+Connect takes a Lambda's error branch on an exception, and the caller's answer would be lost: so
+an event with no contact to work on, or any unexpected failure, is logged, counted and answered
+with the handler's own flat string map instead.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING
+
+from .contact import Contact
+from .exceptions import MalformedEventError
+from .telemetry import Metric, begin, count, logger, metrics
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    Work = Callable[[Contact, object], dict[str, str]]
+    Handler = Callable[[object, "LambdaContext | None"], dict[str, str]]
+
+
+def flow_handler(
+    *, malformed: Mapping[str, str], failed: Mapping[str, str], failure: str
+) -> Callable[[Work], Handler]:
+    """Make `work(contact, context)` a Lambda handler answering `malformed` to an event without a
+    contact, and `failed` (logged as `failure`) when anything else goes wrong."""
+
+    def decorate(work: Work) -> Handler:
+        @metrics.log_metrics
+        @wraps(work)
+        def handler(event: object, context: LambdaContext | None) -> dict[str, str]:
+            try:
+                return work(Contact.from_event(event), context)
+            except MalformedEventError as error:
+                begin(None, context)
+                logger.warning("Malformed event", extra={"error": str(error)})
+                count(Metric.MALFORMED_EVENT)
+                return dict(malformed)
+            except Exception:
+                logger.exception(failure)
+                count(Metric.INTERNAL_ERROR)
+                return dict(failed)
+
+        return handler
+
+    return decorate
