@@ -9,7 +9,6 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
