@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import pytest
+from pydantic import BaseModel
 
 from connect_survey import PROJECT_ROOT
 from connect_survey.cli import main
+from connect_survey.config.settings import StageSettings
 from connect_survey.config.stage import load_stage
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 README = PROJECT_ROOT / "README.md"
@@ -115,3 +118,27 @@ def test_the_readme_sample_alert_is_what_the_alert_function_sends(
     # THEN the e-mail is the one the alert function published, word for word
     (email,) = [alert for alert in alerts if alert["channel"] == "sns"]
     assert sample == f"Subject: {email['subject']}\n\n{email['message']}\n"
+
+
+def setting_paths(model: type[BaseModel], path: str = "") -> Iterator[str]:
+    """Every key a stage can hold, as a dotted path (`sampling.withheldPatterns`)."""
+    for name, field in model.model_fields.items():
+        key = f"{path}.{field.alias or name}" if path else field.alias or name
+        yield key
+        for inner in (field.annotation, *get_args(field.annotation)):
+            for candidate in (inner, *get_args(inner)):
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    yield from setting_paths(candidate, key)
+
+
+def test_every_stage_setting_is_documented() -> None:
+    # GIVEN the reference pages' prose and code
+    docs = "\n".join(page.read_text(encoding="utf-8") for page in PAGES[1:])
+
+    # THEN every key a stage accepts is named there (a new setting comes with its row)
+    undocumented = [
+        path
+        for path in setting_paths(StageSettings)
+        if not re.search(rf"\b{re.escape(path.rsplit('.', 1)[-1])}\b", docs)
+    ]
+    assert not undocumented
