@@ -12,6 +12,10 @@ left (it has no deadline to measure a wait against): such a contact is retried b
 can end in the dead letters where, in AWS, the invocation would have waited. Lost replies,
 crashes and outcome writes DynamoDB refused leave such claims; of these, only the last can be
 injected here (`--fail-service dynamodb`).
+
+A batch the stream gives up on goes to the dead-letter queue (SQS, as the mapping's on-failure
+destination), and the real sweeper runs as its schedule would (`sweep`): every
+SWEEP_INTERVAL_SECONDS of virtual time, the outbox's clock moved that far ahead.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
-from connect_survey.lambda_asset.survey import aws, contract, sampling, telemetry
+from connect_survey.lambda_asset.survey import alert, aws, contract, sampling, telemetry
+from connect_survey.lambda_asset.survey.budget import SWEEP_INTERVAL_SECONDS
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
 from connect_survey.lambda_asset.survey.environment import handler_environment
@@ -49,6 +54,9 @@ REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
 COOLDOWN_TABLE_NAME = "survey-caller-cooldown"
+DEAD_LETTERS_NAME = "survey-alert-dead-letters"
+# Sweeps after a call whose stream gave up, at most (an hour of the schedule), until none is left.
+MAX_SWEEPS = 30
 CALLER_SECRET_NAME = "survey-caller-key"
 SANDBOX_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "simulator",
@@ -59,6 +67,9 @@ SANDBOX_ENVIRONMENT = {
     # outbox's retries log errors by design, and the report shows what they led to.
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+    # The sweeper reads the stream by its ARN, which botocore would send to an account endpoint
+    # the embedded AWS does not serve.
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
 }
 
 NO_METRICS_WARNING = "No application metrics to publish"
@@ -91,8 +102,15 @@ class Sandbox:
         dynamodb = session.client("dynamodb")
         contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
         stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        sqs = session.client("sqs")
+        self.dead_letters_url = sqs.create_queue(QueueName=DEAD_LETTERS_NAME)["QueueUrl"]
         self.stream = EmbeddedTableStream(
-            client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
+            client=None,
+            stream_arn=stream_arn,
+            shard=_stream_shard(stream_arn),
+            on_failure=lambda record: sqs.send_message(
+                QueueUrl=self.dead_letters_url, MessageBody=json.dumps(record)
+            ),
         )
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
         # moto does not enforce the bus's resource policy (only the alert function may put
@@ -132,6 +150,43 @@ class Sandbox:
         os.environ.update(self._environment(contract.ALERT_FUNCTION))
         self.stream.drain(_entry_point(contract.ALERT_ENTRY_POINT))
         Metrics().clear_metrics()
+
+    def sweep(self, after_seconds: float) -> dict[str, Any]:
+        """Run the sweeper `after_seconds` from now (the outbox's clock moved that far ahead);
+        its answer, and the alerts it sent."""
+        os.environ.update(self._environment(contract.SWEEPER_FUNCTION))
+        # Sweeps come further apart than the sweeper hides a message it keeps.
+        _visible_again(self.dead_letters_url, self.region)
+        sent_before = len(self._alerts)
+        real_now = alert._now
+        alert._now = lambda: real_now() + timedelta(seconds=after_seconds)
+        try:
+            answer = _entry_point(contract.SWEEPER_ENTRY_POINT)({}, None)
+        finally:
+            alert._now = real_now
+            Metrics().clear_metrics()
+        return {"after_seconds": after_seconds, **answer, "alerts": self._alerts[sent_before:]}
+
+    def sweep_until_done(self) -> list[dict[str, Any]]:
+        """Sweep as the schedule would, until a sweep leaves no alert unsent and no dead letter
+        (at most MAX_SWEEPS); what each did."""
+        sweeps = []
+        for number in range(1, MAX_SWEEPS + 1):
+            sweeps.append(self.sweep(number * SWEEP_INTERVAL_SECONDS))
+            found = sweeps[-1].get(contract.PendingWork.ALERT, {})
+            letters = sweeps[-1].get("deadLetters", {})
+            if found.get("found") == found.get("finished") and letters.get(
+                "received"
+            ) == letters.get("redriven"):
+                break
+        return sweeps
+
+    def stream_failed_since(self, invocation: int) -> bool:
+        """Whether an alert invocation from the `invocation`-th on failed any record."""
+        return any(
+            answer.get("error") or (answer.get("response") or {}).get("batchItemFailures")
+            for answer in self.stream.invocations[invocation:]
+        )
 
     def _create_cooldown_store(self, session: Any) -> None:
         """The cooldown table and the caller-key secret, as the stack creates them."""
@@ -206,8 +261,11 @@ class Sandbox:
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
-        if key == contract.ALERT_FUNCTION:  # its channels' settings, as their constructs give
+        if key in (contract.ALERT_FUNCTION, contract.SWEEPER_FUNCTION):
+            # its channels' settings, as their constructs give
             environment.update({TOPIC_ARN: self.topic_arn, BUS_NAME: self.bus_name})
+        if key == contract.SWEEPER_FUNCTION:
+            environment[contract.ENV_DEAD_LETTERS] = self.dead_letters_url
         if key in SAMPLING_FUNCTIONS:
             environment.update(
                 sampling.sampling_environment(
@@ -298,6 +356,15 @@ def _stream_shard(stream_arn: str) -> Any:
     _, _, _, region, account, resource = stream_arn.split(":", 5)
     table = resource.split("/")[1]
     return dynamodb_backends[account][region].get_table(table).stream_shard
+
+
+def _visible_again(queue_url: str, region: str) -> None:
+    """Every message of the queue visible again (moto counts visibility timeouts in real time)."""
+    from moto.sqs.models import sqs_backends
+
+    account, name = queue_url.rstrip("/").split("/")[-2:]
+    for message in sqs_backends[account][region].get_queue(name)._messages:
+        message.visible_at = 0.0
 
 
 def _entry_point(path: str) -> Handler:

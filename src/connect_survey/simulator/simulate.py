@@ -86,6 +86,9 @@ class Report:
 
     call: CallResult
     sandbox: Sandbox
+    # The sweeps after a call whose stream gave up on a record or failed one: what each found
+    # and did, and the alerts it sent.
+    sweeps: list[dict[str, Any]] = field(default_factory=list)
 
     @cached_property
     def results(self) -> list[dict[str, str]]:
@@ -134,6 +137,10 @@ class Report:
             "callbacks": self.call.callbacks,
             "lambda_invocations": self.call.lambda_invocations,
             "alerts": self.alerts,
+            "sweeps": [
+                {**sweep, "alerts": [a for a in sweep["alerts"] if a in self.alerts]}
+                for sweep in self.sweeps
+            ],
             "results": self.results,
             "survey_status": self.survey_status,
             "ended_by": self.call.ended_by,
@@ -201,6 +208,7 @@ class Simulator:
         )
         for service, calls in setup.failing_services.items():
             self.sandbox.fail_next(service, calls)
+        invocations = len(self.sandbox.stream.invocations)
         # Started at a survey flow, the call is that flow running as the contact's disconnect
         # flow: the hook stays set, so a supervisor transfer brings it back.
         key = start.name if isinstance(flow, str) else None
@@ -212,7 +220,12 @@ class Simulator:
             disconnect_flow=self.stage.flow_arn(start.name) if as_disconnect else None,
         )
         self.sandbox.drain()  # the stream keeps retrying after the call ended
-        return Report(call=call, sandbox=self.sandbox)
+        # What the stream failed, the sweeper finishes on its schedule (not swept otherwise:
+        # a sweep finds nothing, and costs more than a call).
+        sweeps = []
+        if setup.failing_services or self.sandbox.stream_failed_since(invocations):
+            sweeps = self.sandbox.sweep_until_done()
+        return Report(call=call, sandbox=self.sandbox, sweeps=sweeps)
 
 
 @contextmanager

@@ -76,6 +76,13 @@ CALL_PATH: Final = TimeBudget(
 # The alert function (off the call path, no flow waits for it): long enough to wait out a
 # claim a failed sender left (outbox.CLAIM_SECONDS) and still deliver the group after it.
 ALERT_FUNCTION_TIMEOUT_SECONDS: Final = 60
+# The sweeper (EventBridge Scheduler) runs this often; the alerts the stream left unsent leave
+# with the first sweep after their channel is back. Longer than its timeout (the alert
+# function's), so sweeps never overlap.
+SWEEP_INTERVAL_SECONDS: Final = 120
+# It takes up an unsent alert this long after its first claim: any claim (outbox.CLAIM_SECONDS)
+# and any stream invocation that may still hold one (the timeout) have ended by then.
+SWEEP_AFTER_SECONDS: Final = ALERT_FUNCTION_TIMEOUT_SECONDS
 # Contacts claimed, sent and recorded together: the most entries SNS PublishBatch and EventBridge
 # PutEvents take in one call.
 ALERT_GROUP_CONTACTS: Final = 10

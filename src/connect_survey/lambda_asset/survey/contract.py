@@ -83,6 +83,9 @@ ENTRY_POINTS: Final = {
 # The alert function reads the table's stream (the outbox); no flow invokes it.
 ALERT_FUNCTION: Final = "alert"
 ALERT_ENTRY_POINT: Final = "survey.alert.handler"
+# Run on a schedule: completes what the stream left (unsent alerts, its dead letters).
+SWEEPER_FUNCTION: Final = "sweeper"
+SWEEPER_ENTRY_POINT: Final = "survey.sweeper.handler"
 # The stage's own bus for the alert events (`{namePrefix}-surveys`): only the alert function may
 # put events on it, so rules there see no spoofed `connect-survey` events.
 ALERT_EVENT_BUS: Final = "surveys"
@@ -114,6 +117,7 @@ ENV_TABLE: Final = "RESULTS_TABLE_NAME"
 ENV_SURVEY: Final = "SURVEY_DEFINITION"
 ENV_RETENTION_DAYS: Final = "RESULT_RETENTION_DAYS"
 ENV_INSTANCE_ALIAS: Final = "CONNECT_INSTANCE_ALIAS"  # optional: alerts link to the console
+ENV_DEAD_LETTERS: Final = "ALERT_DEAD_LETTERS_URL"  # the sweeper: the stream's dead-letter queue
 
 # The results table: one item per answer (sort key = question key) and one summary per contact.
 TABLE_PARTITION_KEY: Final = "contactId"
@@ -149,6 +153,21 @@ ALERT_SENT_PREFIX: Final = "alertSentAt_"
 CLAIM_TOKEN: Final = "token"
 CLAIM_EXPIRES_AT: Final = "expiresAt"  # epoch milliseconds
 
+# Work left unfinished on an item, for the sweeper: only an item with work left carries
+# PENDING_WORK (a PendingWork value) and PENDING_SINCE (ISO-8601 UTC with milliseconds), so the
+# sparse index PENDING_INDEX holds exactly the unfinished work, oldest first per kind.
+#   PendingWork.ALERT, on the outbox item: a channel is not recorded as sent. Set with the first
+#     claim, kept while any channel is unsent, removed with the write recording the last one.
+PENDING_WORK: Final = "pendingWork"
+PENDING_SINCE: Final = "pendingSince"
+PENDING_INDEX: Final = "byPendingWork"
+
+
+class PendingWork(StrEnum):
+    """What the sweeper has to finish on a marked item (one small function each: sweeper.py)."""
+
+    ALERT = "alert"
+
 
 # The cooldown table: one item per caller key (a keyed hash of the number, never the number).
 COOLDOWN_PARTITION_KEY: Final = "callerKey"
@@ -158,11 +177,12 @@ COOLDOWN_TTL_ATTRIBUTE: Final = "expiresAt"  # epoch seconds: the end of the coo
 
 @dataclass(frozen=True)
 class Index:
-    """A global secondary index: its name and keys (it projects every attribute)."""
+    """A global secondary index: its name, keys and projection (ALL or KEYS_ONLY)."""
 
     name: str
     partition_key: str
     sort_key: str
+    projection: str = "ALL"
 
 
 @dataclass(frozen=True)
@@ -200,7 +220,7 @@ class TableShape:
                 {
                     "IndexName": index.name,
                     "KeySchema": _key_schema(index.partition_key, index.sort_key),
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": index.projection},
                 }
                 for index in self.indexes
             ]
@@ -231,8 +251,12 @@ RESULTS_TABLE: Final = TableShape(
     partition_key=TABLE_PARTITION_KEY,
     sort_key=TABLE_SORT_KEY,
     ttl_attribute=TABLE_TTL_ATTRIBUTE,
-    # Reports read one question over a date range instead of scanning the table.
-    indexes=(Index(TABLE_QUESTION_INDEX, TABLE_SORT_KEY, TABLE_QUESTION_INDEX_SORT_KEY),),
+    indexes=(
+        # Reports read one question over a date range instead of scanning the table.
+        Index(TABLE_QUESTION_INDEX, TABLE_SORT_KEY, TABLE_QUESTION_INDEX_SORT_KEY),
+        # Sparse: the sweeper reads the unfinished work alone (keys are all it needs).
+        Index(PENDING_INDEX, PENDING_WORK, PENDING_SINCE, projection="KEYS_ONLY"),
+    ),
     # The outbox: the alert function reads every new item image from the stream.
     stream_view_type="NEW_IMAGE",
 )
@@ -253,7 +277,7 @@ METRICS_NAMESPACE: Final = "ConnectSurvey"
 
 
 class Metric(StrEnum):
-    """The counts the handlers emit (EMF), named for the stack's alarms and dashboards."""
+    """What the handlers emit (EMF; counts unless said), named for the alarms and dashboards."""
 
     ANSWER_RECORDED = "AnswerRecorded"  # a valid answer (stored or not)
     INVALID_ANSWER = "InvalidAnswer"  # out of range, not a number, timeout, empty, unknown question
@@ -266,3 +290,6 @@ class Metric(StrEnum):
     ALERT_POSSIBLE_DUPLICATE = "AlertPossibleDuplicate"
     MALFORMED_EVENT = "MalformedEvent"
     INTERNAL_ERROR = "InternalError"
+    # Seconds (not a count), from every sweep: the oldest alert still unsent after it; 0 when
+    # every alert is sent. Alarmed past a bound, and when missing (no sweep ran).
+    UNSENT_ALERT_AGE = "UnsentAlertAge"

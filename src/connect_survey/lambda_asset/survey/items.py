@@ -35,6 +35,8 @@ from .contract import (
     ITEM_SCORE,
     OUTBOX_SORT_KEY,
     OUTBOX_VERSION,
+    PENDING_SINCE,
+    PENDING_WORK,
     SUMMARY_ANSWERED,
     SUMMARY_COMPLETED_AT,
     SUMMARY_LOWEST,
@@ -46,6 +48,7 @@ from .contract import (
     TABLE_QUESTION_INDEX_SORT_KEY,
     TABLE_SORT_KEY,
     TABLE_TTL_ATTRIBUTE,
+    PendingWork,
 )
 from .exceptions import MalformedItemError
 from .sampling import cooldown_expiry
@@ -251,13 +254,15 @@ class Claim:
 @dataclass(frozen=True)
 class OutboxItem(ItemModel):
     """The alert function's state for one contact (sort key OUTBOX_SORT_KEY): per channel a claim
-    while one invocation sends it, then when it was sent; a version every write raises."""
+    while one invocation sends it, then when it was sent; a version every write raises; while a
+    channel is unsent, the sweeper's marker (PendingWork.ALERT) since the first claim."""
 
     contact_id: str
     claims: Mapping[str, Claim] = field(default_factory=dict)  # channel → its live claim
     sent: Mapping[str, str] = field(default_factory=dict)  # channel → when it was sent
     version: int | None = None  # None: never written
     expires_at: int | None = None
+    pending_since: str | None = None  # ISO-8601 UTC: the first claim; None once all are sent
     # Attributes this model gives no meaning to, kept as stored so a rewrite loses nothing.
     others: Mapping[str, Any] = field(default_factory=dict)
 
@@ -273,6 +278,7 @@ class OutboxItem(ItemModel):
                 **{sent_attribute(channel): at for channel, at in self.sent.items()},
                 TABLE_TTL_ATTRIBUTE: self.expires_at,
                 OUTBOX_VERSION: self.version,
+                **_pending(PendingWork.ALERT, self.pending_since),
             }
         )
         item.update({claim_attribute(c): claim.value() for c, claim in self.claims.items()})
@@ -281,7 +287,8 @@ class OutboxItem(ItemModel):
     @classmethod
     def _from_values(cls, values: Mapping[str, Any]) -> OutboxItem:
         _expect_sort_key(values, OUTBOX_SORT_KEY)
-        known = {TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE, OUTBOX_VERSION}
+        known = {TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE, OUTBOX_VERSION,
+                 PENDING_WORK, PENDING_SINCE}  # fmt: skip
         others = to_item(
             {
                 name: value
@@ -296,6 +303,7 @@ class OutboxItem(ItemModel):
             sent=_sent(values),
             version=_number(values, OUTBOX_VERSION),
             expires_at=_number(values, TABLE_TTL_ATTRIBUTE),
+            pending_since=_pending_since(values, PendingWork.ALERT),
             others=others,
         )
 
@@ -389,6 +397,16 @@ def _present(value: T | None, name: str) -> T:
     if value is None:
         raise MalformedItemError(f"{name}: missing")
     return value
+
+
+def _pending(work: PendingWork, since: str | None) -> dict[str, object]:
+    """The sparse marker of `work` left on an item since `since`; nothing when None."""
+    return {} if since is None else {PENDING_WORK: work.value, PENDING_SINCE: since}
+
+
+def _pending_since(values: Mapping[str, Any], work: PendingWork) -> str | None:
+    """When `work` was left on the item; None when it carries no such marker."""
+    return _text(values, PENDING_SINCE) if _text(values, PENDING_WORK) == work else None
 
 
 def _sent(values: Mapping[str, Any]) -> dict[str, str]:
