@@ -7,6 +7,11 @@ only while `margin_seconds` are left, so even the slowest call ends with `answer
 to spare for the answer. The relation is asserted by a test:
 
     worst_call_seconds < margin_seconds < function_timeout_seconds < flow_limit_seconds
+
+The client settings bound each read, not a call: a reply trickling in a byte at a time restarts
+botocore's read timeout. So the caller's path also has an absolute deadline (`deadline.py`):
+every AWS call is abandoned when `deadline_reserve_seconds` of the invocation are left, whatever
+the network does, and the handler answers then.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ class TimeBudget:
     # before the second attempt (botocore/retries/standard.py, ExponentialBackoff).
     retry_backoff_seconds: float
     answer_reserve_seconds: float  # kept after the last call to answer the flow
+    # Every AWS call is abandoned when this much of the invocation is left (deadline.py), however
+    # the network behaves: time to log, count and answer. 0: no absolute deadline.
+    deadline_reserve_seconds: float = 0.0
 
     @property
     def attempt_seconds(self) -> float:
@@ -57,8 +65,9 @@ class TimeBudget:
         return round(self.margin_seconds * 1000)
 
 
-# The caller's path (score, finish): one call of two short attempts ends within 5 s, which a
-# handler starts only with 5.5 s left, inside the 6 s timeout, inside Connect's 8 s wait.
+# The caller's path (score, finish, eligibility): one call of two short attempts ends within 5 s
+# on a network that answers; whatever the network does, every call is abandoned with 1 s of the
+# 6 s timeout left, inside Connect's 8 s wait.
 CALL_PATH: Final = TimeBudget(
     flow_limit_seconds=CONNECT_FLOW_LIMIT_SECONDS,
     function_timeout_seconds=6,
@@ -67,6 +76,7 @@ CALL_PATH: Final = TimeBudget(
     attempts=2,
     retry_backoff_seconds=1.0,
     answer_reserve_seconds=0.5,
+    deadline_reserve_seconds=1.0,
 )
 
 # The alert function (off the call path): one publish attempt of at most 4 s per batch call; it

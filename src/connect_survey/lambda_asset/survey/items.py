@@ -35,6 +35,9 @@ from .contract import (
     ITEM_SCORE,
     OUTBOX_SORT_KEY,
     OUTBOX_VERSION,
+    PENDING_CALLER_KEY,
+    PENDING_SINCE,
+    PENDING_WORK,
     SUMMARY_ANSWERED,
     SUMMARY_COMPLETED_AT,
     SUMMARY_LOWEST,
@@ -46,6 +49,7 @@ from .contract import (
     TABLE_QUESTION_INDEX_SORT_KEY,
     TABLE_SORT_KEY,
     TABLE_TTL_ATTRIBUTE,
+    PendingWork,
 )
 from .exceptions import MalformedItemError
 from .sampling import cooldown_expiry
@@ -126,10 +130,16 @@ class Answer(ItemModel):
     queue: str | None = None
     mode: str | None = None  # the survey mode the flow sent
     language: str | None = None  # BCP-47: the language the question was asked in
+    # The caller key whose cooldown record could not be confirmed, for the sweeper (PendingWork).
+    pending_cooldown: str | None = None
+    pending_since: str | None = None  # ISO-8601 UTC with milliseconds
 
     def to_item(self) -> Item:
+        pending_since = self.pending_since if self.pending_cooldown else None
         return to_item(
             {
+                **_pending(PendingWork.COOLDOWN, pending_since),
+                PENDING_CALLER_KEY: self.pending_cooldown,
                 TABLE_PARTITION_KEY: self.contact_id,
                 TABLE_SORT_KEY: self.question,
                 ITEM_ATTRIBUTE: self.attribute,
@@ -160,6 +170,8 @@ class Answer(ItemModel):
             queue=_text(values, ITEM_QUEUE),
             mode=_text(values, ITEM_MODE),
             language=_text(values, ITEM_LANGUAGE),
+            pending_cooldown=_text(values, PENDING_CALLER_KEY),
+            pending_since=_pending_since(values, PendingWork.COOLDOWN),
         )
 
 
@@ -178,6 +190,8 @@ class Summary(ItemModel):
     initial_contact_id: str | None = None
     # Channel → when it was sent, as tables written before the outbox item existed kept it.
     sent: Mapping[str, str] = field(default_factory=dict)
+    # Set while the summary holds the contact attributes alone: to be completed from the answers.
+    pending_since: str | None = None
 
     @staticmethod
     def key(contact_id: str) -> Item:
@@ -186,6 +200,7 @@ class Summary(ItemModel):
     def to_item(self) -> Item:
         return to_item(
             {
+                **_pending(PendingWork.SUMMARY, self.pending_since),
                 TABLE_PARTITION_KEY: self.contact_id,
                 TABLE_SORT_KEY: SUMMARY_SORT_KEY,
                 SUMMARY_STATUS: self.status,
@@ -219,6 +234,7 @@ class Summary(ItemModel):
             expires_at=_number(values, TABLE_TTL_ATTRIBUTE),
             initial_contact_id=_text(values, ITEM_INITIAL_CONTACT_ID),
             sent=_sent(values),
+            pending_since=_pending_since(values, PendingWork.SUMMARY),
         )
 
 
@@ -389,6 +405,16 @@ def _present(value: T | None, name: str) -> T:
     if value is None:
         raise MalformedItemError(f"{name}: missing")
     return value
+
+
+def _pending(work: PendingWork, since: str | None) -> dict[str, object]:
+    """The sparse marker of `work` left on an item since `since`; nothing when None."""
+    return {} if since is None else {PENDING_WORK: work.value, PENDING_SINCE: since}
+
+
+def _pending_since(values: Mapping[str, Any], work: PendingWork) -> str | None:
+    """When `work` was left on the item, or None when the item carries no such marker."""
+    return _text(values, PENDING_SINCE) if _text(values, PENDING_WORK) == work else None
 
 
 def _sent(values: Mapping[str, Any]) -> dict[str, str]:
