@@ -2,16 +2,18 @@
 
 Connect waits at most `flow_limit_seconds` for a handler (the flows' InvocationTimeLimitSeconds
 is rendered from it); the function is stopped before that (`function_timeout_seconds`, set by the
-stack); every AWS call is bounded by the client settings below (`aws.py`). A handler starts a call
-only while `margin_seconds` are left, so even the slowest call ends with `answer_reserve_seconds`
-to spare for the answer. The relation is asserted by a test:
+stack); every AWS call is bounded by the client settings below (`aws.py`): with `margin_seconds`
+left, even the slowest call a network that answers allows ends with `answer_reserve_seconds` to
+spare (the alert function starts calls only then). The relation is asserted by a test:
 
     worst_call_seconds < margin_seconds < function_timeout_seconds < flow_limit_seconds
 
 The client settings bound each read, not a call: a reply trickling in a byte at a time restarts
-botocore's read timeout. So the caller's path also has an absolute deadline (`deadline.py`):
+botocore's read timeout. So the caller's path has an absolute deadline instead (`deadline.py`):
 every AWS call is abandoned when `deadline_reserve_seconds` of the invocation are left, whatever
-the network does, and the handler answers then.
+the network does, and the handler answers then. A call is started while it can at least connect
+before the deadline; a call followed by a more important write (the cooldown before the answer,
+the read before the summary) leaves that write one attempt (`attempt_seconds`).
 """
 
 from __future__ import annotations

@@ -1,32 +1,28 @@
 """The caller's path's absolute deadline: no AWS call outlives the invocation, whatever the network.
 
 botocore bounds each read, not a call: a reply trickling in a byte at a time restarts the read
-timeout, so a handler could answer long after Connect stopped waiting. Under a deadline every AWS
-call runs in a worker thread, and the handler waits for it only until the Lambda context says
-`CALL_PATH.deadline_reserve_seconds` are left; then it abandons the call (DeadlineError, a
-StorageError: the flow gets the answer it gets for any storage failure).
+timeout. So each AWS call runs on a worker thread, waited for only until the Lambda context says
+`CALL_PATH.deadline_reserve_seconds` are left; then it is abandoned (DeadlineError, a
+StorageError: the flow gets its answer for any storage failure).
 
-Why a worker thread and not SIGALRM: an alarm raises inside whatever botocore, urllib3 or
-Powertools is doing at that instant (a connection half taken from the pool, a lock), works only in
-the main thread, and is one timer per process (the simulator runs handlers in-process, tests may
-run them in threads). A worker is never interrupted: the abandoned call goes on in the background
-until botocore's own bounds end it (in Lambda, frozen with the environment and resumed with the
-next invocation), and its result is dropped. So every call-path write is idempotent or
-conditional: one that lands late changes nothing. boto3 clients are thread-safe once created, and
-they are created in the handler's thread (`aws.client`), never in a worker.
+A thread, not SIGALRM: an alarm raises inside whatever botocore or urllib3 is doing (a connection
+half taken from the pool, a lock), only in the main thread, one timer per process (the simulator
+runs handlers in-process). A worker is never interrupted: an abandoned call runs on until
+botocore's own bounds end it (in Lambda, frozen and resumed with the environment) and its result
+is dropped, so every call-path write is idempotent or conditional. boto3 clients are thread-safe
+once created, and are created in the handler's thread (`aws.client`), never in a worker.
 
-The deadline reads the context's own clock: in Lambda, time left until the function timeout; in
-the simulator, the simulated clock (no time passes inside a handler, so a loaded machine never
-cuts a call). Without a context (tests calling a handler directly) there is no deadline.
+The deadline reads the context's clock: in Lambda, the time left; in the simulator, a clock that
+does not run inside a handler (a loaded machine never cuts a call). No context: no deadline.
 """
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from .budget import CALL_PATH
 from .exceptions import DeadlineError
@@ -39,6 +35,9 @@ T = TypeVar("T")
 RESERVE_MS: Final = round(CALL_PATH.deadline_reserve_seconds * 1000)
 # A call is started only if it can at least connect before the deadline.
 CONNECT_MS: Final = round(CALL_PATH.connect_timeout_seconds * 1000)
+# As many workers as a botocore client pools connections (10): a call the network left hanging
+# holds one until its own bounds end it; past that, calls wait for a worker within their window.
+_workers: Final = ThreadPoolExecutor(max_workers=10, thread_name_prefix="aws-call")
 
 
 @dataclass(frozen=True)
@@ -52,44 +51,21 @@ class Deadline:
         """How long a call may still take."""
         return self.remaining_ms() - self.floor_ms
 
-    def has_time(self) -> bool:
-        """Whether a call started now can at least connect before the deadline."""
-        return self.window_ms() >= CONNECT_MS
-
     def run(self, call: Callable[..., T], request: dict[str, Any]) -> T:
-        if not self.has_time():
+        if self.window_ms() < CONNECT_MS:
             raise DeadlineError("too little time left to start the call")
-        worker = _Worker(call, request)
-        threading.Thread(target=worker.run, name="aws-call", daemon=True).start()
-        # Waiting the whole window at once costs nothing; a clock that did not run out (the
-        # simulator's) is asked again rather than trusted to have done so.
-        while not worker.done.wait(max(self.window_ms(), 0.0) / 1000):
-            if self.window_ms() <= 0:
-                raise DeadlineError("abandoned at the invocation's deadline; it may still land")
-        return worker.result()
-
-
-class _Worker(Generic[T]):
-    """One AWS call and its outcome, waited for by the handler's thread."""
-
-    def __init__(self, call: Callable[..., T], request: dict[str, Any]) -> None:
-        self.call, self.request = call, request
-        self.done = threading.Event()
-        self.value: T | None = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.value = self.call(**self.request)
-        except BaseException as error:  # handed to the waiting thread, or dropped if abandoned
-            self.error = error
-        finally:
-            self.done.set()
-
-    def result(self) -> T:
-        if self.error is not None:
-            raise self.error
-        return cast("T", self.value)
+        future = _workers.submit(call, **request)
+        while True:
+            # Waiting the whole window at once costs nothing; a clock that did not run out (the
+            # simulator's) is asked again rather than trusted to have done so.
+            try:
+                return future.result(timeout=max(self.window_ms(), 0.0) / 1000)
+            except TimeoutError:
+                if future.done():  # the call's own timeout
+                    raise
+                if self.window_ms() <= 0:
+                    future.cancel()  # a call still waiting for a worker never starts
+                    raise DeadlineError("abandoned at the deadline; it may still land") from None
 
 
 _current: ContextVar[Deadline | None] = ContextVar("deadline", default=None)
@@ -99,7 +75,7 @@ _current: ContextVar[Deadline | None] = ContextVar("deadline", default=None)
 def invocation(context: object) -> Iterator[None]:
     """Put the handler's AWS calls under the invocation's deadline (none without a context)."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    deadline = Deadline(_clock(remaining), RESERVE_MS) if callable(remaining) else None
+    deadline = Deadline(remaining, RESERVE_MS) if callable(remaining) else None
     token = _current.set(deadline)
     try:
         yield
@@ -130,14 +106,4 @@ def call(operation: Callable[..., T], /, **request: Any) -> T:
 def has_time() -> bool:
     """Whether another AWS call can be started (always, without a deadline)."""
     deadline = _current.get()
-    return deadline is None or deadline.has_time()
-
-
-def _clock(remaining: Callable[[], object]) -> Callable[[], float]:
-    def read() -> float:
-        try:
-            return float(remaining())  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return float("inf")  # an unreadable clock never cuts a call
-
-    return read
+    return deadline is None or deadline.window_ms() >= CONNECT_MS
