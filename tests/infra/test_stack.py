@@ -741,7 +741,8 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
         assert namespace_metric in watched
     for metric in ("StorageError", "AlertError", "InternalError"):
         assert f'"MetricName": "{metric}"' in expressions
-    assert len(alarms) == 4 * 3 + 2 + 3 + 2  # 4 functions; + the reports' two Firehose alarms
+    # 4 functions; iterator age, dead letters; 5 handler metrics; the reports' two Firehose alarms
+    assert len(alarms) == 4 * 3 + 2 + 5 + 2
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": ops_topic}]
     durations = [a["Properties"] for a in alarms if a["Properties"].get("MetricName") == "Duration"]
@@ -753,6 +754,31 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
             0.8 * ALERT_FUNCTION_TIMEOUT_SECONDS * 1000,
         ]
     )
+
+
+def test_skipped_writes_and_invalid_parameters_raise_alarms_to_the_ops_topic(
+    dev_template: Template,
+) -> None:
+    # GIVEN the dev stack's alarms on the handlers' own metrics
+    alarms = resources(dev_template, "AWS::CloudWatch::Alarm").values()
+    ops_topic = logical_id(
+        dev_template, "AWS::SNS::Topic", DisplayName="Post-call survey operations alarms"
+    )
+
+    # WHEN the ones summing SkippedWrite and InvalidParameter are picked out
+    for metric in ("SkippedWrite", "InvalidParameter"):
+        [alarm] = [
+            a["Properties"]
+            for a in alarms
+            if f'"MetricName": "{metric}"' in json.dumps(a["Properties"].get("Metrics", []))
+        ]
+
+        # THEN each sums the metric over every function, fires on the first one, and notifies ops
+        services = json.dumps(alarm["Metrics"]).count('"Name": "service"')
+        assert services == 4
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+        assert alarm["AlarmActions"] == [{"Ref": ops_topic}]
+        assert metric in alarm["AlarmDescription"]
 
 
 def test_dashboard_shows_answers_alerts_duplicates_errors_and_durations(

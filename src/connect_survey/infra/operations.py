@@ -36,8 +36,17 @@ if TYPE_CHECKING:
 FIVE_MINUTES = Duration.minutes(5)
 # Alarm when p99 duration passes this share of the function's time budget.
 DURATION_ALARM_SHARE = 0.8
-# Handler metrics that mean an answer or an alert is at risk.
-ERROR_METRICS = (Metric.STORAGE_ERROR, Metric.ALERT_ERROR, Metric.INTERNAL_ERROR)
+# Handler metrics that mean an answer, an alert, a cooldown or a summary is at risk, and what to do.
+ERROR_METRICS: Mapping[Metric, str] = {
+    Metric.STORAGE_ERROR: "handlers reported StorageError",
+    Metric.ALERT_ERROR: "handlers reported AlertError",
+    Metric.INTERNAL_ERROR: "handlers reported InternalError",
+    Metric.SKIPPED_WRITE: "handlers reported SkippedWrite: a cooldown record or a complete summary "
+    "was not written in time; items marked pendingWork wait for the sweeper, the logs say which "
+    "were not marked",
+    Metric.INVALID_PARAMETER: "handlers reported InvalidParameter: a flow sent a parameter (or "
+    "caller key) not of its allowed form; nothing was stored. Check the flows for console edits",
+}
 # A record older than this in the stream means alerts are late.
 ITERATOR_AGE_ALARM = Duration.minutes(5)
 
@@ -109,9 +118,8 @@ class Operations(Construct):
         alarm("AlertDeadLetters", depth, 0,
               "alert records given up on: an alert that may not have arrived, or a record that "
               "could not be read; the queue names their stream range")  # fmt: skip
-        for metric in ERROR_METRICS:
-            alarm(f"Handler{metric.value}", handler_metric(metric, functions), 0,
-                  f"handlers reported {metric.value}")  # fmt: skip
+        for metric, what in ERROR_METRICS.items():
+            alarm(f"Handler{metric.value}", handler_metric(metric, functions), 0, what)
 
         self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=resource_name(name_prefix, "surveys")

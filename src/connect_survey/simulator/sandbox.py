@@ -26,6 +26,7 @@ import secrets
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
 from connect_survey.lambda_asset.survey import alert, aws, contract, sampling, telemetry
-from connect_survey.lambda_asset.survey.budget import SWEEP_INTERVAL_SECONDS
+from connect_survey.lambda_asset.survey.budget import CALL_PATH, SWEEP_INTERVAL_SECONDS
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
 from connect_survey.lambda_asset.survey.environment import handler_environment
@@ -243,7 +244,7 @@ class Sandbox:
         def call(event: dict[str, Any], context: Any) -> Any:
             os.environ.update(environment)
             try:
-                return target(event, context)
+                return target(event, SimulatedClock.of(context))
             finally:
                 # The outbox: what the call stored reaches the alert function at once.
                 os.environ.update(alert_environment)
@@ -373,6 +374,33 @@ def _entry_point(path: str) -> Handler:
         import_module(f"connect_survey.lambda_asset.{module_name}"), function_name
     )
     return handler
+
+
+@dataclass(frozen=True)
+class SimulatedClock:
+    """The engine's Lambda context on the simulator's clock. The embedded AWS answers at once, so
+    no simulated time passes inside a handler: the time left stays what it was when the flow
+    invoked it (at most the function timeout), and however slow the machine running the
+    simulation, no handler abandons a call at its deadline. (The engine's own time limits are
+    off too: `enforce_time_limits=False`.)"""
+
+    context: Any
+    remaining_ms: int
+
+    @classmethod
+    def of(cls, context: Any) -> Any:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if not callable(remaining):
+            return context
+        # Read a moment after the flow set it: round back to the flow's whole-second limit.
+        limit_ms = round(float(remaining()) / 1000) * 1000
+        return cls(context, min(limit_ms, CALL_PATH.function_timeout_seconds * 1000))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.context, name)
 
 
 def _remember_request(params: Mapping[str, Any], context: Any, **_: Any) -> None:

@@ -6,9 +6,15 @@ string that crosses the flow/handler boundary lives here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from .definition import QUESTION_KEY_PATTERN
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 # Contact attributes set by the flows.
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
@@ -63,12 +69,38 @@ REASON_MALFORMED_EVENT: Final = "malformed_event"
 REASON_STORAGE_ERROR: Final = "storage_error"
 REASON_INTERNAL_ERROR: Final = "internal_error"
 REASON_VERIFICATION: Final = "verification"  # a verification event: nothing stored or sent
+REASON_INVALID_PARAMETER: Final = "invalid_parameter"  # a parameter not of its allowed form
 
 # The survey modes; a mode is also the first part of its two flow keys.
 MODE_ON_DEMAND: Final = "on-demand"
 MODE_OPT_IN: Final = "opt-in"
 MODE_ESCALATION: Final = "escalation"
 MODES: Final = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
+
+# A BCP-47 tag as Connect's languages are written: language[-Script][-REGION] (en-US, ko-KR, arb,
+# cmn-CN, zh-Hant-TW, es-419). The stage's languages are held to it too.
+LANGUAGE_CODE: Final = re.compile(r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?")
+
+# The allowed form of each flow parameter. A value of another form is never stored or sent: the
+# handler answers as for an invalid input (REASON_INVALID_PARAMETER) and counts it. Values are
+# read stripped; an empty one is no parameter. The digits are held to the survey's scale instead
+# (answers.py), the caller key to its own form (sampling.CALLER_KEY_FORM).
+PARAMETER_FORMS: Final[Mapping[str, Callable[[str], bool]]] = {
+    PARAM_QUESTION: lambda value: QUESTION_KEY_PATTERN.fullmatch(value) is not None,
+    PARAM_MODE: lambda value: value in MODES,
+    PARAM_LANGUAGE: lambda value: LANGUAGE_CODE.fullmatch(value) is not None,
+    PARAM_VERIFICATION: lambda value: value in (TRUE, FALSE),
+}
+
+
+def invalid_parameters(parameters: Mapping[str, str]) -> list[str]:
+    """The names (never the values) of the parameters present but not of their allowed form."""
+    return [
+        name
+        for name, allowed in PARAMETER_FORMS.items()
+        if (value := parameters.get(name, "").strip()) and not allowed(value)
+    ]
+
 
 # The functions: logical name (function names are `{namePrefix}-{name}`) → entry point inside
 # the asset (the `lambdas/` directory is the asset root).
@@ -153,13 +185,26 @@ ALERT_SENT_PREFIX: Final = "alertSentAt_"
 CLAIM_TOKEN: Final = "token"
 CLAIM_EXPIRES_AT: Final = "expiresAt"  # epoch milliseconds
 
-# Work left unfinished on an item, for the sweeper: only an item with work left carries
-# PENDING_WORK (a PendingWork value) and PENDING_SINCE (ISO-8601 UTC with milliseconds), so the
-# sparse index PENDING_INDEX holds exactly the unfinished work, oldest first per kind.
+# Work left unfinished on an item, for the sweeper (sweeper.py). Sparse: only an item with work
+# left carries PENDING_WORK (a PendingWork value) and PENDING_SINCE (ISO-8601 UTC with
+# milliseconds), so the index PENDING_INDEX holds exactly the unfinished work, oldest first per
+# kind. Whoever finishes the work (a retry, the stream, the sweeper) removes the marker.
 #   PendingWork.ALERT, on the outbox item: a channel is not recorded as sent. Set with the first
 #     claim, kept while any channel is unsent, removed with the write recording the last one.
-PENDING_WORK: Final = "pendingWork"
-PENDING_SINCE: Final = "pendingSince"
+#   PendingWork.COOLDOWN, on an answer item: the caller's cooldown record may be missing. Write
+#     `CooldownRecord.started(PENDING_CALLER_KEY, answeredAt, cooldown days)` the way the score
+#     handler does (`eligibility.remember_caller`: a record already there is left alone), then
+#     REMOVE the three attributes on condition that PENDING_SINCE is unchanged.
+#   PendingWork.SUMMARY, on the summary item: it was written from the contact attributes alone
+#     (the answers could not be read in time). Read the contact's answer items, let each stored
+#     score replace the summary's for its attribute (the finish handler's rule), rewrite scores,
+#     answered, lowest and status (`finish.survey_status`), then REMOVE PENDING_WORK and
+#     PENDING_SINCE on the same condition.
+# A marker younger than the function timeout may belong to an invocation still running; every
+# completion is idempotent, so racing it is harmless.
+PENDING_WORK: Final = "pendingWork"  # a PendingWork value
+PENDING_SINCE: Final = "pendingSince"  # ISO-8601 UTC with milliseconds: when the work was left
+PENDING_CALLER_KEY: Final = "pendingCallerKey"  # COOLDOWN: whose record (a caller key, no number)
 PENDING_INDEX: Final = "byPendingWork"
 
 
@@ -167,6 +212,8 @@ class PendingWork(StrEnum):
     """What the sweeper has to finish on a marked item (one small function each: sweeper.py)."""
 
     ALERT = "alert"
+    COOLDOWN = "cooldown"
+    SUMMARY = "summary"
 
 
 # The cooldown table: one item per caller key (a keyed hash of the number, never the number).
@@ -290,6 +337,11 @@ class Metric(StrEnum):
     ALERT_POSSIBLE_DUPLICATE = "AlertPossibleDuplicate"
     MALFORMED_EVENT = "MalformedEvent"
     INTERNAL_ERROR = "InternalError"
+    # A flow parameter (or the caller key) not of its allowed form: never stored.
+    INVALID_PARAMETER = "InvalidParameter"
+    # A write the caller's path could not make in time or at all (the cooldown record, the
+    # complete summary): marked on the item written where there was one (PENDING_WORK).
+    SKIPPED_WRITE = "SkippedWrite"
     # Seconds (not a count), from every sweep: the oldest alert still unsent after it; 0 when
     # every alert is sent. Alarmed past a bound, and when missing (no sweep ran).
     UNSENT_ALERT_AGE = "UnsentAlertAge"

@@ -35,6 +35,7 @@ from .contract import (
     ITEM_SCORE,
     OUTBOX_SORT_KEY,
     OUTBOX_VERSION,
+    PENDING_CALLER_KEY,
     PENDING_SINCE,
     PENDING_WORK,
     SUMMARY_ANSWERED,
@@ -129,10 +130,16 @@ class Answer(ItemModel):
     queue: str | None = None
     mode: str | None = None  # the survey mode the flow sent
     language: str | None = None  # BCP-47: the language the question was asked in
+    # The caller key whose cooldown record could not be confirmed, for the sweeper (PendingWork).
+    pending_cooldown: str | None = None
+    pending_since: str | None = None  # ISO-8601 UTC with milliseconds
 
     def to_item(self) -> Item:
+        pending_since = self.pending_since if self.pending_cooldown else None
         return to_item(
             {
+                **_pending(PendingWork.COOLDOWN, pending_since),
+                PENDING_CALLER_KEY: self.pending_cooldown,
                 TABLE_PARTITION_KEY: self.contact_id,
                 TABLE_SORT_KEY: self.question,
                 ITEM_ATTRIBUTE: self.attribute,
@@ -163,6 +170,8 @@ class Answer(ItemModel):
             queue=_text(values, ITEM_QUEUE),
             mode=_text(values, ITEM_MODE),
             language=_text(values, ITEM_LANGUAGE),
+            pending_cooldown=_text(values, PENDING_CALLER_KEY),
+            pending_since=_pending_since(values, PendingWork.COOLDOWN),
         )
 
 
@@ -181,6 +190,8 @@ class Summary(ItemModel):
     initial_contact_id: str | None = None
     # Channel → when it was sent, as tables written before the outbox item existed kept it.
     sent: Mapping[str, str] = field(default_factory=dict)
+    # Set while the summary holds the contact attributes alone: to be completed from the answers.
+    pending_since: str | None = None
 
     @staticmethod
     def key(contact_id: str) -> Item:
@@ -189,6 +200,7 @@ class Summary(ItemModel):
     def to_item(self) -> Item:
         return to_item(
             {
+                **_pending(PendingWork.SUMMARY, self.pending_since),
                 TABLE_PARTITION_KEY: self.contact_id,
                 TABLE_SORT_KEY: SUMMARY_SORT_KEY,
                 SUMMARY_STATUS: self.status,
@@ -222,6 +234,7 @@ class Summary(ItemModel):
             expires_at=_number(values, TABLE_TTL_ATTRIBUTE),
             initial_contact_id=_text(values, ITEM_INITIAL_CONTACT_ID),
             sent=_sent(values),
+            pending_since=_pending_since(values, PendingWork.SUMMARY),
         )
 
 
@@ -405,7 +418,7 @@ def _pending(work: PendingWork, since: str | None) -> dict[str, object]:
 
 
 def _pending_since(values: Mapping[str, Any], work: PendingWork) -> str | None:
-    """When `work` was left on the item; None when it carries no such marker."""
+    """When `work` was left on the item, or None when the item carries no such marker."""
     return _text(values, PENDING_SINCE) if _text(values, PENDING_WORK) == work else None
 
 
