@@ -95,6 +95,9 @@ SWEEP_INTERVAL_SECONDS: Final = 120
 # It takes up an unsent alert this long after its first claim: any claim (outbox.CLAIM_SECONDS)
 # and any stream invocation that may still hold one (the timeout) have ended by then.
 SWEEP_AFTER_SECONDS: Final = ALERT_FUNCTION_TIMEOUT_SECONDS
+# An unsent alert (or a skipped write) older than this after a sweep is alarmed: the sweep after
+# its channel came back should have finished it, with two sweeps' slack.
+UNFINISHED_ALARM_SECONDS: Final = SWEEP_AFTER_SECONDS + 3 * SWEEP_INTERVAL_SECONDS
 # Contacts claimed, sent and recorded together: the most entries SNS PublishBatch and EventBridge
 # PutEvents take in one call.
 ALERT_GROUP_CONTACTS: Final = 10

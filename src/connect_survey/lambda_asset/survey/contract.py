@@ -345,3 +345,5 @@ class Metric(StrEnum):
     # Seconds (not a count), from every sweep: the oldest alert still unsent after it; 0 when
     # every alert is sent. Alarmed past a bound, and when missing (no sweep ran).
     UNSENT_ALERT_AGE = "UnsentAlertAge"
+    # Seconds, likewise: the oldest skipped write (cooldown record, summary) still unfinished.
+    UNFINISHED_WRITE_AGE = "UnfinishedWriteAge"

@@ -5,7 +5,9 @@ standard completion of an outbox.
    (contract.PendingWork), oldest first; one small function per kind (CHORES) finishes those
    left for SWEEP_AFTER_SECONDS. Unsent alerts go through the alert function's own claim and
    send (`alert.send_alerts`): claims decide who sends, so a sweep racing the stream's retries
-   sends an alert once, or counts the possible duplicate.
+   sends an alert once, or counts the possible duplicate. The writes a handler skipped for
+   lack of time (a caller's cooldown record, a summary from the attributes alone) are made
+   as the handlers make them (completions.py).
 2. Dead letters. Lambda's on-failure record names a shard and a sequence-number range, not the
    records: the range is read back from the stream and redriven through `alert.process`. The
    message is deleted once every record of the range is done, and kept (alarmed) while one is
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from . import alert, aws, environment, outbox
+from . import alert, aws, completions, environment, outbox
 from .budget import ALERT_FUNCTION_TIMEOUT_SECONDS, SWEEP_AFTER_SECONDS
 from .channels import CHANNELS
 from .contract import (
@@ -77,6 +79,41 @@ def _send_alerts(marked: Sequence[Marked], delivery: Delivery) -> set[Marked]:
     return {m for m in marked if m.contact_id in done}
 
 
+def _finish_each(
+    marked: Sequence[Marked], delivery: Delivery, finish: Callable[[Marked], bool]
+) -> set[Marked]:
+    """`finish` each item while the invocation has time; the ones it finished."""
+    done = set()
+    for item in marked:
+        if not delivery.has_time():
+            break
+        try:
+            if finish(item):
+                done.add(item)
+        except StorageError as error:  # the next sweep finds it still marked
+            logger.warning("Marked work not finished", extra={"contactId": item.contact_id,
+                                                              "error": str(error)})  # fmt: skip
+    return done
+
+
+def _complete_cooldowns(marked: Sequence[Marked], delivery: Delivery) -> set[Marked]:
+    """Start the cooldowns the score handler could not confirm."""
+    return _finish_each(
+        marked,
+        delivery,
+        lambda m: completions.complete_cooldown(delivery.table, m.contact_id, m.sort_key, m.since),
+    )
+
+
+def _complete_summaries(marked: Sequence[Marked], delivery: Delivery) -> set[Marked]:
+    """Complete the summaries the finish handler wrote from the contact attributes alone."""
+    return _finish_each(
+        marked,
+        delivery,
+        lambda m: completions.complete_summary(delivery.table, m.contact_id, m.since),
+    )
+
+
 if TYPE_CHECKING:
     Chore = Callable[[Sequence[Marked], Delivery], set[Marked]]
 
@@ -84,6 +121,8 @@ if TYPE_CHECKING:
 # it reports. Another kind is one function taking the marked items and the sweep's Delivery.
 CHORES: Final[dict[PendingWork, tuple[Chore, Metric]]] = {
     PendingWork.ALERT: (_send_alerts, Metric.UNSENT_ALERT_AGE),
+    PendingWork.COOLDOWN: (_complete_cooldowns, Metric.UNFINISHED_WRITE_AGE),
+    PendingWork.SUMMARY: (_complete_summaries, Metric.UNFINISHED_WRITE_AGE),
 }
 
 
