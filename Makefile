@@ -11,7 +11,7 @@ NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 export JSII_NODE := $(NODE_BIN)/node
 
-.PHONY: setup synth synth-pipeline deploy-pipeline test lint deploy diff bootstrap bench simulate schema clean
+.PHONY: setup synth synth-pipeline deploy-pipeline test lint deploy diff bootstrap bootstrap-policy bench simulate schema clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -63,8 +63,17 @@ simulate: setup
 diff: setup
 	$(CDK) diff -c stage=$(STAGE)
 
+# CloudFormation in a stage account runs with bootstrap/execution-policy.json, not
+# AdministratorAccess. Once per stage account, create it under its fixed name
+# (connect-survey-cfn-exec; `make -s bootstrap-policy` prints it), then bootstrap; for the
+# pipeline, TRUST=PIPELINE_ACCOUNT lets the tooling account deploy (docs/security.md).
 bootstrap: setup
-	$(CDK) bootstrap -c stage=$(STAGE)
+	@POLICY=$$($(BIN)/python -m connect_survey.infra.bootstrap --stage $(STAGE)) && \
+	$(CDK) bootstrap -c stage=$(STAGE) --cloudformation-execution-policies "$$POLICY" \
+		$(if $(TRUST),--trust $(TRUST))
+
+bootstrap-policy:
+	@cat bootstrap/execution-policy.json
 
 deploy: setup
 	$(CDK) deploy -c stage=$(STAGE) --require-approval broadening

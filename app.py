@@ -6,12 +6,12 @@ from __future__ import annotations
 import sys
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 
 from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
 from connect_survey.flows.render import RenderError
+from connect_survey.infra.nag import add_nag_checks
 from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.pipeline_stack import (
     PIPELINE_CONTEXT,
@@ -45,7 +45,7 @@ def main(app: cdk.App | None = None) -> None:
         )
     except CaseError as error:  # liveTests: the stage deploys testcases/
         sys.exit(f"Test case error: {error}")
-    cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    add_nag_checks(app)
     app.synth()
 
 

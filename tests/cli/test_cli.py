@@ -141,10 +141,11 @@ def test_simulate_json_prints_one_object_with_the_whole_report(
 
 
 def test_simulate_applies_attributes_queues_and_stubs(capsys: pytest.CaptureFixture[str]) -> None:
-    # GIVEN an opted-in contact, a full supervisor queue and a finish stub that escalates
+    # GIVEN an opted-in contact whose number the inbound flow found callable, a full supervisor
+    # queue and a finish stub that escalates
     argv = [
         "simulate", "escalation-survey", "--keys", "5,5,5,1,1", "--json",
-        "--attr", "Survey_Opt_in=true",
+        "--attr", "Survey_Opt_in=true", "--attr", "SurveyNumberWithheld=false",
         "--queue-at-capacity", "supervisor",
         "--lambda-stub", 'finish={"escalate": "true"}',
     ]  # fmt: skip
@@ -376,7 +377,7 @@ def test_render_prints_the_flow_for_the_chosen_stage(capsys: pytest.CaptureFixtu
     # THEN stdout is a Flow Language document wired to prod's Lambdas
     assert code == 0
     document = json.loads(out)
-    assert document["StartAction"] == "check-ended-in-flow"
+    assert document["StartAction"] == "enable-logging"
     arns = {
         action["Parameters"]["LambdaFunctionARN"]
         for action in document["Actions"]
@@ -674,9 +675,11 @@ def test_simulate_json_reports_a_callback_and_the_stored_survey_status(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # GIVEN an opted-in caller with low scores, no supervisor free, and a number of their own
+    # that the inbound flow found callable
     argv = [
         "simulate", "escalation-survey", "--keys", "1,1,1,1,1", "--json",
-        "--attr", "Survey_Opt_in=true", "--supervisors-available", "0",
+        "--attr", "Survey_Opt_in=true", "--attr", "SurveyNumberWithheld=false",
+        "--supervisors-available", "0",
         "--caller-number", "+442071838750",
     ]  # fmt: skip
 

@@ -91,11 +91,15 @@ def test_unknown_flow_key_is_one_line_listing_the_stages_keys(
 
 
 def test_korean_key_of_a_one_language_stage_is_one_line_listing_its_six_keys(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # GIVEN the dev stage, which speaks only English
+    # GIVEN a dev stage that speaks only English (the example also speaks Korean)
+    document = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))
+    document["context"]["stages"]["dev"].pop("languages", None)
+    english = tmp_path / "cdk.json"
+    english.write_text(json.dumps(document), encoding="utf-8")
     # WHEN a Korean flow is rendered
-    err = one_line_error(*run(capsys, "render", "opt-in-survey-ko-kr"))
+    err = one_line_error(*run(capsys, "render", "opt-in-survey-ko-kr", "--config", str(english)))
 
     # THEN the line lists the six flows it has, and no Korean one
     assert f"choose one of {', '.join(FLOW_KEYS)}\n" in err

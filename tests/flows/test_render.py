@@ -188,7 +188,7 @@ def test_questions_are_chained_in_order_for_any_count(count: int) -> None:
     assert action(document, "explain-scale")["Transitions"]["NextAction"] == "attempts-q0"
     for i in range(count):
         loop = action(document, f"attempts-q{i}")
-        nxt = f"attempts-q{i + 1}" if i + 1 < count else "finish-survey"
+        nxt = f"attempts-q{i + 1}" if i + 1 < count else "check-caller-heard"
         done = [
             c
             for c in loop["Transitions"]["Conditions"]

@@ -16,10 +16,8 @@ from tests.infra.conftest import ROOT
 
 RECOMMENDED = ROOT / "node_modules" / "aws-cdk" / "lib" / "init-templates"
 RECOMMENDED_FLAGS = RECOMMENDED / ".recommended-feature-flags.json"
-# Set to false on purpose: with it, publishing to a topic encrypted with the AWS-managed
-# alias/aws/sns key would add kms:Decrypt/GenerateDataKey* on key/* to the finish role, which
-# SNS does not need for that key (its key policy already serves the account).
-DECLINED = {"@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal"}
+# Recommended flags set otherwise on purpose (none: the topics no longer use an imported alias).
+DECLINED: set[str] = set()
 # The flags the stages were deployed with before the recommended ones were added.
 EARLIER_FLAGS = {
     "@aws-cdk/aws-iam:minimizePolicies": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
@@ -16,10 +17,12 @@ from connect_survey import PROJECT_ROOT
 from connect_survey.config.errors import ConfigError
 from connect_survey.config.pipeline import load_pipeline
 from connect_survey.config.stage import load_stage
+from connect_survey.infra.nag import PACK_NAME
 from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.pipeline_stack import PIPELINE_STACK_CONTEXT, PipelineStack
 from connect_survey.test_cases.live import RUNNER_ACTIONS
-from tests.infra.conftest import build_stack
+from tests.infra.conftest import ROOT, build_stack
+from tests.infra.test_synth import NAG_FINDING
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -252,30 +255,117 @@ def test_pipeline_and_stage_stacks_have_no_unsuppressed_nag_findings(
         stacks += [stage.survey, stage.verify_access]
     for stack in stacks:
         findings = [
-            *Annotations.from_stack(stack).find_error(
-                "*", Match.string_like_regexp("AwsSolutions-.*")
-            ),
-            *Annotations.from_stack(stack).find_warning(
-                "*", Match.string_like_regexp("AwsSolutions-.*")
-            ),
+            *Annotations.from_stack(stack).find_error("*", Match.string_like_regexp(NAG_FINDING)),
+            *Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(NAG_FINDING)),
         ]
-        assert findings == [], stack.stack_name
+        assert [f"{f.id}: {f.entry.data}" for f in findings] == [], stack.stack_name
 
 
-def test_verify_role_is_assumable_only_from_the_pipeline_account(
-    pipeline_stack: PipelineStack, context: dict[str, Any]
+def test_verify_role_is_assumable_only_by_the_pipelines_verify_step_role(
+    pipeline_stack: PipelineStack, pipeline_stages: list[dict[str, Any]], context: dict[str, Any]
 ) -> None:
     # GIVEN the role the prod verify step assumes
     template = Template.from_stack(pipeline_stack.stages["prod"].verify_access)
     [role] = template.find_resources(
         "AWS::IAM::Role", {"Properties": {"RoleName": "survey-verify"}}
     ).values()
+    pipeline_account = context["pipeline"]["account"]
+    step_role_arn = f"arn:aws:iam::{pipeline_account}:role/survey-verify-step"
 
-    # THEN only the pipeline's account may assume it
+    # THEN only the principal with the prod verify step role's exact ARN may assume it
     [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Action"] == "sts:AssumeRole"
-    assert context["pipeline"]["account"] in json.dumps(statement["Principal"])
-    assert context["stages"]["prod"]["account"] not in json.dumps(statement["Principal"])
+    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{pipeline_account}:root"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": step_role_arn}}
+
+    # AND that is the role the pipeline's prod verify project runs as
+    pipeline = Template.from_stack(pipeline_stack)
+    [step_role_id] = pipeline.find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": "survey-verify-step"}}
+    )
+    [prod] = [stage for stage in pipeline_stages if stage["Name"] == "prod"]
+    [verify] = [a for a in prod["Actions"] if a["Name"] == "prod-verify"]
+    project_id = verify["Configuration"]["ProjectName"]["Ref"]
+    project = pipeline.find_resources("AWS::CodeBuild::Project")[project_id]
+    assert project["Properties"]["ServiceRole"] == {"Fn::GetAtt": [step_role_id, "Arn"]}
+
+
+def test_verify_role_describes_only_this_stages_flows(pipeline_stack: PipelineStack) -> None:
+    # GIVEN the prod stage's survey stack and its verify role's policy
+    stage = pipeline_stack.stages["prod"]
+    outputs = Template.from_stack(stage.survey).to_json()["Outputs"]
+    policies = Template.from_stack(stage.verify_access).find_resources("AWS::IAM::Policy")
+    [statement] = [
+        s
+        for policy in policies.values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "connect:DescribeContactFlow" in json.dumps(s["Action"])
+    ]
+
+    # THEN DescribeContactFlow names exactly the stack's flows, read from its outputs
+    assert statement["Action"] == "connect:DescribeContactFlow"
+    described = []
+    for resource in statement["Resource"]:
+        reference = resource["Fn::GetStackOutput"]
+        assert reference["StackName"] == stage.survey.stack_name
+        described.append(outputs[reference["OutputName"]]["Value"])
+    flow_ids = Template.from_stack(stage.survey).find_resources("AWS::Connect::ContactFlow")
+    assert sorted(d["Fn::GetAtt"][0] for d in described) == sorted(flow_ids)
+    assert {d["Fn::GetAtt"][1] for d in described} == {"ContactFlowArn"}
+
+
+def test_every_build_step_installs_the_cli_and_cdk_assets_pinned_in_package_json(
+    pipeline_stack: PipelineStack,
+) -> None:
+    # GIVEN the versions package.json pins
+    pins = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]
+    expected = {"aws-cdk": f"@{pins['aws-cdk']}", "cdk-assets": f"@{pins['cdk-assets']}"}
+
+    # WHEN every CodeBuild project's buildspec is read (a string, or a join around ARNs)
+    installs = []
+    projects = Template.from_stack(pipeline_stack).find_resources("AWS::CodeBuild::Project")
+    for logical_id, project in projects.items():
+        buildspec = json.dumps(project["Properties"]["Source"]["BuildSpec"])
+        assert "@latest" not in buildspec, logical_id
+        found = re.findall(r"npm install -g (aws-cdk|cdk-assets)(@[\w.-]+)?", buildspec)
+        installs += [(logical_id, tool, version) for tool, version in found]
+
+    # THEN self-mutation, the security check and asset publishing install exactly those
+    tools = {tool for _, tool, _ in installs}
+    assert tools == {"aws-cdk", "cdk-assets"}
+    assert sum("SecurityCheck" in logical_id for logical_id, _, _ in installs) == 1
+    for logical_id, tool, version in installs:
+        assert version == expected[tool], logical_id
+
+
+def test_pipeline_wildcard_and_project_suppressions_each_name_their_findings(
+    pipeline_stack: PipelineStack,
+) -> None:
+    stacks = [pipeline_stack, *(stage.verify_access for stage in pipeline_stack.stages.values())]
+    suppressions = [
+        rule
+        for stack in stacks
+        for resource in Template.from_stack(stack).to_json()["Resources"].values()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
+    iam5 = [rule for rule in suppressions if rule["id"] == "AwsSolutions-IAM5"]
+    project = [rule for rule in suppressions if rule["id"].startswith(f"{PACK_NAME}-")]
+    assert iam5
+    for rule in iam5 + project:
+        assert rule.get("applies_to"), rule
+        assert "Action::*" not in rule["applies_to"]
+
+
+def test_the_example_pipeline_runs_in_a_tooling_account_of_its_own(
+    context: dict[str, Any],
+) -> None:
+    # GIVEN the pipeline settings of the checked-in cdk.json
+    pipeline = context["pipeline"]
+
+    # THEN its account is none of the stages' (a dev administrator cannot change it), and the
+    # Git connection lives there too
+    assert pipeline["account"] not in {stage["account"] for stage in context["stages"].values()}
+    assert pipeline["connectionArn"].split(":")[4] == pipeline["account"]
 
 
 def pipeline_context(context: dict[str, Any], **changes: Any) -> dict[str, Any]:

@@ -27,6 +27,11 @@ def template_for(stages: dict[str, Any], reporting: dict[str, Any] | None) -> Te
     return Template.from_stack(build_stack(config))
 
 
+def stage_key_id(template: Template) -> str:
+    [key_id] = template.find_resources("AWS::KMS::Key")
+    return key_id
+
+
 def test_records_bucket_is_encrypted_tls_only_versioned_and_expires(
     dev_template: Template,
 ) -> None:
@@ -36,7 +41,12 @@ def test_records_bucket_is_encrypted_tls_only_versioned_and_expires(
         {
             "BucketEncryption": {
                 "ServerSideEncryptionConfiguration": [
-                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                    {
+                        "ServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "aws:kms",
+                            "KMSMasterKeyID": {"Fn::GetAtt": [stage_key_id(dev_template), "Arn"]},
+                        }
+                    }
                 ]
             },
             "VersioningConfiguration": {"Status": "Enabled"},
@@ -180,7 +190,10 @@ def test_workgroup_enforces_encrypted_results_and_a_scan_limit(dev_template: Tem
                     "BytesScannedCutoffPerQuery": 10 * 1024**3,
                     "ResultConfiguration": {
                         "OutputLocation": Match.any_value(),
-                        "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"},
+                        "EncryptionConfiguration": {
+                            "EncryptionOption": "SSE_KMS",
+                            "KmsKey": {"Fn::GetAtt": [stage_key_id(dev_template), "Arn"]},
+                        },
                     },
                 }
             ),

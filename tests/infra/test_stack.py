@@ -17,11 +17,11 @@ from connect_survey.infra.handlers import pinned_powertools_version, powertools_
 from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, flow_arn_output
 from connect_survey.lambda_asset.survey import contract
 from connect_survey.lambda_asset.survey.budget import (
-    ALERT_PATH,
+    ALERT_FUNCTION_TIMEOUT_SECONDS,
     CALL_PATH,
     CONNECT_FLOW_LIMIT_SECONDS,
 )
-from connect_survey.simulator import stream
+from connect_survey.lambda_asset.survey.channels import CHANNELS
 from tests.infra.conftest import ROOT, build_stack
 
 if TYPE_CHECKING:
@@ -50,8 +50,12 @@ def content_of(template: Template, key: str, config: StageConfig) -> str:
     return "".join(p if isinstance(p, str) else f"<{json.dumps(p, sort_keys=True)}>" for p in parts)
 
 
-def test_stack_has_six_flows_three_functions_and_their_wiring(dev_template: Template) -> None:
-    dev_template.resource_count_is("AWS::Connect::ContactFlow", 6)
+def test_stack_has_six_flows_per_language_three_functions_and_their_wiring(
+    dev_template: Template, dev_config: StageConfig
+) -> None:
+    languages = dev_config.offline.languages
+    assert len(dev_config.offline.flow_keys) == 6 * len(languages)
+    dev_template.resource_count_is("AWS::Connect::ContactFlow", 6 * len(languages))
     dev_template.resource_count_is("AWS::Lambda::Function", 4)  # score, finish, eligibility, alert
     dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 3)
     dev_template.resource_count_is("AWS::Lambda::Permission", 3)
@@ -93,14 +97,14 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
         [layer] = props["Layers"]
         assert set(layer) == {"Ref"}  # the deploy-time parameter (see the next test)
         env = props["Environment"]["Variables"]
-        assert set(env) >= {
-            contract.ENV_TABLE,
-            contract.ENV_TOPIC,
-            contract.ENV_BUS,
-            contract.ENV_SURVEY,
-            contract.ENV_RETENTION_DAYS,
-        }
+        assert set(env) >= {contract.ENV_TABLE, contract.ENV_SURVEY, contract.ENV_RETENTION_DAYS}
         assert json.loads(env[contract.ENV_SURVEY])["lowScoreThreshold"] == 3
+        # Only the alert function gets its channels' settings (the topic, the bus).
+        channel_settings = {variable for channel in CHANNELS for variable in channel.variables}
+        if props["FunctionName"] == "survey-dev-alert":
+            assert set(env) >= channel_settings
+        else:
+            assert not set(env) & channel_settings
 
 
 def test_function_logs_have_retention(dev_template: Template) -> None:
@@ -232,7 +236,7 @@ def test_alert_function_may_read_the_stream_claim_and_publish_only(
                    "dynamodb:PutItem", "dynamodb:UpdateItem"):  # fmt: skip
         assert actions[action] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert actions["sns:Publish"] == {"Ref": topic_id}
-    assert "event-bus/default" in json.dumps(actions["events:PutEvents"])
+    assert actions["events:PutEvents"] == {"Fn::GetAtt": [alert_bus_id(dev_template), "Arn"]}
     assert actions["dynamodb:GetRecords"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
     data_actions = {a for a in actions if not a.startswith(("logs:", "xray:", "sqs:"))}
     assert data_actions == {
@@ -252,6 +256,47 @@ def test_alert_function_may_read_the_stream_claim_and_publish_only(
 
 def alert_topic_id(template: Template) -> str:
     return logical_id(template, "AWS::SNS::Topic", DisplayName="Post-call survey low-score alerts")
+
+
+def alert_bus_id(template: Template) -> str:
+    return logical_id(template, "AWS::Events::EventBus", Name="survey-dev-surveys")
+
+
+def test_alert_events_go_on_the_stages_own_bus_only_the_alert_function_may_put_to(
+    dev_template: Template,
+) -> None:
+    # GIVEN the dev stack's alert bus and the alert function's role
+    bus = {"Fn::GetAtt": [alert_bus_id(dev_template), "Arn"]}
+    alert_function = resources(dev_template, "AWS::Lambda::Function")[
+        logical_id(dev_template, "AWS::Lambda::Function", FunctionName="survey-dev-alert")
+    ]
+    role = alert_function["Properties"]["Role"]
+
+    # WHEN the bus's resource policy is read
+    statements = [
+        policy["Properties"]["Statement"]
+        for policy in resources(dev_template, "AWS::Events::EventBusPolicy").values()
+    ]
+
+    # THEN the alert function is told that bus, its role may put events on it, and every other
+    # principal is denied (an Allow alone would not stop the account's other roles)
+    assert alert_function["Properties"]["Environment"]["Variables"]["ALERT_EVENT_BUS_NAME"] == {
+        "Ref": alert_bus_id(dev_template)
+    }
+    assert {
+        "Effect": "Allow",
+        "Action": "events:PutEvents",
+        "Principal": {"AWS": role},
+        "Resource": bus,
+    } in [{k: v for k, v in s.items() if k != "Sid"} for s in statements]
+    [deny] = [s for s in statements if s["Effect"] == "Deny"]
+    assert (deny["Action"], deny["Principal"], deny["Resource"]) == (
+        "events:PutEvents",
+        {"AWS": "*"},
+        bus,
+    )
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [role]}}
+    assert len(statements) == 2
 
 
 def test_results_table_is_durable_encrypted_and_expires_items(dev_template: Template) -> None:
@@ -280,7 +325,8 @@ def test_results_table_is_durable_encrypted_and_expires_items(dev_template: Temp
 
 def test_alert_topic_is_encrypted_and_tls_only(dev_template: Template) -> None:
     topic = resources(dev_template, "AWS::SNS::Topic")[alert_topic_id(dev_template)]
-    assert "alias/aws/sns" in json.dumps(topic["Properties"]["KmsMasterKeyId"])
+    [key_id] = resources(dev_template, "AWS::KMS::Key")
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     dev_template.has_resource_properties(
         "AWS::SNS::TopicPolicy",
         {
@@ -533,6 +579,8 @@ def test_outputs_name_every_flow_the_table_and_the_topic(dev_template: Template)
 
 
 def test_a_fourth_question_reaches_flows_and_handlers(stages: dict[str, Any]) -> None:
+    stages["dev"].pop("languages", None)  # a listed ko-KR would need the question translated
+    stages["dev"]["liveTests"] = False  # the project's cases start at ko-KR flows too
     stages["dev"]["survey"] = {
         "questions": [
             {"key": "effort", "attribute": "EffortScore", "prompt": "Easy."},
@@ -614,9 +662,10 @@ def test_results_table_streams_new_images_to_the_alert_function(dev_template: Te
                 "Fn::GetAtt": [results_table_id(dev_template), "StreamArn"]
             },
             "StartingPosition": "TRIM_HORIZON",
+            "BatchSize": contract.ALERT_STREAM.batch_size,
             "BisectBatchOnFunctionError": True,
-            "MaximumRetryAttempts": stream.MAX_RETRIES,
-            "MaximumRecordAgeInSeconds": stream.MAX_RECORD_AGE_SECONDS,
+            "MaximumRetryAttempts": contract.ALERT_STREAM.max_retries,
+            "MaximumRecordAgeInSeconds": contract.ALERT_STREAM.max_record_age_seconds,
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
             "DestinationConfig": {
                 "OnFailure": {"Destination": {"Fn::GetAtt": [dead_letters, "Arn"]}}
@@ -702,7 +751,7 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
             0.8 * CALL_PATH.function_timeout_seconds * 1000,
             0.8 * CALL_PATH.function_timeout_seconds * 1000,
             0.8 * CALL_PATH.function_timeout_seconds * 1000,
-            0.8 * ALERT_PATH.function_timeout_seconds * 1000,
+            0.8 * ALERT_FUNCTION_TIMEOUT_SECONDS * 1000,
         ]
     )
 

@@ -1,8 +1,11 @@
-"""Every stage synthesizes offline, passes cdk-nag AwsSolutions and cfn-lint."""
+"""Every stage synthesizes offline, passes cdk-nag (AwsSolutions and the project's own pack) and
+cfn-lint."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,19 +15,21 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match
-from cdk_nag import AwsSolutionsChecks
 
 from connect_survey.config.stage import load_stage
+from connect_survey.infra.nag import PACK_NAME, ConnectSurveyChecks, add_nag_checks
 from connect_survey.infra.survey_stack import SurveyStack
 from tests.infra.conftest import ROOT
 
 STAGES = ("dev", "staging", "prod")
+# Findings of either pack, and a rule that failed to run (cdk-nag reports those as warnings).
+NAG_FINDING = f"^(AwsSolutions-|{PACK_NAME}-|CdkNagValidationFailure)"
 
 
 def synth_with_nag(context: dict[str, Any], stage: str, outdir: Path) -> SurveyStack:
     app = cdk.App(outdir=str(outdir))
     stack = SurveyStack(app, f"{stage}-stack", config=load_stage(context, stage))
-    cdk.Aspects.of(app).add(AwsSolutionsChecks())
+    add_nag_checks(app)
     app.synth()
     return stack
 
@@ -36,10 +41,8 @@ def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
     assert set(STAGES) == set(context["stages"]), "test every stage in cdk.json"
     stack = synth_with_nag(context, stage, tmp_path)
     findings = [
-        *Annotations.from_stack(stack).find_error("*", Match.string_like_regexp("AwsSolutions-.*")),
-        *Annotations.from_stack(stack).find_warning(
-            "*", Match.string_like_regexp("AwsSolutions-.*")
-        ),
+        *Annotations.from_stack(stack).find_error("*", Match.string_like_regexp(NAG_FINDING)),
+        *Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(NAG_FINDING)),
     ]
     assert [f"{f.id}: {f.entry.data}" for f in findings] == []
     templates = sorted(str(p) for p in tmp_path.glob("*.template.json"))
@@ -74,12 +77,37 @@ def test_each_suppression_names_one_rule_and_gives_a_reason(
     ]
     assert suppressed, "the X-Ray wildcard is expected to be suppressed"
     for logical_id, rule in suppressed:
-        assert rule["id"].startswith("AwsSolutions-"), logical_id
+        assert rule["id"].startswith(("AwsSolutions-", f"{PACK_NAME}-")), logical_id
         assert len(rule["reason"]) >= 40, (logical_id, rule)
         # Rules with granular findings (IAM wildcards) must name the one finding they accept.
-        if rule["id"].startswith("AwsSolutions-IAM"):
+        if rule["id"].startswith(("AwsSolutions-IAM", f"{PACK_NAME}-")):
             assert rule.get("applies_to"), (logical_id, rule)
     assert "Stack" not in {r.get("Type") for r in template["Resources"].values()}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_project_suppression_still_suppresses_a_finding(
+    context: dict[str, Any], stage: str
+) -> None:
+    # GIVEN the stage checked by the project's pack, suppressed findings logged
+    app = cdk.App()
+    stack = SurveyStack(app, f"{stage}-stack", config=load_stage(context, stage))
+    cdk.Aspects.of(app).add(ConnectSurveyChecks(log_ignores=True))
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    annotations = Annotations.from_stack(stack)
+
+    # THEN every suppression of a project rule still matches a finding: none outlives its cause
+    for logical_id, resource in template["Resources"].items():
+        rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+        for rule in (r for r in rules if r["id"].startswith(f"{PACK_NAME}-")):
+            for finding in rule["applies_to"]:
+                suppressed = annotations.find_info(
+                    "*",
+                    Match.string_like_regexp(
+                        re.escape(f"[{finding}]: {rule['id']} was triggered but suppressed")
+                    ),
+                )
+                assert suppressed, f"{logical_id}: {rule['id']}[{finding}] is suppressed in vain"
 
 
 @pytest.mark.slow
@@ -102,7 +130,9 @@ def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     template = (tmp_path / "survey-dev-stack.template.json").read_text()
-    assert template.count('"AWS::Connect::ContactFlow"') == 6
+    dev = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]["stages"]["dev"]
+    languages = dev.get("languages", [dev.get("language", "en-US")])
+    assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(languages)  # six per language
     assert template.count('"AWS::Lambda::Function"') == 4  # score, finish, eligibility, alert
 
 

@@ -19,12 +19,12 @@ from moto import mock_aws
 
 from connect_survey.lambda_asset.survey import alert, aws, finish, score
 from connect_survey.lambda_asset.survey.budget import CALL_PATH
+from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
+from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN as TOPIC_ARN_VARIABLE
 from connect_survey.lambda_asset.survey.contract import (
-    ENV_BUS,
     ENV_RETENTION_DAYS,
     ENV_SURVEY,
     ENV_TABLE,
-    ENV_TOPIC,
     EVENT_SOURCE,
     METRICS_NAMESPACE,
     RESULTS_TABLE,
@@ -133,8 +133,8 @@ def lambda_context() -> Callable[..., FakeContext]:
 def handler_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the stack sets on both functions."""
     monkeypatch.setenv(ENV_TABLE, TABLE)
-    monkeypatch.setenv(ENV_TOPIC, TOPIC_ARN)
-    monkeypatch.setenv(ENV_BUS, "default")
+    monkeypatch.setenv(TOPIC_ARN_VARIABLE, TOPIC_ARN)
+    monkeypatch.setenv(BUS_NAME, "default")
     monkeypatch.setenv(ENV_SURVEY, SurveyDefinition().to_env())
     monkeypatch.setenv(ENV_RETENTION_DAYS, "365")
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "connect-survey-test")
@@ -320,6 +320,33 @@ def _bytes(body: Any) -> bytes:
 @pytest.fixture
 def faults() -> Faults:
     return Faults()
+
+
+class Clock:
+    """The alert function's clock, moved only by its own sleeps (and `after_sleep` hooks)."""
+
+    def __init__(self) -> None:
+        self.moment = datetime.now(UTC)
+        self.slept: list[float] = []
+        self.after_sleep: list[Callable[[], None]] = []
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def sleep(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+        self.slept.append(seconds)
+        for hook in self.after_sleep:
+            hook()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The alert function sleeps in virtual time: a wait costs the test nothing."""
+    virtual = Clock()
+    monkeypatch.setattr(alert, "_now", virtual.now)
+    monkeypatch.setattr(alert, "_sleep", virtual.sleep)
+    return virtual
 
 
 @pytest.fixture

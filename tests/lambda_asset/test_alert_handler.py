@@ -398,7 +398,7 @@ def test_alert_handler_reads_nothing_when_the_batch_shows_every_channel_sent(
     assert len(alert_topic.bodies()) == 1
 
 
-def test_alert_handler_skips_a_ttl_removal_quietly_and_warns_of_a_malformed_answer(
+def test_alert_handler_skips_a_ttl_removal_quietly_and_retries_a_malformed_answer_alone(
     outbox: Any, captured_output: Any
 ) -> None:
     # GIVEN a TTL removal of an answer item (REMOVE: keys, no new image), and an INSERT whose
@@ -415,18 +415,21 @@ def test_alert_handler_skips_a_ttl_removal_quietly_and_warns_of_a_malformed_answ
                      "SequenceNumber": "101"},
     }  # fmt: skip
 
-    # WHEN the function gets the removal alone, then the malformed record
+    # WHEN the function gets the removal alone, then the malformed record with it
     removal_answer = alert.handler({"Records": [removal]}, None)
     removal_output = captured_output()
-    malformed_answer = alert.handler({"Records": [malformed]}, None)
+    malformed_answer = alert.handler({"Records": [removal, malformed]}, None)
     malformed_output = captured_output()
 
-    # THEN neither is retried; the removal logged no warning, the malformed record did
-    assert removal_answer == malformed_answer == {"batchItemFailures": []}
+    # THEN the removal is done without a warning; the malformed record is named alone, warned
+    # of and counted (it can never be read, so its retries end in the dead-letter queue)
+    assert removal_answer == {"batchItemFailures": []}
+    assert malformed_answer == {"batchItemFailures": [{"itemIdentifier": "101"}]}
     assert '"level":"WARNING"' not in removal_output
-    assert "Stream record skipped" not in removal_output
+    assert "Stream record" not in removal_output
     assert '"level":"WARNING"' in malformed_output
-    assert "Stream record skipped: not an answer item" in malformed_output
+    assert "Stream record unreadable" in malformed_output
+    assert metric_total(malformed_output, "MalformedEvent") == 1
 
 
 class Outage:
@@ -469,7 +472,7 @@ def _outbox_changed_after_read(**_: Any) -> None:
         (True, ["UpdateItem"]),
     ],
 )
-def test_alert_handler_resends_once_counted_when_sent_at_could_not_be_recorded(
+def test_alert_handler_is_done_when_sent_at_cannot_be_recorded_and_counts_the_later_resend(
     answer: Any,
     outbox: Any,
     alert_topic: Any,
@@ -480,7 +483,7 @@ def test_alert_handler_resends_once_counted_when_sent_at_could_not_be_recorded(
     writes_failed: list[str],
 ) -> None:
     # GIVEN a low answer, and DynamoDB going down once both channels were sent, before sentAt is
-    # written (whichever write records it)
+    # written (whichever write records it), for the rest of the invocation
     answer(effort="1")
     if changed_since_read:
         dynamodb = aws.client("dynamodb")
@@ -490,8 +493,8 @@ def test_alert_handler_resends_once_counted_when_sent_at_could_not_be_recorded(
     outage = Outage()
     aws.publisher("events").meta.events.register("after-call.events.PutEvents", outage.begin)
 
-    # WHEN the stream delivers; the outage clears; the stream retries while the claims live,
-    # and once more after they expired
+    # WHEN the stream delivers; the outage clears; a second low answer of the contact comes
+    # while the claims left behind live, and is retried once after they expired
     during = outbox.deliver()
     outage.end()
     if changed_since_read:
@@ -499,16 +502,21 @@ def test_alert_handler_resends_once_counted_when_sent_at_could_not_be_recorded(
             "after-call.dynamodb.BatchGetItem", _outbox_changed_after_read
         )
     aws.publisher("events").meta.events.unregister("after-call.events.PutEvents", outage.begin)
+    during_output = captured_output()
+    answer(recommend="2")
     early = outbox.deliver()
     sent_before = len(alert_topic.bodies()), len(alert_bus.bodies())
     later()
     last = outbox.deliver()
 
-    # THEN the record was retried (every sentAt write failed), nothing went out again while the
-    # claims lived, then exactly one more message per channel, each counted as a possible
-    # duplicate, and both channels are now recorded as sent: nothing lost
+    # THEN the first record was done (both alerts arrived: retrying it could only send them
+    # again, and would end in the dead-letter queue if DynamoDB stayed down), the failed write
+    # was counted; nothing went out again while the claims lived; after, exactly one more
+    # message per channel, each counted as a possible duplicate, and both are recorded as sent
     assert outage.failed == writes_failed
-    assert during > 0 and early > 0 and last == 0  # records still to retry after each
+    assert during == 0
+    assert metric_total(during_output, "StorageError") == 1
+    assert early > 0 and last == 0  # records still to retry after each
     assert sent_before == (1, 1)
     assert (len(alert_topic.bodies()), len(alert_bus.bodies())) == (1, 1)
     assert metric_total(captured_output(), "AlertPossibleDuplicate") == 2

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from connect_survey.lambda_asset.survey import aws
 from connect_survey.lambda_asset.survey.budget import (
-    ALERT_PATH,
+    ALERT_GROUP_CONTACTS,
     CALL_PATH,
     CONNECT_FLOW_LIMIT_SECONDS,
     TimeBudget,
 )
+from connect_survey.lambda_asset.survey.channels import CHANNELS
+from connect_survey.lambda_asset.survey.outbox import CLAIM_SECONDS
 
 
 def test_time_budget_call_fits_margin_fits_timeout_fits_flow_limit() -> None:
@@ -49,15 +51,28 @@ def test_time_guard_uses_the_budget_margin() -> None:
     assert CALL_PATH.margin_ms == aws.MIN_REMAINING_MS
 
 
-def test_alert_budget_covers_a_claim_two_batch_sends_and_one_write_after_it() -> None:
-    # GIVEN the alert function's budget, whose DynamoDB calls have the call path's bounds
-    budget, dynamodb_call = ALERT_PATH, CALL_PATH.worst_call_seconds
+def test_alert_budget_covers_a_claim_every_channels_sends_and_one_write_after_it() -> None:
+    # GIVEN the alert function's budget from the registered channels, whose DynamoDB calls have
+    # the call path's bounds
+    budget, dynamodb_call = CHANNELS.budget(), CALL_PATH.worst_call_seconds
 
-    # WHEN the work that may follow the last claim it starts is added up
-    after_last_claim = dynamodb_call + 2 * budget.attempt_seconds + dynamodb_call
+    # WHEN the work that may follow the last claim it starts is added up, channel by channel
+    sends = sum(channel.send_seconds(ALERT_GROUP_CONTACTS) for channel in CHANNELS)
+    after_last_claim = dynamodb_call + sends + dynamodb_call
 
-    # THEN the margin it claims with covers it, well inside the function timeout
+    # THEN the margin it claims with covers it, well inside the function timeout; a claim
+    # outlives its sends; and a claim left by a failed sender can be waited out before it
     assert after_last_claim <= budget.margin_seconds < budget.function_timeout_seconds / 2
+    assert budget.claimed_work_seconds <= CLAIM_SECONDS
+    assert CLAIM_SECONDS + budget.margin_seconds <= budget.function_timeout_seconds
+
+
+def test_alert_budget_today_is_a_claim_two_batch_sends_and_a_write() -> None:
+    # GIVEN the two built-in channels, each one call of one 1 s + 3 s attempt per group
+    # WHEN the margin is read
+    # THEN it is 5 + 4 + 4 + 5 seconds
+    assert CHANNELS.names == ["sns", "events"]
+    assert CHANNELS.budget().margin_seconds == 18
 
 
 def test_the_call_paths_deadline_leaves_time_to_answer_and_for_a_first_and_a_last_call() -> None:
@@ -72,4 +87,3 @@ def test_the_call_paths_deadline_leaves_time_to_answer_and_for_a_first_and_a_las
     # require), and a first call that keeps one attempt for the write after it can still connect
     assert 0.5 < reserve < budget.function_timeout_seconds
     assert first_call_window >= budget.connect_timeout_seconds
-    assert ALERT_PATH.deadline_reserve_seconds == 0  # off the call path: no absolute deadline

@@ -60,6 +60,7 @@ def test_eligibility_handler_answers_per_on_error_when_the_secret_is_unreadable(
         "eligible": eligible,
         "decision": Decision.UNDECIDED,
         "callerKey": "",
+        "numberWithheld": "false",
         "reason": "storage_error",
     }
 
@@ -76,14 +77,98 @@ def test_eligibility_handler_answers_a_malformed_event_without_raising(
     assert answer["eligible"] == "false"
 
 
-@pytest.mark.parametrize("number", [None, "", "anonymous", "Restricted"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        None,
+        "",
+        "anonymous",
+        "Restricted",
+        "+ANONYMOUS",
+        "+١٢٣٤٥٦٧٨٩",  # digits, but not ones a phone network dials
+        # the carriers' keypad spellings: ANONYMOUS, RESTRICTED, BLOCKED, UNKNOWN, UNAVAILABLE
+        "+266696687",
+        "+7378742833",
+        "+2562533",
+        "+8656696",
+        "+86282452253",
+        "266696687",
+        # too short to be real: fewer than 7 digits after "+"
+        "+1",
+        "+123456",
+        # longer than any number, never handed to a pattern
+        "+" + "1" * 40,
+    ],
+)
 def test_withheld_number_is_recognised(number: str | None) -> None:
     assert sampling.is_withheld(number)
 
 
-@pytest.mark.parametrize("number", ["+15555550100", "821012345678"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+15555550100",
+        "821012345678",
+        " +442071838750 ",
+        "+6834002",  # Niue: 7 digits, among the shortest real numbers
+        "+6903010",  # Tokelau
+        "+266696688",  # one digit from a placeholder
+    ],
+)
 def test_real_number_is_not_withheld(number: str) -> None:
     assert not sampling.is_withheld(number)
+
+
+def test_a_stages_own_patterns_replace_the_built_in_ones() -> None:
+    # GIVEN a stage that knows its carrier's placeholder, and keeps no other pattern
+    patterns = (r"\+?999000999",)
+    # THEN only its placeholder (and what is no number at all) counts as withheld
+    assert sampling.is_withheld("+999000999", patterns)
+    assert sampling.is_withheld("anonymous", patterns)
+    assert not sampling.is_withheld("+266696687", patterns)
+
+
+def test_a_policy_with_a_broken_pattern_is_refused_from_the_environment() -> None:
+    text = SamplingPolicy(withheld_patterns=("+(1",)).to_env()
+    with pytest.raises(ValueError, match="withheld_patterns"):
+        SamplingPolicy.from_env(text)
+
+
+@pytest.mark.parametrize(
+    ("number", "withheld"), [("+266696687", "true"), ("+15555550100", "false"), (None, "true")]
+)
+def test_eligibility_answer_says_whether_the_number_is_withheld(
+    policy: Callable[..., None], number: str | None, withheld: str
+) -> None:
+    # GIVEN a stage that offers withheld callers a survey, and samples nobody
+    policy(percent=0)
+    # WHEN a caller is decided
+    answer = assert_flat_string_map(eligibility.handler(event(number), None))
+    # THEN the flow learns whether the number can be called back, by the stage's one test
+    assert answer["numberWithheld"] == withheld
+    assert answer["decision"] == Decision.SAMPLING
+
+
+def test_eligibility_answer_judges_the_number_with_the_stages_patterns(
+    policy: Callable[..., None],
+) -> None:
+    # GIVEN a stage whose own pattern names a placeholder, and withheldNumbers skip
+    policy(withheld_numbers="skip", withheld_patterns=(r"\+?999000999",))
+    # WHEN that placeholder calls
+    answer = eligibility.handler(event("+999000999"), None)
+    # THEN it is withheld: no survey, no cooldown key
+    assert answer["decision"] == Decision.WITHHELD
+    assert answer["numberWithheld"] == "true"
+    assert answer["callerKey"] == ""
+
+
+def test_malformed_event_still_says_whether_the_number_is_withheld(
+    policy: Callable[..., None],
+) -> None:
+    policy()
+    answer = eligibility.handler(event("+266696687", contact_id=None), None)
+    assert answer["reason"] == "malformed_event"
+    assert answer["numberWithheld"] == "true"
 
 
 def test_caller_key_is_a_keyed_hash_that_hides_the_number() -> None:
@@ -102,7 +187,13 @@ def test_cooldown_counts_whole_days_and_zero_turns_it_off() -> None:
 
 
 def test_sampling_policy_survives_the_environment_round_trip() -> None:
-    policy = SamplingPolicy(percent=30, cooldown_days=90, withheld_numbers="skip", on_error="skip")
+    policy = SamplingPolicy(
+        percent=30,
+        cooldown_days=90,
+        withheld_numbers="skip",
+        on_error="skip",
+        withheld_patterns=(r"\+?999000999",),
+    )
     assert SamplingPolicy.from_env(policy.to_env()) == policy
     with pytest.raises(ValueError, match="percent"):
         SamplingPolicy.from_env(SamplingPolicy(percent=101).to_env())

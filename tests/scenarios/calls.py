@@ -210,10 +210,15 @@ def _escalation_scenarios() -> list[Scenario]:
         ),
         Scenario(
             "escalation: no supervisor free, caller number withheld",
-            disconnect,
+            start,
             CallSetup(
-                [*low, "1"], attributes=OPTED_IN, supervisors_available=0, caller_number=WITHHELD
+                caller(MODE_ESCALATION, *low, "1"), supervisors_available=0, caller_number=WITHHELD
             ),
+        ),
+        Scenario(
+            "escalation: no supervisor free, the inbound flow's number verdict missing",
+            disconnect,
+            CallSetup([*low, "1"], attributes=OPTED_IN, supervisors_available=0),
         ),
         Scenario(
             "escalation: survey already complete", disconnect, CallSetup(attributes=SURVEY_DONE)

@@ -16,6 +16,7 @@ from connect_survey.lambda_asset.survey.contract import (
     STATUS_UNANSWERED,
     SURVEY_STATUS_ATTRIBUTE,
 )
+from connect_survey.lambda_asset.survey.sampling import NUMBER_WITHHELD_ATTRIBUTE
 from connect_survey.simulator.simulate import WITHHELD
 from tests.scenarios.calls import (
     MAIN_QUEUE,
@@ -56,11 +57,12 @@ CALLER = "+442071838750"  # the scenario player gives every other call a number 
 def test_escalation_with_no_supervisor_available_offers_a_callback_on_the_callback_queue(
     play: Player, texts: dict[str, str]
 ) -> None:
-    # GIVEN no supervisor available (the queue itself has room)
+    # GIVEN no supervisor available (the queue itself has room), and a caller whose number the
+    # inbound flow's eligibility check found callable
     report = play(
         survey(MODE_ESCALATION),
         [*LOW, "1", "1"],
-        attributes=OPTED_IN,
+        attributes={**OPTED_IN, NUMBER_WITHHELD_ATTRIBUTE: "false"},
         supervisors_available=0,
         caller_number=CALLER,
     )
@@ -72,25 +74,62 @@ def test_escalation_with_no_supervisor_available_offers_a_callback_on_the_callba
     assert report.call.prompts[-1] == texts["callbackConfirmed"]
 
 
+# What a withheld number may look like in the contact's address (Connect does not say): the
+# simulator's word, nothing, the carriers' keypad placeholders, a word as a carrier passes it,
+# and a number too short to be real.
+WITHHELD_FORMS = (
+    WITHHELD,
+    "",
+    "+266696687",
+    "+7378742833",
+    "+2562533",
+    "+8656696",
+    "+86282452253",
+    "RESTRICTED",
+    "+123456",
+)
+
+
 @pytest.mark.parametrize("available", [0, 1])
+@pytest.mark.parametrize("number", WITHHELD_FORMS)
 def test_escalation_caller_with_a_withheld_number_is_never_promised_a_callback(
-    play: Player, texts: dict[str, str], available: int
+    play: Player, texts: dict[str, str], available: int, number: str
 ) -> None:
-    # GIVEN a withheld caller number, and no supervisor (none available, or a full queue)
+    # GIVEN a withheld caller number in any of its forms, and no supervisor (none available, or
+    # a full queue), on the whole call: the inbound flow judges the number
     report = play(
-        survey(MODE_ESCALATION),
-        [*LOW, "1", "1"],
-        attributes=OPTED_IN,
+        inbound(MODE_ESCALATION),
+        caller(MODE_ESCALATION, *LOW, "1", "1"),
         supervisors_available=available,
         queues_at_capacity=[SUPERVISOR_QUEUE],
-        caller_number=WITHHELD,
+        caller_number=number,
     )
 
     # THEN the caller hears a polite alternative, never "a supervisor will call you back"
+    assert report.call.attributes[NUMBER_WITHHELD_ATTRIBUTE] == "true"
     assert report.call.callbacks == []
     assert said(report, texts["supervisorBusy"]) == 0
     assert said(report, texts["callbackConfirmed"]) == 0
     assert report.call.prompts[-1] == texts["noCallback"]
+
+
+def test_escalation_survey_without_the_inbound_flows_number_verdict_promises_no_callback(
+    play: Player, texts: dict[str, str]
+) -> None:
+    # GIVEN the escalation survey run without the verdict the inbound flow stores (its
+    # eligibility Lambda failed, or another flow set this disconnect flow), and no supervisor
+    report = play(
+        survey(MODE_ESCALATION),
+        [*LOW, "1", "1"],
+        attributes=OPTED_IN,
+        supervisors_available=0,
+        caller_number=CALLER,
+    )
+
+    # THEN nobody is promised a callback: the number was never judged
+    assert report.call.callbacks == []
+    assert said(report, texts["supervisorBusy"]) == 0
+    assert report.call.prompts[-1] == texts["supervisorUnavailable"]
 
 
 @every_mode

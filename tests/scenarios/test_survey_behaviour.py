@@ -167,6 +167,7 @@ def test_opt_in_survey_run_without_the_attribute_hangs_up_without_a_word(
     assert report.call.prompts == []
     assert report.call.lambda_invocations == []
     assert report.call.visited == [
+        (survey(mode), "enable-logging"),
         (survey(mode), "check-ended-in-flow"),
         (survey(mode), "check-opt-in"),
         (survey(mode), "hang-up"),
@@ -264,7 +265,6 @@ def test_completed_survey_makes_exactly_four_synchronous_lambda_calls(
         ("9", "out_of_range"),
         ("77#", "out_of_range"),  # one digit is read: 7
         ("*", "not_a_number"),
-        ("#", "empty"),
         (SILENCE, "timeout"),
     ],
 )
@@ -284,6 +284,22 @@ def test_survey_reprompts_after_an_invalid_answer_and_keeps_the_valid_one(
     assert said(report, questions[0]) == 2
     # AND the valid answer is what counts
     assert report.call.attributes["EffortScore"] == "4"
+    assert stored(report) == {"EffortScore": "4", "PromoterScore": "5", "SatisfactionScore": "5"}
+
+
+def test_empty_answer_is_invalid_without_a_score_call(
+    play: Player, texts: dict[str, str], questions: list[str]
+) -> None:
+    # GIVEN a caller who presses only # (nothing stored) at the first question, then 4
+    report = play(survey(MODE_ON_DEMAND), ["#", "4", "5", "5"])
+
+    # THEN the flow itself finds nothing entered: the caller hears why and the question again,
+    # and the score Lambda is called only for the answers (nothing entered is what a prompt
+    # skipped with nobody on the line leaves, and that must never reach a Lambda)
+    assert said(report, texts["invalidAnswer"]) == 1
+    assert said(report, questions[0]) == 2
+    digits = [call["parameters"]["digits"] for call in calls_to(report, SCORE_FUNCTION)]
+    assert digits == ["4", "5", "5"]
     assert stored(report) == {"EffortScore": "4", "PromoterScore": "5", "SatisfactionScore": "5"}
 
 

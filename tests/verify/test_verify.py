@@ -37,9 +37,21 @@ ELIGIBILITY_OK = {
 }  # fmt: skip
 
 
+def one_language_config(folder: Path) -> str:
+    """The project's cdk.json with its dev stage speaking only English, as `stage` below."""
+    document = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))
+    document["context"]["stages"]["dev"].pop("languages", None)
+    path = folder / "cdk.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def stage() -> StageConfig:
     context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    # The dev example also speaks ko-KR (its test cases need the Korean flows); these checks
+    # are counted on its six flows of one language (`bilingual` below has both).
+    context["stages"]["dev"].pop("languages", None)
     return load_stage(context, "dev")
 
 
@@ -518,13 +530,13 @@ def stubbed_clients(monkeypatch: pytest.MonkeyPatch, stubbed_aws: Any) -> None:
 
 @pytest.mark.usefixtures("stubbed_clients")
 def test_verify_command_prints_one_line_per_check_and_exits_zero(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     # GIVEN a healthy stage
     monkeypatch.chdir(ROOT)
 
     # WHEN `connect-survey verify --stage dev` runs
-    code = cli.main(["verify", "--stage", "dev"])
+    code = cli.main(["verify", "--stage", "dev", "--config", one_language_config(tmp_path)])
 
     # THEN every check has a PASS line, a summary follows, and it exits 0
     lines = capsys.readouterr().out.splitlines()
@@ -536,14 +548,17 @@ def test_verify_command_prints_one_line_per_check_and_exits_zero(
 
 @pytest.mark.usefixtures("stubbed_clients")
 def test_verify_command_exits_one_on_any_failure(
-    monkeypatch: pytest.MonkeyPatch, deployment: Deployment, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    deployment: Deployment,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     # GIVEN a stage whose table is gone
     monkeypatch.chdir(ROOT)
     deployment.table_error = "ResourceNotFoundException"
 
     # WHEN verified from the command line
-    code = cli.main(["verify", "--stage", "dev"])
+    code = cli.main(["verify", "--stage", "dev", "--config", one_language_config(tmp_path)])
 
     # THEN it exits 1 and the summary counts the failure
     assert code == 1

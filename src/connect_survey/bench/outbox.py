@@ -33,6 +33,7 @@ LOW_SHARE = 10  # one record in ten is a low answer
 ROUNDS = 9
 WARM_UP_RECORDS = 20
 REGION = "us-east-1"
+BUS = "bench-surveys"  # the alert bus, as a stage names its own
 Row = tuple[str, str, str, str, str]
 
 
@@ -41,6 +42,8 @@ def alert_batch() -> list[Row]:
     from moto import mock_aws
 
     from connect_survey.lambda_asset.survey import aws, contract
+    from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
+    from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
     from connect_survey.lambda_asset.survey.definition import SurveyDefinition
     from connect_survey.lambda_asset.survey.environment import handler_environment
 
@@ -48,16 +51,16 @@ def alert_batch() -> list[Row]:
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         contract.RESULTS_TABLE.create(dynamodb, "results")
         topic_arn = boto3.client("sns", region_name=REGION).create_topic(Name="alerts")["TopicArn"]
+        boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
         os.environ.update(
             handler_environment(
                 function_name="bench-alert",
                 table_name="results",
-                topic_arn=topic_arn,
-                bus_name="default",
                 survey=SurveyDefinition(),
                 retention_days=30,
             )
         )
+        os.environ.update({TOPIC_ARN: topic_arn, BUS_NAME: BUS})
         aws.reset_clients()
         timings: dict[str, list[float]] = {"ours": [], "single": [], "batched": []}
         for round_number in range(ROUNDS + 1):  # round 0 warms every client up, on both sides
@@ -173,11 +176,11 @@ def _send_one_by_one(topic_arn: str, alerts: Sequence[LowScoreAlert]) -> None:
 
 def _send_batched(topic_arn: str, alerts: Sequence[LowScoreAlert]) -> None:
     from connect_survey.lambda_asset.survey import aws
-    from connect_survey.lambda_asset.survey.alerts import BATCH_ENTRIES
+    from connect_survey.lambda_asset.survey.budget import ALERT_GROUP_CONTACTS
 
     sns, events = aws.publisher("sns"), aws.publisher("events")
-    for first in range(0, len(alerts), BATCH_ENTRIES):
-        group = alerts[first : first + BATCH_ENTRIES]
+    for first in range(0, len(alerts), ALERT_GROUP_CONTACTS):
+        group = alerts[first : first + ALERT_GROUP_CONTACTS]
         sns.publish_batch(
             TopicArn=topic_arn,
             PublishBatchRequestEntries=[
@@ -202,7 +205,7 @@ def _event(alert: LowScoreAlert) -> dict[str, Any]:
         "Source": EVENT_SOURCE,
         "DetailType": EVENT_DETAIL_TYPE,
         "Detail": json.dumps(alert.detail(), separators=(",", ":")),
-        "EventBusName": "default",
+        "EventBusName": BUS,
     }
 
 

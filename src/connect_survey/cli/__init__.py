@@ -24,6 +24,7 @@ from connect_survey.cli.lint import add_lint
 from connect_survey.cli.render import add_render
 from connect_survey.cli.report import add_report
 from connect_survey.cli.simulate import add_simulate
+from connect_survey.cli.test import add_test
 from connect_survey.cli.verify import add_verify
 from connect_survey.config.errors import ConfigError
 from connect_survey.flow_language.engine import FlowError
@@ -39,6 +40,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_render,
     add_verify,
     add_report,
+    add_test,
 )
 
 # Every error a user can cause, by package base: one line on stderr and exit status 2.

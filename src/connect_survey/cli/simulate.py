@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ from connect_survey.cli.arguments import (
 )
 from connect_survey.cli.common import (
     FLOW_KEYS_HELP,
+    UsageError,
     require_flow_key,
     require_known,
     stage_from,
@@ -32,6 +35,7 @@ from connect_survey.simulator.simulate import (
     CallSetup,
     simulate,
 )
+from connect_survey.simulator.testing.record import RecordError, record_case
 
 if TYPE_CHECKING:
     import argparse
@@ -44,8 +48,12 @@ def simulate_command(args: argparse.Namespace) -> int:
     if not Path(args.flow).is_file():
         require_flow_key(stage, args.flow)
     require_known(args.queue_at_capacity, stage.queues, "--queue-at-capacity", "queue")
-    if args.fail_action:  # rendering every flow of the stage only to check the ids given
-        require_known(args.fail_action, action_ids(stage, args.flow), "--fail-action", "action id")
+    for option, given in (
+        ("--fail-action", args.fail_action),
+        ("--hang-up-during", args.hang_up_during),
+    ):
+        if given:  # rendering every flow of the stage only to check the ids given
+            require_known(given, action_ids(stage, args.flow), option, "action id")
     setup = CallSetup(
         keys=args.keys,
         attributes=dict(args.attr),
@@ -56,6 +64,8 @@ def simulate_command(args: argparse.Namespace) -> int:
         failing_actions=args.fail_action,
         failing_services=dict(args.fail_service),
         hangs_up_first=args.hangs_up_first,
+        absent_participant=args.absent_participant,
+        hang_up_during=args.hang_up_during,
         supervisors_available=args.supervisors_available,
         caller_number=args.caller_number,
         caller_surveyed_days_ago=args.caller_surveyed_days_ago,
@@ -63,7 +73,11 @@ def simulate_command(args: argparse.Namespace) -> int:
         # inbound flow hands the call to that language's flows, as in Connect.
         **({"language_code": args.language} if args.language else {}),
     )
+    if args.save_test:
+        refuse_unrecordable(args, stage)
     report = simulate(stage, args.flow, setup)
+    if args.save_test:
+        save_test(args, stage, setup, report)
     if args.ctr_out:
         queues = [t["queue"] for t in report.call.transfers if "queue" in t]
         write_simulated_record(
@@ -138,6 +152,15 @@ def add_simulate(commands: Any) -> None:
         "disconnect flow runs with nobody on the line (default: agent)",
     )  # fmt: skip
     sim.add_argument(
+        "--absent-participant", choices=("error", "skip"), default="error",
+        help="what a prompt or input does with nobody on the line, which AWS leaves open: take "
+        "its error branch, or be skipped to its NextAction (default: error)",
+    )  # fmt: skip
+    sim.add_argument(
+        "--hang-up-during", action="append", default=[], metavar="ACTION_ID",
+        help="the caller hangs up while this action's prompt plays (repeatable)",
+    )  # fmt: skip
+    sim.add_argument(
         "--supervisors-available", type=agent_count, default=1, metavar="N",
         help="agents available on the supervisor queue, as CheckMetricData sees it (default: 1)",
     )  # fmt: skip
@@ -166,7 +189,50 @@ def add_simulate(commands: Any) -> None:
         "--ctr-out", type=Path, metavar="DIR",
         help="also write the call's contact record (CTR) there, for connect-survey report",
     )  # fmt: skip
+    sim.add_argument(
+        "--save-test", type=Path, metavar="FILE",
+        help="also write the call as an Amazon Connect test case (run it with connect-survey "
+        "test); the recording ends where the call is queued",
+    )  # fmt: skip
     sim.set_defaults(command=simulate_command)
+
+
+# Options whose effect no Testing-language construct can reproduce, with their default values.
+UNRECORDABLE = {
+    "fail_action": [],
+    "fail_service": [],
+    "hours": "open",
+    "hangs_up_first": "agent",
+    "supervisors_available": 1,
+    "caller_surveyed_days_ago": None,
+    "language": None,
+    "seed": 0,
+}
+
+
+def refuse_unrecordable(args: argparse.Namespace, stage: OfflineStage) -> None:
+    """--save-test records only what a test case can say: keys, attributes, the caller's
+    number, stubbed functions and full queues."""
+    if args.flow not in stage.flow_keys:
+        raise UsageError(f"--save-test: {args.flow!r} is a file; a test case starts at a flow key")
+    for name, default in UNRECORDABLE.items():
+        if getattr(args, name) != default:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"--save-test cannot record {option}: the Testing language has no construct for "
+                "it; leave it out (keys, --attr, --caller-number, --lambda-stub and "
+                "--queue-at-capacity are recorded)"
+            )
+
+
+def save_test(args: argparse.Namespace, stage: OfflineStage, setup: CallSetup, report: Any) -> None:
+    path: Path = args.save_test
+    command = shlex.join(["connect-survey", "simulate", *sys.argv[2:]])
+    try:
+        case = record_case(report, stage, args.flow, setup, name=path.stem, command=command)
+    except RecordError as error:
+        raise UsageError(f"--save-test: {error}") from None
+    path.write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def action_ids(stage: OfflineStage, flow: str) -> set[str]:

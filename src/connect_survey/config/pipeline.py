@@ -24,7 +24,8 @@ DEFAULT_APPROVAL_STAGES = ("prod",)
 
 
 class PipelineSettings(ConfigModel):
-    """Where the pipeline lives, what it watches, and the stages it promotes through."""
+    """Where the pipeline lives (a tooling account of its own), what it watches, and the
+    stages it promotes through."""
 
     missing_hints: ClassVar[dict[str, str]] = {
         "connectionArn": "create a connection to your Git host (Developer Tools console -> "
@@ -41,7 +42,12 @@ class PipelineSettings(ConfigModel):
         pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="OWNER/NAME of the repository"
     )
     branch: str = Field(default="main", min_length=1, description="the branch a push promotes")
-    account: str = Field(pattern=ACCOUNT, description="the pipeline's 12-digit AWS account id")
+    account: str = Field(
+        pattern=ACCOUNT,
+        description="the 12-digit id of the tooling account the pipeline runs in: an account of "
+        "its own, not a stage's, so that nobody who administers dev can change what deploys "
+        "prod; each stage's account trusts it at bootstrap (--trust)",
+    )
     region: str = Field(pattern=REGION, description="the pipeline's region, e.g. us-east-1")
     order: list[str | list[str]] = Field(
         min_length=1,

@@ -79,3 +79,8 @@ class TranslationSettings(ConfigModel):
         "wording of the default questions (the default language's wording of the stage's own "
         "questions is survey.questions[].prompt)",
     )
+    queue_names: dict[str, PromptText] = Field(
+        default={},
+        description="logical queue name -> the queue's name as the menu says it in the language "
+        '({queue} in menuOption): {"sales": "영업"}; a queue left out is said by its logical name',
+    )

@@ -317,6 +317,24 @@ class StageSettings(ConfigModel):
         return self
 
     @model_validator(mode="after")
+    def _queue_names_name_queues(self) -> Self:
+        for code, translation in self.translations.items():
+            for name in translation.queue_names:
+                if name not in self.queues:
+                    raise setting_error(
+                        f"translations.{code}.queueNames.{name}",
+                        f"is not one of the queues ({', '.join(self.queues)}); name a queue "
+                        "of `queues`, or remove it",
+                    )
+        return self
+
+    def queue_names(self, code: str) -> dict[str, str]:
+        """How the menu says each queue in `code`: `translations.<code>.queueNames`, else the
+        queue's logical name."""
+        translation = self.translations.get(code, TranslationSettings())
+        return {name: translation.queue_names.get(name, name) for name in self.queues}
+
+    @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:
         match = INSTANCE_ARN.match(self.instance_arn)
         assert match  # the field's pattern

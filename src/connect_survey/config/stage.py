@@ -138,10 +138,11 @@ def _inputs_in(settings: StageSettings, code: str) -> FlowInputs:
     wording = settings.question_wording(code)
     survey = settings.survey.definition()
     questions = tuple(replace(q, prompt=wording[q.key]) for q in survey.questions)
+    names = settings.queue_names(code)
     return FlowInputs(
         survey=replace(survey, questions=questions),
         prompts=prompts,
-        menu=tuple(MenuOption(digit=d, queue=q) for d, q in settings.menu.items()),
+        menu=tuple(MenuOption(digit=d, queue=q, spoken=names[q]) for d, q in settings.menu.items()),
         sampling=settings.sampling.policy(),
         language=code,
     )

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connect_survey.flow_language.lint import LintError, require_clean
-from connect_survey.flow_language.spec import targets
+from connect_survey.flow_language.spec import STORED_TIMEOUT, targets
 from connect_survey.flows.catalog import (
     CALLBACK_QUEUE,
     SUPERVISOR_QUEUE,
@@ -78,15 +78,19 @@ CONTRACT_NAMES = {
     "attr.callerKey": sampling.CALLER_KEY_ATTRIBUTE,
     "attr.eligible": sampling.ELIGIBLE_ATTRIBUTE,
     "attr.eligibility": sampling.DECISION_ATTRIBUTE,
+    "attr.numberWithheld": sampling.NUMBER_WITHHELD_ATTRIBUTE,
+    "reply.numberWithheld": sampling.NUMBER_WITHHELD,
     "reply.decision": sampling.DECISION,
     "decision.undecided": sampling.Decision.UNDECIDED.value,
     # How long Connect waits for a handler: the time budget's flow limit.
     "budget.flowLimitSeconds": str(CALL_PATH.flow_limit_seconds),
+    # What stored input holds when the caller keyed nothing in time.
+    "input.timeout": STORED_TIMEOUT,
 }
 
 
 # Identifiers the language choice leads to (fragments language-choice and language-menu).
-VOICE_START = "set-voice"  # the greeting in the flow's own language
+OWN_LANGUAGE_START = "set-language-code"  # the flow's own language: its code, voice and greeting
 LANGUAGE_START = "language-by-attribute"
 LANGUAGE_MENU_START = "language-menu-"  # + code: the language's voice, then its option
 TRANSFER_START = "to-"  # + code: the transfer to the language's inbound flow
@@ -105,10 +109,12 @@ class RenderError(ValueError):
 
 @dataclass(frozen=True)
 class MenuOption:
-    """One key of the inbound menu and the logical queue it leads to."""
+    """One key of the inbound menu, the logical queue it leads to, and how the menu says that
+    queue in the flow's language (empty: by its logical name)."""
 
     digit: str
     queue: str
+    spoken: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ class FlowInputs:
     language_menu: bool = False  # whether callers without one are asked for their language
 
     def texts(self) -> dict[str, str]:
-        prompts = self.prompts.with_menu([(o.digit, o.queue) for o in self.menu])
+        prompts = self.prompts.with_menu([(o.digit, o.spoken or o.queue) for o in self.menu])
         return prompts.with_scale(self.survey.scale_min, self.survey.scale_max).texts()
 
 
@@ -308,11 +314,11 @@ class _Renderer:
             "flow.mode": spec.mode,
             # Choosing the caller's language (default language's inbound flows only).
             "language.attribute": inputs.language_attribute,
-            "language.start": LANGUAGE_START if spec.language_flows else VOICE_START,
+            "language.start": LANGUAGE_START if spec.language_flows else OWN_LANGUAGE_START,
             "language.menu": (
                 f"{LANGUAGE_MENU_START}{inputs.languages[0].code}"
                 if inputs.language_menu and inputs.languages
-                else VOICE_START
+                else OWN_LANGUAGE_START
             ),
             "flow.language": inputs.language,
             "menu.default": inputs.menu[0].digit if inputs.menu else "",
@@ -426,13 +432,15 @@ class _Renderer:
                 "language.voice": choice.voice,
                 "language.engine": choice.engine,
                 "language.option": choice.option,
-                "language.target": VOICE_START if default else f"{TRANSFER_START}{choice.code}",
+                "language.target": (
+                    OWN_LANGUAGE_START if default else f"{TRANSFER_START}{choice.code}"
+                ),
                 "language.next": (
                     f"{LANGUAGE_MENU_START}{choices[i + 1].code}"
                     if i + 1 < len(choices)
                     else then
                     if isinstance(then, str)
-                    else VOICE_START
+                    else OWN_LANGUAGE_START
                 ),
                 "language.wait": LAST_OPTION_SECONDS if i + 1 == len(choices) else OPTION_SECONDS,
             }

@@ -12,22 +12,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from connect_survey import PROJECT_ROOT
 from connect_survey.flows.catalog import resource_name
-from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
+from connect_survey.infra.alert_channels import ChannelBinding, connect_channels
+from connect_survey.infra.asset_bundle import asset_code
+from connect_survey.lambda_asset.survey.budget import ALERT_FUNCTION_TIMEOUT_SECONDS, CALL_PATH
 from connect_survey.lambda_asset.survey.contract import (
     ALERT_ENTRY_POINT,
     ALERT_FUNCTION,
+    ALERT_STREAM,
     ELIGIBILITY_FUNCTION,
     ENTRY_POINTS,
     FINISH_FUNCTION,
@@ -35,16 +36,16 @@ from connect_survey.lambda_asset.survey.contract import (
 )
 from connect_survey.lambda_asset.survey.environment import handler_environment
 from connect_survey.lambda_asset.survey.sampling import SamplingPolicy, sampling_environment
-from connect_survey.simulator import stream
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from connect_survey.infra.cooldown_store import CooldownStore
     from connect_survey.infra.results_store import ResultsStore
     from connect_survey.lambda_asset.survey.definition import SurveyDefinition
 
 ASSET_DIR = Path(__file__).resolve().parents[1] / "lambda_asset"
 POWERTOOLS_PACKAGE = "aws-lambda-powertools"
-ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc"]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_ACCOUNT = "017000801446"
@@ -113,7 +114,8 @@ class SurveyHandlers(Construct):
     least-privilege roles.
 
     `functions` are the ones the flows invoke; `alert` consumes the table's stream, with bounded
-    retries, bisection, a maximum record age and an encrypted dead-letter queue (`dead_letters`).
+    retries, bisection, a maximum record age and an encrypted dead-letter queue (`dead_letters`),
+    and sends through every registered alert channel (`alert_channels` bind them to resources).
     """
 
     def __init__(
@@ -125,8 +127,7 @@ class SurveyHandlers(Construct):
         partition: str,
         survey: SurveyDefinition,
         results: ResultsStore,
-        topic: sns.ITopic,
-        bus: events.IEventBus,
+        alert_channels: Sequence[ChannelBinding],
         log_retention_days: int,
         result_retention_days: int,
         powertools_layer_version: int | None,
@@ -147,7 +148,7 @@ class SurveyHandlers(Construct):
                 partition, Stack.of(self).region, powertools_layer_version
             )
         layer = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", layer_arn)
-        code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
+        code = asset_code(ASSET_DIR, RUNTIME)
 
         def function(key: str, handler: str, timeout: Duration) -> lambda_.Function:
             name = resource_name(name_prefix, key)
@@ -183,8 +184,6 @@ class SurveyHandlers(Construct):
                 environment=handler_environment(
                     function_name=name,
                     table_name=results.table.table_name,
-                    topic_arn=topic.topic_arn,
-                    bus_name=bus.event_bus_name,
                     survey=survey,
                     retention_days=result_retention_days,
                     instance_alias=instance_alias,
@@ -197,7 +196,7 @@ class SurveyHandlers(Construct):
             key: function(key, handler, FUNCTION_TIMEOUT) for key, handler in ENTRY_POINTS.items()
         }
         self.alert = function(
-            ALERT_FUNCTION, ALERT_ENTRY_POINT, Duration.seconds(ALERT_PATH.function_timeout_seconds)
+            ALERT_FUNCTION, ALERT_ENTRY_POINT, Duration.seconds(ALERT_FUNCTION_TIMEOUT_SECONDS)
         )
         score, finish = self.functions[SCORE_FUNCTION], self.functions[FINISH_FUNCTION]
         results.grant_write_answers(score)
@@ -205,8 +204,9 @@ class SurveyHandlers(Construct):
         results.grant_write_summaries(finish)
         results.grant_read_contacts(self.alert)
         results.grant_outbox(self.alert)
-        topic.grant_publish(self.alert)
-        bus.grant_put_events_to(self.alert)
+        # Every registered alert channel: its resource's construct grants the send and gives
+        # the channel's settings.
+        connect_channels(self.alert, alert_channels)
 
         # Records the alert function gave up on land here for 14 days (alarmed at depth > 0).
         self.dead_letters = sqs.Queue(
@@ -222,11 +222,11 @@ class SurveyHandlers(Construct):
             "ResultsStream",
             event_source_arn=results.table.table_stream_arn,
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=stream.BATCH_SIZE,
-            bisect_batch_on_error=True,
-            retry_attempts=stream.MAX_RETRIES,
-            max_record_age=Duration.seconds(stream.MAX_RECORD_AGE_SECONDS),
-            report_batch_item_failures=True,
+            batch_size=ALERT_STREAM.batch_size,
+            bisect_batch_on_error=ALERT_STREAM.bisect_on_error,
+            retry_attempts=ALERT_STREAM.max_retries,
+            max_record_age=Duration.seconds(ALERT_STREAM.max_record_age_seconds),
+            report_batch_item_failures=ALERT_STREAM.report_batch_item_failures,
             on_failure=event_sources.SqsDlq(self.dead_letters),
         )
         # Eligibility reads the caller's cooldown with the secret; score starts it on an answer.

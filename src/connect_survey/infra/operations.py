@@ -1,6 +1,7 @@
 """Operations: alarms on everything that can lose or delay an answer or an alert, and a dashboard.
 
-Alarms go to their own topic (encrypted, TLS-only), with optional e-mail subscribers (`opsEmails`).
+Alarms go to their own topic (encrypted with the stage key, which admits this account's alarms;
+TLS-only), with optional e-mail subscribers (`opsEmails`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from constructs import Construct
 
 from connect_survey.flows.catalog import resource_name
 from connect_survey.infra.alerting import encrypted_tls_only_topic
-from connect_survey.lambda_asset.survey.budget import ALERT_PATH, CALL_PATH
+from connect_survey.lambda_asset.survey.budget import ALERT_FUNCTION_TIMEOUT_SECONDS, CALL_PATH
 from connect_survey.lambda_asset.survey.contract import (
     ALERT_FUNCTION,
     ELIGIBILITY_FUNCTION,
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_sqs as sqs
+
+    from connect_survey.infra.stage_key import StageKey
 
 FIVE_MINUTES = Duration.minutes(5)
 # Alarm when p99 duration passes this share of the function's time budget.
@@ -60,11 +63,13 @@ class Operations(Construct):
         functions: Mapping[str, lambda_.Function],
         dead_letters: sqs.IQueue,
         emails: Sequence[str],
+        stage_key: StageKey,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = encrypted_tls_only_topic(
-            self, "Topic", display_name="Post-call survey operations alarms"
+            self, "Topic", display_name="Post-call survey operations alarms", key=stage_key
         )
+        stage_key.admit_alarms(self.topic)
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         notify = actions.SnsAction(self.topic)
@@ -86,14 +91,17 @@ class Operations(Construct):
 
         for key, function in functions.items():
             title = key.title()
-            budget = ALERT_PATH if key == ALERT_FUNCTION else CALL_PATH
-            limit_ms = budget.function_timeout_seconds * 1000 * DURATION_ALARM_SHARE
+            seconds = (
+                ALERT_FUNCTION_TIMEOUT_SECONDS
+                if key == ALERT_FUNCTION
+                else CALL_PATH.function_timeout_seconds
+            )
+            limit_ms = seconds * 1000 * DURATION_ALARM_SHARE
             alarm(f"{title}Errors", function.metric_errors(period=FIVE_MINUTES), 0,
                   f"{key}: invocations failed")  # fmt: skip
             alarm(f"{title}Throttles", function.metric_throttles(period=FIVE_MINUTES), 0,
                   f"{key}: invocations throttled")  # fmt: skip
             p99 = function.metric_duration(period=FIVE_MINUTES, statistic="p99")
-            seconds = budget.function_timeout_seconds
             alarm(f"{title}SlowP99", p99, limit_ms,
                   f"{key}: p99 duration above 80 % of its {seconds} s timeout")  # fmt: skip
         alert = functions[ALERT_FUNCTION]
@@ -108,7 +116,8 @@ class Operations(Construct):
               "alert function: stream records wait too long (alerts are late)")  # fmt: skip
         depth = dead_letters.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES)
         alarm("AlertDeadLetters", depth, 0,
-              "alert records given up on: read them from the dead-letter queue")  # fmt: skip
+              "alert records given up on: an alert that may not have arrived, or a record that "
+              "could not be read; the queue names their stream range")  # fmt: skip
         for metric, what in ERROR_METRICS.items():
             alarm(f"Handler{metric.value}", handler_metric(metric, functions), 0, what)
 

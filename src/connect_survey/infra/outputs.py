@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 STACK_KEY: Final = "stack"  # the stack is `{namePrefix}-stack`
 RESULTS_TABLE_OUTPUT: Final = "ResultsTableName"
 ALERT_TOPIC_OUTPUT: Final = "AlertTopicArn"
+ALERT_EVENT_BUS_OUTPUT: Final = "AlertEventBusName"
 REPORTS_BUCKET_OUTPUT: Final = "ReportsBucketName"
 REPORTS_WORKGROUP_OUTPUT: Final = "ReportsWorkgroup"
 

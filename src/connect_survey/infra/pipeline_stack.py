@@ -9,19 +9,26 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-from aws_cdk import Aspects, Duration, Environment, Stack, Stage, pipelines
+from aws_cdk import Duration, Environment, Stack, Stage, Token, pipelines
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_iam as iam
-from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions
 
 from connect_survey.flows.catalog import HANDLERS
 from connect_survey.infra.live_tests import allow_live_runs
+from connect_survey.infra.nag import add_nag_checks
+from connect_survey.infra.nag.suppressions import (
+    suppress_pipeline_findings,
+    suppress_verify_access_findings,
+)
+from connect_survey.infra.npm_pins import CDK_ASSETS, CDK_CLI, pinned_npm_version
 from connect_survey.infra.outputs import stack_name
 from connect_survey.infra.survey_stack import SurveyStack
 from connect_survey.test_cases.live import run_budget_seconds
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from constructs import Construct
 
     from connect_survey.config.pipeline import PipelineConfig
@@ -38,13 +45,22 @@ PIPELINE_STACK_CONTEXT: Final = "pipelineStack"  # -c pipelineStack=true builds 
 LIVE_TESTS_REPORT: Final = "live-tests.xml"
 # The verify step's setup and checks; a stage's live test cases add their own bound to it.
 VERIFY_MINUTES: Final = 30
+# How CDK Pipelines' permission check installs the CLI (in its JSON buildspec): no property
+# sets that version.
+UNPINNED_SECURITY_CHECK_CLI: Final = '"npm install -g aws-cdk"'
 
 
 class SurveyStage(Stage):
     """One stage: the same survey stack `make deploy` deploys, plus the role `verify` assumes."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, pipeline_account: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        pipeline_account: str,
+        verify_step_role_arn: str,
     ) -> None:
         offline = config.offline
         super().__init__(
@@ -60,16 +76,28 @@ class SurveyStage(Stage):
             offline.resource_name("verify-access"),
             config=config,
             pipeline_account=pipeline_account,
+            verify_step_role_arn=verify_step_role_arn,
+            flow_arns=list(self.survey.flow_arns.values()),
         )
-        # cdk-nag here too: aspects added to the app do not reach into a Stage's own assembly.
-        Aspects.of(self).add(AwsSolutionsChecks(verbose=True))
+        add_nag_checks(self)
 
 
 class VerifyAccessStack(Stack):
-    """A role the pipeline's verify step assumes: read-only calls, one invocation per function."""
+    """A role the pipeline's verify step assumes: read-only calls, one invocation per function.
+
+    Only the verify step's own role may assume it (`aws:PrincipalArn`, which also holds when
+    that role is recreated), and it reads only this stage's flows (`flow_arns`).
+    """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, pipeline_account: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        pipeline_account: str,
+        verify_step_role_arn: str,
+        flow_arns: Sequence[str],
     ) -> None:
         offline = config.offline
         super().__init__(
@@ -83,7 +111,9 @@ class VerifyAccessStack(Stack):
             self,
             "VerifyRole",
             role_name=verify_role_name(config),
-            assumed_by=iam.AccountPrincipal(pipeline_account),
+            assumed_by=iam.AccountPrincipal(pipeline_account).with_conditions(
+                {"ArnEquals": {"aws:PrincipalArn": verify_step_role_arn}}
+            ),
             description="Assumed by the pipeline's verify step after each deploy.",
         )
         arn = f"arn:{offline.partition}"
@@ -91,13 +121,12 @@ class VerifyAccessStack(Stack):
         stack = stack_name(config)
         self.role.add_to_policy(
             iam.PolicyStatement(
-                actions=[
-                    "connect:ListContactFlows",
-                    "connect:DescribeContactFlow",
-                    "connect:ListIntegrationAssociations",
-                ],
+                actions=["connect:ListContactFlows", "connect:ListIntegrationAssociations"],
                 resources=[offline.instance_arn, f"{offline.instance_arn}/*"],
             )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["connect:DescribeContactFlow"], resources=list(flow_arns))
         )
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -122,18 +151,7 @@ class VerifyAccessStack(Stack):
                 actions=["sns:GetTopicAttributes"], resources=[f"{arn}:sns:{where}:{stack}-*"]
             )
         )
-        NagSuppressions.add_resource_suppressions(
-            self.role,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason="The flows and associations have ids CloudFormation generates, and "
-                    "the table and topic generated names starting with the stack name: the "
-                    "wildcards stay inside this stage's instance and stack.",
-                )
-            ],
-            apply_to_children=True,
-        )
+        suppress_verify_access_findings(self.role, config=config)
         if config.settings.live_tests:  # `verify --live-tests` runs the deployed test cases
             allow_live_runs(self.role, instance_arn=offline.instance_arn)
 
@@ -145,6 +163,16 @@ def verify_role_name(config: StageConfig) -> str:
 def verify_role_arn(config: StageConfig) -> str:
     offline = config.offline
     return f"arn:{offline.partition}:iam::{offline.account}:role/{verify_role_name(config)}"
+
+
+def verify_step_role_name(config: StageConfig) -> str:
+    """The pipeline's verify step role for this stage: a fixed name the stage's role trusts."""
+    return config.offline.resource_name("verify-step")
+
+
+def verify_step_role_arn(config: StageConfig, pipeline_account: str) -> str:
+    partition = config.offline.partition
+    return f"arn:{partition}:iam::{pipeline_account}:role/{verify_step_role_name(config)}"
 
 
 class PipelineStack(Stack):
@@ -164,6 +192,7 @@ class PipelineStack(Stack):
         source = pipelines.CodePipelineSource.connection(
             settings.repository, settings.branch, connection_arn=settings.connection_arn
         )
+        cdk_cli = pinned_npm_version(CDK_CLI)
         self.pipeline = pipelines.CodePipeline(
             self,
             "Pipeline",
@@ -171,6 +200,9 @@ class PipelineStack(Stack):
             pipeline_type=codepipeline.PipelineType.V2,
             cross_account_keys=True,
             enable_key_rotation=True,
+            # The versions `make setup` installs and the tests ran with (package.json).
+            cli_version=cdk_cli,
+            cdk_assets_cli_version=pinned_npm_version(CDK_ASSETS),
             synth=pipelines.ShellStep(
                 "Synth", input=source, commands=[TEST_COMMAND, SYNTH_COMMAND]
             ),
@@ -184,6 +216,7 @@ class PipelineStack(Stack):
             ),
         )
         self.stages: dict[str, SurveyStage] = {}
+        self.verify_step_roles: list[iam.Role] = []
         for index, wave_stages in enumerate(settings.waves):
             wave = self.pipeline.add_wave(f"Wave{index + 1}-{'-'.join(wave_stages)}")
             for name in wave_stages:
@@ -193,6 +226,7 @@ class PipelineStack(Stack):
                     name,
                     config=stage_config,
                     pipeline_account=settings.account,
+                    verify_step_role_arn=verify_step_role_arn(stage_config, settings.account),
                 )
                 pre: list[pipelines.Step] = [
                     pipelines.ConfirmPermissionsBroadening(f"{name}-permissions", stage=stage)
@@ -204,71 +238,61 @@ class PipelineStack(Stack):
                         )
                     )
                 live = stage.survey.live_tests
-                verify = _verify_step(
-                    name, stage_config, source, live_cases=len(live.test_cases) if live else 0
+                verify, step_role = _verify_step(
+                    self,
+                    name,
+                    stage_config,
+                    source,
+                    live_cases=len(live.test_cases) if live else 0,
                 )
+                self.verify_step_roles.append(step_role)
                 wave.add_stage(stage, pre=pre, post=[verify])
                 self.stages[name] = stage
         self.pipeline.build_pipeline()  # now, so the generated resources can be named below
-        _suppress_generated_findings(self.pipeline)
+        _pin_security_check_cli(self.pipeline, cdk_cli)
+        suppress_pipeline_findings(self.pipeline, step_roles=self.verify_step_roles)
 
 
-def _suppress_generated_findings(pipeline: pipelines.CodePipeline) -> None:
-    """Accept what CDK Pipelines generates, on exactly those resources, with the reason."""
-    for construct in pipeline.node.find_all():
-        if isinstance(construct, iam.Role) and construct.node.try_find_child("DefaultPolicy"):
-            NagSuppressions.add_resource_suppressions(
-                construct.node.find_child("DefaultPolicy"),
-                [
-                    NagPackSuppression(
-                        id="AwsSolutions-IAM5",
-                        reason="Generated by CDK Pipelines for its own resources: object keys "
-                        "in its artifact bucket, kms:GenerateDataKey*/ReEncrypt* on its own key, "
-                        "its CodeBuild projects' log and report groups, and the CDK bootstrap "
-                        "roles it assumes.",
-                    )
-                ],
-                apply_to_children=True,
-            )
-    auto_approve = pipeline.node.try_find_child("PipelinesSecurityCheck")
-    if auto_approve is not None:
-        NagSuppressions.add_resource_suppressions(
-            auto_approve,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM4",
-                    reason="CDK Pipelines' permission-check function writes only its own logs "
-                    "with AWSLambdaBasicExecutionRole; the construct offers no other role.",
-                    applies_to=[
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                        "AWSLambdaBasicExecutionRole"
-                    ],
-                )
-            ],
-            apply_to_children=True,
+def _pin_security_check_cli(pipeline: pipelines.CodePipeline, version: str) -> None:
+    """Install the pinned CLI in the ConfirmPermissionsBroadening project too.
+
+    CDK Pipelines writes `npm install -g aws-cdk` (the latest release) into that one project's
+    buildspec, whatever `cli_version` says. The buildspec is rewritten on the L1 itself, so
+    what cdk-nag reads is what deploys; a changed buildspec stops synth instead of going
+    unpinned.
+    """
+    check = pipeline.node.try_find_child("PipelinesSecurityCheck")
+    if check is None:
+        return
+    project = check.node.find_child("CDKSecurityCheck").node.default_child
+    if not isinstance(project, codebuild.CfnProject):
+        raise TypeError("CDK Pipelines' security check is no longer a CodeBuild project")
+    source = Stack.of(project).resolve(project.source)
+    spec = source["buildSpec"]
+    parts = spec["Fn::Join"][1] if isinstance(spec, dict) else [spec]
+    if sum(isinstance(p, str) and UNPINNED_SECURITY_CHECK_CLI in p for p in parts) != 1:
+        raise RuntimeError(
+            "CDK Pipelines changed how its security check installs the CDK CLI: "
+            "update _pin_security_check_cli in infra/pipeline_stack.py"
         )
-    code_pipeline = pipeline.pipeline
-    buckets = [code_pipeline.artifact_bucket] + [
-        support.replication_bucket for support in code_pipeline.cross_region_support.values()
+    pinned = f'"npm install -g {CDK_CLI}@{version}"'
+    parts = [
+        p.replace(UNPINNED_SECURITY_CHECK_CLI, pinned) if isinstance(p, str) else p for p in parts
     ]
-    for bucket in buckets:
-        NagSuppressions.add_resource_suppressions(
-            bucket,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-S1",
-                    reason="Holds only the pipeline's encrypted build artefacts, written and "
-                    "read by the pipeline's own roles (CloudTrail records them); access logs "
-                    "would need one more bucket per region for no reader.",
-                )
-            ],
-            apply_to_children=True,
-        )
+    project.source = codebuild.CfnProject.SourceProperty(
+        type=source["type"],
+        build_spec=Token.as_string({"Fn::Join": ["", parts]}) if len(parts) > 1 else parts[0],
+    )
 
 
 def _verify_step(
-    name: str, config: StageConfig, source: pipelines.CodePipelineSource, *, live_cases: int = 0
-) -> pipelines.CodeBuildStep:
+    scope: Construct,
+    name: str,
+    config: StageConfig,
+    source: pipelines.CodePipelineSource,
+    *,
+    live_cases: int = 0,
+) -> tuple[pipelines.CodeBuildStep, iam.Role]:
     role = verify_role_arn(config)
     live: dict[str, Any] = {}
     if live_cases:  # its test cases too: a failing live case stops the promotion here
@@ -284,7 +308,15 @@ def _verify_step(
                 }
             ),
         }
-    return pipelines.CodeBuildStep(
+    # A role of our own, by a fixed name: the stage's verify role trusts exactly this one.
+    step_role = iam.Role(
+        scope,
+        f"{name}-verify-step-role",
+        role_name=verify_step_role_name(config),
+        assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+        description=f"The pipeline's verify step for {name}: assumes that stage's verify role.",
+    )
+    step = pipelines.CodeBuildStep(
         f"{name}-verify",
         input=source,
         commands=[
@@ -292,6 +324,8 @@ def _verify_step(
             f".venv/bin/connect-survey verify --stage {name} --role-arn {role}"
             + (f" --live-tests --junit {LIVE_TESTS_REPORT}" if live_cases else ""),
         ],
+        role=step_role,
         role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role])],
         **live,
     )
+    return step, step_role

@@ -3,8 +3,9 @@
 Connect streams CTRs to a Kinesis stream (an instance has one such stream: `ctrSource` either
 creates it with the instance's storage config, names an existing one, or is "off"); Firehose
 reads it, partitions by contact date, converts to Parquet against the Glue table, and writes to
-an encrypted, TLS-only, versioned bucket. Athena finds partitions by projection (no crawler) and
-runs the named queries of `reports.queries`, the same SQL `connect-survey report` runs offline.
+a TLS-only, versioned bucket encrypted with the stage key (SSE-KMS, as are Athena's results).
+Athena finds partitions by projection (no crawler) and runs the named queries of
+`reports.queries`, the same SQL `connect-survey report` runs offline.
 https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html
 """
 
@@ -30,6 +31,7 @@ from connect_survey.infra.handlers import LOG_RETENTION
 from connect_survey.reports import queries
 
 if TYPE_CHECKING:
+    from connect_survey.infra.stage_key import StageKey
     from connect_survey.lambda_asset.survey.definition import SurveyDefinition
 
 RECORDS_PREFIX: Final = "ctr/"
@@ -82,13 +84,17 @@ class ContactRecordReports(Construct):
         retention_days: int,
         query_limit_gb: int,
         log_retention_days: int,
+        key: StageKey,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
+        self.key = key
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
+            # SSE-KMS with the stage key: reading the records takes kms:Decrypt on it as well.
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=key.key,
             enforce_ssl=True,
             versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -186,7 +192,7 @@ class ContactRecordReports(Construct):
                 result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
                     output_location=f"s3://{self.bucket.bucket_name}/{RESULTS_PREFIX}",
                     encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
-                        encryption_option="SSE_S3"
+                        encryption_option="SSE_KMS", kms_key=key.key.key_arn
                     ),
                 ),
             ),
@@ -259,6 +265,7 @@ class ContactRecordReports(Construct):
                 ],
             )
         )
+        self.key.grant_object_writes(role, self.bucket)
         log_group = logs.LogGroup(
             self,
             "DeliveryLogs",

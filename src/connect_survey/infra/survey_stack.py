@@ -23,6 +23,7 @@ from connect_survey.infra.live_tests import LiveTestCases
 from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
 from connect_survey.infra.operations import Operations
 from connect_survey.infra.outputs import (
+    ALERT_EVENT_BUS_OUTPUT,
     ALERT_TOPIC_OUTPUT,
     REPORTS_BUCKET_OUTPUT,
     REPORTS_WORKGROUP_OUTPUT,
@@ -31,6 +32,7 @@ from connect_survey.infra.outputs import (
 )
 from connect_survey.infra.reporting import ContactRecordReports, contact_record_stream
 from connect_survey.infra.results_store import ResultsStore
+from connect_survey.infra.stage_key import StageKey
 from connect_survey.infra.supervisor_queue import SupervisorRouting
 from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION
 from connect_survey.test_cases.files import CASES_FOLDER, CaseFile, load_cases
@@ -71,7 +73,15 @@ class SurveyStack(Stack):
         results = ResultsStore(
             self, "Results", deletion_protection=settings.table_deletion_protection
         )
-        alerting = Alerting(self, "Alerting", emails=settings.alert_emails)
+        # One customer-managed key for the stage: topics, reports bucket, Athena results.
+        stage_key = StageKey(self, "StageKey", name_prefix=stage.name_prefix)
+        alerting = Alerting(
+            self,
+            "Alerting",
+            name_prefix=stage.name_prefix,
+            emails=settings.alert_emails,
+            key=stage_key,
+        )
         cooldown = CooldownStore(self, "Cooldown")
         handlers = SurveyHandlers(
             self,
@@ -80,8 +90,7 @@ class SurveyStack(Stack):
             partition=stage.partition,
             survey=stage.inputs.survey,
             results=results,
-            topic=alerting.topic,
-            bus=alerting.bus,
+            alert_channels=alerting.channels,
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
@@ -96,6 +105,7 @@ class SurveyStack(Stack):
             functions={**handlers.functions, ALERT_FUNCTION: handlers.alert},
             dead_letters=handlers.dead_letters,
             emails=settings.ops_emails,
+            stage_key=stage_key,
         )
         integrations = [
             LambdaIntegration(
@@ -157,6 +167,8 @@ class SurveyStack(Stack):
                 source_phone_number=settings.live_test_source_phone_number,
                 depends_on=[flows, supervisors, *integrations],
             )
+        # The flows by key, for the verify role to read exactly these.
+        self.flow_arns = {spec.key: flows.arn(spec.key) for spec in stage.flows}
         for spec in stage.flows:  # every mode in every language
             CfnOutput(
                 self,
@@ -166,6 +178,7 @@ class SurveyStack(Stack):
             )
         CfnOutput(self, RESULTS_TABLE_OUTPUT, value=results.table.table_name)
         CfnOutput(self, ALERT_TOPIC_OUTPUT, value=alerting.topic.topic_arn)
+        CfnOutput(self, ALERT_EVENT_BUS_OUTPUT, value=alerting.bus.event_bus_name)
         suppress_findings(handlers=handlers)
         if settings.reporting is not None:
             reporting = settings.reporting
@@ -183,6 +196,7 @@ class SurveyStack(Stack):
                 retention_days=reporting.retention_days,
                 query_limit_gb=reporting.query_limit_gb,
                 log_retention_days=settings.log_retention_days,
+                key=stage_key,
             )
             for alarm in reports.alarms:  # delivery failures reach the same people
                 alarm.add_alarm_action(cloudwatch_actions.SnsAction(operations.topic))

@@ -1,11 +1,17 @@
 """The embedded AWS the simulator runs the project's handlers against (moto, in process).
 
 It creates what the stack defines for the handlers — the results table (the contract's shape,
-with its stream), the alert topic, the default event bus — and runs the outbox: after every
+with its stream), the alert topic, the stage's alert bus — and runs the outbox: after every
 handler call the table's new stream records go to the real alert function, as the event source
 mapping delivers them in AWS. Every alert published successfully (SNS Publish, EventBridge
 PutEvents, seen on the SDK's own event hooks) is recorded, so a call's stored answers and alerts
 can be read back afterwards.
+
+The alert function gets no Lambda context here, so it never waits out a claim another sender
+left (it has no deadline to measure a wait against): such a contact is retried by the stream and
+can end in the dead letters where, in AWS, the invocation would have waited. Lost replies,
+crashes and outcome writes DynamoDB refused leave such claims; of these, only the last can be
+injected here (`--fail-service dynamodb`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,8 +30,10 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
-from connect_survey.lambda_asset.survey import aws, contract, sampling
+from connect_survey.lambda_asset.survey import aws, contract, sampling, telemetry
 from connect_survey.lambda_asset.survey.budget import CALL_PATH
+from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
+from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
 from connect_survey.lambda_asset.survey.environment import handler_environment
 from connect_survey.lambda_asset.survey.items import (
     Answer,
@@ -41,7 +50,6 @@ if TYPE_CHECKING:
 REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
-BUS_NAME = "default"
 COOLDOWN_TABLE_NAME = "survey-caller-cooldown"
 CALLER_SECRET_NAME = "survey-caller-key"
 SANDBOX_ENVIRONMENT = {
@@ -55,6 +63,7 @@ SANDBOX_ENVIRONMENT = {
     "POWERTOOLS_LOG_LEVEL": "CRITICAL",
 }
 
+NO_METRICS_WARNING = "No application metrics to publish"
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
 FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
@@ -70,6 +79,8 @@ class Sandbox:
         self.stage = stage
         self.region = region
         self._session: Any = None
+        self._clients: dict[str, Any] = {}  # the sandbox's own reads, one client per service
+        self._callers_remembered = False  # whether a cooldown record may exist
         self._alerts: list[dict[str, Any]] = []
         self._failures: dict[str, int] = {}
         self.running = False
@@ -86,6 +97,10 @@ class Sandbox:
             client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
         )
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
+        # moto does not enforce the bus's resource policy (only the alert function may put
+        # events on it); the stack's tests check that policy.
+        self.bus_name = self.stage.resource_name(contract.ALERT_EVENT_BUS)
+        session.client("events").create_event_bus(Name=self.bus_name)
         self._create_cooldown_store(session)
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
@@ -98,6 +113,7 @@ class Sandbox:
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
+        hooks.register("provide-client-params.dynamodb.PutItem", self._note_cooldown)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
 
@@ -115,11 +131,8 @@ class Sandbox:
 
     def drain(self) -> None:
         """Deliver the stream until nothing is left to retry (or only dead letters remain)."""
-        handler = _entry_point(contract.ALERT_ENTRY_POINT)
         os.environ.update(self._environment(contract.ALERT_FUNCTION))
-        for _ in range(self.stream.max_retries + 1):
-            if not self.stream.deliver(handler):
-                break
+        self.stream.drain(_entry_point(contract.ALERT_ENTRY_POINT))
         Metrics().clear_metrics()
 
     def _create_cooldown_store(self, session: Any) -> None:
@@ -135,15 +148,32 @@ class Sandbox:
         """Preload a past survey of the caller, keyed as the stack keys it."""
         at = datetime.now(UTC) - timedelta(days=days_ago)
         key = sampling.caller_key(number, self.caller_secret.encode("utf-8"))
+        self._callers_remembered = True
         record = CooldownRecord.started(key, at, self.stage.inputs.sampling.cooldown_days)
         self.client("dynamodb").put_item(TableName=COOLDOWN_TABLE_NAME, Item=record.to_item())
+
+    def _note_cooldown(self, params: Mapping[str, Any], **_: Any) -> None:
+        if params.get("TableName") == COOLDOWN_TABLE_NAME:
+            self._callers_remembered = True
+
+    def forget_callers(self) -> None:
+        """Drop every cooldown record, so calls that follow do not depend on those before."""
+        if not self._callers_remembered:
+            return
+        self._callers_remembered = False
+        client = self.client("dynamodb")
+        key = contract.COOLDOWN_TABLE.partition_key
+        for item in client.scan(TableName=COOLDOWN_TABLE_NAME, ProjectionExpression=key)["Items"]:
+            client.delete_item(TableName=COOLDOWN_TABLE_NAME, Key={key: item[key]})
 
     def client(self, service: str) -> Any:
         """A client of the embedded AWS, to read or change what the handlers see."""
         # Outside moto a client would reach real AWS: refuse rather than call out.
         if not self.running:
             raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
-        return self._session.client(service)
+        if service not in self._clients:  # building a client costs more than most calls
+            self._clients[service] = self._session.client(service)
+        return self._clients[service]
 
     def functions(self) -> dict[str, Handler]:
         """The project's Lambda ARNs mapped to its handlers."""
@@ -175,11 +205,11 @@ class Sandbox:
         environment = handler_environment(
             function_name=self.stage.resource_name(key),
             table_name=TABLE_NAME,
-            topic_arn=self.topic_arn,
-            bus_name=BUS_NAME,
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
+        if key == contract.ALERT_FUNCTION:  # its channels' settings, as their constructs give
+            environment.update({TOPIC_ARN: self.topic_arn, BUS_NAME: self.bus_name})
         if key in SAMPLING_FUNCTIONS:
             environment.update(
                 sampling.sampling_environment(
@@ -324,8 +354,14 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
     _running = True
     saved = dict(os.environ)
     os.environ.update({**SANDBOX_ENVIRONMENT, "AWS_DEFAULT_REGION": stage.region})
+    # The handlers' logger reads its level when first imported, maybe before this environment.
+    saved_level = telemetry.logger.log_level
+    telemetry.logger.setLevel(SANDBOX_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"])
     try:
-        with mock_aws():
+        with mock_aws(), warnings.catch_warnings():
+            # A handler answering without a metric (a malformed or mocked-away call) makes
+            # Powertools warn on stderr: Lambda's own noise, not the simulator user's.
+            warnings.filterwarnings("ignore", NO_METRICS_WARNING, UserWarning)
             sandbox = Sandbox(stage, stage.region)
             sandbox.start()
             try:
@@ -335,6 +371,7 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
                 boto3.DEFAULT_SESSION = None  # drop the session carrying this sandbox's hooks
     finally:
         _running = False
+        telemetry.logger.setLevel(saved_level)
         os.environ.clear()
         os.environ.update(saved)
         aws.reset_clients()

@@ -29,6 +29,7 @@ from connect_survey.lambda_asset.survey.contract import ELIGIBILITY_FUNCTION
 from connect_survey.simulator.sandbox import Sandbox, embedded_aws
 
 if TYPE_CHECKING:
+    from connect_survey.flow_language.engine.run import AbsentParticipant
     from connect_survey.flow_language.engine.state import HangsUpFirst
     from connect_survey.flows.offline import OfflineStage
 
@@ -36,8 +37,10 @@ Handler = Callable[[dict[str, Any], Any], Any]
 STUB_ERROR = "!error"
 DEFAULT_CALLER_NUMBER = "+15555550100"  # an example E.164 number (555-01xx is for fiction)
 WITHHELD = "withheld"
-# What the contact's address reads when the caller withholds the number: anything that is not
-# an E.164 number takes UpdateContactCallbackNumber's InvalidCallbackNumber branch alike.
+# What the contact's address reads when the caller withholds the number. Connect does not say
+# (a word, nothing, or a carrier's keypad placeholder such as +266696687); the stage's one test
+# (`sampling.withheldPatterns`) treats them alike, so any of them may be played with
+# --caller-number.
 WITHHELD_ADDRESS = "anonymous"
 STUB_TIMEOUT = "!timeout"
 
@@ -64,6 +67,9 @@ class CallSetup:
     # service (sns, events, dynamodb) → how many of the handlers' next calls to it fail
     failing_services: Mapping[str, int] = field(default_factory=dict)
     hangs_up_first: HangsUpFirst = "agent"  # who ends each conversation with an agent
+    # What a prompt or input does with nobody on the line: its error branch, or skipped on.
+    absent_participant: AbsentParticipant = "error"
+    hang_up_during: Sequence[str] = ()  # action ids whose prompt the caller hangs up in
     supervisors_available: int = 1  # what CheckMetricData sees on the supervisor queue
     caller_number: str = DEFAULT_CALLER_NUMBER  # E.164, or "withheld"
     caller_surveyed_days_ago: int | None = None  # preload the caller's last survey
@@ -186,6 +192,8 @@ class Simulator:
                 language_code=setup.language_code,
             ),
             hangs_up_first=setup.hangs_up_first,
+            absent_participant=setup.absent_participant,
+            hang_up_during=setup.hang_up_during,
             agents_available={SUPERVISOR_QUEUE: setup.supervisors_available},
             # A cold import of a handler on a loaded laptop is not what the time limit guards.
             enforce_time_limits=False,

@@ -1,9 +1,24 @@
-"""The results table's stream handed to the alert function, as the event source mapping does.
+"""The results table's stream handed to the alert function, as Lambda's event source mapping does.
 
-Offline stand-in for the mapping the stack creates: it reads the table's stream (moto), hands new
-records to the handler in batches, keeps a batch's reported failures (and every record after the
-first of them, as Lambda resumes from the lowest failed sequence number) for the next delivery,
-and after `max_retries` failed deliveries of a record moves it to a dead-letter list.
+Offline stand-in for the mapping the stack creates, with the settings of the handler contract
+(`contract.ALERT_STREAM`). What it models, from Lambda's pages on DynamoDB Streams
+(services-ddb-batchfailurereporting, services-dynamodb-errors):
+
+- The shard is read in order; a batch holds up to `batch_size` records, and the records after a
+  failing batch wait until it succeeds or is discarded (one bad record blocks its shard).
+- With ReportBatchItemFailures, the answer's `batchItemFailures` name records by sequence number.
+  Lambda checkpoints before the lowest one named and retries every record of the batch from it on
+  (those after it too, even if they succeeded). An empty list, or no answer, is success; an
+  identifier that is missing, empty or not in the batch fails the whole batch.
+- A function error (an exception, a crash) fails the whole batch; with BisectBatchOnFunctionError
+  the batch is split in two, and splitting costs no retry.
+- After `max_retries` retries of a batch (counted from its first failure, across the partial
+  retries that follow it: the pages leave open how Lambda counts those, and counting them is the
+  stricter reading) the records still failing are discarded: the on-failure destination gets an
+  invocation record naming the discarded range (DDBStreamBatchInfo), never the records.
+
+Not modelled: the pause between retries (undocumented; here a retry comes at the next
+`deliver`), and the maximum record age (retries run out long before it here).
 """
 
 from __future__ import annotations
@@ -11,15 +26,35 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
+
+from connect_survey.lambda_asset.survey.contract import ALERT_STREAM
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-# What the stack sets on the event source mapping (stacks/alerts.py reads these).
-BATCH_SIZE: Final = 100
-MAX_RETRIES: Final = 10
-MAX_RECORD_AGE_SECONDS: Final = 6 * 3600
+# The invocation record's condition when the retries of a batch ran out.
+RETRIES_EXHAUSTED = "RetryAttemptsExhausted"
+
+
+@dataclass
+class DeadLetter:
+    """One discarded batch: the invocation record Lambda sends, and (for tests) its records."""
+
+    invocation: dict[str, Any]
+    records: list[dict[str, Any]]
+
+    @property
+    def sequence_numbers(self) -> list[str]:
+        return [_sequence(record) for record in self.records]
+
+
+@dataclass
+class _Batch:
+    """A batch on its way: its records and how often it has been retried."""
+
+    records: list[dict[str, Any]]
+    retries: int = 0
 
 
 @dataclass
@@ -28,12 +63,15 @@ class TableStream:
 
     client: Any  # a boto3 dynamodbstreams client
     stream_arn: str
-    batch_size: int = BATCH_SIZE
-    max_retries: int = MAX_RETRIES
-    pending: list[dict[str, Any]] = field(default_factory=list)
-    dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    batch_size: int = ALERT_STREAM.batch_size
+    max_retries: int = ALERT_STREAM.max_retries
+    bisect_on_error: bool = ALERT_STREAM.bisect_on_error
+    pending: list[dict[str, Any]] = field(default_factory=list)  # read, not yet in a batch
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    invocations: list[dict[str, Any]] = field(default_factory=list)  # every answer, in order
+    _retrying: list[_Batch] = field(default_factory=list)  # failed batches, retried first
     _iterator: str | None = None
-    _attempts: dict[str, int] = field(default_factory=dict)
+    _shard_id: str = ""
 
     def poll(self) -> None:
         """Move the records written since the last poll into `pending`."""
@@ -43,58 +81,94 @@ class TableStream:
         """The records written since the last read, in order, as GetRecords returns them."""
         if self._iterator is None:
             shards = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
-            shard_id = shards["Shards"][0]["ShardId"]
+            self._shard_id = shards["Shards"][0]["ShardId"]
             self._iterator = self.client.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                StreamArn=self.stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON"
             )["ShardIterator"]
         response = self.client.get_records(ShardIterator=self._iterator)
         self._iterator = response.get("NextShardIterator", self._iterator)
         records: list[dict[str, Any]] = response.get("Records", [])
         return records
 
+    @property
+    def waiting(self) -> int:
+        """Records delivered and failed, waiting for their retry."""
+        return sum(len(batch.records) for batch in self._retrying)
+
     def deliver(self, handler: Callable[[dict[str, Any], Any], Any], context: Any = None) -> int:
-        """Poll, then hand every pending record to `handler` once; the number of records retried."""
+        """Poll, then invoke `handler` in shard order until a batch fails (its retry is the next
+        `deliver`) or nothing is left; the number of records waiting for a retry."""
         self.poll()
-        retried: list[dict[str, Any]] = []
-        while self.pending:
-            batch = self.pending[: self.batch_size]
+        while self._retrying or self.pending:
+            if self._retrying:
+                batch = self._retrying.pop(0)
+            else:
+                batch = _Batch(self.pending[: self.batch_size])
+                self.pending = self.pending[self.batch_size :]
             try:
-                kept = self._invoke(handler, batch, context)
+                again = self._invoke(handler, batch, context)
             except BaseException:  # the function died: the batch was never acknowledged
-                self.pending = retried + self.pending
+                self._retrying.insert(0, _Batch(batch.records, batch.retries + 1))
                 raise
-            self.pending = self.pending[self.batch_size :]
-            retried.extend(kept)
-        self.pending = retried
-        return len(retried)
+            if again:
+                self._retrying[:0] = again
+                return self.waiting
+        return 0
+
+    def drain(self, handler: Callable[[dict[str, Any], Any], Any], context: Any = None) -> None:
+        """Deliver until nothing waits for a retry: every batch succeeded or was discarded."""
+        while self.deliver(handler, context):
+            pass
 
     def _invoke(
-        self,
-        handler: Callable[[dict[str, Any], Any], Any],
-        batch: list[dict[str, Any]],
-        context: Any,
-    ) -> list[dict[str, Any]]:
+        self, handler: Callable[[dict[str, Any], Any], Any], batch: _Batch, context: Any
+    ) -> list[_Batch]:
+        """One invocation; the batches to retry before anything else (none on success)."""
+        numbers = [_sequence(record) for record in batch.records]
         try:
-            response = handler({"Records": batch}, context)
-            failed = {
-                str(item.get("itemIdentifier"))
-                for item in (response or {}).get("batchItemFailures", [])
-            }
-        except Exception:  # a function error retries the whole batch
-            failed = {_sequence(record) for record in batch}
-        numbers = [_sequence(record) for record in batch]
-        first = next((i for i, number in enumerate(numbers) if number in failed), None)
+            response = handler({"Records": copy.deepcopy(batch.records)}, context)
+        except Exception:
+            self.invocations.append({"error": True, "records": numbers})
+            if self.bisect_on_error and len(batch.records) > 1:
+                half = len(batch.records) // 2
+                return [
+                    _Batch(batch.records[:half], batch.retries),
+                    _Batch(batch.records[half:], batch.retries),
+                ]
+            return self._retry(batch.records, batch.retries)
+        self.invocations.append({"response": response, "records": numbers})
+        first = _first_failed(response, numbers)
         if first is None:
             return []
-        kept = []
-        for record in batch[first:]:
-            number = _sequence(record)
-            self._attempts[number] = self._attempts.get(number, 0) + 1
-            if self._attempts[number] > self.max_retries:
-                self.dead_letters.append(record)
-            else:
-                kept.append(record)
-        return kept
+        return self._retry(batch.records[first:], batch.retries)
+
+    def _retry(self, records: list[dict[str, Any]], retries: int) -> list[_Batch]:
+        """The records to retry as one batch, or none when its retries ran out (discarded)."""
+        if retries < self.max_retries:
+            return [_Batch(records, retries + 1)]
+        self.dead_letters.append(DeadLetter(self._invocation_record(records, retries), records))
+        return []
+
+    def _invocation_record(self, records: list[dict[str, Any]], retries: int) -> dict[str, Any]:
+        """What Lambda sends the on-failure destination: the discarded range, not the records."""
+        arrivals = [record["dynamodb"].get("ApproximateCreationDateTime") for record in records]
+        return {
+            "requestContext": {
+                "condition": RETRIES_EXHAUSTED,
+                "approximateInvokeCount": retries + 1,
+            },
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "DDBStreamBatchInfo": {
+                "shardId": self._shard_id,
+                "startSequenceNumber": _sequence(records[0]),
+                "endSequenceNumber": _sequence(records[-1]),
+                "approximateArrivalOfFirstRecord": _timestamp(arrivals[0]),
+                "approximateArrivalOfLastRecord": _timestamp(arrivals[-1]),
+                "batchSize": len(records),
+                "streamArn": self.stream_arn,
+            },
+        }
 
 
 @dataclass
@@ -111,6 +185,7 @@ class EmbeddedTableStream(TableStream):
     _read_up_to: int = 0
 
     def _read(self) -> list[dict[str, Any]]:
+        self._shard_id = str(getattr(self.shard, "id", ""))
         items = self.shard.items[self._read_up_to :]
         self._read_up_to += len(items)
         records = [copy.deepcopy(item.to_json()) for item in items]
@@ -122,8 +197,29 @@ class EmbeddedTableStream(TableStream):
         return records
 
 
+def _first_failed(response: Any, numbers: list[str]) -> int | None:
+    """Where Lambda resumes: the position of the lowest sequence number the answer names; None
+    for success; 0 (the whole batch) for an answer Lambda reads as a complete failure."""
+    failures = response.get("batchItemFailures") if isinstance(response, dict) else None
+    if not failures:
+        return None
+    positions = []
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not isinstance(identifier, str) or identifier not in numbers:
+            return 0
+        positions.append(numbers.index(identifier))
+    return min(positions)
+
+
 def _sequence(record: dict[str, Any]) -> str:
     return str(record["dynamodb"]["SequenceNumber"])
+
+
+def _timestamp(created: Any) -> str | None:
+    if isinstance(created, int | float):
+        return datetime.fromtimestamp(created, UTC).isoformat(timespec="seconds")
+    return None
 
 
 def _as_lambda_record(record: dict[str, Any]) -> dict[str, Any]:

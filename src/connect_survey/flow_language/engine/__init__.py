@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from connect_survey.flow_language.engine.actions import ACTIONS
 from connect_survey.flow_language.engine.call import Simulation, run_flow
-from connect_survey.flow_language.engine.caller import CallerScript, ScriptError
+from connect_survey.flow_language.engine.caller import Caller, CallerScript, Entry, ScriptError
 from connect_survey.flow_language.engine.document import Action, Flow
 from connect_survey.flow_language.engine.errors import (
     DeadEndError,
@@ -33,6 +33,8 @@ from connect_survey.flow_language.engine.invoke import (
     LambdaTimeout,
     contact_flow_event,
 )
+from connect_survey.flow_language.engine.observer import CallObserver
+from connect_survey.flow_language.engine.run import End, Ending, Outcome, Run
 from connect_survey.flow_language.engine.state import (
     CallResult,
     EndedBy,
@@ -45,10 +47,15 @@ from connect_survey.flow_language.engine.transcript import format_transcript
 __all__ = [
     "ACTIONS",
     "Action",
+    "CallObserver",
     "CallResult",
+    "Caller",
     "CallerScript",
     "DeadEndError",
+    "End",
     "EndedBy",
+    "Ending",
+    "Entry",
     "Event",
     "EventKind",
     "Flow",
@@ -58,6 +65,8 @@ __all__ = [
     "InvalidFlowError",
     "LambdaContext",
     "LambdaTimeout",
+    "Outcome",
+    "Run",
     "ScriptError",
     "SimulatedContact",
     "Simulation",

@@ -7,6 +7,10 @@ up with the caller still there (the survey case), and with no caller at all when
 up first or a flow ended the call itself. A transfer made from the disconnect flow (a supervisor)
 ends the same way, so the disconnect flow runs again; the disconnect flow ending the call does
 not start it once more.
+
+With nobody on the line a participant action takes its error branch, or with
+`absent_participant="skip"` goes on to its NextAction: the docs leave it open, so a flow should be
+played both ways. `hang_up_during` names the actions whose prompt the caller hangs up in.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from connect_survey.flow_language.engine.actions import ACTIONS
-from connect_survey.flow_language.engine.caller import CallerScript
+from connect_survey.flow_language.engine.caller import Caller, CallerScript
 from connect_survey.flow_language.engine.errors import (
     FlowRunLimitError,
     StepLimitError,
@@ -24,6 +28,7 @@ from connect_survey.flow_language.engine.errors import (
     UnsupportedActionError,
 )
 from connect_survey.flow_language.engine.run import (
+    AbsentParticipant,
     End,
     Ending,
     FlowResolver,
@@ -46,6 +51,7 @@ from connect_survey.flow_language.spec import CUSTOMER_REMAINING, NO_MATCHING_ER
 if TYPE_CHECKING:
     from connect_survey.flow_language.engine.document import Flow
     from connect_survey.flow_language.engine.invoke import Handler
+    from connect_survey.flow_language.engine.observer import CallObserver
 
 T = TypeVar("T")
 
@@ -73,6 +79,8 @@ class Simulation:
         hangs_up_first: HangsUpFirst = "agent",
         agents_available: Mapping[str, int] | None = None,
         dialable: Callable[[str], bool] | None = None,
+        absent_participant: AbsentParticipant = "error",
+        hang_up_during: Collection[str] = (),
     ) -> None:
         if max_flow_runs < 1 or max_steps < 1:
             raise ValueError(
@@ -94,6 +102,12 @@ class Simulation:
         self.hangs_up_first: HangsUpFirst = hangs_up_first
         self.agents_available = dict(agents_available or {})
         self.dialable = dialable or (lambda number: True)
+        if absent_participant not in ("error", "skip"):
+            raise ValueError(
+                f"absent_participant must be error or skip, got {absent_participant!r}"
+            )
+        self.absent_participant: AbsentParticipant = absent_participant
+        self.hang_up_during = frozenset(hang_up_during)
 
     def run(
         self,
@@ -102,20 +116,27 @@ class Simulation:
         inputs: Sequence[str] = (),
         attributes: Mapping[str, str] | None = None,
         disconnect_flow: str | None = None,
+        caller: Caller | None = None,
+        observer: CallObserver | None = None,
     ) -> CallResult:
         """Play one call from `flow`, the caller keying in `inputs` one entry per input.
 
         `disconnect_flow` (a flow reference) starts the call as that contact's disconnect flow:
         the hook is already set, and `flow` runs as it does after the conversation ended.
+        `caller` answers each input instead of `inputs`; `observer` follows the call.
         """
         initial = dict(attributes or {})
         for key, value in initial.items():
             if not isinstance(key, str) or not isinstance(value, str):
                 raise ValueError(f"attributes[{key!r}]: {value!r} must be a string")
-        caller = CallerScript(inputs)
+        if caller is not None and inputs:
+            raise ValueError("give the caller's inputs or a caller, not both")
+        caller = caller or CallerScript(inputs)
         state = CallState(
             contact=self.contact, attributes=initial, language_code=self.contact.language_code
         )
+        if observer is not None:
+            state.listener = observer.event_logged
         if disconnect_flow is not None:
             state.hooks[CUSTOMER_REMAINING] = disconnect_flow
         services = Services(
@@ -130,7 +151,12 @@ class Simulation:
             failing_actions=self.failing_actions,
             agents_available=self.agents_available,
             dialable=self.dialable,
+            absent_participant=self.absent_participant,
+            hang_up_during=self.hang_up_during,
+            observer=observer,
         )
+        if observer is not None:
+            observer.call_started(state)
         ended_by = self._play(flow, state, services, as_disconnect_flow=disconnect_flow is not None)
         return CallResult.from_state(state, ended_by, caller.remaining)
 
@@ -199,8 +225,12 @@ def run_flow(run: Run, max_steps: int) -> End:
         implementation = ACTIONS.get(action.type)
         if implementation is None:
             raise UnsupportedActionError(flow.name, action_id, action.type)
-        if action_id in run.services.failing_actions:
-            outcome: str | End = fail(run, action, NO_MATCHING_ERROR, "failed by the run")
+        observer = run.services.observer
+        answered = observer.action_starting(run, action) if observer is not None else None
+        if answered is not None:
+            outcome: str | End = answered
+        elif action_id in run.services.failing_actions:
+            outcome = fail(run, action, NO_MATCHING_ERROR, "failed by the run")
         else:
             outcome = implementation(run, action)
         if isinstance(outcome, End):

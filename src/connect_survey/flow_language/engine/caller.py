@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from connect_survey.flow_language.spec import is_keys
 
@@ -25,6 +25,19 @@ class Entry:
 
     kind: Literal["keys", "timeout", "hangup"]
     keys: str = ""
+
+
+class Caller(Protocol):
+    """The caller's side: asked for an entry each time a flow waits for input."""
+
+    def next(self) -> Entry:
+        """What the caller does at this input."""
+        ...
+
+    @property
+    def remaining(self) -> list[str]:
+        """Entries the call never asked for (for the call's result)."""
+        ...
 
 
 class CallerScript:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from connect_survey.flow_language.engine.document import Action, Flow
 from connect_survey.flow_language.engine.invoke import Handler
@@ -14,7 +14,8 @@ from connect_survey.flow_language.engine.references import dynamic, resolve
 if TYPE_CHECKING:
     import random
 
-    from connect_survey.flow_language.engine.caller import CallerScript
+    from connect_survey.flow_language.engine.caller import Caller
+    from connect_survey.flow_language.engine.observer import CallObserver
     from connect_survey.flow_language.engine.state import CallState, EventKind
 
 FlowResolver = Callable[[str], Flow | None]
@@ -46,12 +47,16 @@ class End:
 Outcome = str | End
 """What an action returns: the id of the next action, or the end of the flow run."""
 
+AbsentParticipant = Literal["error", "skip"]
+"""What a participant action does with nobody on the line, which the docs leave open: it takes
+its error branch (NoMatchingError), or it is skipped to its NextAction."""
+
 
 @dataclass
 class Services:
     """The call's surroundings: the caller, handlers, other flows, queues, clock and dice."""
 
-    caller: CallerScript
+    caller: Caller
     functions: FunctionResolver
     flows: FlowResolver
     queues: QueueResolver
@@ -66,6 +71,12 @@ class Services:
     agents_available: Mapping[str, int] = field(default_factory=dict)
     # Whether the instance may dial a (valid E.164) callback number.
     dialable: Callable[[str], bool] = lambda number: True
+    # How a participant action behaves with nobody on the line (see AbsentParticipant).
+    absent_participant: AbsentParticipant = "error"
+    # Action ids whose prompt the caller hangs up during (the flow run ends there).
+    hang_up_during: Collection[str] = ()
+    # A client following the call (a test runner): it sees each action before it runs.
+    observer: CallObserver | None = None
 
 
 @dataclass

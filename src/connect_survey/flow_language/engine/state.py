@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 DEFAULT_CONTACT_ID = "5fb5a0c5-0000-4000-8000-000000000001"
 DEFAULT_INSTANCE_ARN = (
@@ -94,9 +94,13 @@ class CallState:
     lambda_invocations: list[dict[str, Any]] = field(default_factory=list)
     visited: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    listener: Callable[[Event], None] | None = None  # told of each entry as it is logged
 
     def log(self, kind: EventKind, flow: str, action: str, text: str, /, **data: Any) -> None:
-        self.events.append(Event(kind, flow, action, text, data))
+        event = Event(kind, flow, action, text, data)
+        self.events.append(event)
+        if self.listener is not None:
+            self.listener(event)
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,27 @@
 The event source mapping delivers the table's stream records (new images). Every stored answer
 below the threshold raises its contact's one alert: the first low answer sends it, later ones find
 it sent. The batch's low contacts are read together; then, ten contacts at a time, each contact's
-channels (SNS, EventBridge) are claimed on its outbox item, sent with one batch call per channel
-(one SDK attempt each), and recorded as sent (`delivery.py`). Whatever fails is reported as a
-batch item failure, so the stream retries it (bisecting, up to its retry limit, then the
-dead-letter queue). Delivery is at least once; a duplicate is possible only when a send may have
-left but was not recorded as sent (its reply lost, or sentAt not written, or the function died
-between the two): its claim expires and the resend that takes it over is counted
-(AlertPossibleDuplicate). Consumers dedupe on `alertId`.
+registered channels (`channels.CHANNELS`: SNS, EventBridge) are claimed on its outbox item, sent
+with one batch call per channel (one SDK attempt each), and recorded as sent (`delivery.py`).
+Delivery is at least once; consumers dedupe on `alertId`.
+
+What the answer, the dead-letter queue and AlertPossibleDuplicate mean:
+- A record is done once its contact's alert is sent on every channel: recorded as sent, or
+  confirmed by the service even if recording that failed (a retry could only send it again).
+  Any other record is named and retried; one that cannot be read is named alone.
+- So only a record whose alert may not have arrived after every retry, or that cannot be read,
+  reaches the dead-letter queue: a claim another sender left is waited out within the
+  invocation when its time allows, however fast the retries come.
+- AlertPossibleDuplicate counts each send after taking over a claim whose holder left no
+  outcome (a lost reply, a crash, or DynamoDB refusing it for the rest of that invocation:
+  outcomes are written again while time allows, so a certain failure is never counted).
 
 Answers {"batchItemFailures": [{"itemIdentifier": <sequence number>}, ...]}; never raises.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,9 +31,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from . import aws, environment, results
 from .alerts import LowScoreAlert
-from .budget import ALERT_PATH
+from .channels import CHANNELS
 from .contract import OUTBOX_SORT_KEY, SUMMARY_SORT_KEY
-from .delivery import CHANNELS, Delivery, Pending
+from .delivery import Delivery, Pending
 from .exceptions import EnvironmentVariableError, MalformedItemError, StorageError
 from .items import Answer, OutboxItem, Summary, result_item
 from .telemetry import Metric, count, logger, metrics
@@ -58,9 +66,16 @@ class Batch:
     # Contacts whose outbox image in the batch already records every channel sent: sentAt is
     # never removed, so nothing is left to do for them and nothing needs reading.
     sent: set[str] = field(default_factory=set)
+    # Records that could not be read: each is reported alone, so only it is retried (and, as it
+    # never reads better, dead-lettered), while the batch's other alerts go out.
+    unreadable: list[str] = field(default_factory=list)
 
     def to_alert(self) -> dict[str, str]:
         return {c: number for c, number in self.contacts.items() if c not in self.sent}
+
+
+class UnreadableRecordError(ValueError):
+    """Raised when a stream record's new image is not one the results table holds."""
 
 
 @metrics.log_metrics
@@ -68,18 +83,23 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
     """Send the alerts the batch raises; name the records to retry."""
     failures: list[str] = []
     try:
-        contacts = _low_answers(event, environment.survey()).to_alert()
+        batch = _low_answers(event, environment.survey())
+        contacts = batch.to_alert()
         stored = _read(list(contacts)) if contacts else {}
         pending, settled = _plan(list(contacts), stored)
         delivery = Delivery(
             table=environment.table_name(),
             retention_days=environment.retention_days(),
             token=uuid.uuid4().hex,  # unique per invocation: our own retried claim is ours
+            budget=CHANNELS.budget(),
             now=_now,
-            has_time_left=lambda: aws.has_time_left(context, ALERT_PATH.margin_ms),
+            sleep=_sleep,
+            remaining_ms=lambda: aws.remaining_ms(context),
         )
         done = delivery.deliver(pending) | settled
-        failures = [number for contact, number in contacts.items() if contact not in done]
+        failed = {number for contact, number in contacts.items() if contact not in done}
+        failed.update(batch.unreadable)
+        failures = [number for number in _all_sequence_numbers(event) if number in failed]
     except EnvironmentVariableError as error:
         logger.error("Alert function misconfigured", extra={"error": str(error)})
         count(Metric.INTERNAL_ERROR)
@@ -92,13 +112,26 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
 
 
 def _low_answers(event: Any, survey: SurveyDefinition) -> Batch:
+    """The batch's low answers; a record that cannot be read is set aside, alone."""
     batch = Batch()
     records = event.get("Records") if isinstance(event, dict) else None
     for record in records if isinstance(records, list) else []:
+        try:
+            answer = _low_answer(record, survey)
+        except Exception as error:  # whatever a record holds, it costs only itself
+            number = _sequence_number(record)
+            logger.warning(
+                "Stream record unreadable: retried alone, then dead-lettered",
+                # The error's type only: its text could quote the record (a phone number).
+                extra={"sequenceNumber": number, "error": type(error).__name__},
+            )
+            count(Metric.MALFORMED_EVENT)
+            if number is not None:  # without one, nothing can name it: skipped
+                batch.unreadable.append(number)
+            continue
         sent = _all_sent(record)
         if sent is not None:
             batch.sent.add(sent)
-        answer = _low_answer(record, survey)
         if answer is not None:
             batch.contacts.setdefault(answer.contact_id, answer.sequence_number)
     return batch
@@ -116,7 +149,9 @@ def _all_sent(record: Any) -> str | None:
 
 
 def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
-    """The record's contact when it stores a low answer; a record of another shape is skipped.
+    """The record's contact when it stores a low answer; None for a record with nothing to
+    alert on; UnreadableRecordError (or the item model's MalformedItemError) for one that cannot
+    be read.
 
     A removal (TTL expiry, REMOVE: keys only) has no new image and nothing to alert on: skipped
     without a warning, as it is no mistake.
@@ -124,22 +159,18 @@ def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
     if _is_removal(record):
         logger.debug("Stream record skipped: a removal")
         return None
-    try:
-        change = record["dynamodb"]
-        item = result_item(change["NewImage"])
-        if isinstance(item, OutboxItem):
-            return None  # the alert function's own writes
-        # An answer item, or the summary: it holds scores known only from contact attributes
-        # (preset, or an answer whose write had failed), totalled by the finish handler.
-        score = item.lowest if isinstance(item, Summary) else item.score
-        if score is None:
-            return None  # a summary before the survey finished (alert claims only)
-        if not survey.is_low(score):
-            return None
-        return LowAnswer(item.contact_id, str(change["SequenceNumber"]))
-    except (KeyError, TypeError, MalformedItemError) as error:
-        logger.warning("Stream record skipped: not an answer item", extra={"error": str(error)})
-        return None
+    item = result_item(record["dynamodb"]["NewImage"])
+    if isinstance(item, OutboxItem):
+        return None  # the alert function's own writes
+    # An answer item, or the summary: it holds scores known only from contact attributes
+    # (preset, or an answer whose write had failed), totalled by the finish handler.
+    score = item.lowest if isinstance(item, Summary) else item.score
+    if score is None:
+        return None  # a summary before the survey finished (alert claims only)
+    number = _sequence_number(record)
+    if not item.contact_id or number is None:
+        raise UnreadableRecordError("contactId and SequenceNumber must be non-empty strings")
+    return LowAnswer(item.contact_id, number) if survey.is_low(score) else None
 
 
 def _is_removal(record: Any) -> bool:
@@ -164,14 +195,25 @@ def _read(contact_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
 def _plan(
     contacts: Sequence[str], stored: Mapping[str, list[dict[str, Any]]]
 ) -> tuple[list[Pending], set[str]]:
-    """The alerts to send, and the contacts read that need none (no low answer, or all sent)."""
+    """The alerts to send, and the contacts read that need none (no low answer, or all sent).
+
+    A contact whose stored items cannot be read is in neither: its records are retried, and
+    cost only themselves."""
     pending: list[Pending] = []
     settled: set[str] = set()
     for contact_id in contacts:
         if contact_id not in stored:
             continue  # not read (outage, or keys left unprocessed): logged and counted already
-        answers, summary, outbox_item, read = _parse(contact_id, stored[contact_id])
-        alert = _build_alert(contact_id, answers, summary)
+        try:
+            answers, summary, outbox_item, read = _parse(contact_id, stored[contact_id])
+            alert = _build_alert(contact_id, answers, summary)
+        except Exception as error:
+            logger.warning(
+                "Stored items unreadable; the stream retries",
+                extra={"contactId": contact_id, "error": type(error).__name__},
+            )
+            count(Metric.MALFORMED_EVENT)
+            continue
         # Sent (read consistently): no claim needed to know it. The summary kept this state
         # before the outbox item existed.
         sent = {**(summary.sent if summary else {}), **(outbox_item.sent if outbox_item else {})}
@@ -243,14 +285,22 @@ def _build_alert(
 
 def _all_sequence_numbers(event: Any) -> list[str]:
     records = event.get("Records") if isinstance(event, dict) else None
-    numbers = []
-    for record in records if isinstance(records, list) else []:
-        try:
-            numbers.append(str(record["dynamodb"]["SequenceNumber"]))
-        except (KeyError, TypeError):
-            continue
-    return numbers
+    numbers = map(_sequence_number, records if isinstance(records, list) else [])
+    return [number for number in numbers if number is not None]
+
+
+def _sequence_number(record: Any) -> str | None:
+    """The record's SequenceNumber, the one way to name it to the stream; None without one."""
+    try:
+        number = record["dynamodb"]["SequenceNumber"]
+    except (KeyError, TypeError):
+        return None
+    return number if isinstance(number, str) and number else None
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)

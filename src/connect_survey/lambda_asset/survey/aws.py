@@ -11,20 +11,13 @@ from typing import Any, Final
 import boto3
 from botocore.config import Config
 
-from .budget import ALERT_PATH, CALL_PATH
+from .budget import CALL_PATH, SEND_ATTEMPT, Attempt
 
 # Connect waits at most 8 s for a Lambda: short attempts, never the SDK's default minute.
 BOUNDED: Final = Config(
     connect_timeout=CALL_PATH.connect_timeout_seconds,
     read_timeout=CALL_PATH.read_timeout_seconds,
     retries={"total_max_attempts": CALL_PATH.attempts, "mode": "standard"},
-)
-# Publishing (alert function only): one attempt, the stream retries. An SDK retry of a Publish
-# whose reply was lost would send a second, identical message.
-PUBLISH: Final = Config(
-    connect_timeout=ALERT_PATH.connect_timeout_seconds,
-    read_timeout=ALERT_PATH.read_timeout_seconds,
-    retries={"total_max_attempts": 1, "mode": "standard"},
 )
 # Below this, one more bounded call could outlive the invocation: answer with a reason instead.
 MIN_REMAINING_MS: Final = CALL_PATH.margin_ms
@@ -39,11 +32,19 @@ def client(service: str) -> Any:
     return _clients[service]
 
 
-def publisher(service: str) -> Any:
-    """The process-wide single-attempt client for `service` ("sns", "events")."""
+def publisher(service: str, attempt: Attempt = SEND_ATTEMPT) -> Any:
+    """The process-wide client an alert channel sends with: one attempt (an SDK retry of a send
+    whose reply was lost would send the alert twice; the stream retries instead)."""
     key = f"publish:{service}"
     if key not in _clients:
-        _clients[key] = boto3.client(service, config=PUBLISH)
+        _clients[key] = boto3.client(
+            service,
+            config=Config(
+                connect_timeout=attempt.connect_timeout_seconds,
+                read_timeout=attempt.read_timeout_seconds,
+                retries={"total_max_attempts": 1, "mode": "standard"},
+            ),
+        )
     return _clients[key]
 
 
@@ -55,10 +56,17 @@ def reset_clients() -> None:
 def has_time_left(context: object, margin_ms: int = MIN_REMAINING_MS) -> bool:
     """Whether another AWS call (the caller's path by default) fits in the invocation; no context
     (tests, simulator): yes."""
+    left = remaining_ms(context)
+    return left is None or left >= margin_ms
+
+
+def remaining_ms(context: object) -> float | None:
+    """The invocation's time left, in milliseconds; None when the context cannot tell (tests and
+    the simulator pass none)."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if not callable(remaining):
-        return True
+        return None
     try:
-        return float(remaining()) >= margin_ms
+        return float(remaining())
     except (TypeError, ValueError):
-        return True
+        return None

@@ -1,4 +1,5 @@
-"""The one time budget of the call path: the flow's wait, the function timeout, each AWS call.
+"""The time budgets: the call path's (the flow's wait, the function timeout, each AWS call), and
+the alert function's, computed from its channels (`AlertBudget`).
 
 Connect waits at most `flow_limit_seconds` for a handler (the flows' InvocationTimeLimitSeconds
 is rendered from it); the function is stopped before that (`function_timeout_seconds`, set by the
@@ -19,7 +20,10 @@ the read before the summary) leaves that write one attempt (`attempt_seconds`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # Connect waits at most this long for a Lambda (InvocationTimeLimitSeconds is 1 to 8): the one
 # statement of the limit for the asset, the stack and `connect-survey verify` (the Flow Language
@@ -81,17 +85,52 @@ CALL_PATH: Final = TimeBudget(
     deadline_reserve_seconds=1.0,
 )
 
-# The alert function (off the call path): one publish attempt of at most 4 s per batch call; it
-# claims a contact only with 18 s left, so that claim (a call-path DynamoDB call, 5 s at worst),
-# its group's two batch sends (4 s each) and their one sentAt write (5 s) fit; the rest of its
-# batch goes back to the stream. (Only a DynamoDB slow on every call can still run a group into
-# the timeout: then the stream retries the batch and the claims expire.)
-ALERT_PATH: Final = TimeBudget(
-    flow_limit_seconds=0,  # no flow waits for it
-    function_timeout_seconds=60,
-    connect_timeout_seconds=1.0,
-    read_timeout_seconds=3.0,
-    attempts=1,
-    retry_backoff_seconds=0.0,
-    answer_reserve_seconds=14.0,
-)
+# The alert function (off the call path, no flow waits for it): long enough to wait out a
+# claim a failed sender left (outbox.CLAIM_SECONDS) and still deliver the group after it.
+ALERT_FUNCTION_TIMEOUT_SECONDS: Final = 60
+# Contacts claimed, sent and recorded together: the most entries SNS PublishBatch and EventBridge
+# PutEvents take in one call.
+ALERT_GROUP_CONTACTS: Final = 10
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The bounds of one SDK attempt: a send gets exactly one (the stream retries, not the SDK,
+    as an SDK retry of a send whose reply was lost would send it twice)."""
+
+    connect_timeout_seconds: float
+    read_timeout_seconds: float
+
+    @property
+    def seconds(self) -> float:
+        """The longest the attempt can take: connecting, then waiting for the reply."""
+        return self.connect_timeout_seconds + self.read_timeout_seconds
+
+
+# One send call of an alert channel, unless the channel states its own.
+SEND_ATTEMPT: Final = Attempt(connect_timeout_seconds=1.0, read_timeout_seconds=3.0)
+
+
+@dataclass(frozen=True)
+class AlertBudget:
+    """The alert function's time, from its registered channels: it claims a group only while
+    `margin_seconds` are left for the claim, every channel's sends and the write recording them;
+    the rest of its batch goes back to the stream."""
+
+    send_seconds: Mapping[str, float]  # channel name -> the longest its sends of one group take
+    storage_call_seconds: float = CALL_PATH.worst_call_seconds
+    function_timeout_seconds: int = ALERT_FUNCTION_TIMEOUT_SECONDS
+
+    @property
+    def claimed_work_seconds(self) -> float:
+        """The longest from starting a claim to the end of the group's last send."""
+        return self.storage_call_seconds + sum(self.send_seconds.values())
+
+    @property
+    def margin_seconds(self) -> float:
+        """Below this much time left, the function claims no more contacts."""
+        return self.claimed_work_seconds + self.storage_call_seconds
+
+    @property
+    def margin_ms(self) -> int:
+        return round(self.margin_seconds * 1000)

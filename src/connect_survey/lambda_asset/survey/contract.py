@@ -115,12 +115,34 @@ ENTRY_POINTS: Final = {
 # The alert function reads the table's stream (the outbox); no flow invokes it.
 ALERT_FUNCTION: Final = "alert"
 ALERT_ENTRY_POINT: Final = "survey.alert.handler"
+# The stage's own bus for the alert events (`{namePrefix}-surveys`): only the alert function may
+# put events on it, so rules there see no spoofed `connect-survey` events.
+ALERT_EVENT_BUS: Final = "surveys"
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    """How Lambda hands the results table's stream to the alert function: the stack sets these
+    on the event source mapping, and the simulator's TableStream plays them."""
+
+    batch_size: int
+    max_retries: int  # of a failing batch, before it is discarded to the dead letters
+    max_record_age_seconds: int
+    bisect_on_error: bool  # a function error splits the batch in two (costs no retry)
+    report_batch_item_failures: bool
+
+
+ALERT_STREAM: Final = StreamMapping(
+    batch_size=100,
+    max_retries=10,
+    max_record_age_seconds=6 * 3600,
+    bisect_on_error=True,
+    report_batch_item_failures=True,
+)
 
 # Environment the stack gives the handlers (the simulator gives the same; environment.py reads
-# it and builds it: `handler_environment`).
+# it and builds it: `handler_environment`). Each alert channel names its own (channels/).
 ENV_TABLE: Final = "RESULTS_TABLE_NAME"
-ENV_TOPIC: Final = "ALERT_TOPIC_ARN"
-ENV_BUS: Final = "ALERT_EVENT_BUS_NAME"
 ENV_SURVEY: Final = "SURVEY_DEFINITION"
 ENV_RETENTION_DAYS: Final = "RESULT_RETENTION_DAYS"
 ENV_INSTANCE_ALIAS: Final = "CONNECT_INSTANCE_ALIAS"  # optional: alerts link to the console

@@ -1,13 +1,17 @@
 """Sending the alerts of one stream batch, ten contacts at a time: claim, send, settle.
 
-For each group of BATCH_ENTRIES contacts: claim each contact's due channels with one write (its
-outbox item replaced as read; from what is stored when it changed since), then send every claimed
-channel with one batch call per channel (SNS PublishBatch, EventBridge PutEvents; one SDK attempt
-each). A group's sends follow its claims within seconds, and a send is made only while its claim
-outlives the attempt. Every two groups, the contacts sent are settled: sentAt for what was sent,
-claims given back for what certainly was not, and claims kept (to expire) for what may have left;
-with one BatchWriteItem for the contacts our live claims make us the only writer of, else with one
-conditional write each.
+For each group of ALERT_GROUP_CONTACTS contacts: claim each contact's due channels with one write
+(its outbox item replaced as read; from what is stored when it changed since), then hand every
+registered channel (`channels.CHANNELS`, in order) the alerts claimed on it (SNS PublishBatch,
+EventBridge PutEvents: one call of one SDK attempt for the group). A group's sends follow its
+claims within seconds, and a channel sends only while its claims outlive its sends. Every two
+groups, the contacts sent are settled: sentAt for what was sent, claims given back for what
+certainly was not, and claims kept (to expire) for what may have left; with one BatchWriteItem for
+the contacts our live claims make us the only writer of, else with one conditional write each.
+
+Outcomes whose write failed are written again while time allows (`_record_again`), and claims
+other senders alone left live are waited out when it allows (`_wait_out`): alert.py says what
+that makes the answer, the dead letters and AlertPossibleDuplicate mean.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from . import alerts, environment, outbox
-from .alerts import BATCH_ENTRIES, LowScoreAlert, Outcome
-from .budget import ALERT_PATH
-from .exceptions import EnvironmentVariableError, StorageError
+from . import outbox, results
+from .budget import ALERT_GROUP_CONTACTS
+from .channels import CHANNELS, Outcome
+from .contract import OUTBOX_SORT_KEY
+from .exceptions import StorageError
 from .outbox import CLAIMED, ClaimResult, Claims
 from .telemetry import Metric, count, logger
 
@@ -26,27 +31,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
 
-# A channel is sent only while our claim outlives the whole attempt (connect and read timeouts).
-SEND_ATTEMPT_MS: Final = round(ALERT_PATH.attempt_seconds * 1000)
+    from .alerts import LowScoreAlert
+    from .budget import AlertBudget
+    from .channels import Channel
 
-
-@dataclass(frozen=True)
-class Channel:
-    """One way an alert leaves: its name in the outbox, and how to send a batch of alerts."""
-
-    name: str
-    send: Callable[[Sequence[LowScoreAlert]], dict[str, Outcome]]
-
-
-def _send_sns(batch: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
-    return alerts.publish_batch(environment.topic_arn(), batch)
-
-
-def _send_events(batch: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
-    return alerts.put_events(environment.bus_name(), batch)
-
-
-CHANNELS: Final = (Channel("sns", _send_sns), Channel("events", _send_events))
+# Outcomes whose write failed are written again after these pauses, while the invocation has time.
+RECORD_AGAIN_AFTER_SECONDS: Final = (1.0, 2.0, 4.0)
+# A claim is waited out until this long past its expiry (clocks of two invocations may differ).
+PAST_EXPIRY_MS: Final = 100
 
 
 @dataclass
@@ -66,6 +58,19 @@ class Pending:
 
     def holds(self, channel: str) -> bool:
         return self.claims is not None and self.claims.results.get(channel) in CLAIMED
+
+    def kept(self) -> list[str]:
+        """The channels others' live claims kept from us, when all else is sent."""
+        if self.claims is None:
+            return []
+        results = self.claims.results
+        busy = [c for c, result in results.items() if result is ClaimResult.BUSY]
+        unsent = [
+            c
+            for c, result in results.items()
+            if result is not ClaimResult.SENT and self.outcomes.get(c) is not Outcome.SENT
+        ]
+        return busy if busy and unsent == busy else []
 
     def sent(self) -> list[str]:
         return [c for c, outcome in self.outcomes.items() if outcome is Outcome.SENT]
@@ -87,29 +92,100 @@ class Pending:
 
 @dataclass
 class Delivery:
-    """One invocation's sending: its claim token, clock, table and time check."""
+    """One invocation's sending: its claim token, clock, table and time."""
 
     table: str
     retention_days: int
     token: str
+    budget: AlertBudget
     now: Callable[[], datetime]
-    has_time_left: Callable[[], bool]
+    sleep: Callable[[float], None]
+    remaining_ms: Callable[[], float | None]  # the invocation's time left; None when unknown
+    _unrecorded: list[Pending] = field(default_factory=list, init=False)
 
     def deliver(self, pending: Sequence[Pending]) -> set[str]:
-        """Send every pending alert; the contacts with nothing left to retry."""
+        """Send every pending alert; the contacts with nothing left to retry: each channel's
+        alert sent, whether or not writing so succeeded (retrying could only send it again)."""
+        done = self._deliver_groups(pending)
+        done |= self._wait_out([p for p in pending if p.contact_id not in done and p.kept()])
+        self._record_again()
+        return done
+
+    def _time_left(self, after_ms: float = 0) -> bool:
+        """Whether a group's claim, sends and record still fit, `after_ms` from now."""
+        left = self.remaining_ms()
+        return left is None or left - after_ms >= self.budget.margin_ms
+
+    def _deliver_groups(self, pending: Sequence[Pending]) -> set[str]:
         done: set[str] = set()
         sent: list[Pending] = []  # sent, not yet settled: settled together, up to one batch write
-        for first in range(0, len(pending), BATCH_ENTRIES):
-            group = [p for p in pending[first : first + BATCH_ENTRIES] if self._claim(p)]
+        for first in range(0, len(pending), ALERT_GROUP_CONTACTS):
+            group = [p for p in pending[first : first + ALERT_GROUP_CONTACTS] if self._claim(p)]
             for channel in CHANNELS:
                 self._send(channel, [p for p in group if p.holds(channel.name)])
             sent.extend(group)
-            last = first + BATCH_ENTRIES >= len(pending)
-            if last or len(sent) + BATCH_ENTRIES > outbox.BATCH_WRITE_ITEMS:
+            last = first + ALERT_GROUP_CONTACTS >= len(pending)
+            if last or len(sent) + ALERT_GROUP_CONTACTS > outbox.BATCH_WRITE_ITEMS:
                 recorded = self._record_leased(sent)
                 done.update(p.contact_id for p in sent if self._settle(p, recorded))
                 sent = []
         return done
+
+    def _wait_out(self, kept: Sequence[Pending]) -> set[str]:
+        """Send what others' live claims alone kept from us once they expire, if the invocation
+        knows it has the time to wait (never without a deadline); the contacts done."""
+        if not kept or self.remaining_ms() is None:
+            return set()
+        try:
+            stored = results.read_contacts(
+                self.table, [p.contact_id for p in kept], [OUTBOX_SORT_KEY]
+            )
+        except StorageError as error:
+            logger.warning("Claims not read; the stream retries", extra={"error": str(error)})
+            return set()
+        done: set[str] = set()
+        again: list[Pending] = []
+        until_ms = 0
+        for p in kept:
+            if p.contact_id not in stored:
+                continue
+            item = next(iter(stored[p.contact_id]), {})
+            due = [c for c in p.kept() if not outbox.channel_state(item, c).sent_at]
+            if not due:  # its holders recorded it sent meanwhile
+                done.add(p.contact_id)
+                continue
+            for channel in due:
+                state = outbox.channel_state(item, channel)
+                if state.claim_token not in (None, self.token) and state.claim_expires_ms:
+                    until_ms = max(until_ms, state.claim_expires_ms + PAST_EXPIRY_MS)
+            again.append(Pending(alert=p.alert, stored=item, due=due))
+        wait_ms = until_ms - outbox.epoch_ms(self.now())
+        if again and wait_ms > 0:
+            if not self._time_left(after_ms=wait_ms):
+                return done
+            logger.info("Waiting out claims another sender left",
+                        extra={"contacts": len(again), "waitMs": wait_ms})  # fmt: skip
+            self.sleep(wait_ms / 1000)
+        return done | self._deliver_groups(again)
+
+    def _record_again(self) -> None:
+        """Write again the outcomes whose write failed, after a pause, while time allows; what
+        stays unwritten keeps its claims, which expire (their takeover is then counted)."""
+        for pause in RECORD_AGAIN_AFTER_SECONDS:
+            left = self.remaining_ms()
+            if not self._unrecorded or left is None:
+                break
+            if left - pause * 1000 < self.budget.storage_call_seconds * 1000 * 2:
+                break
+            self.sleep(pause)
+            failed, self._unrecorded = self._unrecorded, []
+            for pending in failed:
+                self._write_outcome(pending, set(), again=True)
+        for pending in self._unrecorded:
+            logger.error(
+                "Alert outcome left unrecorded: its claims expire",
+                extra={"contactId": pending.contact_id, "outcomes": dict(pending.outcomes)},
+            )
 
     def _record_leased(self, group: Sequence[Pending]) -> set[str]:
         """Settle with one BatchWriteItem the contacts whose item only we can write now: every
@@ -138,7 +214,7 @@ class Delivery:
 
     def _claim(self, pending: Pending) -> bool:
         """Claim the contact's due channels; False when it must be retried without sending."""
-        if not self.has_time_left():
+        if not self._time_left():
             return False
         now = self.now()
         try:
@@ -163,20 +239,16 @@ class Delivery:
         return True
 
     def _send(self, channel: Channel, group: Sequence[Pending]) -> None:
-        """One batch call for the group's claims on `channel` that outlive the attempt."""
-        deadline = outbox.epoch_ms(self.now()) + SEND_ATTEMPT_MS
+        """The group's claims on `channel` that outlive its sends, sent; the others never are."""
+        deadline = outbox.epoch_ms(self.now()) + round(channel.send_seconds(len(group)) * 1000)
         live = [p for p in group if p.claimed_at_ms + outbox.CLAIM_SECONDS * 1000 > deadline]
         for stale in (p for p in group if p not in live):  # never attempted: certainly not sent
             stale.outcomes[channel.name] = Outcome.FAILED
         if not live:
             return
-        try:
-            outcomes = channel.send([p.alert for p in live])
-        except EnvironmentVariableError as error:
-            logger.error("Alerts not sent", extra={"channel": channel.name, "error": str(error)})
-            outcomes = {}
+        outcomes = channel.send([p.alert for p in live])
         for p in live:
-            outcome = outcomes.get(p.contact_id, Outcome.FAILED)
+            outcome = outcomes.get(p.contact_id, Outcome.MAYBE_SENT)
             p.outcomes[channel.name] = outcome
             if outcome is Outcome.SENT:
                 count(Metric.ALERT_PUBLISHED)
@@ -191,19 +263,12 @@ class Delivery:
 
     def _settle(self, pending: Pending, recorded: set[str]) -> bool:
         """Record what was sent and give back what certainly was not (unless `recorded` already
-        holds the contact); True when every channel is sent."""
+        holds the contact); True when every channel is sent, recorded or not."""
         claims = pending.claims
         if claims is None:
             return False
-        sent, released = pending.sent(), pending.released()
-        try:
-            if (sent or released) and pending.contact_id not in recorded:
-                self._record(pending, claims, sent, released)
-        except StorageError as error:
-            logger.error("Alert outcome not recorded", extra={"contactId": pending.contact_id,
-                                                              "error": str(error)})  # fmt: skip
-            count(Metric.STORAGE_ERROR)
-            return False
+        self._write_outcome(pending, recorded)
+        sent = pending.sent()
         if sent:
             logger.info("Alert sent", extra={"contactId": pending.contact_id, "channels": sent,
                                              "alertId": pending.alert.alert_id})  # fmt: skip
@@ -214,6 +279,22 @@ class Delivery:
             result is ClaimResult.SENT or pending.outcomes.get(channel) is Outcome.SENT
             for channel, result in claims.results.items()
         )
+
+    def _write_outcome(self, pending: Pending, recorded: set[str], *, again: bool = False) -> None:
+        """Write the contact's outcomes; when that fails, keep it to be written again."""
+        sent, released = pending.sent(), pending.released()
+        if pending.claims is None or not (sent or released) or pending.contact_id in recorded:
+            return
+        try:
+            self._record(pending, pending.claims, sent, released)
+        except StorageError as error:
+            if not again:
+                logger.error(
+                    "Alert outcome not recorded; written again while time allows",
+                    extra={"contactId": pending.contact_id, "error": str(error)},
+                )
+                count(Metric.STORAGE_ERROR)
+            self._unrecorded.append(pending)
 
     def _record(
         self, pending: Pending, claims: Claims, sent: Sequence[str], released: Sequence[str]
@@ -228,8 +309,4 @@ class Delivery:
             outbox.mark_channels_sent(self.table, pending.contact_id, sent, token=self.token,
                                       now=now)  # fmt: skip
         for channel in released:
-            try:
-                outbox.release(self.table, pending.contact_id, channel, token=self.token)
-            except StorageError as error:
-                # The claim expires by itself; the retry then sends (counted as a duplicate).
-                logger.error("Alert claim kept", extra={"channel": channel, "error": str(error)})
+            outbox.release(self.table, pending.contact_id, channel, token=self.token)

@@ -2,14 +2,17 @@
 
 The flow sends no parameters (the caller's number arrives in Details.ContactData.CustomerEndpoint)
 and gets back a flat string map, read as $.External.<key>:
-    {"eligible": "true|false", "decision": "<Decision>", "callerKey": "<hex HMAC or empty>"}
+    {"eligible": "true|false", "decision": "<Decision>", "callerKey": "<hex HMAC or empty>",
+     "numberWithheld": "true|false"}
+`numberWithheld` is the stage's one test of a withheld number (`sampling.withheldPatterns`); the
+flow keeps it on the contact, and the escalation flow promises a callback only when it is "false".
 When it cannot decide (a storage error, a malformed event, a parameter not of its allowed form)
 it answers as the stage's `sampling.onError` says, with decision "undecided" and a reason; when
 it fails outright or times out, the flow applies the same setting. A verification event
 (parameter "verification": "true", sent by `connect-survey verify`) is answered with reason
 "verification" without reading or writing anything. Every AWS call is under the invocation's
-absolute deadline (`deadline.py`). It never raises, and never logs or returns the number: only its
-keyed hash leaves this module.
+absolute deadline (`deadline.py`). It never raises, and never logs or returns the number: only
+its keyed hash and whether it is withheld leave this module.
 
 The caller-key secret is cached for `sampling.SECRET_CACHE_SECONDS`. A rotation (a new AWSCURRENT
 version) must not end every cooldown: while the current version is younger than the cooldown, a
@@ -57,57 +60,59 @@ if TYPE_CHECKING:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext | None) -> dict[str, str]:
     """Answer the flow with a flat string map, whatever arrives."""
+    withheld = True  # until the number is read: no callback is promised to an unknown number
     try:
         data = _mapping(_mapping(event, "Details"), "ContactData")
+        address = _mapping(data, "CustomerEndpoint").get("Address")
+        number = address if isinstance(address, str) else None
+        withheld = sampling.is_withheld(number, _policy_or_default().withheld_patterns)
         contact_id = data.get("ContactId")
         if not isinstance(contact_id, str) or not contact_id:
             begin(None, context)
             logger.warning("Malformed event: no ContactId")
-            return _undecided(REASON_MALFORMED_EVENT)
+            return _undecided(REASON_MALFORMED_EVENT, withheld=withheld)
         begin(contact_id, context)
         parameters = flow_parameters(event)
         if refused(parameters):
-            return _undecided(REASON_INVALID_PARAMETER)
+            return _undecided(REASON_INVALID_PARAMETER, withheld=withheld)
         if parameters.get(PARAM_VERIFICATION, "").strip() == TRUE:
-            return _verification()
-        number = _mapping(data, "CustomerEndpoint").get("Address")
+            return _verification(withheld=withheld)
         with deadline.invocation(context):
-            return _decide(number if isinstance(number, str) else None)
+            return _decide(None if withheld else number)
     except (StorageError, EnvironmentVariableError) as error:
         logger.error("Eligibility not decided", extra={"error": str(error)})
-        return _undecided(REASON_STORAGE_ERROR)
+        return _undecided(REASON_STORAGE_ERROR, withheld=withheld)
     except Exception:
         logger.exception("Eligibility failed unexpectedly")
-        return _undecided(REASON_INTERNAL_ERROR)
+        return _undecided(REASON_INTERNAL_ERROR, withheld=withheld)
 
 
 def _decide(number: str | None) -> dict[str, str]:
+    """`number` is None when withheld (the stage's test decided that already)."""
     policy = policy_from_environment()
     key = ""
-    if sampling.is_withheld(number) and policy.withheld_numbers != sampling.OFFER:
+    if number is None and policy.withheld_numbers != sampling.OFFER:
         decision = Decision.WITHHELD
     elif not sampling.sampled(policy.percent, sampling.sampler.random()):
         decision = Decision.SAMPLING
-    elif number is None or sampling.is_withheld(number):
+    elif number is None:
         decision = Decision.OFFER  # withheld and offered: no cooldown can be kept for them
     else:
         secret = _secret(policy.cooldown_days)
         key = sampling.caller_key(number, secret.current)
         cooling = policy.cooldown_days > 0 and _in_cooldown(number, secret, policy.cooldown_days)
         decision = Decision.COOLDOWN if cooling else Decision.OFFER
-    return _answer(decision, eligible=decision is Decision.OFFER, caller_key=key)
+    eligible = decision is Decision.OFFER
+    return _answer(decision, eligible=eligible, caller_key=key, withheld=number is None)
 
 
-def _undecided(reason: str) -> dict[str, str]:
-    try:
-        policy = policy_from_environment()
-    except EnvironmentVariableError:
-        policy = SamplingPolicy()  # the default onError: offer
-    answer = _answer(Decision.UNDECIDED, eligible=policy.on_error == sampling.OFFER, caller_key="")
+def _undecided(reason: str, *, withheld: bool) -> dict[str, str]:
+    eligible = _policy_or_default().on_error == sampling.OFFER
+    answer = _answer(Decision.UNDECIDED, eligible=eligible, caller_key="", withheld=withheld)
     return {**answer, REASON: reason}
 
 
-def _verification() -> dict[str, str]:
+def _verification(*, withheld: bool) -> dict[str, str]:
     """A deploy check's answer: nothing read (it learns nothing about any caller), and no
     decision counted (it is no caller)."""
     logger.info("Verification event answered")
@@ -115,18 +120,31 @@ def _verification() -> dict[str, str]:
         sampling.ELIGIBLE: FALSE,
         sampling.DECISION: Decision.UNDECIDED.value,
         sampling.CALLER_KEY: "",
+        sampling.NUMBER_WITHHELD: TRUE if withheld else FALSE,
         REASON: REASON_VERIFICATION,
     }
 
 
-def _answer(decision: Decision, *, eligible: bool, caller_key: str) -> dict[str, str]:
+def _answer(
+    decision: Decision, *, eligible: bool, caller_key: str, withheld: bool
+) -> dict[str, str]:
     metrics.add_metric(name=decision.metric, unit=MetricUnit.Count, value=1)
     logger.info("Eligibility decided", extra={"decision": decision.value, "eligible": eligible})
     return {
         sampling.ELIGIBLE: TRUE if eligible else FALSE,
         sampling.DECISION: decision.value,
         sampling.CALLER_KEY: caller_key if eligible else "",
+        sampling.NUMBER_WITHHELD: TRUE if withheld else FALSE,
     }
+
+
+def _policy_or_default() -> SamplingPolicy:
+    """The stage's policy, or the defaults (onError offer, the built-in withheld patterns) when
+    the environment does not hold one: an answer is still owed to the flow."""
+    try:
+        return policy_from_environment()
+    except EnvironmentVariableError:
+        return SamplingPolicy()
 
 
 def policy_from_environment() -> SamplingPolicy:

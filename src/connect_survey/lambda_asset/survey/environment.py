@@ -10,18 +10,15 @@ from functools import lru_cache
 from typing import Final
 
 from .contract import (
-    ENV_BUS,
     ENV_INSTANCE_ALIAS,
     ENV_RETENTION_DAYS,
     ENV_SURVEY,
     ENV_TABLE,
-    ENV_TOPIC,
     METRICS_NAMESPACE,
 )
 from .definition import SurveyDefinition
 from .exceptions import EnvironmentVariableError
 
-DEFAULT_BUS: Final = "default"
 DEFAULT_RETENTION_DAYS: Final = 365
 
 
@@ -29,19 +26,16 @@ def handler_environment(
     *,
     function_name: str,
     table_name: str,
-    topic_arn: str,
-    bus_name: str,
     survey: SurveyDefinition,
     retention_days: int,
     instance_alias: str | None = None,
 ) -> dict[str, str]:
-    """The environment both the stack and the simulator give a handler: one definition."""
+    """The environment both the stack and the simulator give a handler: one definition (the
+    alert function also gets its channels' `variables`)."""
     optional = {ENV_INSTANCE_ALIAS: instance_alias} if instance_alias else {}
     return {
         **optional,
         ENV_TABLE: table_name,
-        ENV_TOPIC: topic_arn,
-        ENV_BUS: bus_name,
         ENV_SURVEY: survey.to_env(),
         ENV_RETENTION_DAYS: str(retention_days),
         "POWERTOOLS_SERVICE_NAME": function_name,
@@ -51,19 +45,11 @@ def handler_environment(
 
 def survey() -> SurveyDefinition:
     """The survey definition the stack rendered the flows from."""
-    return _parse_survey(_required(ENV_SURVEY))
+    return _parse_survey(required(ENV_SURVEY))
 
 
 def table_name() -> str:
-    return _required(ENV_TABLE)
-
-
-def topic_arn() -> str:
-    return _required(ENV_TOPIC)
-
-
-def bus_name() -> str:
-    return os.environ.get(ENV_BUS, "").strip() or DEFAULT_BUS
+    return required(ENV_TABLE)
 
 
 def instance_alias() -> str | None:
@@ -83,7 +69,8 @@ def retention_days() -> int:
     return int(text)
 
 
-def _required(variable: str) -> str:
+def required(variable: str) -> str:
+    """The variable's value; EnvironmentVariableError, naming it, when it is unset or blank."""
     value = os.environ.get(variable, "").strip()
     if not value:
         raise EnvironmentVariableError(

@@ -31,6 +31,8 @@ def message_participant(run: Run, action: Action) -> Outcome:
     if not run.state.customer_present:
         return _no_customer(run, action)
     speak(run, action)
+    if action.identifier in run.services.hang_up_during:
+        return _hang_up(run, action)
     return succeed(action)
 
 
@@ -42,10 +44,11 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
     if not run.state.customer_present:
         return _no_customer(run, action)
     speak(run, action)
+    if action.identifier in run.services.hang_up_during:
+        return _hang_up(run, action)
     entry = run.services.caller.next()
     if entry.kind == "hangup":
-        run.log(action, EventKind.HANG_UP, "caller hangs up", who="caller")
-        return End(Ending.CALLER_HUNG_UP)
+        return _hang_up(run, action)
     if entry.kind == "timeout":
         run.log(action, EventKind.TIMEOUT, f"no key within {seconds} s", seconds=seconds)
     else:
@@ -53,9 +56,18 @@ def get_participant_input(run: Run, action: Action) -> Outcome:
     return _store(run, action, entry) if store else _menu(run, action, entry)
 
 
+def _hang_up(run: Run, action: Action) -> End:
+    run.log(action, EventKind.HANG_UP, "caller hangs up", who="caller")
+    return End(Ending.CALLER_HUNG_UP)
+
+
 def _no_customer(run: Run, action: Action) -> Outcome:
-    """Participant actions are attempted only with a participant: with the caller gone, the
-    block fails (the docs do not name the branch; the error branch is the cautious reading)."""
+    """With the caller gone a participant action is not performed; the docs do not say what
+    happens instead, so the run picks a reading: the error branch, or on to NextAction as if
+    it had been skipped (then nothing is heard and no input is stored)."""
+    if run.services.absent_participant == "skip":
+        run.log(action, EventKind.BRANCH, f"skipped: no customer -> {succeed(action)}")
+        return succeed(action)
     return fail(run, action, NO_MATCHING_ERROR, "no customer on the contact")
 
 
