@@ -76,7 +76,7 @@ def handler(event: dict[str, Any], context: LambdaContext | None) -> dict[str, s
         if refused(parameters):
             return _undecided(REASON_INVALID_PARAMETER, withheld=withheld)
         if parameters.get(PARAM_VERIFICATION, "").strip() == TRUE:
-            return _verification(withheld=withheld)
+            return _verification()
         with deadline.invocation(context):
             return _decide(None if withheld else number)
     except (StorageError, EnvironmentVariableError) as error:
@@ -112,15 +112,15 @@ def _undecided(reason: str, *, withheld: bool) -> dict[str, str]:
     return {**answer, REASON: reason}
 
 
-def _verification(*, withheld: bool) -> dict[str, str]:
-    """A deploy check's answer: nothing read (it learns nothing about any caller), and no
-    decision counted (it is no caller)."""
+def _verification() -> dict[str, str]:
+    """A deploy check's answer, the same whatever number it names: nothing read (it learns
+    nothing about any caller), no decision counted (it is no caller), no callback promised."""
     logger.info("Verification event answered")
     return {
         sampling.ELIGIBLE: FALSE,
         sampling.DECISION: Decision.UNDECIDED.value,
         sampling.CALLER_KEY: "",
-        sampling.NUMBER_WITHHELD: TRUE if withheld else FALSE,
+        sampling.NUMBER_WITHHELD: TRUE,
         REASON: REASON_VERIFICATION,
     }
 
