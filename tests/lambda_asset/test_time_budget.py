@@ -24,7 +24,7 @@ import pytest
 from connect_survey.lambda_asset.survey import aws, eligibility, sampling
 from connect_survey.lambda_asset.survey.budget import CALL_PATH
 from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
-from tests.lambda_asset.conftest import CountdownContext
+from tests.lambda_asset.conftest import CountdownContext, warm_clients
 from tests.lambda_asset.loopback_dynamodb import DRIP_SECONDS, LoopbackDynamoDB
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ def faulty_dynamodb(
     endpoints = FAULTS[request.param]()
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", next(endpoints))
     aws.reset_clients()
+    warm_clients()
     yield request.param
     next(endpoints, None)
     aws.reset_clients()

@@ -129,6 +129,7 @@ def test_eligibility_handler_answers_a_verification_event_without_any_aws_call(
         "eligible": "false",
         "decision": "undecided",
         "callerKey": "",
+        "numberWithheld": "true",
         "reason": "verification",
     }
     assert calls == []

@@ -11,8 +11,8 @@ it answers as the stage's `sampling.onError` says, with decision "undecided" and
 it fails outright or times out, the flow applies the same setting. A verification event
 (parameter "verification": "true", sent by `connect-survey verify`) is answered with reason
 "verification" without reading or writing anything. Every AWS call is under the invocation's
-absolute deadline (`deadline.py`). It never raises, and never logs or returns the number: only its
-keyed hash and whether it is withheld leave this module.
+absolute deadline (`deadline.py`). It never raises, and never logs or returns the number: only
+its keyed hash and whether it is withheld leave this module.
 
 The caller-key secret is cached for `sampling.SECRET_CACHE_SECONDS`. A rotation (a new AWSCURRENT
 version) must not end every cooldown: while the current version is younger than the cooldown, a
@@ -113,8 +113,8 @@ def _undecided(reason: str, *, withheld: bool) -> dict[str, str]:
 
 
 def _verification() -> dict[str, str]:
-    """A deploy check's answer: nothing read (it learns nothing about any caller), and no
-    decision counted (it is no caller)."""
+    """A deploy check's answer, the same whatever number it names: nothing read (it learns
+    nothing about any caller), no decision counted (it is no caller), no callback promised."""
     logger.info("Verification event answered")
     return {
         sampling.ELIGIBLE: FALSE,

@@ -6,6 +6,27 @@ table holds one `CooldownRecord` per caller key. `to_item()` gives DynamoDB's at
 (what PutItem takes and a stream image carries), built with boto3's TypeSerializer; `from_item()`
 reads it back with its TypeDeserializer and raises MalformedItemError naming the attribute at
 fault, so a caller can skip the item and say why. Numbers are whole numbers throughout.
+
+Pending-work markers (the sweeper's input; names in contract.py). When the caller's path cannot
+make a side write in time, it marks the item it did write; only marked items carry `pendingWork`,
+so an index on (`pendingWork`, `pendingSince`) is sparse. All values are strings (S):
+  - cooldown, on an answer item, key {contactId: <ContactId>, question: <question key>}:
+      pendingWork = "cooldown"; pendingSince = answeredAt (ISO-8601 UTC with milliseconds);
+      pendingCallerKey = the caller key, 64 lowercase hex characters (never the number).
+    Complete: put `CooldownRecord.started(pendingCallerKey, answeredAt, cooldown days)` into the
+    cooldown table, leaving a record started within the hour alone (exactly what
+    `eligibility.remember_caller(pendingCallerKey, answeredAt)` does), then REMOVE the three
+    attributes on condition that pendingSince is unchanged.
+  - summary, on the summary item, key {contactId: <ContactId>, question: "#summary"}:
+      pendingWork = "summary"; pendingSince = when it was written from the contact attributes
+      alone (the answers could not be read in time).
+    Complete: read the contact's answer items, let each stored score replace the summary's for
+    its attribute, rewrite scores, answered, lowest and status (`finish.survey_status`), then
+    REMOVE pendingWork and pendingSince on the same condition.
+A later handler invocation that completes the work itself clears the marker (a retried score
+rewrites the answer item unmarked; a finish that read the answers REMOVEs the summary's). A
+marker younger than the function timeout may belong to an invocation still running; every
+completion is idempotent, so racing it is harmless.
 """
 
 from __future__ import annotations
