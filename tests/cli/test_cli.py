@@ -720,3 +720,27 @@ def test_simulate_rejects_a_bad_caller_option_in_one_line(
 ) -> None:
     err = one_line_error(*run(capsys, "simulate", "escalation-survey", option, value))
     assert f"argument {option}: {value!r}" in err
+
+
+def test_simulate_shows_the_sweeper_delivering_once_after_the_streams_retries_gave_up(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN a caller who rates 1, 5, 5 while SNS fails more calls than the stream retries last
+    # WHEN the call is simulated as JSON (the embedded AWS runs the sweeper on its schedule)
+    code, out, _ = run(
+        capsys, "simulate", "on-demand-survey", "--keys", "1,5,5", "--fail-service", "sns=40",
+        "--json",
+    )  # fmt: skip
+
+    # THEN each alert arrived exactly once, the e-mail late: sent by a sweep, which also
+    # redrove the dead letters
+    assert code == 0
+    report = json.loads(out)
+    assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
+    late = [(s["after_seconds"], a["channel"]) for s in report["sweeps"] for a in s["alerts"]]
+    assert [channel for _, channel in late] == ["sns"]
+    assert late[0][0] > 0
+    assert (
+        report["sweeps"][-1]["deadLetters"]["received"]
+        == report["sweeps"][-1]["deadLetters"]["redriven"]
+    )

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from aws_cdk import aws_iam as iam
 
+SENDERS = ("survey-dev-alert", "survey-dev-sweeper")
+
 
 class PagerQueue(Construct):
     """The pager channel's resource: the construct that owns the queue grants the send."""
@@ -62,7 +64,8 @@ def test_stack_grants_and_configures_a_registered_channel_from_its_construct(
     # WHEN the dev stack is synthesized
     template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
 
-    # THEN the alert function, and it alone, may send to the pager's queue and is told its URL
+    # THEN the senders (the alert function, and the sweeper that sends what the stream left)
+    # and they alone may send to the pager's queue and are told its URL
     functions = template.find_resources("AWS::Lambda::Function")
     [queue_id] = [
         key
@@ -71,8 +74,8 @@ def test_stack_grants_and_configures_a_registered_channel_from_its_construct(
     ]
     for function in functions.values():
         env = function["Properties"]["Environment"]["Variables"]
-        is_alert = function["Properties"]["FunctionName"] == "survey-dev-alert"
-        assert (env.get(QUEUE_URL) == {"Ref": queue_id}) is is_alert
+        is_sender = function["Properties"]["FunctionName"] in SENDERS
+        assert (env.get(QUEUE_URL) == {"Ref": queue_id}) is is_sender
     senders = [
         policy["Properties"]["Roles"]
         for policy in template.find_resources("AWS::IAM::Policy").values()
@@ -80,11 +83,12 @@ def test_stack_grants_and_configures_a_registered_channel_from_its_construct(
         if "sqs:SendMessage" in statement["Action"]
         and statement["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
     ]
-    [alert_id] = [
-        key for key, f in functions.items() if f["Properties"]["FunctionName"] == "survey-dev-alert"
-    ]
-    alert_role = functions[alert_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    assert senders == [[{"Ref": alert_role}]]
+    sender_roles = sorted(
+        f["Properties"]["Role"]["Fn::GetAtt"][0]
+        for f in functions.values()
+        if f["Properties"]["FunctionName"] in SENDERS
+    )
+    assert sorted(role["Ref"] for roles in senders for role in roles) == sender_roles
 
 
 def test_stack_refuses_a_registered_channel_no_construct_serves(

@@ -56,7 +56,8 @@ def test_stack_has_six_flows_per_language_three_functions_and_their_wiring(
     languages = dev_config.offline.languages
     assert len(dev_config.offline.flow_keys) == 6 * len(languages)
     dev_template.resource_count_is("AWS::Connect::ContactFlow", 6 * len(languages))
-    dev_template.resource_count_is("AWS::Lambda::Function", 4)  # score, finish, eligibility, alert
+    # score, finish, eligibility, alert, sweeper
+    dev_template.resource_count_is("AWS::Lambda::Function", 5)
     dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 3)
     dev_template.resource_count_is("AWS::Lambda::Permission", 3)
     dev_template.resource_count_is("AWS::DynamoDB::Table", 2)  # results, caller cooldown
@@ -87,11 +88,13 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
         "survey-dev-eligibility",
         "survey-dev-finish",
         "survey-dev-score",
+        "survey-dev-sweeper",
     ]
     for function in functions:
         props = function["Properties"]
         assert props["Runtime"] == "python3.14"
-        if props["FunctionName"] != "survey-dev-alert":  # no flow waits for the alert function
+        # no flow waits for the alert function or the sweeper
+        if props["FunctionName"] not in ("survey-dev-alert", "survey-dev-sweeper"):
             assert props["Timeout"] <= CONNECT_FLOW_LIMIT_SECONDS
         assert props["TracingConfig"] == {"Mode": "Active"}
         [layer] = props["Layers"]
@@ -99,17 +102,17 @@ def test_functions_use_the_configured_powertools_layer_of_their_runtime_and_shor
         env = props["Environment"]["Variables"]
         assert set(env) >= {contract.ENV_TABLE, contract.ENV_SURVEY, contract.ENV_RETENTION_DAYS}
         assert json.loads(env[contract.ENV_SURVEY])["lowScoreThreshold"] == 3
-        # Only the alert function gets its channels' settings (the topic, the bus).
+        # Only the senders (the alert function, the sweeper) get the channels' settings.
         channel_settings = {variable for channel in CHANNELS for variable in channel.variables}
-        if props["FunctionName"] == "survey-dev-alert":
+        if props["FunctionName"] in ("survey-dev-alert", "survey-dev-sweeper"):
             assert set(env) >= channel_settings
         else:
             assert not set(env) & channel_settings
 
 
 def test_function_logs_have_retention(dev_template: Template) -> None:
-    # four functions, and the Firehose delivery of contact records
-    dev_template.resource_count_is("AWS::Logs::LogGroup", 5)
+    # five functions, and the Firehose delivery of contact records
+    dev_template.resource_count_is("AWS::Logs::LogGroup", 6)
     dev_template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": 14})
 
 
@@ -271,6 +274,9 @@ def test_alert_events_go_on_the_stages_own_bus_only_the_alert_function_may_put_t
         logical_id(dev_template, "AWS::Lambda::Function", FunctionName="survey-dev-alert")
     ]
     role = alert_function["Properties"]["Role"]
+    sweeper_role = resources(dev_template, "AWS::Lambda::Function")[
+        logical_id(dev_template, "AWS::Lambda::Function", FunctionName="survey-dev-sweeper")
+    ]["Properties"]["Role"]
 
     # WHEN the bus's resource policy is read
     statements = [
@@ -295,8 +301,9 @@ def test_alert_events_go_on_the_stages_own_bus_only_the_alert_function_may_put_t
         {"AWS": "*"},
         bus,
     )
-    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [role]}}
-    assert len(statements) == 2
+    # the sweeper sends the alerts the stream left, with the alert function's code
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [role, sweeper_role]}}
+    assert len(statements) == 3
 
 
 def test_results_table_is_durable_encrypted_and_expires_items(dev_template: Template) -> None:
@@ -638,7 +645,10 @@ def test_functions_time_out_inside_the_flow_limit_of_the_time_budget(
     limits = {limit for content in contents for limit in pattern.findall(content)}
 
     # THEN both come from the budget
-    flow_functions = [f for f in functions if f["Properties"]["FunctionName"] != "survey-dev-alert"]
+    off_the_call_path = ("survey-dev-alert", "survey-dev-sweeper")
+    flow_functions = [
+        f for f in functions if f["Properties"]["FunctionName"] not in off_the_call_path
+    ]
     assert {f["Properties"]["Timeout"] for f in flow_functions} == {budget.function_timeout_seconds}
     assert limits == {str(budget.flow_limit_seconds)}
 
@@ -741,7 +751,9 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
         assert namespace_metric in watched
     for metric in ("StorageError", "AlertError", "InternalError"):
         assert f'"MetricName": "{metric}"' in expressions
-    assert len(alarms) == 4 * 3 + 2 + 3 + 2  # 4 functions; + the reports' two Firehose alarms
+    # 5 functions; iterator age, dead letters; 5 handler metrics; the reports' two Firehose
+    # alarms; the sweeper's two ages of unfinished work
+    assert len(alarms) == 5 * 3 + 2 + 5 + 2 + 2
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": ops_topic}]
     durations = [a["Properties"] for a in alarms if a["Properties"].get("MetricName") == "Duration"]
@@ -751,8 +763,34 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
             0.8 * CALL_PATH.function_timeout_seconds * 1000,
             0.8 * CALL_PATH.function_timeout_seconds * 1000,
             0.8 * ALERT_FUNCTION_TIMEOUT_SECONDS * 1000,
+            0.8 * ALERT_FUNCTION_TIMEOUT_SECONDS * 1000,
         ]
     )
+
+
+def test_skipped_writes_and_invalid_parameters_raise_alarms_to_the_ops_topic(
+    dev_template: Template,
+) -> None:
+    # GIVEN the dev stack's alarms on the handlers' own metrics
+    alarms = resources(dev_template, "AWS::CloudWatch::Alarm").values()
+    ops_topic = logical_id(
+        dev_template, "AWS::SNS::Topic", DisplayName="Post-call survey operations alarms"
+    )
+
+    # WHEN the ones summing SkippedWrite and InvalidParameter are picked out
+    for metric in ("SkippedWrite", "InvalidParameter"):
+        [alarm] = [
+            a["Properties"]
+            for a in alarms
+            if f'"MetricName": "{metric}"' in json.dumps(a["Properties"].get("Metrics", []))
+        ]
+
+        # THEN each sums the metric over every function, fires on the first one, and notifies ops
+        services = json.dumps(alarm["Metrics"]).count('"Name": "service"')
+        assert services == 5
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+        assert alarm["AlarmActions"] == [{"Ref": ops_topic}]
+        assert metric in alarm["AlarmDescription"]
 
 
 def test_dashboard_shows_answers_alerts_duplicates_errors_and_durations(

@@ -88,7 +88,7 @@ def test_one_rotated_customer_key_encrypts_both_topics(stage: str, context: dict
     assert "alias/aws/sns" not in json.dumps(template.to_json())
 
 
-def test_only_the_alert_function_may_use_the_key_to_publish_and_only_through_sns(
+def test_only_the_senders_may_use_the_key_to_publish_and_only_through_sns(
     dev_template: Template,
 ) -> None:
     # GIVEN the key policy's statements naming a role of the stack
@@ -100,14 +100,18 @@ def test_only_the_alert_function_may_use_the_key_to_publish_and_only_through_sns
         if "Fn::GetAtt" in json.dumps(s["Principal"])
     ]
 
-    # THEN there is one, for the alert function's role: data keys for SNS, nothing else
-    [statement] = for_roles
-    role_id = statement["Principal"]["AWS"]["Fn::GetAtt"][0]
-    assert "HandlersAlertRole" in role_id and role_id in roles
-    assert sorted(listed(statement["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert statement["Condition"] == {
-        "StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}
-    }
+    # THEN there are two, for the senders' roles (the alert function, and the sweeper that
+    # sends what the stream left): data keys for SNS, nothing else
+    assert len(for_roles) == 2
+    for statement, name in zip(
+        for_roles, ("HandlersAlertRole", "HandlersSweeperRole"), strict=True
+    ):
+        role_id = statement["Principal"]["AWS"]["Fn::GetAtt"][0]
+        assert name in role_id and role_id in roles
+        assert sorted(listed(statement["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey"]
+        assert statement["Condition"] == {
+            "StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}
+        }
 
     # AND no role's own policy grants anything on the key
     for policy in dev_template.find_resources("AWS::IAM::Policy").values():

@@ -141,7 +141,8 @@ def test_make_synth_synthesizes_the_default_stage_offline_and_names_its_template
     dev = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]["stages"]["dev"]
     languages = dev.get("languages", [dev.get("language", "en-US")])
     assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(languages)  # six per language
-    assert template.count('"AWS::Lambda::Function"') == 4  # score, finish, eligibility, alert
+    # score, finish, eligibility, alert, sweeper
+    assert template.count('"AWS::Lambda::Function"') == 5
 
 
 @pytest.mark.slow

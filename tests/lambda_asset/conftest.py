@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
 from connect_survey.lambda_asset.survey import alert, aws, finish, score
+from connect_survey.lambda_asset.survey.budget import CALL_PATH
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN as TOPIC_ARN_VARIABLE
 from connect_survey.lambda_asset.survey.contract import (
@@ -87,6 +89,38 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
+
+
+@dataclass
+class CountdownContext:
+    """The Lambda context of an invocation started now: its time left runs down in real time from
+    the call path's function timeout."""
+
+    started: float = field(default_factory=time.monotonic)
+    aws_request_id: str = "budget-test"
+    seconds: float = CALL_PATH.function_timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.started + self.seconds - time.monotonic()) * 1000)
+
+
+def warm_clients() -> None:
+    """Create the handlers' clients before a timed invocation, as a warm function has them: the
+    timing tests measure what the network does, not how long a loaded test machine takes to
+    build a client (CPU the deadline cannot give back)."""
+    for service in ("dynamodb", "secretsmanager"):
+        aws.client(service)
+
+
+def metric_names(output: str) -> list[str]:
+    """The metrics in the EMF lines of `output`, in order."""
+    blobs = [json.loads(line) for line in output.splitlines() if '"_aws"' in line]
+    return [
+        metric["Name"]
+        for blob in blobs
+        for directive in blob["_aws"]["CloudWatchMetrics"]
+        for metric in directive["Metrics"]
+    ]
 
 
 @pytest.fixture

@@ -73,3 +73,17 @@ def test_alert_budget_today_is_a_claim_two_batch_sends_and_a_write() -> None:
     # THEN it is 5 + 4 + 4 + 5 seconds
     assert CHANNELS.names == ["sns", "events"]
     assert CHANNELS.budget().margin_seconds == 18
+
+
+def test_the_call_paths_deadline_leaves_time_to_answer_and_for_a_first_and_a_last_call() -> None:
+    # GIVEN the call path's budget, whose calls are cut at an absolute deadline
+    budget = CALL_PATH
+
+    # WHEN the deadline's parts are compared
+    reserve = budget.deadline_reserve_seconds
+    first_call_window = budget.function_timeout_seconds - reserve - budget.attempt_seconds
+
+    # THEN a handler answers well before its timeout (more than the half second the fault tests
+    # require), and a first call that keeps one attempt for the write after it can still connect
+    assert 0.5 < reserve < budget.function_timeout_seconds
+    assert first_call_window >= budget.connect_timeout_seconds

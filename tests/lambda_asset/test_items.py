@@ -3,6 +3,7 @@ malformed item is refused with the attribute at fault named."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -142,3 +143,29 @@ def test_cooldown_record_lasts_the_cooldown_and_round_trips() -> None:
     assert CooldownRecord.from_item(record.to_item()) == record
     with pytest.raises(MalformedItemError, match="surveyedAt: missing"):
         CooldownRecord.from_item(CooldownRecord.key("ab"))
+
+
+@pytest.mark.parametrize(
+    ("model", "work"),
+    [
+        (replace(ANSWER, pending_cooldown="cd" * 32, pending_since=ANSWER.answered_at), "cooldown"),
+        (replace(SUMMARY, pending_since="2025-01-02T03:04:09.000Z"), "summary"),
+    ],
+    ids=["answer", "summary"],
+)
+def test_work_left_for_the_sweeper_is_a_sparse_string_marker_that_round_trips(
+    model: Any, work: str
+) -> None:
+    # GIVEN an item left with work for the sweeper
+    item = model.to_item()
+
+    # WHEN it is read back
+    # THEN the marker is two strings (an index can key on them) and the model is unchanged
+    assert item["pendingWork"] == {"S": work}
+    assert item["pendingSince"] == {"S": model.pending_since}
+    assert result_item(item) == model
+
+
+def test_an_item_without_work_left_carries_no_marker() -> None:
+    for model in (ANSWER, SUMMARY, replace(ANSWER, pending_since="2025-01-02T03:04:05.678Z")):
+        assert not {"pendingWork", "pendingSince", "pendingCallerKey"} & set(model.to_item())

@@ -2,9 +2,11 @@
 DynamoDB does.
 
 DynamoDB is replaced by local loopback sockets: one that accepts and never answers (a black
-hole), a port nobody listens on (refused), and a server answering every call correctly after
-1.4 s. The handlers' clients are pointed at them through boto3's endpoint variable; the Lambda
-context counts down in real time from the function timeout of the time budget.
+hole), a port nobody listens on (refused), a server answering every call correctly after 1.4 s,
+and one whose replies trickle in a byte every 0.9 s (botocore's read timeout restarts with each
+byte: only the handlers' absolute deadline ends those calls). The handlers' clients are pointed
+at them through boto3's endpoint variable; the Lambda context counts down in real time from the
+function timeout of the time budget.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import json
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ import pytest
 from connect_survey.lambda_asset.survey import aws, eligibility, sampling
 from connect_survey.lambda_asset.survey.budget import CALL_PATH
 from connect_survey.lambda_asset.survey.sampling import Decision, SamplingPolicy
+from tests.lambda_asset.conftest import CountdownContext, warm_clients
+from tests.lambda_asset.loopback_dynamodb import DRIP_SECONDS, LoopbackDynamoDB
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,17 +34,6 @@ ALL = "connectContactFlowEventAll"
 TIMEOUT_S = CALL_PATH.function_timeout_seconds
 REQUIRED_SPARE_S = 0.5
 SLOW_CALL_S = 1.4
-
-
-@dataclass
-class CountdownContext:
-    """The Lambda context of an invocation started now with the budget's function timeout."""
-
-    started: float = field(default_factory=time.monotonic)
-    aws_request_id: str = "budget-test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self.started + TIMEOUT_S - time.monotonic()) * 1000)
 
 
 def black_hole() -> Iterator[str]:
@@ -111,7 +103,18 @@ def slow_dynamodb() -> Iterator[str]:
     server.server_close()
 
 
-FAULTS = {"black-hole": black_hole, "refused": refusing_port, "1.4 s per call": slow_dynamodb}
+def dripping_dynamodb() -> Iterator[str]:
+    """Every reply, status line first, one byte every 0.9 s."""
+    yield from LoopbackDynamoDB(drip=lambda operation, table: True).serve()
+
+
+DRIP = f"1 byte every {DRIP_SECONDS} s"
+FAULTS = {
+    "black-hole": black_hole,
+    "refused": refusing_port,
+    "1.4 s per call": slow_dynamodb,
+    DRIP: dripping_dynamodb,
+}
 
 
 @pytest.fixture(params=sorted(FAULTS))
@@ -122,6 +125,7 @@ def faulty_dynamodb(
     endpoints = FAULTS[request.param]()
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", next(endpoints))
     aws.reset_clients()
+    warm_clients()
     yield request.param
     next(endpoints, None)
     aws.reset_clients()

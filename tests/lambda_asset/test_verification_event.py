@@ -1,13 +1,19 @@
-"""A deploy check's verification event: both handlers answer it and store or send nothing."""
+"""A deploy check's verification event: every handler answers it and stores, sends or (eligibility)
+reads nothing."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connect_survey import PROJECT_ROOT, verify
 from connect_survey.config.stage import load_stage
+from connect_survey.lambda_asset.survey import aws, eligibility, sampling
 from connect_survey.lambda_asset.survey.contract import PARAM_VERIFICATION, TRUE
+from connect_survey.lambda_asset.survey.sampling import SamplingPolicy
+
+if TYPE_CHECKING:
+    import pytest
 
 ALL = "connectContactFlowEventAll"
 CDK_JSON = PROJECT_ROOT / "cdk.json"
@@ -93,3 +99,49 @@ def test_the_real_handlers_answer_verifys_event_as_verify_expects(
     for key, answer in answers.items():
         assert expected[key].items() <= answer.items()
     assert results_table.scan()["Items"] == []
+
+
+def test_eligibility_handler_answers_a_verification_event_without_any_aws_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a 30-day cooldown, and handler clients that record any call they are asked to make
+    environment = sampling.sampling_environment(
+        policy=SamplingPolicy(cooldown_days=30),
+        cooldown_table="cooldown",
+        secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:caller-key",
+    )
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    sampling.caller_secrets.clear()
+    calls: list[str] = []
+    for service in ("secretsmanager", "dynamodb"):
+        aws.client(service).meta.events.register(
+            "before-call", lambda model, **_: calls.append(model.name)
+        )
+
+    # WHEN a verification event names a caller (a deploy check, or someone probing)
+    data = {"ContactId": "verify-1", "CustomerEndpoint": {"Address": "+15555550100"}}
+    event = {"Details": {"ContactData": data, "Parameters": {PARAM_VERIFICATION: TRUE}}}
+    answer = eligibility.handler(event, None)
+
+    # THEN it answers "verification" without reading the secret or the cooldown table
+    assert answer == {
+        "eligible": "false",
+        "decision": "undecided",
+        "callerKey": "",
+        "numberWithheld": "true",
+        "reason": "verification",
+    }
+    assert calls == []
+
+
+def test_the_real_eligibility_handler_answers_verifys_event_as_verify_expects() -> None:
+    # GIVEN the event `connect-survey verify` sends to the dev stage's eligibility function
+    stage = load_stage(json.loads(CDK_JSON.read_text(encoding="utf-8"))["context"], "dev")
+    event = verify.verification_event(stage, parameters={"mode": "on-demand"})
+
+    # WHEN the real handler answers it
+    answer = eligibility.handler(event, None)
+
+    # THEN the answer is what verify accepts
+    assert verify.expected_answers()["eligibility"].items() <= answer.items()

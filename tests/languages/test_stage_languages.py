@@ -155,3 +155,23 @@ def test_ten_questions_in_three_languages_each_render_within_connect_flow_limits
         assert len(document["Actions"]) <= MAX_ACTIONS, (key, len(document["Actions"]))
         assert len(content) <= MAX_CONTENT, (key, len(content))
         assert [f for f in lint(document, key, content=content) if f.severity == "error"] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "languages", "setting"),
+    [
+        ("english", None, "language"),
+        (ENGLISH, [ENGLISH, "+15555550100"], r"languages\[1\]"),
+        (ENGLISH, [ENGLISH, "ja_JP"], r"languages\[1\]"),
+    ],
+)
+def test_a_language_not_of_the_handlers_form_stops_synth(
+    language: str, languages: list[str] | None, setting: str
+) -> None:
+    # GIVEN a stage language the score handler would refuse as a parameter (contract's form)
+    # WHEN the stage loads
+    # THEN synth stops there, naming the setting, before any flow could send it
+    with pytest.raises(
+        ConfigError, match=rf"^stages\.dev\.{setting}: '.*' is not a language code like en-US"
+    ):
+        stage_in(language, languages=languages)

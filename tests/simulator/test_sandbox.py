@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 from aws_lambda_powertools import Metrics
 
 from connect_survey.config.stage import load_stage
+from connect_survey.flow_language.engine import LambdaContext
+from connect_survey.lambda_asset.survey.budget import CALL_PATH
 from connect_survey.lambda_asset.survey.items import Answer, OutboxItem, Summary, result_item
-from connect_survey.simulator.sandbox import embedded_aws
+from connect_survey.simulator.sandbox import SimulatedClock, embedded_aws
 from connect_survey.simulator.simulate import CallSetup, Simulator
 from connect_survey.simulator.stream import EmbeddedTableStream, TableStream
 from tests.infra.conftest import ROOT
@@ -70,3 +73,25 @@ def test_sandbox_stream_delivers_the_records_get_records_returns(stage: Any) -> 
     assert any(isinstance(item, Answer) and item.question == "effort" for item in items)
     assert any(isinstance(item, OutboxItem) and "sns" in item.sent for item in items)
     assert direct.pending == api.pending
+
+
+def test_handlers_run_on_the_simulated_clock_capped_at_their_timeout() -> None:
+    # GIVEN the engine's context for a flow that waits 8 s (its clock runs in real time)
+    context = LambdaContext(
+        function_name="survey-dev-score",
+        invoked_function_arn="arn:aws:lambda:us-east-1:111122223333:function:survey-dev-score",
+        aws_request_id="request-1",
+        deadline=time.monotonic() + 8,
+    )
+
+    # WHEN the embedded AWS hands it to a handler, and time passes on the machine
+    simulated = SimulatedClock.of(context)
+    before = simulated.get_remaining_time_in_millis()
+    time.sleep(0.05)
+
+    # THEN the handler sees its function timeout left, not moving: a loaded machine never makes
+    # it abandon a call at its deadline; everything else is the engine's context
+    timeout_ms = CALL_PATH.function_timeout_seconds * 1000
+    assert before == simulated.get_remaining_time_in_millis() == timeout_ms
+    assert simulated.aws_request_id == "request-1"
+    assert SimulatedClock.of(None) is None

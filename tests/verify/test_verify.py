@@ -32,7 +32,9 @@ FINISH_OK = {
     "escalate": "false", "lowest": "", "answered": "0", "status": "offered",
     "reason": "verification",
 }  # fmt: skip
-ELIGIBILITY_OK = {"eligible": "true", "decision": "offered", "callerKey": ""}
+ELIGIBILITY_OK = {
+    "eligible": "false", "decision": "undecided", "callerKey": "", "reason": "verification",
+}  # fmt: skip
 
 
 def one_language_config(folder: Path) -> str:

@@ -72,7 +72,9 @@ def simulate_command(args: argparse.Namespace) -> int:
         for fault in report.faults:
             print(fault_line(fault))
         for alert in report.alerts:
-            print(f"ALERT via {alert['channel']}")
+            # Sent by the sweeper, after the stream's retries gave up: when, in schedule time.
+            late = next((s["after_seconds"] for s in report.sweeps if alert in s["alerts"]), None)
+            print(f"ALERT via {alert['channel']}" + (f" (swept {late:g} s later)" if late else ""))
         for result in report.results:
             print(f"STORED {result['attribute']} = {result['score']}")
         if report.survey_status is not None:

@@ -46,7 +46,7 @@ from connect_survey.config.survey import SurveySettings
 from connect_survey.flow_language.spec import E164
 from connect_survey.flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from connect_survey.flows.languages import ENGLISH, LANGUAGES
-from connect_survey.lambda_asset.survey.contract import LANGUAGE_ATTRIBUTE
+from connect_survey.lambda_asset.survey.contract import LANGUAGE_ATTRIBUTE, LANGUAGE_CODE
 from connect_survey.test_cases.live import UNDEPLOYABLE_NUMBER, deployable_number
 
 
@@ -188,6 +188,18 @@ class StageSettings(ConfigModel):
 
     @model_validator(mode="after")
     def _speaks_a_known_language(self) -> Self:
+        named = [
+            ("language", self.language),
+            *((f"languages[{i}]", code) for i, code in enumerate(self.languages or [])),
+            *((f"translations.{code}", code) for code in self.translations),
+        ]
+        for setting, code in named:
+            if not LANGUAGE_CODE.fullmatch(code):
+                raise setting_error(
+                    setting,
+                    f"{code!r} is not a language code like en-US or ko-KR (language, then "
+                    "-Script and -REGION if any): the score handler stores no other form",
+                )
         if self.language not in LANGUAGES and self.language not in self.translations:
             raise setting_error(
                 "language",

@@ -47,8 +47,10 @@ class CooldownStore(Construct):
             [
                 NagPackSuppression(
                     id="AwsSolutions-SMG4",
-                    reason="Rotating the HMAC key would make every caller new again and silently "
-                    "end all cooldowns; the key never leaves the eligibility function.",
+                    reason="A generic HMAC key has no rotation function; rotate it by hand (a new "
+                    "AWSCURRENT version) at most once per cooldown period: eligibility also "
+                    "looks callers up under AWSPREVIOUS, so a rotation keeps their cooldowns. "
+                    "The key never leaves the eligibility function.",
                 )
             ],
         )

@@ -1,7 +1,8 @@
 """The survey handlers and the alert function: one small asset, Powertools from the AWS layer.
 
 Score and finish answer the flows; the alert function reads the results table's stream (the
-outbox) and is the only one that publishes.
+outbox) and publishes; the sweeper, on a schedule, finishes what the stream and the handlers left
+(unsent alerts, dead letters, skipped writes) with the same code.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -24,15 +27,22 @@ from connect_survey import PROJECT_ROOT
 from connect_survey.flows.catalog import resource_name
 from connect_survey.infra.alert_channels import ChannelBinding, connect_channels
 from connect_survey.infra.asset_bundle import asset_code
-from connect_survey.lambda_asset.survey.budget import ALERT_FUNCTION_TIMEOUT_SECONDS, CALL_PATH
+from connect_survey.lambda_asset.survey.budget import (
+    ALERT_FUNCTION_TIMEOUT_SECONDS,
+    CALL_PATH,
+    SWEEP_INTERVAL_SECONDS,
+)
 from connect_survey.lambda_asset.survey.contract import (
     ALERT_ENTRY_POINT,
     ALERT_FUNCTION,
     ALERT_STREAM,
     ELIGIBILITY_FUNCTION,
     ENTRY_POINTS,
+    ENV_DEAD_LETTERS,
     FINISH_FUNCTION,
     SCORE_FUNCTION,
+    SWEEPER_ENTRY_POINT,
+    SWEEPER_FUNCTION,
 )
 from connect_survey.lambda_asset.survey.environment import handler_environment
 from connect_survey.lambda_asset.survey.sampling import SamplingPolicy, sampling_environment
@@ -76,6 +86,7 @@ DESCRIPTIONS = {
     FINISH_FUNCTION: "Closes a survey and says whether to escalate.",
     ALERT_FUNCTION: "Sends low-score alerts from the results table's stream.",
     ELIGIBILITY_FUNCTION: "Decides whether a caller is offered a survey (sampling, cooldown).",
+    SWEEPER_FUNCTION: "Sends unsent alerts, redrives dead letters, completes skipped writes.",
 }
 
 
@@ -116,6 +127,8 @@ class SurveyHandlers(Construct):
     `functions` are the ones the flows invoke; `alert` consumes the table's stream, with bounded
     retries, bisection, a maximum record age and an encrypted dead-letter queue (`dead_letters`),
     and sends through every registered alert channel (`alert_channels` bind them to resources).
+    `sweeper` runs every SWEEP_INTERVAL_SECONDS (EventBridge Scheduler): it sends what the
+    stream left unsent, redrives `dead_letters`, and completes the writes handlers skipped.
     """
 
     def __init__(
@@ -238,3 +251,47 @@ class SurveyHandlers(Construct):
                 fn.add_environment(name, value)
         cooldown.grant_check(eligibility)
         cooldown.grant_start(score)
+
+        self.sweeper = function(
+            SWEEPER_FUNCTION, SWEEPER_ENTRY_POINT, Duration.seconds(ALERT_FUNCTION_TIMEOUT_SECONDS)
+        )
+        self._sweep(results, alert_channels, sampling, cooldown)
+
+    def _sweep(
+        self,
+        results: ResultsStore,
+        alert_channels: Sequence[ChannelBinding],
+        sampling: SamplingPolicy,
+        cooldown: CooldownStore,
+    ) -> None:
+        """The sweeper's grants (the alert function's, the index, the dead letters, the cooldown
+        records) and its schedule."""
+        sweeper = self.sweeper
+        results.grant_read_contacts(sweeper)
+        results.grant_outbox(sweeper)  # with the stream: a dead letter names a range of it
+        results.grant_query_pending(sweeper)
+        connect_channels(sweeper, alert_channels)
+        self.dead_letters.grant_consume_messages(sweeper)
+        sweeper.add_environment(ENV_DEAD_LETTERS, self.dead_letters.queue_url)
+        for name, value in sampling_environment(
+            policy=sampling, cooldown_table=cooldown.table.table_name
+        ).items():
+            sweeper.add_environment(name, value)
+        cooldown.grant_start(sweeper)
+        scheduler.Schedule(
+            self,
+            "SweepSchedule",
+            schedule=scheduler.ScheduleExpression.rate(Duration.seconds(SWEEP_INTERVAL_SECONDS)),
+            # A missed sweep is not retried: the next one, an interval later, does its work.
+            target=scheduler_targets.LambdaInvoke(
+                sweeper, retry_attempts=0, max_event_age=Duration.minutes(1)
+            ),
+            description="Runs the outbox sweeper.",
+        )
+        # The role CDK creates for the schedule's target (its invoke permission; cdk-nag's
+        # finding on the function's version wildcard is accepted in nag/suppressions.py).
+        self.sweep_role = next(
+            child
+            for child in Stack.of(self).node.children
+            if child.node.id.startswith("SchedulerRoleForTarget-")
+        )

@@ -16,11 +16,16 @@ from constructs import Construct
 
 from connect_survey.flows.catalog import resource_name
 from connect_survey.infra.alerting import encrypted_tls_only_topic
-from connect_survey.lambda_asset.survey.budget import ALERT_FUNCTION_TIMEOUT_SECONDS, CALL_PATH
+from connect_survey.lambda_asset.survey.budget import (
+    ALERT_FUNCTION_TIMEOUT_SECONDS,
+    CALL_PATH,
+    UNFINISHED_ALARM_SECONDS,
+)
 from connect_survey.lambda_asset.survey.contract import (
     ALERT_FUNCTION,
     ELIGIBILITY_FUNCTION,
     METRICS_NAMESPACE,
+    SWEEPER_FUNCTION,
     Metric,
 )
 from connect_survey.lambda_asset.survey.sampling import Decision
@@ -36,8 +41,24 @@ if TYPE_CHECKING:
 FIVE_MINUTES = Duration.minutes(5)
 # Alarm when p99 duration passes this share of the function's time budget.
 DURATION_ALARM_SHARE = 0.8
-# Handler metrics that mean an answer or an alert is at risk.
-ERROR_METRICS = (Metric.STORAGE_ERROR, Metric.ALERT_ERROR, Metric.INTERNAL_ERROR)
+# Handler metrics that mean an answer, an alert, a cooldown or a summary is at risk, and what to do.
+ERROR_METRICS: Mapping[Metric, str] = {
+    Metric.STORAGE_ERROR: "handlers reported StorageError",
+    Metric.ALERT_ERROR: "handlers reported AlertError",
+    Metric.INTERNAL_ERROR: "handlers reported InternalError",
+    Metric.SKIPPED_WRITE: "handlers reported SkippedWrite: a cooldown record or a complete summary "
+    "was not written in time; items marked pendingWork wait for the sweeper, the logs say which "
+    "were not marked",
+    Metric.INVALID_PARAMETER: "handlers reported InvalidParameter: a flow sent a parameter (or "
+    "caller key) not of its allowed form; nothing was stored. Check the flows for console edits",
+}
+# What the sweeper reports after every sweep (seconds): the oldest work still unfinished.
+SWEEP_AGE_METRICS: Mapping[Metric, str] = {
+    Metric.UNSENT_ALERT_AGE: "an alert stayed unsent past its bound, or no sweep ran: a channel is "
+    "down or the sweeper fails; read the sweeper's logs (docs/alerts.md)",
+    Metric.UNFINISHED_WRITE_AGE: "a skipped cooldown record or summary stayed unfinished past its "
+    "bound, or no sweep ran; read the sweeper's logs",
+}
 # A record older than this in the stream means alerts are late.
 ITERATOR_AGE_ALARM = Duration.minutes(5)
 
@@ -66,7 +87,13 @@ class Operations(Construct):
         notify = actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
 
-        def alarm(alarm_id: str, metric: cloudwatch.IMetric, threshold: float, what: str) -> None:
+        def alarm(
+            alarm_id: str,
+            metric: cloudwatch.IMetric,
+            threshold: float,
+            what: str,
+            missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+        ) -> None:
             created = cloudwatch.Alarm(
                 self,
                 alarm_id,
@@ -74,7 +101,7 @@ class Operations(Construct):
                 threshold=threshold,
                 evaluation_periods=1,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                treat_missing_data=missing,
                 alarm_description=what,
             )
             created.add_alarm_action(notify)
@@ -84,7 +111,7 @@ class Operations(Construct):
             title = key.title()
             seconds = (
                 ALERT_FUNCTION_TIMEOUT_SECONDS
-                if key == ALERT_FUNCTION
+                if key in (ALERT_FUNCTION, SWEEPER_FUNCTION)
                 else CALL_PATH.function_timeout_seconds
             )
             limit_ms = seconds * 1000 * DURATION_ALARM_SHARE
@@ -109,9 +136,22 @@ class Operations(Construct):
         alarm("AlertDeadLetters", depth, 0,
               "alert records given up on: an alert that may not have arrived, or a record that "
               "could not be read; the queue names their stream range")  # fmt: skip
-        for metric in ERROR_METRICS:
-            alarm(f"Handler{metric.value}", handler_metric(metric, functions), 0,
-                  f"handlers reported {metric.value}")  # fmt: skip
+        for metric, what in ERROR_METRICS.items():
+            alarm(f"Handler{metric.value}", handler_metric(metric, functions), 0, what)
+        sweeper = functions.get(SWEEPER_FUNCTION)
+        for metric, what in SWEEP_AGE_METRICS.items():
+            if sweeper is None:
+                break
+            age = cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name=metric.value,
+                dimensions_map={"service": sweeper.function_name},
+                statistic="Maximum",
+                period=FIVE_MINUTES,
+            )
+            # Every sweep reports it (0 when nothing is left): silence means no sweep ran.
+            alarm(f"Sweeper{metric.value}", age, UNFINISHED_ALARM_SECONDS, what,
+                  missing=cloudwatch.TreatMissingData.BREACHING)  # fmt: skip
 
         self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=resource_name(name_prefix, "surveys")

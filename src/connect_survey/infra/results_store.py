@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from connect_survey.infra.tables import grant_item_actions, shaped_table
-from connect_survey.lambda_asset.survey.contract import RESULTS_TABLE
-
-if TYPE_CHECKING:
-    from aws_cdk import aws_iam as iam
+from connect_survey.lambda_asset.survey.contract import PENDING_INDEX, RESULTS_TABLE
 
 
 class ResultsStore(Construct):
@@ -57,3 +53,12 @@ class ResultsStore(Construct):
             "dynamodb:UpdateItem",
         ]
         return grant_item_actions(self.table, grantee, actions)
+
+    def grant_query_pending(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Read the sparse index of unfinished work, and nothing else of the table's indexes
+        (the sweeper)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["dynamodb:Query"],
+            resource_arns=[f"{self.table.table_arn}/index/{PENDING_INDEX}"],
+        )

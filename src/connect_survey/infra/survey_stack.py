@@ -34,7 +34,7 @@ from connect_survey.infra.reporting import ContactRecordReports, contact_record_
 from connect_survey.infra.results_store import ResultsStore
 from connect_survey.infra.stage_key import StageKey
 from connect_survey.infra.supervisor_queue import SupervisorRouting
-from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION
+from connect_survey.lambda_asset.survey.contract import ALERT_FUNCTION, SWEEPER_FUNCTION
 from connect_survey.test_cases.files import CASES_FOLDER, CaseFile, load_cases
 from connect_survey.test_cases.references import StageResources
 
@@ -102,7 +102,11 @@ class SurveyStack(Stack):
             self,
             "Operations",
             name_prefix=stage.name_prefix,
-            functions={**handlers.functions, ALERT_FUNCTION: handlers.alert},
+            functions={
+                **handlers.functions,
+                ALERT_FUNCTION: handlers.alert,
+                SWEEPER_FUNCTION: handlers.sweeper,
+            },
             dead_letters=handlers.dead_letters,
             emails=settings.ops_emails,
             stage_key=stage_key,

@@ -46,6 +46,7 @@ def shaped_table(
             index_name=index.name,
             partition_key=dynamodb.Attribute(name=index.partition_key, type=key_type),
             sort_key=attribute(index.sort_key),
+            projection_type=dynamodb.ProjectionType[index.projection],
         )
     return table
 

@@ -19,6 +19,10 @@ function that met it), each time the stream delivers records again, each dead le
 The sandbox reads what a call stored (answers, the survey status) straight from moto's table:
 consistent, like the handlers' reads, without a request. Requests go out unsigned (moto checks no
 signature) and take moto's shorter paths (`fast_paths`).
+
+A batch the stream gives up on goes to the dead-letter queue (SQS, as the mapping's on-failure
+destination), and the real sweeper runs as its schedule would (`sweep`): every
+SWEEP_INTERVAL_SECONDS of virtual time, the outbox's clock moved that far ahead.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import secrets
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -37,7 +42,8 @@ import botocore
 from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
-from connect_survey.lambda_asset.survey import aws, contract, sampling, telemetry
+from connect_survey.lambda_asset.survey import alert, aws, contract, sampling, telemetry
+from connect_survey.lambda_asset.survey.budget import CALL_PATH, SWEEP_INTERVAL_SECONDS
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
 from connect_survey.lambda_asset.survey.environment import handler_environment
@@ -59,6 +65,9 @@ REQUEST_KEY = "connect_survey_request"
 TABLE_NAME = "survey-results"
 TOPIC_NAME = "survey-alerts"
 COOLDOWN_TABLE_NAME = "survey-caller-cooldown"
+DEAD_LETTERS_NAME = "survey-alert-dead-letters"
+# Sweeps after a call whose stream gave up, at most (an hour of the schedule), until none is left.
+MAX_SWEEPS = 30
 CALLER_SECRET_NAME = "survey-caller-key"
 SANDBOX_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "simulator",
@@ -69,6 +78,9 @@ SANDBOX_ENVIRONMENT = {
     # outbox's retries log errors by design, and the report shows what they led to.
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+    # The sweeper reads the stream by its ARN, which botocore would send to an account endpoint
+    # the embedded AWS does not serve.
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
 }
 
 NO_METRICS_WARNING = "No application metrics to publish"
@@ -147,8 +159,15 @@ class Sandbox:
         dynamodb = session.client("dynamodb")
         contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
         stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        sqs = session.client("sqs")
+        self.dead_letters_url = sqs.create_queue(QueueName=DEAD_LETTERS_NAME)["QueueUrl"]
         self.stream = EmbeddedTableStream(
-            client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
+            client=None,
+            stream_arn=stream_arn,
+            shard=_stream_shard(stream_arn),
+            on_failure=lambda record: sqs.send_message(
+                QueueUrl=self.dead_letters_url, MessageBody=json.dumps(record)
+            ),
         )
         self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
         # moto does not enforce the bus's resource policy (only the alert function may put
@@ -214,6 +233,43 @@ class Sandbox:
             )  # fmt: skip
         self._dead_letters_seen = len(self.stream.dead_letters)
 
+    def sweep(self, after_seconds: float) -> dict[str, Any]:
+        """Run the sweeper `after_seconds` from now (the outbox's clock moved that far ahead);
+        its answer, and the alerts it sent."""
+        os.environ.update(self._environment_of(contract.SWEEPER_FUNCTION))
+        # Sweeps come further apart than the sweeper hides a message it keeps.
+        _visible_again(self.dead_letters_url, self.region)
+        sent_before = len(self._alerts)
+        real_now = alert._now
+        alert._now = lambda: real_now() + timedelta(seconds=after_seconds)
+        try:
+            answer = _entry_point(contract.SWEEPER_ENTRY_POINT)({}, None)
+        finally:
+            alert._now = real_now
+            Metrics().clear_metrics()
+        return {"after_seconds": after_seconds, **answer, "alerts": self._alerts[sent_before:]}
+
+    def sweep_until_done(self) -> list[dict[str, Any]]:
+        """Sweep as the schedule would, until a sweep leaves no alert unsent and no dead letter
+        (at most MAX_SWEEPS); what each did."""
+        sweeps = []
+        for number in range(1, MAX_SWEEPS + 1):
+            sweeps.append(self.sweep(number * SWEEP_INTERVAL_SECONDS))
+            found = sweeps[-1].get(contract.PendingWork.ALERT, {})
+            letters = sweeps[-1].get("deadLetters", {})
+            if found.get("found") == found.get("finished") and letters.get(
+                "received"
+            ) == letters.get("redriven"):
+                break
+        return sweeps
+
+    def stream_failed_since(self, invocation: int) -> bool:
+        """Whether an alert invocation from the `invocation`-th on failed any record."""
+        return any(
+            answer.get("error") or (answer.get("response") or {}).get("batchItemFailures")
+            for answer in self.stream.invocations[invocation:]
+        )
+
     def _create_cooldown_store(self, session: Any) -> None:
         """The cooldown table and the caller-key secret, as the stack creates them."""
         contract.COOLDOWN_TABLE.create(session.client("dynamodb"), COOLDOWN_TABLE_NAME)
@@ -269,7 +325,7 @@ class Sandbox:
             os.environ.update(self._environment_of(key))
             self._function = name
             try:
-                return target(event, context)
+                return target(event, SimulatedClock.of(context))
             finally:
                 self._function = None
                 # The outbox: what the call stored reaches the alert function at once.
@@ -295,8 +351,11 @@ class Sandbox:
             survey=self.stage.inputs.survey,
             retention_days=self.stage.retention_days,
         )
-        if key == contract.ALERT_FUNCTION:  # its channels' settings, as their constructs give
+        if key in (contract.ALERT_FUNCTION, contract.SWEEPER_FUNCTION):
+            # its channels' settings, as their constructs give
             environment.update({TOPIC_ARN: self.topic_arn, BUS_NAME: self.bus_name})
+        if key == contract.SWEEPER_FUNCTION:
+            environment[contract.ENV_DEAD_LETTERS] = self.dead_letters_url
         if key in SAMPLING_FUNCTIONS:
             environment.update(
                 sampling.sampling_environment(
@@ -397,12 +456,48 @@ def _unsigned(**_: Any) -> Any:
     return botocore.UNSIGNED
 
 
+def _visible_again(queue_url: str, region: str) -> None:
+    """Every message of the queue visible again (moto counts visibility timeouts in real time)."""
+    from moto.sqs.models import sqs_backends
+
+    account, name = queue_url.rstrip("/").split("/")[-2:]
+    for message in sqs_backends[account][region].get_queue(name)._messages:
+        message.visible_at = 0.0
+
+
 def _entry_point(path: str) -> Handler:
     module_name, _, function_name = path.rpartition(".")
     handler: Handler = getattr(
         import_module(f"connect_survey.lambda_asset.{module_name}"), function_name
     )
     return handler
+
+
+@dataclass(frozen=True)
+class SimulatedClock:
+    """The engine's Lambda context on the simulator's clock. The embedded AWS answers at once, so
+    no simulated time passes inside a handler: the time left stays what it was when the flow
+    invoked it (at most the function timeout), and however slow the machine running the
+    simulation, no handler abandons a call at its deadline. (The engine's own time limits are
+    off too: `enforce_time_limits=False`.)"""
+
+    context: Any
+    remaining_ms: int
+
+    @classmethod
+    def of(cls, context: Any) -> Any:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if not callable(remaining):
+            return context
+        # Read a moment after the flow set it: round back to the flow's whole-second limit.
+        limit_ms = round(float(remaining()) / 1000) * 1000
+        return cls(context, min(limit_ms, CALL_PATH.function_timeout_seconds * 1000))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.context, name)
 
 
 def _remember_request(params: Mapping[str, Any], context: Any, **_: Any) -> None:

@@ -89,6 +89,9 @@ class Report:
     # What the outbox went through during the call, in order (Sandbox.faults): injected
     # failures, the stream's redeliveries, dead letters.
     faults: list[dict[str, Any]] = field(default_factory=list)
+    # The sweeps after a call whose stream gave up on a record or failed one: what each found
+    # and did, and the alerts it sent.
+    sweeps: list[dict[str, Any]] = field(default_factory=list)
 
     @cached_property
     def results(self) -> list[dict[str, str]]:
@@ -137,6 +140,10 @@ class Report:
             "callbacks": self.call.callbacks,
             "lambda_invocations": self.call.lambda_invocations,
             "alerts": self.alerts,
+            "sweeps": [
+                {**sweep, "alerts": [a for a in sweep["alerts"] if a in self.alerts]}
+                for sweep in self.sweeps
+            ],
             "results": self.results,
             "survey_status": self.survey_status,
             "faults": self.faults,
@@ -206,6 +213,7 @@ class Simulator:
         faults_before = len(self.sandbox.faults)
         for service, calls in setup.failing_services.items():
             self.sandbox.fail_next(service, calls)
+        invocations = len(self.sandbox.stream.invocations)
         # Started at a survey flow, the call is that flow running as the contact's disconnect
         # flow: the hook stays set, so a supervisor transfer brings it back.
         key = start.name if isinstance(flow, str) else None
@@ -217,7 +225,15 @@ class Simulator:
             disconnect_flow=self.stage.flow_arn(start.name) if as_disconnect else None,
         )
         self.sandbox.drain()  # the stream keeps retrying after the call ended
-        return Report(call=call, sandbox=self.sandbox, faults=self.sandbox.faults[faults_before:])
+        # What the stream failed, the sweeper finishes on its schedule (not swept otherwise:
+        # a sweep finds nothing, and costs more than a call).
+        sweeps = []
+        if setup.failing_services or self.sandbox.stream_failed_since(invocations):
+            sweeps = self.sandbox.sweep_until_done()
+        return Report(
+            call=call, sandbox=self.sandbox, faults=self.sandbox.faults[faults_before:],
+            sweeps=sweeps,
+        )  # fmt: skip
 
     def run_fresh(self, flow: str, setup: CallSetup = CallSetup()) -> Report:
         """One call as `simulate` plays it, on this embedded AWS emptied first (no other

@@ -68,6 +68,8 @@ class TableStream:
     bisect_on_error: bool = ALERT_STREAM.bisect_on_error
     pending: list[dict[str, Any]] = field(default_factory=list)  # read, not yet in a batch
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    # The on-failure destination: each discarded batch's invocation record goes there
+    on_failure: Callable[[dict[str, Any]], None] | None = None
     invocations: list[dict[str, Any]] = field(default_factory=list)  # every answer, in order
     _retrying: list[_Batch] = field(default_factory=list)  # failed batches, retried first
     _iterator: str | None = None
@@ -146,7 +148,10 @@ class TableStream:
         """The records to retry as one batch, or none when its retries ran out (discarded)."""
         if retries < self.max_retries:
             return [_Batch(records, retries + 1)]
-        self.dead_letters.append(DeadLetter(self._invocation_record(records, retries), records))
+        letter = DeadLetter(self._invocation_record(records, retries), records)
+        self.dead_letters.append(letter)
+        if self.on_failure is not None:
+            self.on_failure(letter.invocation)
         return []
 
     def _invocation_record(self, records: list[dict[str, Any]], retries: int) -> dict[str, Any]:

@@ -330,15 +330,12 @@ def _verification_parameters(config: StageConfig, key: str) -> dict[str, str]:
 
 
 def expected_answers() -> dict[str, dict[str, str | None]]:
-    """What each function must answer a verification event with (other keys may differ).
-
-    Eligibility only reads; for an event without a caller number it decides without any AWS
-    call, so it answers as for any call, with no failure reason.
-    """
+    """What each function must answer a verification event with (other keys may differ): each
+    says "verification", having stored, sent and (eligibility) read nothing."""
     return {
         SCORE_FUNCTION: {VALID: TRUE, STORED: FALSE, REASON: REASON_VERIFICATION},
         FINISH_FUNCTION: {ESCALATE: FALSE, REASON: REASON_VERIFICATION},
-        ELIGIBILITY_FUNCTION: {REASON: None},
+        ELIGIBILITY_FUNCTION: {REASON: REASON_VERIFICATION},
     }
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def suppress_findings(*, handlers: SurveyHandlers) -> None:
     """Accept the findings that are deliberate, on exactly the resources that have them."""
-    for function in [*handlers.functions.values(), handlers.alert]:
+    for function in [*handlers.functions.values(), handlers.alert, handlers.sweeper]:
         policy = function.role.node.try_find_child("DefaultPolicy") if function.role else None
         if policy is None:
             continue
@@ -53,6 +53,20 @@ def suppress_findings(*, handlers: SurveyHandlers) -> None:
             ],
             apply_to_children=True,
         )
+    NagSuppressions.add_resource_suppressions(
+        handlers.sweep_role,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason="lambda:InvokeFunction on the sweeper and its versions, as grant_invoke "
+                "writes it; the role is assumed by the sweep schedule only.",
+                applies_to=[
+                    RegexAppliesTo(regex="/^Resource::<HandlersSweeperFunction.*\\.Arn>:\\*$/")
+                ],
+            )
+        ],
+        apply_to_children=True,
+    )
     NagSuppressions.add_resource_suppressions(
         handlers.dead_letters,
         [

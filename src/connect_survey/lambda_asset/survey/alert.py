@@ -13,7 +13,9 @@ What the answer, the dead-letter queue and AlertPossibleDuplicate mean:
   Any other record is named and retried; one that cannot be read is named alone.
 - So only a record whose alert may not have arrived after every retry, or that cannot be read,
   reaches the dead-letter queue: a claim another sender left is waited out within the
-  invocation when its time allows, however fast the retries come.
+  invocation when its time allows, however fast the retries come. Neither is the end: the
+  sweeper (sweeper.py) sends, with this same code, every alert whose outbox item is still
+  marked unsent, and redrives the dead letters through `process` until they are done.
 - AlertPossibleDuplicate counts each send after taking over a claim whose holder left no
   outcome (a lost reply, a crash, or DynamoDB refusing it for the rest of that invocation:
   outcomes are written again while time allows, so a certain failure is never counted).
@@ -81,25 +83,8 @@ class UnreadableRecordError(ValueError):
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[str, str]]]:
     """Send the alerts the batch raises; name the records to retry."""
-    failures: list[str] = []
     try:
-        batch = _low_answers(event, environment.survey())
-        contacts = batch.to_alert()
-        stored = _read(list(contacts)) if contacts else {}
-        pending, settled = _plan(list(contacts), stored)
-        delivery = Delivery(
-            table=environment.table_name(),
-            retention_days=environment.retention_days(),
-            token=uuid.uuid4().hex,  # unique per invocation: our own retried claim is ours
-            budget=CHANNELS.budget(),
-            now=_now,
-            sleep=_sleep,
-            remaining_ms=lambda: aws.remaining_ms(context),
-        )
-        done = delivery.deliver(pending) | settled
-        failed = {number for contact, number in contacts.items() if contact not in done}
-        failed.update(batch.unreadable)
-        failures = [number for number in _all_sequence_numbers(event) if number in failed]
+        failures = process(event, delivery_for(context))
     except EnvironmentVariableError as error:
         logger.error("Alert function misconfigured", extra={"error": str(error)})
         count(Metric.INTERNAL_ERROR)
@@ -109,6 +94,38 @@ def handler(event: Any, context: LambdaContext | None) -> dict[str, list[dict[st
         count(Metric.INTERNAL_ERROR)
         failures = _all_sequence_numbers(event)
     return {"batchItemFailures": [{"itemIdentifier": number} for number in failures]}
+
+
+def process(event: Any, delivery: Delivery) -> list[str]:
+    """The sequence numbers of the stream records (an event, or records the sweeper redrives)
+    to retry: those whose alert is not sent on every channel, and those that cannot be read."""
+    batch = _low_answers(event, environment.survey())
+    contacts = batch.to_alert()
+    done = send_alerts(list(contacts), delivery)
+    failed = {number for contact, number in contacts.items() if contact not in done}
+    failed.update(batch.unreadable)
+    return [number for number in _all_sequence_numbers(event) if number in failed]
+
+
+def send_alerts(contact_ids: Sequence[str], delivery: Delivery) -> set[str]:
+    """Send each contact's alert on every channel not recorded as sent (the stream's path and
+    the sweeper's); the contacts with nothing left to send."""
+    stored = _read(list(contact_ids)) if contact_ids else {}
+    pending, settled = _plan(contact_ids, stored)
+    return delivery.deliver(pending) | settled
+
+
+def delivery_for(context: object) -> Delivery:
+    """One invocation's sending, bounded by its time and the channels' budget."""
+    return Delivery(
+        table=environment.table_name(),
+        retention_days=environment.retention_days(),
+        token=uuid.uuid4().hex,  # unique per invocation: our own retried claim is ours
+        budget=CHANNELS.budget(),
+        now=_now,
+        sleep=_sleep,
+        remaining_ms=lambda: aws.remaining_ms(context),
+    )
 
 
 def _low_answers(event: Any, survey: SurveyDefinition) -> Batch:

@@ -3,11 +3,18 @@ the alert function's, computed from its channels (`AlertBudget`).
 
 Connect waits at most `flow_limit_seconds` for a handler (the flows' InvocationTimeLimitSeconds
 is rendered from it); the function is stopped before that (`function_timeout_seconds`, set by the
-stack); every AWS call is bounded by the client settings below (`aws.py`). A handler starts a call
-only while `margin_seconds` are left, so even the slowest call ends with `answer_reserve_seconds`
-to spare for the answer. The relation is asserted by a test:
+stack); every AWS call is bounded by the client settings below (`aws.py`): with `margin_seconds`
+left, even the slowest call a network that answers allows ends with `answer_reserve_seconds` to
+spare (the alert function starts calls only then). The relation is asserted by a test:
 
     worst_call_seconds < margin_seconds < function_timeout_seconds < flow_limit_seconds
+
+The client settings bound each read, not a call: a reply trickling in a byte at a time restarts
+botocore's read timeout. So the caller's path has an absolute deadline instead (`deadline.py`):
+every AWS call is abandoned when `deadline_reserve_seconds` of the invocation are left, whatever
+the network does, and the handler answers then. A call is started while it can at least connect
+before the deadline; a call followed by a more important write (the cooldown before the answer,
+the read before the summary) leaves that write one attempt (`attempt_seconds`).
 """
 
 from __future__ import annotations
@@ -39,6 +46,9 @@ class TimeBudget:
     # before the second attempt (botocore/retries/standard.py, ExponentialBackoff).
     retry_backoff_seconds: float
     answer_reserve_seconds: float  # kept after the last call to answer the flow
+    # Every AWS call is abandoned when this much of the invocation is left (deadline.py), however
+    # the network behaves: time to log, count and answer. 0: no absolute deadline.
+    deadline_reserve_seconds: float = 0.0
 
     @property
     def attempt_seconds(self) -> float:
@@ -61,8 +71,10 @@ class TimeBudget:
         return round(self.margin_seconds * 1000)
 
 
-# The caller's path (score, finish): one call of two short attempts ends within 5 s, which a
-# handler starts only with 5.5 s left, inside the 6 s timeout, inside Connect's 8 s wait.
+# The caller's path (score, finish, eligibility): one call of two short attempts ends within 5 s
+# on a network that answers; whatever the network does, every call is abandoned with 1.5 s of the
+# 6 s timeout left, inside Connect's 8 s wait. The 1.5 s are for the CPU work after it (log, count,
+# flush the metrics, answer) on a small function's share of a CPU, or a loaded test machine's.
 CALL_PATH: Final = TimeBudget(
     flow_limit_seconds=CONNECT_FLOW_LIMIT_SECONDS,
     function_timeout_seconds=6,
@@ -71,11 +83,22 @@ CALL_PATH: Final = TimeBudget(
     attempts=2,
     retry_backoff_seconds=1.0,
     answer_reserve_seconds=0.5,
+    deadline_reserve_seconds=1.5,
 )
 
 # The alert function (off the call path, no flow waits for it): long enough to wait out a
 # claim a failed sender left (outbox.CLAIM_SECONDS) and still deliver the group after it.
 ALERT_FUNCTION_TIMEOUT_SECONDS: Final = 60
+# The sweeper (EventBridge Scheduler) runs this often; the alerts the stream left unsent leave
+# with the first sweep after their channel is back. Longer than its timeout (the alert
+# function's), so sweeps never overlap.
+SWEEP_INTERVAL_SECONDS: Final = 120
+# It takes up an unsent alert this long after its first claim: any claim (outbox.CLAIM_SECONDS)
+# and any stream invocation that may still hold one (the timeout) have ended by then.
+SWEEP_AFTER_SECONDS: Final = ALERT_FUNCTION_TIMEOUT_SECONDS
+# An unsent alert (or a skipped write) older than this after a sweep is alarmed: the sweep after
+# its channel came back should have finished it, with two sweeps' slack.
+UNFINISHED_ALARM_SECONDS: Final = SWEEP_AFTER_SECONDS + 3 * SWEEP_INTERVAL_SECONDS
 # Contacts claimed, sent and recorded together: the most entries SNS PublishBatch and EventBridge
 # PutEvents take in one call.
 ALERT_GROUP_CONTACTS: Final = 10

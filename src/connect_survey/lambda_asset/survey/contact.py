@@ -31,13 +31,16 @@ class Contact:
     @property
     def is_verification(self) -> bool:
         """A deploy check's event: the handler answers as usual but stores and sends nothing."""
-        return self.parameters.get(PARAM_VERIFICATION) == TRUE
+        return self.parameter(PARAM_VERIFICATION) == TRUE
+
+    def parameter(self, name: str) -> str:
+        """The flow parameter `name`, stripped; "" when the flow did not send it."""
+        return self.parameters.get(name, "").strip()
 
     @classmethod
     def from_event(cls, event: object) -> Contact:
         """Read the raw event; raise MalformedEventError when there is no ContactId to work on."""
-        details = _mapping(event, "Details")
-        data = _mapping(details, "ContactData")
+        data = _mapping(_mapping(event, "Details"), "ContactData")
         contact_id = _text(data, "ContactId")
         if contact_id is None:
             raise MalformedEventError("the event has no Details.ContactData.ContactId")
@@ -48,8 +51,13 @@ class Contact:
             initiation_method=_text(data, "InitiationMethod"),
             queue_name=_text(_mapping(data, "Queue"), "Name"),
             attributes=_string_map(data, "Attributes"),
-            parameters=_string_map(details, "Parameters"),
+            parameters=flow_parameters(event),
         )
+
+
+def flow_parameters(event: object) -> dict[str, str]:
+    """The parameters the flow sent (Details.Parameters); anything not a string is dropped."""
+    return _string_map(_mapping(event, "Details"), "Parameters")
 
 
 def _mapping(parent: object, key: str) -> Mapping[str, Any]:

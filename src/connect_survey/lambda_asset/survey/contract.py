@@ -6,9 +6,15 @@ string that crosses the flow/handler boundary lives here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from .definition import QUESTION_KEY_PATTERN
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 # Contact attributes set by the flows.
 OPT_IN_ATTRIBUTE: Final = "Survey_Opt_in"
@@ -67,12 +73,38 @@ REASON_MALFORMED_EVENT: Final = "malformed_event"
 REASON_STORAGE_ERROR: Final = "storage_error"
 REASON_INTERNAL_ERROR: Final = "internal_error"
 REASON_VERIFICATION: Final = "verification"  # a verification event: nothing stored or sent
+REASON_INVALID_PARAMETER: Final = "invalid_parameter"  # a parameter not of its allowed form
 
 # The survey modes; a mode is also the first part of its two flow keys.
 MODE_ON_DEMAND: Final = "on-demand"
 MODE_OPT_IN: Final = "opt-in"
 MODE_ESCALATION: Final = "escalation"
 MODES: Final = (MODE_ON_DEMAND, MODE_OPT_IN, MODE_ESCALATION)
+
+# A BCP-47 tag as Connect's languages are written: language[-Script][-REGION] (en-US, ko-KR, arb,
+# cmn-CN, zh-Hant-TW, es-419). The stage's languages are held to it too.
+LANGUAGE_CODE: Final = re.compile(r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?")
+
+# The allowed form of each flow parameter. A value of another form is never stored or sent: the
+# handler answers as for an invalid input (REASON_INVALID_PARAMETER) and counts it. Values are
+# read stripped; an empty one is no parameter. The digits are held to the survey's scale instead
+# (answers.py), the caller key to its own form (sampling.CALLER_KEY_FORM).
+PARAMETER_FORMS: Final[Mapping[str, Callable[[str], bool]]] = {
+    PARAM_QUESTION: lambda value: QUESTION_KEY_PATTERN.fullmatch(value) is not None,
+    PARAM_MODE: lambda value: value in MODES,
+    PARAM_LANGUAGE: lambda value: LANGUAGE_CODE.fullmatch(value) is not None,
+    PARAM_VERIFICATION: lambda value: value in (TRUE, FALSE),
+}
+
+
+def invalid_parameters(parameters: Mapping[str, str]) -> list[str]:
+    """The names (never the values) of the parameters present but not of their allowed form."""
+    return [
+        name
+        for name, allowed in PARAMETER_FORMS.items()
+        if (value := parameters.get(name, "").strip()) and not allowed(value)
+    ]
+
 
 # The functions: logical name (function names are `{namePrefix}-{name}`) → entry point inside
 # the asset (the `lambdas/` directory is the asset root).
@@ -87,6 +119,9 @@ ENTRY_POINTS: Final = {
 # The alert function reads the table's stream (the outbox); no flow invokes it.
 ALERT_FUNCTION: Final = "alert"
 ALERT_ENTRY_POINT: Final = "survey.alert.handler"
+# Run on a schedule: completes what the stream left (unsent alerts, its dead letters).
+SWEEPER_FUNCTION: Final = "sweeper"
+SWEEPER_ENTRY_POINT: Final = "survey.sweeper.handler"
 # The stage's own bus for the alert events (`{namePrefix}-surveys`): only the alert function may
 # put events on it, so rules there see no spoofed `connect-survey` events.
 ALERT_EVENT_BUS: Final = "surveys"
@@ -118,6 +153,7 @@ ENV_TABLE: Final = "RESULTS_TABLE_NAME"
 ENV_SURVEY: Final = "SURVEY_DEFINITION"
 ENV_RETENTION_DAYS: Final = "RESULT_RETENTION_DAYS"
 ENV_INSTANCE_ALIAS: Final = "CONNECT_INSTANCE_ALIAS"  # optional: alerts link to the console
+ENV_DEAD_LETTERS: Final = "ALERT_DEAD_LETTERS_URL"  # the sweeper: the stream's dead-letter queue
 
 # The results table: one item per answer (sort key = question key) and one summary per contact.
 TABLE_PARTITION_KEY: Final = "contactId"
@@ -153,6 +189,36 @@ ALERT_SENT_PREFIX: Final = "alertSentAt_"
 CLAIM_TOKEN: Final = "token"
 CLAIM_EXPIRES_AT: Final = "expiresAt"  # epoch milliseconds
 
+# Work left unfinished on an item, for the sweeper (sweeper.py). Sparse: only an item with work
+# left carries PENDING_WORK (a PendingWork value) and PENDING_SINCE (ISO-8601 UTC with
+# milliseconds), so the index PENDING_INDEX holds exactly the unfinished work, oldest first per
+# kind. Whoever finishes the work (a retry, the stream, the sweeper) removes the marker.
+#   PendingWork.ALERT, on the outbox item: a channel is not recorded as sent. Set with the first
+#     claim, kept while any channel is unsent, removed with the write recording the last one.
+#   PendingWork.COOLDOWN, on an answer item: the caller's cooldown record may be missing. Write
+#     `CooldownRecord.started(PENDING_CALLER_KEY, answeredAt, cooldown days)` the way the score
+#     handler does (`eligibility.remember_caller`: a record already there is left alone), then
+#     REMOVE the three attributes on condition that PENDING_SINCE is unchanged.
+#   PendingWork.SUMMARY, on the summary item: it was written from the contact attributes alone
+#     (the answers could not be read in time). Read the contact's answer items, let each stored
+#     score replace the summary's for its attribute (the finish handler's rule), rewrite scores,
+#     answered, lowest and status (`finish.survey_status`), then REMOVE PENDING_WORK and
+#     PENDING_SINCE on the same condition.
+# A marker younger than the function timeout may belong to an invocation still running; every
+# completion is idempotent, so racing it is harmless.
+PENDING_WORK: Final = "pendingWork"  # a PendingWork value
+PENDING_SINCE: Final = "pendingSince"  # ISO-8601 UTC with milliseconds: when the work was left
+PENDING_CALLER_KEY: Final = "pendingCallerKey"  # COOLDOWN: whose record (a caller key, no number)
+PENDING_INDEX: Final = "byPendingWork"
+
+
+class PendingWork(StrEnum):
+    """What the sweeper has to finish on a marked item (one small function each: sweeper.py)."""
+
+    ALERT = "alert"
+    COOLDOWN = "cooldown"
+    SUMMARY = "summary"
+
 
 # The cooldown table: one item per caller key (a keyed hash of the number, never the number).
 COOLDOWN_PARTITION_KEY: Final = "callerKey"
@@ -162,11 +228,12 @@ COOLDOWN_TTL_ATTRIBUTE: Final = "expiresAt"  # epoch seconds: the end of the coo
 
 @dataclass(frozen=True)
 class Index:
-    """A global secondary index: its name and keys (it projects every attribute)."""
+    """A global secondary index: its name, keys and projection (ALL or KEYS_ONLY)."""
 
     name: str
     partition_key: str
     sort_key: str
+    projection: str = "ALL"
 
 
 @dataclass(frozen=True)
@@ -204,7 +271,7 @@ class TableShape:
                 {
                     "IndexName": index.name,
                     "KeySchema": _key_schema(index.partition_key, index.sort_key),
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": index.projection},
                 }
                 for index in self.indexes
             ]
@@ -235,8 +302,12 @@ RESULTS_TABLE: Final = TableShape(
     partition_key=TABLE_PARTITION_KEY,
     sort_key=TABLE_SORT_KEY,
     ttl_attribute=TABLE_TTL_ATTRIBUTE,
-    # Reports read one question over a date range instead of scanning the table.
-    indexes=(Index(TABLE_QUESTION_INDEX, TABLE_SORT_KEY, TABLE_QUESTION_INDEX_SORT_KEY),),
+    indexes=(
+        # Reports read one question over a date range instead of scanning the table.
+        Index(TABLE_QUESTION_INDEX, TABLE_SORT_KEY, TABLE_QUESTION_INDEX_SORT_KEY),
+        # Sparse: the sweeper reads the unfinished work alone (keys are all it needs).
+        Index(PENDING_INDEX, PENDING_WORK, PENDING_SINCE, projection="KEYS_ONLY"),
+    ),
     # The outbox: the alert function reads every new item image from the stream.
     stream_view_type="NEW_IMAGE",
 )
@@ -257,7 +328,7 @@ METRICS_NAMESPACE: Final = "ConnectSurvey"
 
 
 class Metric(StrEnum):
-    """The counts the handlers emit (EMF), named for the stack's alarms and dashboards."""
+    """What the handlers emit (EMF; counts unless said), named for the alarms and dashboards."""
 
     ANSWER_RECORDED = "AnswerRecorded"  # a valid answer (stored or not)
     INVALID_ANSWER = "InvalidAnswer"  # out of range, not a number, timeout, empty, unknown question
@@ -270,3 +341,13 @@ class Metric(StrEnum):
     ALERT_POSSIBLE_DUPLICATE = "AlertPossibleDuplicate"
     MALFORMED_EVENT = "MalformedEvent"
     INTERNAL_ERROR = "InternalError"
+    # A flow parameter (or the caller key) not of its allowed form: never stored.
+    INVALID_PARAMETER = "InvalidParameter"
+    # A write the caller's path could not make in time or at all (the cooldown record, the
+    # complete summary): marked on the item written where there was one (PENDING_WORK).
+    SKIPPED_WRITE = "SkippedWrite"
+    # Seconds (not a count), from every sweep: the oldest alert still unsent after it; 0 when
+    # every alert is sent. Alarmed past a bound, and when missing (no sweep ran).
+    UNSENT_ALERT_AGE = "UnsentAlertAge"
+    # Seconds, likewise: the oldest skipped write (cooldown record, summary) still unfinished.
+    UNFINISHED_WRITE_AGE = "UnfinishedWriteAge"

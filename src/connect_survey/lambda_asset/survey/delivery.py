@@ -111,7 +111,7 @@ class Delivery:
         self._record_again()
         return done
 
-    def _time_left(self, after_ms: float = 0) -> bool:
+    def has_time(self, after_ms: float = 0) -> bool:
         """Whether a group's claim, sends and record still fit, `after_ms` from now."""
         left = self.remaining_ms()
         return left is None or left - after_ms >= self.budget.margin_ms
@@ -161,7 +161,7 @@ class Delivery:
             again.append(Pending(alert=p.alert, stored=item, due=due))
         wait_ms = until_ms - outbox.epoch_ms(self.now())
         if again and wait_ms > 0:
-            if not self._time_left(after_ms=wait_ms):
+            if not self.has_time(after_ms=wait_ms):
                 return done
             logger.info("Waiting out claims another sender left",
                         extra={"contacts": len(again), "waitMs": wait_ms})  # fmt: skip
@@ -194,7 +194,12 @@ class Delivery:
         spare_until = outbox.epoch_ms(now) + outbox.LEASE_SPARE_SECONDS * 1000
         items = {
             p.contact_id: outbox.settled_item(
-                p.claims, sent=p.sent(), released=p.released(), token=self.token, now=now
+                p.claims,
+                sent=p.sent(),
+                released=p.released(),
+                token=self.token,
+                now=now,
+                channels=CHANNELS.names,
             )
             for p in group
             if p.claims is not None
@@ -214,7 +219,7 @@ class Delivery:
 
     def _claim(self, pending: Pending) -> bool:
         """Claim the contact's due channels; False when it must be retried without sending."""
-        if not self._time_left():
+        if not self.has_time():
             return False
         now = self.now()
         try:
@@ -301,8 +306,9 @@ class Delivery:
     ) -> None:
         now = self.now()
         if claims.item and outbox.settle_as_claimed(
-            claims, self.table, sent=sent, released=released, token=self.token, now=now
-        ):
+            claims, self.table, sent=sent, released=released, token=self.token, now=now,
+            channels=CHANNELS.names,
+        ):  # fmt: skip
             return
         # Claimed from what was stored, or the item changed since our claim (taken over).
         if sent:

@@ -36,6 +36,11 @@ class StorageError(SurveyError):
     """Raised when the results table could not be read or written (refused, missing, too slow)."""
 
 
+class DeadlineError(StorageError):
+    """Raised when an AWS call was not started, or was abandoned, at the invocation's deadline; an
+    abandoned write may still land."""
+
+
 class AlertError(SurveyError):
     """Raised when SNS or EventBridge did not confirm a low-score alert; `maybe_sent` when the
     reply, not the request, was lost (only then can a retry duplicate it)."""

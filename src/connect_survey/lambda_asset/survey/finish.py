@@ -9,13 +9,16 @@ and gets back a flat string map, read as $.External.<key>:
      "status": "complete|partial|unanswered",  # every, some or no question answered; "offered"
                                       # when the event was unreadable (the flow's own value)
      "reason": "..."}                 # only when something failed: storage_error (answers taken
-                                      # from the contact attributes), malformed_event,
-                                      # internal_error; verification (below)
+                                      # from the contact attributes), invalid_parameter,
+                                      # malformed_event, internal_error; verification (below)
 It never publishes: alerts leave through the table's stream (the alert function), so no SNS or
 EventBridge fault can delay the caller. Retries only rewrite the same summary. A verification
 event (parameter "verification": "true", sent by `connect-survey verify`, never by a flow) is
-answered without reading or storing anything. It never raises, and stops calling AWS when the
-invocation is about to run out of time.
+answered without reading or storing anything. It never raises, and abandons any AWS call at the
+invocation's deadline (`deadline.py`). Reading the answers may take only the time that leaves the
+summary write one full attempt; a summary written without them is marked for the sweeper to
+complete (contract.PendingWork.SUMMARY). Every failed call counts a StorageError, and a summary
+not written or not complete a SkippedWrite.
 """
 
 from __future__ import annotations
@@ -24,18 +27,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
-from . import environment, results
+from . import deadline, environment, results
 from .answers import parse_score
-from .aws import has_time_left
+from .budget import CALL_PATH
 from .contract import (
     ANSWERED,
     ESCALATE,
     FALSE,
     LOWEST,
-    MODES,
     PARAM_MODE,
     REASON,
     REASON_INTERNAL_ERROR,
+    REASON_INVALID_PARAMETER,
     REASON_MALFORMED_EVENT,
     REASON_STORAGE_ERROR,
     REASON_VERIFICATION,
@@ -48,7 +51,7 @@ from .contract import (
 )
 from .exceptions import EnvironmentVariableError, InvalidAnswerError, StorageError
 from .flow_handler import flow_handler
-from .telemetry import Metric, begin, count, logger
+from .telemetry import Metric, count, logger
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -67,6 +70,7 @@ class Failures:
 
     def failed(self, reason: str, message: str, error: Exception | str) -> None:
         logger.error(message, extra={"error": str(error)})
+        count(Metric.STORAGE_ERROR)
         self.reasons.append(reason)
 
 
@@ -92,27 +96,25 @@ def _unfinished(reason: str) -> dict[str, str]:
 
 @flow_handler(
     malformed=_unfinished(REASON_MALFORMED_EVENT),
+    invalid=_unfinished(REASON_INVALID_PARAMETER),
     failed=_unfinished(REASON_INTERNAL_ERROR),
     failure="Finishing the survey failed unexpectedly",
 )
 def handler(contact: Contact, context: object) -> dict[str, str]:
     """Total the answers, store the summary; the flat string map the flow reads."""
-    begin(contact.contact_id, context)
     survey = environment.survey()
-    mode = contact.parameters.get(PARAM_MODE, "").strip()
-    if mode not in MODES:
-        logger.warning("Unknown survey mode from the flow; finishing anyway")
+    mode = contact.parameter(PARAM_MODE)  # of its allowed form, or left out (older flows)
+    if not mode:
+        logger.warning("No survey mode from the flow; finishing anyway")
         mode = UNKNOWN_MODE
     if contact.is_verification:
         return _unfinished(REASON_VERIFICATION)
     failures = Failures()
     now = datetime.now(UTC)
 
-    scores = _scores(contact, survey, context, failures)
+    scores, read = _scores(contact, survey, failures)
     status = survey_status(len(scores), len(survey.questions))
     try:
-        if not has_time_left(context):
-            raise StorageError("too little time left to write the summary")
         results.complete_survey(
             environment.table_name(),
             contact,
@@ -121,9 +123,16 @@ def handler(contact: Contact, context: object) -> dict[str, str]:
             status=status,
             now=now,
             retention_days=environment.retention_days(),
+            from_attributes_only=not read,
         )
     except (StorageError, EnvironmentVariableError) as error:
         failures.failed(REASON_STORAGE_ERROR, "Summary not stored", error)
+        logger.error("Summary skipped, nothing marked: no item was written")
+        count(Metric.SKIPPED_WRITE)
+    else:
+        if not read:
+            logger.warning("Summary from the attributes alone; left to the sweeper to complete")
+            count(Metric.SKIPPED_WRITE)
     count(Metric.SURVEY_COMPLETED)
 
     escalate = any(survey.is_low(score) for score in scores.values())
@@ -142,20 +151,23 @@ def survey_status(answered: int, questions: int) -> str:
 
 
 def _scores(
-    contact: Contact, survey: SurveyDefinition, context: object, failures: Failures
-) -> dict[str, int]:
-    """Attribute → score in survey order: the table first, the contact attributes fill the gaps.
+    contact: Contact, survey: SurveyDefinition, failures: Failures
+) -> tuple[dict[str, int], bool]:
+    """Attribute → score in survey order: the table first, the contact attributes fill the gaps;
+    and whether the table was read.
 
     The flow sets the attribute after every valid answer even when storing it failed, so the
-    attributes are the fallback when the table cannot be read and cover answers it missed.
+    attributes are the fallback when the table cannot be read and cover answers it missed. The
+    read leaves the summary write one full attempt's time.
     """
     stored: Mapping[str, int] = {}
+    read = False
     try:
-        if not has_time_left(context):
-            raise StorageError("too little time left to read the answers")
-        stored = results.read_scores(
-            environment.table_name(), contact.contact_id, [q.key for q in survey.questions]
-        )
+        with deadline.keeping(CALL_PATH.attempt_seconds):
+            stored = results.read_scores(
+                environment.table_name(), contact.contact_id, [q.key for q in survey.questions]
+            )
+        read = True
     except (StorageError, EnvironmentVariableError) as error:
         failures.failed(REASON_STORAGE_ERROR, "Answers not read; using contact attributes", error)
     scores: dict[str, int] = {}
@@ -168,7 +180,7 @@ def _scores(
         valid = [score for text in candidates if (score := _valid(text, survey)) is not None]
         if valid:  # a scale may start at 0: test for None, not truthiness
             scores[question.attribute] = valid[0]
-    return scores
+    return scores, read
 
 
 def _valid(text: str | None, survey: SurveyDefinition) -> int | None:

@@ -6,6 +6,27 @@ table holds one `CooldownRecord` per caller key. `to_item()` gives DynamoDB's at
 (what PutItem takes and a stream image carries), built with boto3's TypeSerializer; `from_item()`
 reads it back with its TypeDeserializer and raises MalformedItemError naming the attribute at
 fault, so a caller can skip the item and say why. Numbers are whole numbers throughout.
+
+Pending-work markers (the sweeper's input; names in contract.py). When the caller's path cannot
+make a side write in time, it marks the item it did write; only marked items carry `pendingWork`,
+so an index on (`pendingWork`, `pendingSince`) is sparse. All values are strings (S):
+  - cooldown, on an answer item, key {contactId: <ContactId>, question: <question key>}:
+      pendingWork = "cooldown"; pendingSince = answeredAt (ISO-8601 UTC with milliseconds);
+      pendingCallerKey = the caller key, 64 lowercase hex characters (never the number).
+    Complete: put `CooldownRecord.started(pendingCallerKey, answeredAt, cooldown days)` into the
+    cooldown table, leaving a record started within the hour alone (exactly what
+    `eligibility.remember_caller(pendingCallerKey, answeredAt)` does), then REMOVE the three
+    attributes on condition that pendingSince is unchanged.
+  - summary, on the summary item, key {contactId: <ContactId>, question: "#summary"}:
+      pendingWork = "summary"; pendingSince = when it was written from the contact attributes
+      alone (the answers could not be read in time).
+    Complete: read the contact's answer items, let each stored score replace the summary's for
+    its attribute, rewrite scores, answered, lowest and status (`finish.survey_status`), then
+    REMOVE pendingWork and pendingSince on the same condition.
+A later handler invocation that completes the work itself clears the marker (a retried score
+rewrites the answer item unmarked; a finish that read the answers REMOVEs the summary's). A
+marker younger than the function timeout may belong to an invocation still running; every
+completion is idempotent, so racing it is harmless.
 """
 
 from __future__ import annotations
@@ -35,6 +56,9 @@ from .contract import (
     ITEM_SCORE,
     OUTBOX_SORT_KEY,
     OUTBOX_VERSION,
+    PENDING_CALLER_KEY,
+    PENDING_SINCE,
+    PENDING_WORK,
     SUMMARY_ANSWERED,
     SUMMARY_COMPLETED_AT,
     SUMMARY_LOWEST,
@@ -46,6 +70,7 @@ from .contract import (
     TABLE_QUESTION_INDEX_SORT_KEY,
     TABLE_SORT_KEY,
     TABLE_TTL_ATTRIBUTE,
+    PendingWork,
 )
 from .exceptions import MalformedItemError
 from .sampling import cooldown_expiry
@@ -126,10 +151,16 @@ class Answer(ItemModel):
     queue: str | None = None
     mode: str | None = None  # the survey mode the flow sent
     language: str | None = None  # BCP-47: the language the question was asked in
+    # The caller key whose cooldown record could not be confirmed, for the sweeper (PendingWork).
+    pending_cooldown: str | None = None
+    pending_since: str | None = None  # ISO-8601 UTC with milliseconds
 
     def to_item(self) -> Item:
+        pending_since = self.pending_since if self.pending_cooldown else None
         return to_item(
             {
+                **_pending(PendingWork.COOLDOWN, pending_since),
+                PENDING_CALLER_KEY: self.pending_cooldown,
                 TABLE_PARTITION_KEY: self.contact_id,
                 TABLE_SORT_KEY: self.question,
                 ITEM_ATTRIBUTE: self.attribute,
@@ -160,6 +191,8 @@ class Answer(ItemModel):
             queue=_text(values, ITEM_QUEUE),
             mode=_text(values, ITEM_MODE),
             language=_text(values, ITEM_LANGUAGE),
+            pending_cooldown=_text(values, PENDING_CALLER_KEY),
+            pending_since=_pending_since(values, PendingWork.COOLDOWN),
         )
 
 
@@ -178,6 +211,8 @@ class Summary(ItemModel):
     initial_contact_id: str | None = None
     # Channel → when it was sent, as tables written before the outbox item existed kept it.
     sent: Mapping[str, str] = field(default_factory=dict)
+    # Set while the summary holds the contact attributes alone: to be completed from the answers.
+    pending_since: str | None = None
 
     @staticmethod
     def key(contact_id: str) -> Item:
@@ -186,6 +221,7 @@ class Summary(ItemModel):
     def to_item(self) -> Item:
         return to_item(
             {
+                **_pending(PendingWork.SUMMARY, self.pending_since),
                 TABLE_PARTITION_KEY: self.contact_id,
                 TABLE_SORT_KEY: SUMMARY_SORT_KEY,
                 SUMMARY_STATUS: self.status,
@@ -219,6 +255,7 @@ class Summary(ItemModel):
             expires_at=_number(values, TABLE_TTL_ATTRIBUTE),
             initial_contact_id=_text(values, ITEM_INITIAL_CONTACT_ID),
             sent=_sent(values),
+            pending_since=_pending_since(values, PendingWork.SUMMARY),
         )
 
 
@@ -251,13 +288,15 @@ class Claim:
 @dataclass(frozen=True)
 class OutboxItem(ItemModel):
     """The alert function's state for one contact (sort key OUTBOX_SORT_KEY): per channel a claim
-    while one invocation sends it, then when it was sent; a version every write raises."""
+    while one invocation sends it, then when it was sent; a version every write raises; while a
+    channel is unsent, the sweeper's marker (PendingWork.ALERT) since the first claim."""
 
     contact_id: str
     claims: Mapping[str, Claim] = field(default_factory=dict)  # channel → its live claim
     sent: Mapping[str, str] = field(default_factory=dict)  # channel → when it was sent
     version: int | None = None  # None: never written
     expires_at: int | None = None
+    pending_since: str | None = None  # ISO-8601 UTC: the first claim; None once all are sent
     # Attributes this model gives no meaning to, kept as stored so a rewrite loses nothing.
     others: Mapping[str, Any] = field(default_factory=dict)
 
@@ -273,6 +312,7 @@ class OutboxItem(ItemModel):
                 **{sent_attribute(channel): at for channel, at in self.sent.items()},
                 TABLE_TTL_ATTRIBUTE: self.expires_at,
                 OUTBOX_VERSION: self.version,
+                **_pending(PendingWork.ALERT, self.pending_since),
             }
         )
         item.update({claim_attribute(c): claim.value() for c, claim in self.claims.items()})
@@ -281,7 +321,8 @@ class OutboxItem(ItemModel):
     @classmethod
     def _from_values(cls, values: Mapping[str, Any]) -> OutboxItem:
         _expect_sort_key(values, OUTBOX_SORT_KEY)
-        known = {TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE, OUTBOX_VERSION}
+        known = {TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE, OUTBOX_VERSION,
+                 PENDING_WORK, PENDING_SINCE}  # fmt: skip
         others = to_item(
             {
                 name: value
@@ -296,6 +337,7 @@ class OutboxItem(ItemModel):
             sent=_sent(values),
             version=_number(values, OUTBOX_VERSION),
             expires_at=_number(values, TABLE_TTL_ATTRIBUTE),
+            pending_since=_pending_since(values, PendingWork.ALERT),
             others=others,
         )
 
@@ -389,6 +431,16 @@ def _present(value: T | None, name: str) -> T:
     if value is None:
         raise MalformedItemError(f"{name}: missing")
     return value
+
+
+def _pending(work: PendingWork, since: str | None) -> dict[str, object]:
+    """The sparse marker of `work` left on an item since `since`; nothing when None."""
+    return {} if since is None else {PENDING_WORK: work.value, PENDING_SINCE: since}
+
+
+def _pending_since(values: Mapping[str, Any], work: PendingWork) -> str | None:
+    """When `work` was left on the item, or None when the item carries no such marker."""
+    return _text(values, PENDING_SINCE) if _text(values, PENDING_WORK) == work else None
 
 
 def _sent(values: Mapping[str, Any]) -> dict[str, str]:

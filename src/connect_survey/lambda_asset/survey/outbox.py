@@ -13,6 +13,10 @@ writer (`put_leased`); otherwise one conditional PutItem of the item as claimed
 (`settle_as_claimed`). When an item changed since it was read, conditional UpdateItems work from
 what is stored (`claim_channels`, `mark_channels_sent`, `release`). Every write raises the
 version, so no way can overwrite another's.
+
+The first claim also marks the item for the sweeper (PendingWork.ALERT, since when), and the
+write recording its last channel as sent removes the mark: the sparse index then holds exactly
+the contacts with a channel unsent (a mark left after a fallback write is cleared by the sweeper).
 """
 
 from __future__ import annotations
@@ -21,7 +25,15 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
-from .contract import CLAIM_EXPIRES_AT, CLAIM_TOKEN, OUTBOX_VERSION, TABLE_TTL_ATTRIBUTE
+from .contract import (
+    CLAIM_EXPIRES_AT,
+    CLAIM_TOKEN,
+    OUTBOX_VERSION,
+    PENDING_SINCE,
+    PENDING_WORK,
+    TABLE_TTL_ATTRIBUTE,
+    PendingWork,
+)
 from .items import (
     Claim,
     OutboxItem,
@@ -34,7 +46,7 @@ from .items import (
 from .results import CONDITION_FAILED, call, expires_at, iso
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Collection, Mapping, Sequence
     from datetime import datetime
 
 # A claim outlives one claim write and the two sends after it (one attempt each) several times
@@ -118,7 +130,12 @@ def claim_as_read(
             claims[channel] = _claim(token, now_ms)
     if not any(result in CLAIMED for result in results.values()):
         return Claims(results, {})
-    claimed = replace(stored, claims=claims, expires_at=expires_at(now, retention_days))
+    claimed = replace(
+        stored,
+        claims=claims,
+        expires_at=expires_at(now, retention_days),
+        pending_since=stored.pending_since or iso(now),
+    )
     written = claimed.to_item()
     return Claims(results, written) if _put_as_read(table, item, written) else None
 
@@ -131,18 +148,27 @@ def settle_as_claimed(
     released: Sequence[str],
     token: str,
     now: datetime,
+    channels: Collection[str],
 ) -> bool:
     """Record `sent` as sent and give `released` back, with one PutItem of the item as claimed;
     False when the item changed since the claim (someone took a claim over)."""
-    written = settled_item(claims, sent=sent, released=released, token=token, now=now)
+    written = settled_item(
+        claims, sent=sent, released=released, token=token, now=now, channels=channels
+    )
     return _put_as_read(table, claims.item, written)
 
 
 def settled_item(
-    claims: Claims, *, sent: Sequence[str], released: Sequence[str], token: str, now: datetime
+    claims: Claims,
+    *,
+    sent: Sequence[str],
+    released: Sequence[str],
+    token: str,
+    now: datetime,
+    channels: Collection[str],
 ) -> dict[str, Any]:
     """The item as claimed, with `sent` recorded as sent and our claims on `sent` and `released`
-    given back, one version on."""
+    given back, one version on; unmarked for the sweeper once every one of `channels` is sent."""
     claimed = OutboxItem.from_item(claims.item)
     sent_at = {**dict.fromkeys(sent, iso(now)), **claimed.sent}
     given_back = {*sent, *released}
@@ -152,7 +178,10 @@ def settled_item(
         if channel not in given_back or claim.token != token
     }
     version = (claimed.version or 0) + 1
-    return replace(claimed, sent=sent_at, claims=kept, version=version).to_item()
+    pending = None if set(channels) <= set(sent_at) else claimed.pending_since
+    return replace(
+        claimed, sent=sent_at, claims=kept, version=version, pending_since=pending
+    ).to_item()
 
 
 def put_leased(table: str, items: Sequence[dict[str, Any]]) -> list[str]:
@@ -261,6 +290,8 @@ def _claim_all(
         "#expires": CLAIM_EXPIRES_AT,
         "#ttl": TABLE_TTL_ATTRIBUTE,
         "#version": OUTBOX_VERSION,
+        "#work": PENDING_WORK,
+        "#since": PENDING_SINCE,
     }
     sets, conditions = [], []
     for i, channel in enumerate(channels):
@@ -274,8 +305,8 @@ def _claim_all(
         "update_item",
         TableName=table,
         Key=outbox_key(contact_id),
-        UpdateExpression="SET " + ", ".join(sets) + ", #ttl = if_not_exists(#ttl, :ttl)"
-        " ADD #version :one",
+        UpdateExpression="SET " + ", ".join(sets) + ", #ttl = if_not_exists(#ttl, :ttl),"
+        " #work = :work, #since = if_not_exists(#since, :since) ADD #version :one",
         ConditionExpression=" AND ".join(f"({condition})" for condition in conditions),
         ExpressionAttributeNames=names,
         ExpressionAttributeValues={
@@ -284,6 +315,8 @@ def _claim_all(
             ":now": serialize(now_ms),
             ":ttl": serialize(expires_at(now, days)),
             ":one": serialize(1),
+            ":work": serialize(PendingWork.ALERT.value),
+            ":since": serialize(iso(now)),
         },
         ReturnValues="UPDATED_OLD",
         tolerate=CONDITION_FAILED,
@@ -333,6 +366,24 @@ def _mark_sent_all(
         tolerate=CONDITION_FAILED,
     )  # fmt: skip
     return response is not None
+
+
+def unmark_sent(table: str, contact_id: str, channels: Sequence[str]) -> None:
+    """Remove the sweeper's mark from the item if every one of `channels` is recorded as sent
+    (a mark the fallback writes leave); otherwise leave the item as it is."""
+    names = {"#work": PENDING_WORK, "#since": PENDING_SINCE, "#version": OUTBOX_VERSION}
+    names.update({f"#sent{i}": sent_attribute(channel) for i, channel in enumerate(channels)})
+    call(
+        "update_item",
+        TableName=table,
+        Key=outbox_key(contact_id),
+        UpdateExpression="REMOVE #work, #since ADD #version :one",
+        ConditionExpression=" AND ".join(f"attribute_exists({name})" for name in names
+                                         if name != "#version"),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues={":one": serialize(1)},
+        tolerate=CONDITION_FAILED,
+    )  # fmt: skip
 
 
 def release(table: str, contact_id: str, channel: str, *, token: str) -> None:

@@ -11,15 +11,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
-from . import aws
+from . import aws, deadline
 from .contract import (
     ITEM_SCORE,
-    PARAM_LANGUAGE,
+    PENDING_SINCE,
+    PENDING_WORK,
     SUMMARY_COMPLETED_AT,
     TABLE_PARTITION_KEY,
     TABLE_SORT_KEY,
 )
-from .exceptions import MalformedItemError, StorageError
+from .exceptions import DeadlineError, MalformedItemError, StorageError
 from .items import Answer, Summary, contact_of, result_key
 from .telemetry import logger
 
@@ -43,8 +44,11 @@ def put_answer(
     now: datetime,
     retention_days: int,
     mode: str | None = None,
+    language: str | None = None,
+    pending_cooldown: str | None = None,
 ) -> None:
-    """Store one valid answer at once, so a caller who hangs up later still counts."""
+    """Store one valid answer at once, so a caller who hangs up later still counts; with the
+    caller key whose cooldown record is still to be written, if any (marked for the sweeper)."""
     answer = Answer(
         contact_id=contact.contact_id,
         question=question,
@@ -57,7 +61,9 @@ def put_answer(
         initiation_method=contact.initiation_method,
         queue=contact.queue_name,
         mode=mode or None,
-        language=contact.parameters.get(PARAM_LANGUAGE) or None,
+        language=language or None,
+        pending_cooldown=pending_cooldown,
+        pending_since=iso(now) if pending_cooldown else None,
     )
     call("put_item", TableName=table, Item=answer.to_item())
 
@@ -108,9 +114,11 @@ def complete_survey(
     status: str,
     now: datetime,
     retention_days: int,
+    from_attributes_only: bool = False,
 ) -> None:
     """Close the contact's survey with its status (complete, partial, unanswered); an update,
-    so alert claims already there survive."""
+    so alert claims already there survive. A summary `from_attributes_only` (the answers were not
+    read) is marked for the sweeper to complete; any other removes such a marker."""
     summary = Summary(
         contact_id=contact.contact_id,
         status=status,
@@ -121,6 +129,7 @@ def complete_survey(
         completed_at=iso(now),
         expires_at=expires_at(now, retention_days),
         initial_contact_id=contact.initial_contact_id,
+        pending_since=iso(now) if from_attributes_only else None,
     )
     fields = summary.to_item()
     key = {name: fields.pop(name) for name in (TABLE_PARTITION_KEY, TABLE_SORT_KEY)}
@@ -131,11 +140,14 @@ def complete_survey(
     # The first completion time is the one that counts; retries must not move it.
     names["#completedAt"], values[":now"] = SUMMARY_COMPLETED_AT, completed_at
     sets.append("#completedAt = if_not_exists(#completedAt, :now)")
+    removes = "" if from_attributes_only else " REMOVE #pendingWork, #pendingSince"
+    if not from_attributes_only:
+        names.update({"#pendingWork": PENDING_WORK, "#pendingSince": PENDING_SINCE})
     call(
         "update_item",
         TableName=table,
         Key=key,
-        UpdateExpression="SET " + ", ".join(sets),
+        UpdateExpression="SET " + ", ".join(sets) + removes,
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
     )
@@ -184,13 +196,16 @@ def expires_at(moment: datetime, retention_days: int) -> int:
 
 
 def call(operation: str, *, tolerate: str | None = None, **request: Any) -> Any:
-    """One bounded DynamoDB call: its response, None for the `tolerate` error, else StorageError.
+    """One bounded DynamoDB call: its response, None for the `tolerate` error, else StorageError
+    (DeadlineError when the invocation's deadline cut it).
 
     Any exception counts, not only ClientError and BotoCoreError: a reply botocore cannot parse
     raises ResponseParserError, which derives from neither.
     """
     try:
-        return getattr(aws.client("dynamodb"), operation)(**request)
+        return deadline.call(getattr(aws.client("dynamodb"), operation), **request)
+    except DeadlineError as error:
+        raise DeadlineError(f"dynamodb {operation}: {error}") from None
     except ClientError as error:
         if _code(error) == tolerate:
             return None

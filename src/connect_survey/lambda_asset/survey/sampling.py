@@ -124,8 +124,21 @@ class SamplingPolicy:
         return policy
 
 
-# The caller-key secret by ARN, per process: one Secrets Manager call per cold start.
-caller_secrets: dict[str, bytes] = {}
+@dataclass(frozen=True)
+class CallerSecret:
+    """The caller-key secret as one process read it: the AWSCURRENT version, and the AWSPREVIOUS
+    one during a rotation (while a record keyed by it can still be in its cooldown)."""
+
+    current: bytes
+    previous: bytes | None
+    read_at: float  # time.monotonic() when it was read
+
+
+# How long a process keeps the secret it read: a rotation reaches every warm function within it
+# (meanwhile their keys are the previous version's, which eligibility still looks up).
+SECRET_CACHE_SECONDS: Final = 300
+# The caller-key secret by ARN, per process.
+caller_secrets: dict[str, CallerSecret] = {}
 # Seeded by the simulator (`--seed`) so sampling is reproducible offline.
 sampler = random.Random()
 
@@ -133,6 +146,14 @@ sampler = random.Random()
 def caller_key(number: str, secret: bytes) -> str:
     """The caller's identity for the cooldown: a keyed hash, so the number is never kept."""
     return hmac.new(secret, number.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# What caller_key() returns: the only form a caller key may take before it becomes a DynamoDB key.
+CALLER_KEY_FORM: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def is_caller_key(text: str) -> bool:
+    return CALLER_KEY_FORM.fullmatch(text) is not None
 
 
 def is_withheld(number: str | None, patterns: Sequence[str] = WITHHELD_PATTERNS) -> bool:

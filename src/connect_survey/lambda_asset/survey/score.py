@@ -10,10 +10,15 @@ and gets back a flat string map, read as $.External.<key>:
                      answer is still valid and the flow keeps it in the contact attribute)
     invalid answer:  {"valid": "false", "reason": "out_of_range|not_a_number|timeout|empty",
                       "question": "effort"}
-    otherwise:       {"valid": "false", "reason": "unknown_question|malformed_event|internal_error"}
+    otherwise:       {"valid": "false", "reason": "unknown_question|invalid_parameter|
+                                                 malformed_event|internal_error"}
+A parameter not of its allowed form (contract.PARAMETER_FORMS) is never stored: invalid_parameter.
 A verification event (parameter "verification": "true", sent by `connect-survey verify`, never
 by a flow) gets the valid answer with stored "false" and reason "verification"; nothing is stored.
-It never raises: Connect would take the error branch and the answer would be lost.
+A caller key (SurveyCallerKey, from the inbound flow) starts the caller's cooldown first, within
+a share of the time that leaves the answer one full attempt; if it cannot be confirmed the answer
+item carries the key for the sweeper (contract.PendingWork.COOLDOWN). It never raises: Connect
+would take the error branch and the answer would be lost.
 """
 
 from __future__ import annotations
@@ -21,18 +26,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from . import eligibility, environment, results
+from . import deadline, eligibility, environment, results, sampling
 from .answers import parse_score
-from .aws import has_time_left
+from .budget import CALL_PATH
 from .contract import (
     ATTRIBUTE,
     FALSE,
-    MODES,
     PARAM_DIGITS,
+    PARAM_LANGUAGE,
     PARAM_MODE,
     PARAM_QUESTION,
     REASON,
     REASON_INTERNAL_ERROR,
+    REASON_INVALID_PARAMETER,
     REASON_MALFORMED_EVENT,
     REASON_STORAGE_ERROR,
     REASON_UNKNOWN_QUESTION,
@@ -44,7 +50,7 @@ from .contract import (
 )
 from .exceptions import EnvironmentVariableError, InvalidAnswerError, StorageError
 from .flow_handler import flow_handler
-from .telemetry import Metric, begin, count, logger
+from .telemetry import Metric, count, logger
 
 if TYPE_CHECKING:
     from .contact import Contact
@@ -52,14 +58,14 @@ if TYPE_CHECKING:
 
 @flow_handler(
     malformed={VALID: FALSE, REASON: REASON_MALFORMED_EVENT},
+    invalid={VALID: FALSE, REASON: REASON_INVALID_PARAMETER},
     failed={VALID: FALSE, REASON: REASON_INTERNAL_ERROR},
     failure="Scoring failed unexpectedly",
 )
 def handler(contact: Contact, context: object) -> dict[str, str]:
     """Validate the caller's digits and store a valid answer; the flat string map the flow reads."""
-    begin(contact.contact_id, context)
     survey = environment.survey()
-    question = survey.question(contact.parameters.get(PARAM_QUESTION, "").strip())
+    question = survey.question(contact.parameter(PARAM_QUESTION))
     if question is None:
         # The value itself is not logged: a misrouted parameter could carry personal data.
         logger.warning("Unknown question key from the flow")
@@ -82,34 +88,50 @@ def handler(contact: Contact, context: object) -> dict[str, str]:
     if contact.is_verification:
         return {**answer, STORED: FALSE, REASON: REASON_VERIFICATION}
     count(Metric.ANSWER_RECORDED)
-    mode = contact.parameters.get(PARAM_MODE, "").strip()
+    now = datetime.now(UTC)
+    pending_cooldown = _start_cooldown(contact, now)
     try:
-        if not has_time_left(context):
-            raise StorageError("too little time left to write the answer")
         results.put_answer(
             environment.table_name(),
             contact,
             question=question.key,
             attribute=question.attribute,
             score=score,
-            now=datetime.now(UTC),
+            now=now,
             retention_days=environment.retention_days(),
-            mode=mode if mode in MODES else None,
+            mode=contact.parameter(PARAM_MODE) or None,
+            language=contact.parameter(PARAM_LANGUAGE) or None,
+            pending_cooldown=pending_cooldown,
         )
     except (StorageError, EnvironmentVariableError) as error:
         # The flow still sets the contact attribute: a valid answer is never lost.
         logger.error("Answer not stored", extra={"question": question.key, "error": str(error)})
         count(Metric.STORAGE_ERROR)
+        if pending_cooldown:
+            logger.error("Cooldown neither started nor marked for the sweeper")
         answer.update({STORED: FALSE, REASON: REASON_STORAGE_ERROR})
     else:
         logger.info("Answer stored", extra={"question": question.key, "score": score})
-        _start_cooldown(contact, context)
     return answer
 
 
-def _start_cooldown(contact: Contact, context: object) -> None:
-    """The stored answer starts the caller's cooldown; a failure here never costs the answer."""
+def _start_cooldown(contact: Contact, now: datetime) -> str | None:
+    """Start the caller's cooldown before the answer is stored, leaving the answer one attempt's
+    time; the caller key when the record could not be confirmed (the answer item then carries
+    it for the sweeper), else None. A failure here never costs the answer."""
+    key = contact.attributes.get(sampling.CALLER_KEY_ATTRIBUTE, "").strip()
+    if not key:
+        return None
+    if not sampling.is_caller_key(key):
+        # Never a DynamoDB key, and never logged: the attribute could carry anything.
+        logger.warning("Caller key not of its form; no cooldown kept")
+        count(Metric.INVALID_PARAMETER)
+        return None
     try:
-        eligibility.remember_caller(contact.attributes, datetime.now(UTC), context)
-    except (StorageError, ValueError) as error:
-        logger.warning("Cooldown not started", extra={"error": str(error)})
+        with deadline.keeping(CALL_PATH.attempt_seconds):
+            eligibility.remember_caller(key, now)
+    except (StorageError, EnvironmentVariableError, ValueError) as error:
+        logger.warning("Cooldown not started; left to the sweeper", extra={"error": str(error)})
+        count(Metric.SKIPPED_WRITE)
+        return key
+    return None
