@@ -27,8 +27,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# cdk.out keeps only this stage's template (the CDK CLI leaves earlier stages' there).
+CDK_OUT ?= cdk.out
 synth: setup
-	$(CDK) synth --quiet -c stage=$(STAGE)
+	rm -f $(CDK_OUT)/*.template.json $(CDK_OUT)/*.assets.json
+	$(CDK) synth --quiet -c stage=$(STAGE) --output $(CDK_OUT)
+	@echo "make synth: wrote $$(ls $(CDK_OUT)/*.template.json)"
 
 # The promotion pipeline (cdk.json "pipeline"): synth offline; deploy once, then pushes promote.
 synth-pipeline: setup

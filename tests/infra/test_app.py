@@ -49,3 +49,18 @@ def test_configuration_mistake_stops_synth_with_the_setting_path(
     assert str(stop.value.code).startswith(
         "Configuration error in cdk.json: stage: unknown stage 'qa'"
     )
+
+
+def test_app_run_by_hand_says_to_use_make_synth() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != app.CDK_CLI_OUTDIR}
+    done = subprocess.run(
+        [sys.executable, "app.py"], cwd=app.__file__.rpartition("/")[0], env=env,
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == app.NOT_FROM_CDK_CLI + "\n"
+    assert "make synth" in done.stderr

@@ -112,24 +112,32 @@ def test_each_project_suppression_still_suppresses_a_finding(
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("npx") is None, reason="the CDK CLI runs through npx")
-def test_cdk_cli_synthesizes_the_default_stage_offline(tmp_path: Path) -> None:
+def test_make_synth_synthesizes_the_default_stage_offline_and_names_its_template(
+    tmp_path: Path,
+) -> None:
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("AWS_") or k == "AWS_EC2_METADATA_DISABLED"
     }
     env["AWS_EC2_METADATA_DISABLED"] = "true"
+    # GIVEN another stage's template left in the output folder by an earlier synth
+    stale = tmp_path / "survey-prod-stack.template.json"
+    stale.write_text("{}", encoding="utf-8")
+
+    # WHEN make synth runs (set-up taken as done: -o keeps make from reinstalling)
     result = subprocess.run(
-        ["npx", "--no-install", "cdk", "synth", "--quiet", "--output", str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "-o",
+         "node_modules/.installed", "synth", f"CDK_OUT={tmp_path}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+
+    # THEN its last line names the one template it wrote, and no other stage's is left
     assert result.returncode == 0, result.stderr[-3000:]
-    template = (tmp_path / "survey-dev-stack.template.json").read_text()
+    written = tmp_path / "survey-dev-stack.template.json"
+    assert result.stdout.splitlines()[-1] == f"make synth: wrote {written}"
+    assert sorted(tmp_path.glob("*.template.json")) == [written]
+    template = written.read_text()
     dev = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]["stages"]["dev"]
     languages = dev.get("languages", [dev.get("language", "en-US")])
     assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(languages)  # six per language

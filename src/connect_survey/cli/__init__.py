@@ -10,7 +10,7 @@ ids) raises `UsageError`; each package's error base is caught once, in `main`. E
 a usage mistake, 1 a failed check (as click does).
 
 Adding a command: a module with its `add_<name>` function, listed in `COMMANDS`; if it brings an
-error base of its own, add it to `USER_ERRORS`.
+error base of its own, add it to `common.USER_ERRORS`.
 """
 
 from __future__ import annotations
@@ -19,16 +19,13 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from connect_survey.cli.common import PROG, Parser, UsageError, explained
+from connect_survey.cli.common import PROG, USER_ERRORS, Parser, explained
 from connect_survey.cli.lint import add_lint
 from connect_survey.cli.render import add_render
 from connect_survey.cli.report import add_report
 from connect_survey.cli.simulate import add_simulate
 from connect_survey.cli.test import add_test
 from connect_survey.cli.verify import add_verify
-from connect_survey.config.errors import ConfigError
-from connect_survey.flow_language.engine import FlowError
-from connect_survey.flows.render import RenderError
 
 if TYPE_CHECKING:
     import argparse
@@ -43,9 +40,6 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_test,
 )
 
-# Every error a user can cause, by package base: one line on stderr and exit status 2.
-USER_ERRORS: tuple[type[Exception], ...] = (UsageError, ConfigError, FlowError, RenderError)
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
@@ -54,13 +48,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 2
     try:
         code: int = args.command(args)
+        sys.stdout.flush()  # a full disk shows here, in one line, not at the interpreter's exit
     except USER_ERRORS as error:
         print(f"{PROG}: {explained(error)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `connect-survey simulate ... | head`: the reader has gone
         _silence_stdout()
         return 1
+    except OSError as error:  # an output that cannot be written: `> /dev/full`, a missing folder
+        print(f"{PROG}: {unwritable(error)}", file=sys.stderr)
+        if error.filename is None:  # stdout itself: its final flush at exit would fail again
+            _silence_stdout()
+        return 2
     return code
+
+
+def unwritable(error: OSError) -> str:
+    """One line for a file the command could not write (or read): which, and why."""
+    where = error.filename if error.filename is not None else "standard output"
+    return f"cannot write {where}: {error.strerror or error}"
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from connect_survey.config.errors import ConfigError
 from connect_survey.config.stage import load_stage, read_context
-from connect_survey.flow_language.engine import UnknownFunctionError
+from connect_survey.flow_language.engine import FlowError, UnknownFunctionError
 from connect_survey.flows.catalog import FLOW_KEYS, OPT_IN_SURVEY, language_key
+from connect_survey.flows.render import RenderError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,15 +31,23 @@ class UsageError(Exception):
     """Raised when an argument is well-formed but names nothing the stage has."""
 
 
+# Every error a user can cause, by package base: one line on stderr and exit status 2.
+USER_ERRORS: tuple[type[Exception], ...] = (UsageError, ConfigError, FlowError, RenderError)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a mistake in one line (no usage block) and exits 2."""
 
     def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: {self.one_line(message)} (see {self.prog} --help)\n")
+
+    @staticmethod
+    def one_line(message: str) -> str:
+        """argparse's message, saying the option once ("argument --keys: --keys '5x'...")."""
         option, sep, rest = message.partition(": ")
-        # "argument --keys: --keys '5x'..." says the option once.
         if sep and option.startswith("argument ") and rest.startswith(option[9:].split("/")[0]):
-            message = rest
-        self.exit(2, f"{PROG}: {message} (see {self.prog} --help)\n")
+            return rest
+        return message
 
 
 def stage_options(command: argparse.ArgumentParser) -> None:

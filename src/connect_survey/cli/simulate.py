@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from connect_survey.cli.arguments import (
     agent_count,
@@ -20,7 +21,12 @@ from connect_survey.cli.arguments import (
 )
 from connect_survey.cli.common import (
     FLOW_KEYS_HELP,
+    PROG,
+    USER_ERRORS,
+    Parser,
     UsageError,
+    explained,
+    plural,
     require_flow_key,
     require_known,
     stage_from,
@@ -28,23 +34,75 @@ from connect_survey.cli.common import (
 )
 from connect_survey.flow_language.engine import format_transcript
 from connect_survey.reports.records import write_simulated_record
+from connect_survey.simulator.sandbox import FAULT_FAILURE, FAULT_REDELIVERY
 from connect_survey.simulator.simulate import (
     DEFAULT_CALLER_NUMBER,
     STUB_ERROR,
     STUB_TIMEOUT,
     CallSetup,
+    Simulator,
     simulate,
+    simulator,
 )
 from connect_survey.simulator.testing.record import RecordError, record_case
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from connect_survey.flows.offline import OfflineStage
+    from connect_survey.simulator.simulate import Report
+
+STDIN = "-"  # --calls - reads the calls from standard input
+# What a bad line of a --calls file raises: a user error, or shlex's ValueError (open quote).
+LINE_ERRORS: tuple[type[Exception], ...] = (ValueError, *USER_ERRORS)
 
 
 def simulate_command(args: argparse.Namespace) -> int:
-    stage = stage_from(args)
+    if args.calls is not None:
+        return simulate_calls(args)
+    if args.flow is None:
+        raise UsageError("name the flow to play, or give --calls FILE")
+    stage, setup = prepare(args)
+    report = play(args, stage, setup)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(format_transcript(report.call))
+        for fault in report.faults:
+            print(fault_line(fault))
+        for alert in report.alerts:
+            print(f"ALERT via {alert['channel']}")
+        for result in report.results:
+            print(f"STORED {result['attribute']} = {result['score']}")
+        if report.survey_status is not None:
+            print(f"STORED survey status {report.survey_status}")
+    return 0
+
+
+def fault_line(fault: dict[str, Any]) -> str:
+    """One line of the transcript for what the outbox went through (Sandbox.faults)."""
+    records = plural(len(fault.get("records", [])), "record")  # --json lists their numbers
+    if fault["event"] == FAULT_FAILURE:
+        return (
+            f"FAILED {fault['service']} {fault['operation']} in {fault['function']}: "
+            f"{fault['error']} (--fail-service)"
+        )
+    if fault["event"] == FAULT_REDELIVERY:
+        return (
+            f"RETRY the stream delivers {records} to {fault['function']} again "
+            f"(delivery {fault['delivery']})"
+        )
+    return (
+        f"DEAD LETTER {fault['function']} gave up on {records} after {fault['attempts']} attempts"
+    )
+
+
+def prepare(
+    args: argparse.Namespace, stage_of: Callable[[argparse.Namespace], OfflineStage] = stage_from
+) -> tuple[OfflineStage, CallSetup]:
+    """The stage and the call's set-up, every usage check done: nothing has played yet."""
+    stage = stage_of(args)
     if not Path(args.flow).is_file():
         require_flow_key(stage, args.flow)
     require_known(args.queue_at_capacity, stage.queues, "--queue-at-capacity", "queue")
@@ -73,10 +131,21 @@ def simulate_command(args: argparse.Namespace) -> int:
         # inbound flow hands the call to that language's flows, as in Connect.
         **({"language_code": args.language} if args.language else {}),
     )
-    if args.save_test:
+    if getattr(args, "save_test", None):
         refuse_unrecordable(args, stage)
-    report = simulate(stage, args.flow, setup)
-    if args.save_test:
+    return stage, setup
+
+
+def play(
+    args: argparse.Namespace,
+    stage: OfflineStage,
+    setup: CallSetup,
+    on: Simulator | None = None,
+) -> Report:
+    """One call on a fresh embedded AWS (`on` one already running, emptied first), with what
+    it is asked to write (test case, CTR)."""
+    report = on.run_fresh(args.flow, setup) if on else simulate(stage, args.flow, setup)
+    if getattr(args, "save_test", None):
         save_test(args, stage, setup, report)
     if args.ctr_out:
         queues = [t["queue"] for t in report.call.transfers if "queue" in t]
@@ -90,26 +159,125 @@ def simulate_command(args: argparse.Namespace) -> int:
             queue=queues[0] if queues else None,
             disconnect_reason="AGENT_DISCONNECT" if queues else "CUSTOMER_DISCONNECT",
         )
-    if args.json:
-        print(json.dumps(report.to_json(), indent=2))
-    else:
-        print(format_transcript(report.call))
-        for alert in report.alerts:
-            print(f"ALERT via {alert['channel']}")
-        for result in report.results:
-            print(f"STORED {result['attribute']} = {result['score']}")
-        if report.survey_status is not None:
-            print(f"STORED survey status {report.survey_status}")
+    return report
+
+
+def simulate_calls(args: argparse.Namespace) -> int:
+    """Every call of a --calls file, in one process: one embedded AWS per stage, emptied
+    before each call, so each call stores and prints what it would alone.
+
+    Every line is parsed and checked before the first call plays: a bad line stops the run
+    with nothing played. A call that fails while it plays (say, a flow file invoking an
+    unknown function) stops the run at its line; the lines before it have been printed.
+    """
+    if args.flow is not None:
+        raise UsageError("--calls FILE names the flows in its lines: give no flow as well")
+    if args.save_test:
+        raise UsageError("--save-test records one call: it does not go with --calls")
+    source = "<stdin>" if args.calls == STDIN else args.calls
+    line_parser = call_line_parser(args)
+    stages: dict[tuple[str, str | None, str | None], OfflineStage] = {}
+
+    def stage_of(line_args: argparse.Namespace) -> OfflineStage:
+        key = (line_args.config, line_args.stage, line_args.language)
+        if key not in stages:
+            stages[key] = stage_from(line_args)
+        return stages[key]
+
+    planned = []
+    for number, line in read_call_lines(args.calls):
+        try:
+            line_args = line_parser.parse_args(shlex.split(line))
+            planned.append((number, line_args, *prepare(line_args, stage_of)))
+        except LINE_ERRORS as error:
+            raise UsageError(f"{source}:{number}: {explained(error)}") from None
+    with ExitStack() as running:
+        current: tuple[OfflineStage, Simulator] | None = None
+        for number, line_args, stage, setup in planned:
+            if current is None or current[0] is not stage:  # one embedded AWS at a time
+                running.close()
+                current = stage, running.enter_context(simulator(stage))
+            try:
+                report = play(line_args, stage, setup, on=current[1])
+            except USER_ERRORS as error:
+                raise UsageError(f"{source}:{number}: {explained(error)}") from None
+            if args.json:
+                print(json.dumps(report.to_json()), flush=True)
+            else:
+                print(call_summary(number, line_args.flow, report), flush=True)
     return 0
+
+
+def read_call_lines(name: str) -> list[tuple[int, str]]:
+    """The non-empty lines of a --calls file (`-`: standard input), with their numbers."""
+    if name == STDIN:
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"--calls {name}: {error.strerror or error}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"--calls {name}: not UTF-8 text") from None
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise UsageError(f"--calls {name}: no calls in it (one call's arguments per line)")
+    return lines
+
+
+def call_summary(number: int, flow: str, report: Report) -> str:
+    """One line for one call of a --calls file."""
+    stored = " ".join(f"{r['attribute']}={r['score']}" for r in report.results) or "nothing"
+    alerts = ", ".join(alert["channel"] for alert in report.alerts) or "none"
+    return (
+        f"{number}: {flow}: contact {report.call.contact.contact_id}, ended by "
+        f"{report.call.ended_by}; survey {report.survey_status or 'not stored'}; stored "
+        f"{stored}; alerts {alerts}"
+    )
+
+
+class _LineParser(Parser):
+    """The arguments of one line of a --calls file: a mistake raises, naming no line yet."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self.one_line(message))
+
+
+def call_line_parser(args: argparse.Namespace) -> argparse.ArgumentParser:
+    """What one line of a --calls file may say: a call's arguments; the file's --stage and
+    --config are the default."""
+    line = _LineParser(prog=f"{PROG} simulate", add_help=False)
+    call_arguments(line, flow_optional=False)
+    line.set_defaults(stage=args.stage, config=args.config)
+    return line
 
 
 def add_simulate(commands: Any) -> None:
     sim = commands.add_parser("simulate", help="play a call through a flow with the real handlers")
+    call_arguments(sim, flow_optional=True)
+    sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
     sim.add_argument(
-        "flow",
-        type=flow_to_play,
-        help=f"a flow key of the stage ({FLOW_KEYS_HELP}) or a Flow Language JSON file",
-    )
+        "--calls", metavar="FILE",
+        help="play many calls in one process: each non-empty line holds one call's arguments as "
+        "they would follow `connect-survey simulate` (shell quoting); - reads standard input. "
+        "Prints one summary line per call (with --json, one JSON object per line). Every line "
+        "is checked before the first call plays: a bad line is named and nothing plays",
+    )  # fmt: skip
+    sim.add_argument(
+        "--save-test", type=Path, metavar="FILE",
+        help="also write the call as an Amazon Connect test case (run it with connect-survey "
+        "test); the recording ends where the call is queued",
+    )  # fmt: skip
+    sim.set_defaults(command=simulate_command)
+
+
+def call_arguments(sim: argparse.ArgumentParser, *, flow_optional: bool) -> None:
+    """The arguments of one call: on the command line, or on a line of a --calls file."""
+    flow_help = f"a flow key of the stage ({FLOW_KEYS_HELP}) or a Flow Language JSON file"
+    if flow_optional:
+        sim.add_argument("flow", type=flow_to_play, nargs="?", default=None, help=flow_help)
+    else:
+        sim.add_argument("flow", type=flow_to_play, help=flow_help)
     stage_options(sim)
     sim.add_argument(
         "--keys", type=caller_entries, default=[],
@@ -184,17 +352,10 @@ def add_simulate(commands: Any) -> None:
         "--caller-surveyed-days-ago", type=whole_number, default=None, metavar="N",
         help="the caller answered a survey N days ago (checked against sampling.cooldownDays)",
     )  # fmt: skip
-    sim.add_argument("--json", action="store_true", help="one JSON object instead of a transcript")
     sim.add_argument(
         "--ctr-out", type=Path, metavar="DIR",
         help="also write the call's contact record (CTR) there, for connect-survey report",
     )  # fmt: skip
-    sim.add_argument(
-        "--save-test", type=Path, metavar="FILE",
-        help="also write the call as an Amazon Connect test case (run it with connect-survey "
-        "test); the recording ends where the call is queued",
-    )  # fmt: skip
-    sim.set_defaults(command=simulate_command)
 
 
 # Options whose effect no Testing-language construct can reproduce, with their default values.

@@ -53,6 +53,40 @@ def config_error(root: str, error: ValidationError, model: type[BaseModel]) -> C
     return ConfigError(path, _message(first, model, loc))
 
 
+# What a setting should have been, in JSON's words, by pydantic's (strict) type error.
+JSON_TYPE_WANTED = {
+    "int_type": "a number",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "an object",
+    "model_type": "an object",
+}
+
+
+def _json_type(value: object) -> str:
+    """The JSON type of a value read from cdk.json, as a user would name it."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else type(value).__name__
+
+
+def _wrong_json_type(kind: str, value: object) -> str:
+    """ ": a number, not a string" when the setting has the wrong JSON type, else ""."""
+    wanted = JSON_TYPE_WANTED.get(kind)
+    given = _json_type(value)
+    return f": {wanted}, not {given}" if wanted and wanted != given else ""
+
+
 def _message(error: Any, model: type[BaseModel], loc: list[str | int]) -> str:
     kind = error["type"]
     if kind == "config":
@@ -69,8 +103,11 @@ def _message(error: Any, model: type[BaseModel], loc: list[str | int]) -> str:
         noun = getattr(parent, "key_noun", "setting")
         return f"unknown {noun}; known {noun}s: {', '.join(known)}"
     field, _ = _walk(model, loc)
+    wrong_type = _wrong_json_type(kind, error["input"])
     if field is not None and field.description:
-        return f"{error['input']!r} is not valid; expected {field.description}"
+        return f"{error['input']!r} is not valid{wrong_type}; expected {field.description}"
+    if wrong_type:
+        return f"{error['input']!r} is not valid{wrong_type}"
     if kind == "model_type":
         return f"{error['input']!r} is not valid; expected an object of settings"
     return f"{error['input']!r} is not valid: {error['msg'][0].lower()}{error['msg'][1:]}"

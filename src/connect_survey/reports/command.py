@@ -104,6 +104,11 @@ def report_command(args: argparse.Namespace, survey: SurveyDefinition) -> int:
         modes=tuple(args.mode),
     )
     report = ReportDatabase(args.paths, survey, filters).report()
+    if report.overall["contacts"] == 0 and len(report.problems) <= 1:
+        # Nothing to show (an empty folder): one line, not empty tables.
+        why = f"; skipped {report.problems[0]}" if report.problems else " in the input"
+        print(f"connect-survey: no survey contacts{why}", file=sys.stderr)
+        return 1
     for problem in report.problems[:50]:
         print(f"skipped {problem}", file=sys.stderr)
     if len(report.problems) > 50:
@@ -112,6 +117,7 @@ def report_command(args: argparse.Namespace, survey: SurveyDefinition) -> int:
         from connect_survey.reports.output import html_page
 
         args.html.write_text(html_page(report), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)  # stderr: --json's stdout stays JSON
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

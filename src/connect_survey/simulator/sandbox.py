@@ -12,6 +12,13 @@ left (it has no deadline to measure a wait against): such a contact is retried b
 can end in the dead letters where, in AWS, the invocation would have waited. Lost replies,
 crashes and outcome writes DynamoDB refused leave such claims; of these, only the last can be
 injected here (`--fail-service dynamodb`).
+
+What the outbox went through is kept in order in `faults`: each injected failure (with the
+function that met it), each time the stream delivers records again, each dead letter.
+
+The sandbox reads what a call stored (answers, the survey status) straight from moto's table:
+consistent, like the handlers' reads, without a request. Requests go out unsigned (moto checks no
+signature) and take moto's shorter paths (`fast_paths`).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+import botocore
 from aws_lambda_powertools import Metrics
 
 from connect_survey.flows.catalog import HANDLERS
@@ -38,10 +46,12 @@ from connect_survey.lambda_asset.survey.environment import handler_environment
 from connect_survey.lambda_asset.survey.items import (
     Answer,
     CooldownRecord,
+    ResultItem,
     Summary,
     result_item,
-    serialize,
+    result_key,
 )
+from connect_survey.simulator.fast_paths import fast_paths
 from connect_survey.simulator.stream import EmbeddedTableStream
 
 if TYPE_CHECKING:
@@ -64,6 +74,11 @@ SANDBOX_ENVIRONMENT = {
 }
 
 NO_METRICS_WARNING = "No application metrics to publish"
+INJECTED_FAILURE = "simulated outage (--fail-service)"
+# What `faults` records: an injected failure, records the stream delivers again, a dead letter.
+FAULT_FAILURE = "failure"
+FAULT_REDELIVERY = "redelivery"
+FAULT_DEAD_LETTER = "dead letter"
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
 FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
@@ -83,6 +98,11 @@ class Sandbox:
         self._callers_remembered = False  # whether a cooldown record may exist
         self._alerts: list[dict[str, Any]] = []
         self._failures: dict[str, int] = {}
+        self._environments: dict[str, dict[str, str]] = {}
+        self.faults: list[dict[str, Any]] = []  # injected failures, redeliveries, dead letters
+        self._deliveries: dict[str, int] = {}  # stream sequence number → times delivered
+        self._dead_letters_seen = 0
+        self._function: str | None = None  # the project's function running now
         self.running = False
 
     def start(self) -> None:
@@ -90,18 +110,7 @@ class Sandbox:
 
         session = boto3.session.Session(region_name=self.region)
         self._session = session
-        dynamodb = session.client("dynamodb")
-        contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
-        stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
-        self.stream = EmbeddedTableStream(
-            client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
-        )
-        self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
-        # moto does not enforce the bus's resource policy (only the alert function may put
-        # events on it); the stack's tests check that policy.
-        self.bus_name = self.stage.resource_name(contract.ALERT_EVENT_BUS)
-        session.client("events").create_event_bus(Name=self.bus_name)
-        self._create_cooldown_store(session)
+        self._create_resources(session)
         # Handlers build their clients from boto3's default session: watch what they publish.
         boto3.setup_default_session(region_name=self.region)
         hooks = boto3.DEFAULT_SESSION.events
@@ -114,26 +123,98 @@ class Sandbox:
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
         hooks.register("provide-client-params.dynamodb.PutItem", self._note_cooldown)
+        for events in (hooks, session.events):  # moto checks no signature: signing is wasted
+            events.register("choose-signer", _unsigned)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
+
+    def reset(self) -> None:
+        """Empty the embedded AWS and create the stage's resources again: the next call runs as
+        on a fresh one (`simulate --calls`) without starting another, keeping the clients and
+        the service models they loaded."""
+        from moto.core.base_backend import BackendDict
+
+        BackendDict.reset()  # what mock_aws does when it starts
+        self._callers_remembered = False
+        self._alerts.clear()
+        self._failures.clear()
+        self._environments.clear()  # the caller-key secret gets a new ARN
+        self.faults.clear()
+        self._deliveries.clear()
+        self._dead_letters_seen = 0
+        self._create_resources(self._session)
+
+    def _create_resources(self, session: Any) -> None:
+        """The stage's table (with its stream), topic, bus and cooldown store, as the stack has."""
+        dynamodb = session.client("dynamodb")
+        contract.RESULTS_TABLE.create(dynamodb, TABLE_NAME)
+        stream_arn = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        self.stream = EmbeddedTableStream(
+            client=None, stream_arn=stream_arn, shard=_stream_shard(stream_arn)
+        )
+        self.topic_arn = session.client("sns").create_topic(Name=TOPIC_NAME)["TopicArn"]
+        # moto does not enforce the bus's resource policy (only the alert function may put
+        # events on it); the stack's tests check that policy.
+        self.bus_name = self.stage.resource_name(contract.ALERT_EVENT_BUS)
+        session.client("events").create_event_bus(Name=self.bus_name)
+        self._create_cooldown_store(session)
 
     def fail_next(self, service: str, calls: int) -> None:
         """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb) fail (500)."""
         self._failures[FAILABLE_SERVICES[service]] = calls
 
     def _injected_failure(self, event_name: str, **_: Any) -> Any:
-        service = event_name.split(".")[1]
+        service, operation = event_name.split(".")[1:3]
         if self._failures.get(service, 0) <= 0:
             return None
         self._failures[service] -= 1
-        error = {"Code": "InternalFailure", "Message": "simulated outage (--fail-service)"}
+        error = {"Code": "InternalFailure", "Message": INJECTED_FAILURE}
+        self.faults.append(
+            {"event": FAULT_FAILURE, "function": self._function, "service": service,
+             "operation": operation, "error": error["Code"]}
+        )  # fmt: skip
         return _FailedResponse(), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 500}}
 
     def drain(self) -> None:
         """Deliver the stream until nothing is left to retry (or only dead letters remain)."""
-        os.environ.update(self._environment(contract.ALERT_FUNCTION))
-        self.stream.drain(_entry_point(contract.ALERT_ENTRY_POINT))
+        os.environ.update(self._environment_of(contract.ALERT_FUNCTION))
+        self.stream.drain(self._alert_function())
+        self._note_dead_letters()
         Metrics().clear_metrics()
+
+    def _alert_function(self) -> Handler:
+        """The alert function as the stream invokes it, noting each redelivery in `faults`."""
+        handler = _entry_point(contract.ALERT_ENTRY_POINT)
+        name = self.stage.resource_name(contract.ALERT_FUNCTION)
+
+        def invoke(event: dict[str, Any], context: Any) -> Any:
+            numbers = [str(record["dynamodb"]["SequenceNumber"]) for record in event["Records"]]
+            delivery = 1 + max((self._deliveries.get(n, 0) for n in numbers), default=0)
+            for number in numbers:
+                self._deliveries[number] = self._deliveries.get(number, 0) + 1
+            if delivery > 1:
+                self.faults.append(
+                    {"event": FAULT_REDELIVERY, "function": name, "records": numbers,
+                     "delivery": delivery}
+                )  # fmt: skip
+            self._function = name
+            try:
+                return handler(event, context)
+            finally:
+                self._function = None
+
+        return invoke
+
+    def _note_dead_letters(self) -> None:
+        """Each batch the stream discarded since the last look, in `faults`."""
+        for letter in self.stream.dead_letters[self._dead_letters_seen :]:
+            self.faults.append(
+                {"event": FAULT_DEAD_LETTER,
+                 "function": self.stage.resource_name(contract.ALERT_FUNCTION),
+                 "records": letter.sequence_numbers,
+                 "attempts": letter.invocation["requestContext"]["approximateInvokeCount"]}
+            )  # fmt: skip
+        self._dead_letters_seen = len(self.stream.dead_letters)
 
     def _create_cooldown_store(self, session: Any) -> None:
         """The cooldown table and the caller-key secret, as the stack creates them."""
@@ -183,23 +264,31 @@ class Sandbox:
 
     def _handler(self, key: str, path: str) -> Handler:
         target = _entry_point(path)
-        environment = self._environment(key)
-        alert_handler = _entry_point(contract.ALERT_ENTRY_POINT)
-        alert_environment = self._environment(contract.ALERT_FUNCTION)
+        alert_handler = self._alert_function()
+        name = self.stage.resource_name(key)
 
         def call(event: dict[str, Any], context: Any) -> Any:
-            os.environ.update(environment)
+            os.environ.update(self._environment_of(key))
+            self._function = name
             try:
                 return target(event, SimulatedClock.of(context))
             finally:
+                self._function = None
                 # The outbox: what the call stored reaches the alert function at once.
-                os.environ.update(alert_environment)
+                os.environ.update(self._environment_of(contract.ALERT_FUNCTION))
                 self.stream.deliver(alert_handler)
+                self._note_dead_letters()
                 # With metrics disabled Powertools never empties its shared buffer, and at 100
                 # values it prints a metrics line to stdout, into the simulator's own output.
                 Metrics().clear_metrics()
 
         return call
+
+    def _environment_of(self, key: str) -> dict[str, str]:
+        """The function's environment, built once per set of resources."""
+        if key not in self._environments:
+            self._environments[key] = self._environment(key)
+        return self._environments[key]
 
     def _environment(self, key: str) -> dict[str, str]:
         environment = handler_environment(
@@ -224,17 +313,21 @@ class Sandbox:
 
     def answers(self, contact_id: str) -> list[Answer]:
         """The answers stored for one contact, in question order."""
-        order = [q.key for q in self.stage.inputs.survey.questions]
-        response = self.client("dynamodb").query(
-            TableName=TABLE_NAME,
-            KeyConditionExpression="#pk = :id",
-            ExpressionAttributeNames={"#pk": contract.TABLE_PARTITION_KEY},
-            ExpressionAttributeValues={":id": serialize(contact_id)},
-            ConsistentRead=True,
+        questions = [q.key for q in self.stage.inputs.survey.questions]
+        stored = (self._stored(contact_id, question) for question in questions)
+        return [item for item in stored if isinstance(item, Answer)]
+
+    def _stored(self, contact_id: str, sort_key: str) -> ResultItem | None:
+        """One item of the results table, read from moto's own state (a consistent read)."""
+        if not self.running:
+            raise RuntimeError("the embedded AWS has stopped; read results inside the simulation")
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        key = result_key(contact_id, sort_key)
+        item = _table(self.stream.stream_arn).get_item(
+            DynamoType(key[contract.TABLE_PARTITION_KEY]), DynamoType(key[contract.TABLE_SORT_KEY])
         )
-        stored = (result_item(item) for item in response["Items"])
-        answers = [item for item in stored if isinstance(item, Answer) and item.question in order]
-        return sorted(answers, key=lambda answer: order.index(answer.question))
+        return None if item is None else result_item(item.to_json()["Attributes"])
 
     def results(self, contact_id: str) -> list[dict[str, str]]:
         """The answers stored for one contact, in question order, as the report shows them."""
@@ -245,12 +338,8 @@ class Sandbox:
 
     def survey_status(self, contact_id: str) -> str | None:
         """The status on the contact's summary item, or None when no summary was stored."""
-        item = (
-            self.client("dynamodb")
-            .get_item(TableName=TABLE_NAME, Key=Summary.key(contact_id), ConsistentRead=True)
-            .get("Item")
-        )
-        return Summary.from_item(item).status if item else None
+        item = self._stored(contact_id, contract.SUMMARY_SORT_KEY)
+        return item.status if isinstance(item, Summary) else None
 
     def _recorder(self, channel: str) -> Callable[..., None]:
         def record(http_response: Any, parsed: Mapping[str, Any], context: Any, **_: Any) -> None:
@@ -294,12 +383,20 @@ class _FailedResponse:
 
 
 def _stream_shard(stream_arn: str) -> Any:
-    """moto's record of the table's stream (arn:aws:dynamodb:region:account:table/name/...)."""
+    """moto's record of the table's stream."""
+    return _table(stream_arn).stream_shard
+
+
+def _table(arn: str) -> Any:
+    """moto's table of an ARN (arn:aws:dynamodb:region:account:table/name/...)."""
     from moto.dynamodb.models import dynamodb_backends
 
-    _, _, _, region, account, resource = stream_arn.split(":", 5)
-    table = resource.split("/")[1]
-    return dynamodb_backends[account][region].get_table(table).stream_shard
+    _, _, _, region, account, resource = arn.split(":", 5)
+    return dynamodb_backends[account][region].get_table(resource.split("/")[1])
+
+
+def _unsigned(**_: Any) -> Any:
+    return botocore.UNSIGNED
 
 
 def _entry_point(path: str) -> Handler:
@@ -358,7 +455,7 @@ def embedded_aws(stage: OfflineStage) -> Iterator[Sandbox]:
     saved_level = telemetry.logger.log_level
     telemetry.logger.setLevel(SANDBOX_ENVIRONMENT["POWERTOOLS_LOG_LEVEL"])
     try:
-        with mock_aws(), warnings.catch_warnings():
+        with mock_aws(), fast_paths(), warnings.catch_warnings():
             # A handler answering without a metric (a malformed or mocked-away call) makes
             # Powertools warn on stderr: Lambda's own noise, not the simulator user's.
             warnings.filterwarnings("ignore", NO_METRICS_WARNING, UserWarning)

@@ -86,6 +86,9 @@ class Report:
 
     call: CallResult
     sandbox: Sandbox
+    # What the outbox went through during the call, in order (Sandbox.faults): injected
+    # failures, the stream's redeliveries, dead letters.
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     @cached_property
     def results(self) -> list[dict[str, str]]:
@@ -136,6 +139,7 @@ class Report:
             "alerts": self.alerts,
             "results": self.results,
             "survey_status": self.survey_status,
+            "faults": self.faults,
             "ended_by": self.call.ended_by,
             "contact_id": self.call.contact.contact_id,
         }
@@ -199,6 +203,7 @@ class Simulator:
             enforce_time_limits=False,
             failing_actions=setup.failing_actions,
         )
+        faults_before = len(self.sandbox.faults)
         for service, calls in setup.failing_services.items():
             self.sandbox.fail_next(service, calls)
         # Started at a survey flow, the call is that flow running as the contact's disconnect
@@ -212,7 +217,14 @@ class Simulator:
             disconnect_flow=self.stage.flow_arn(start.name) if as_disconnect else None,
         )
         self.sandbox.drain()  # the stream keeps retrying after the call ended
-        return Report(call=call, sandbox=self.sandbox)
+        return Report(call=call, sandbox=self.sandbox, faults=self.sandbox.faults[faults_before:])
+
+    def run_fresh(self, flow: str, setup: CallSetup = CallSetup()) -> Report:
+        """One call as `simulate` plays it, on this embedded AWS emptied first (no other
+        started): many calls in one process, each as if alone."""
+        parse_stubs(setup.stubs)  # a malformed stub fails before anything is reset
+        self.sandbox.reset()
+        return self.run(flow, setup).read_back()
 
 
 @contextmanager
