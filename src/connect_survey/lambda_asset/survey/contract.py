@@ -28,6 +28,10 @@ SURVEY_STATUSES: Final = (STATUS_OFFERED, STATUS_COMPLETE, STATUS_PARTIAL, STATU
 # The survey mode of the contact's flows (one of MODES), so reports can group by it.
 SURVEY_MODE_ATTRIBUTE: Final = "SurveyMode"
 LANGUAGE_ATTRIBUTE: Final = "SurveyLanguage"  # the call's language, for contact records
+# Set on the follow-up task a low score starts (StartTaskContact): the surveyed contact's id, so
+# reports link the task's contact record to the survey, and the alert that started the task.
+FOLLOW_UP_FOR_ATTRIBUTE: Final = "SurveyFollowUpFor"
+ALERT_ID_ATTRIBUTE: Final = "SurveyAlertId"
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
