@@ -39,6 +39,7 @@ from connect_survey.simulator.testing.record import RecordError, record_case
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Mapping
 
     from connect_survey.flows.offline import OfflineStage
 
@@ -96,11 +97,27 @@ def simulate_command(args: argparse.Namespace) -> int:
         print(format_transcript(report.call))
         for alert in report.alerts:
             print(f"ALERT via {alert['channel']}")
+            if alert["channel"] == "task":
+                print(format_task(alert))
         for result in report.results:
             print(f"STORED {result['attribute']} = {result['score']}")
         if report.survey_status is not None:
             print(f"STORED survey status {report.survey_status}")
     return 0
+
+
+def format_task(task: Mapping[str, Any]) -> str:
+    """A follow-up task's lines under its ALERT line: what the supervisor sees, and where."""
+    queue = task["queue"] or f"not queued ({task['routing']})"
+    references = ", ".join(f"{name}={value}" for name, value in task["references"].items())
+    return "\n".join(
+        (
+            f"  name: {task['name']}",
+            f"  queue: {queue}",
+            f"  references: {references}",
+            f"  RelatedContactId: {task['relatedContactId']}",
+        )
+    )
 
 
 def add_simulate(commands: Any) -> None:
@@ -143,8 +160,8 @@ def add_simulate(commands: Any) -> None:
     sim.add_argument(
         "--fail-service", action="append", type=failing_service, default=[],
         metavar="SERVICE[=N]",
-        help="make the handlers' next N calls (default 1) to sns, events or dynamodb fail, to "
-        "watch the outbox retry (repeatable)",
+        help="make the handlers' next N calls (default 1) to sns, events, dynamodb or connect "
+        "(StartTaskContact) fail, to watch the outbox retry (repeatable)",
     )  # fmt: skip
     sim.add_argument(
         "--hangs-up-first", choices=("agent", "caller"), default="agent",

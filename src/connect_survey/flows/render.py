@@ -204,10 +204,10 @@ def display_names(spec: FlowSpec, menu: Sequence[MenuOption], name_prefix: str) 
         names.update({f"queue.{option.queue}": option.queue for option in menu})
     for code, key in spec.language_flows:
         names[f"flow.language.{code}"] = resource_name(name_prefix, key)
-    queue = spec.follow_up_queue
-    if queue:
-        created = queue in (SUPERVISOR_QUEUE, CALLBACK_QUEUE)
-        names[FOLLOW_UP_QUEUE] = resource_name(name_prefix, queue) if created else queue
+    follow_up = spec.follow_up_queue
+    if follow_up:
+        created = follow_up in (SUPERVISOR_QUEUE, CALLBACK_QUEUE)
+        names[FOLLOW_UP_QUEUE] = resource_name(name_prefix, follow_up) if created else follow_up
     return names
 
 

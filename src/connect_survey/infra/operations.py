@@ -38,6 +38,8 @@ FIVE_MINUTES = Duration.minutes(5)
 DURATION_ALARM_SHARE = 0.8
 # Handler metrics that mean an answer or an alert is at risk.
 ERROR_METRICS = (Metric.STORAGE_ERROR, Metric.ALERT_ERROR, Metric.INTERNAL_ERROR)
+# The follow-up task channel's counts, on the dashboard.
+TASK_METRICS = (Metric.TASK_CREATED, Metric.TASK_POSSIBLE_DUPLICATE, Metric.TASK_FAILED)
 # A record older than this in the stream means alerts are late.
 ITERATOR_AGE_ALARM = Duration.minutes(5)
 
@@ -55,7 +57,9 @@ class Operations(Construct):
         dead_letters: sqs.IQueue,
         emails: Sequence[str],
         stage_key: StageKey,
+        follow_up_tasks: bool = False,
     ) -> None:
+        """`follow_up_tasks`: the alert function starts tasks (an alarm and a widget of theirs)."""
         super().__init__(scope, construct_id)
         self.topic = encrypted_tls_only_topic(
             self, "Topic", display_name="Post-call survey operations alarms", key=stage_key
@@ -112,6 +116,11 @@ class Operations(Construct):
         for metric in ERROR_METRICS:
             alarm(f"Handler{metric.value}", handler_metric(metric, functions), 0,
                   f"handlers reported {metric.value}")  # fmt: skip
+        alert_only = {ALERT_FUNCTION: alert}
+        if follow_up_tasks:
+            alarm("FollowUpTaskFailures", handler_metric(Metric.TASK_FAILED, alert_only), 0,
+                  "StartTaskContact failed: a low score's follow-up task is late (retried); "
+                  "see the alert function's log for Connect's error")  # fmt: skip
 
         self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=resource_name(name_prefix, "surveys")
@@ -136,6 +145,14 @@ class Operations(Construct):
                 width=12,
             ),
         )
+        if follow_up_tasks:
+            self.dashboard.add_widgets(
+                cloudwatch.GraphWidget(
+                    title="Follow-up tasks: created, possibly duplicated, failed (retried)",
+                    left=[handler_metric(metric, alert_only) for metric in TASK_METRICS],
+                    width=24,
+                )
+            )
         # Who is offered a survey: the denominator of the response rate, and what sampling and
         # the cooldown hold back (one count per inbound call, from the eligibility function).
         eligibility = {ELIGIBILITY_FUNCTION: functions[ELIGIBILITY_FUNCTION]}

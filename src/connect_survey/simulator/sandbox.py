@@ -28,10 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Metrics
 
-from connect_survey.flows.catalog import HANDLERS
+from connect_survey.flows.catalog import FOLLOW_UP_TASK, HANDLERS
 from connect_survey.lambda_asset.survey import aws, contract, sampling, telemetry
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
+from connect_survey.lambda_asset.survey.channels.task import FLOW_ARN as TASK_FLOW_ARN
+from connect_survey.lambda_asset.survey.channels.task import SETTINGS as TASK_SETTINGS
+from connect_survey.lambda_asset.survey.channels.task import flow_ids
 from connect_survey.lambda_asset.survey.environment import handler_environment
 from connect_survey.lambda_asset.survey.items import (
     Answer,
@@ -40,6 +43,7 @@ from connect_survey.lambda_asset.survey.items import (
     result_item,
     serialize,
 )
+from connect_survey.simulator.connect_tasks import EmbeddedTasks, Task
 from connect_survey.simulator.stream import EmbeddedTableStream
 
 if TYPE_CHECKING:
@@ -64,7 +68,12 @@ SANDBOX_ENVIRONMENT = {
 NO_METRICS_WARNING = "No application metrics to publish"
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
-FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
+FAILABLE_SERVICES = {
+    "sns": "sns",
+    "events": "eventbridge",
+    "dynamodb": "dynamodb",
+    "connect": "connect",  # StartTaskContact, the follow-up task channel's call
+}
 # Eligibility decides with the sampling policy; score starts the cooldown on an answer.
 SAMPLING_FUNCTIONS = (contract.ELIGIBILITY_FUNCTION, contract.SCORE_FUNCTION)
 _running = False
@@ -81,7 +90,15 @@ class Sandbox:
         self._callers_remembered = False  # whether a cooldown record may exist
         self._alerts: list[dict[str, Any]] = []
         self._failures: dict[str, int] = {}
+        # moto has no StartTaskContact: the embedded Connect answers it and keeps the tasks.
+        self.tasks: EmbeddedTasks | None = None
+        if stage.follow_up is not None:
+            self.tasks = EmbeddedTasks(flow_ids={self._task_flow_id})
         self.running = False
+
+    @property
+    def _task_flow_id(self) -> str:
+        return flow_ids(self.stage.flow_arn(FOLLOW_UP_TASK))[1]
 
     def start(self) -> None:
         import boto3
@@ -111,12 +128,15 @@ class Sandbox:
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
+        if self.tasks is not None:  # after the injected failures, which answer first
+            self.tasks.attach(hooks)
         hooks.register("provide-client-params.dynamodb.PutItem", self._note_cooldown)
         aws.reset_clients()  # handler clients are built inside the mock from here on
         self.running = True
 
     def fail_next(self, service: str, calls: int) -> None:
-        """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb) fail (500)."""
+        """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb, connect)
+        fail (500)."""
         self._failures[FAILABLE_SERVICES[service]] = calls
 
     def _injected_failure(self, event_name: str, **_: Any) -> Any:
@@ -208,6 +228,11 @@ class Sandbox:
         )
         if key == contract.ALERT_FUNCTION:  # its channels' settings, as their constructs give
             environment.update({TOPIC_ARN: self.topic_arn, BUS_NAME: self.bus_name})
+            if self.stage.follow_up is not None:
+                environment.update({
+                    TASK_FLOW_ARN: self.stage.flow_arn(FOLLOW_UP_TASK),
+                    TASK_SETTINGS: self.stage.follow_up.settings.to_env(),
+                })  # fmt: skip
         if key in SAMPLING_FUNCTIONS:
             environment.update(
                 sampling.sampling_environment(
@@ -279,8 +304,11 @@ class Sandbox:
         return record
 
     def alerts(self, contact_id: str) -> list[dict[str, Any]]:
-        """The alerts published for one contact, SNS messages and EventBridge events, in order."""
-        return [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+        """The alerts published for one contact: SNS messages and EventBridge events in order,
+        then its follow-up tasks."""
+        published = [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+        tasks = self.tasks.for_contact(contact_id) if self.tasks else []
+        return [*published, *(_task_alert(task) for task in tasks)]
 
 
 class _FailedResponse:
@@ -289,6 +317,30 @@ class _FailedResponse:
     status_code = 500
     headers: dict[str, str] = {}  # noqa: RUF012 (read-only)
     content = b""
+
+
+def _task_alert(task: Task) -> dict[str, Any]:
+    """A follow-up task as the simulator reports it."""
+    request = task.request
+    references = request.get("References", {})
+    return {
+        "channel": "task",
+        "name": request.get("Name", ""),
+        "description": request.get("Description", ""),
+        "queue": task.routing.get("queue"),
+        "routing": task.routing.get("outcome"),
+        "references": {name: ref.get("Value") for name, ref in references.items()},
+        "relatedContactId": task.related_contact_id,
+        "attributes": task.attributes,
+        "taskContactId": task.contact_id,
+        "clientToken": request.get("ClientToken"),
+        "scheduledTime": request.get("ScheduledTime"),
+        "expiryMinutes": request.get("SegmentAttributes", {})
+        .get("connect:ContactExpiry", {})
+        .get("ValueMap", {})
+        .get("ExpiryDuration", {})
+        .get("ValueInteger"),
+    }
 
 
 def _stream_shard(stream_arn: str) -> Any:
