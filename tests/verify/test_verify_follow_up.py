@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from test_verify are parameters here)
 """`connect-survey verify` on a stage with follow-up tasks checks the task flow like every
 stage flow: on the instance, active and published (issue 19)."""
 
