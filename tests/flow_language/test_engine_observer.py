@@ -30,7 +30,11 @@ MENU = Flow(
             {"Text": "Press 1 or 2.", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
             next_action="remember",
             conditions=[("Equals", "1", "remember"), ("Equals", "2", "remember")],
-            errors=[("InputTimeLimitExceeded", "remember"), ("NoMatchingCondition", "remember")],
+            errors=[
+                ("InputTimeLimitExceeded", "remember"),
+                ("NoMatchingCondition", "remember"),
+                ("NoMatchingError", "remember"),
+            ],
         ),
         action(
             "remember",

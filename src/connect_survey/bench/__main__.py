@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connect_survey import PROJECT_ROOT
+from connect_survey.infra.asset_bundle import bundle
 from connect_survey.infra.handlers import ASSET_DIR
 
 if TYPE_CHECKING:
@@ -129,14 +132,21 @@ class _quiet:
         os.close(self.saved)
 
 
-def asset_size() -> int:
-    """Bytes of the zipped Lambda asset, as CDK packages it (caches excluded)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(ASSET_DIR.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                archive.write(path, path.relative_to(ASSET_DIR))
-    return len(buffer.getvalue())
+def asset_size(*, deployed: bool = True) -> int:
+    """Bytes of the zipped Lambda asset: as deployed (comments and docstrings blanked, as CDK
+    bundles it), or the source as it is (caches excluded either way)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        if deployed:
+            bundle(ASSET_DIR, root)
+        else:
+            shutil.copytree(ASSET_DIR, root, dirs_exist_ok=True)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                    archive.write(path, path.relative_to(root))
+        return len(buffer.getvalue())
 
 
 ONE_FUNCTION_APP = """
@@ -179,7 +189,11 @@ def main() -> None:
         ("warm score-handler call on moto vs bare `put_item` on moto",
          f"{warm * 1000:.2f} ms", f"{put * 1000:.2f} ms", f"{warm / put:.2f}x", "≤ 1.5x")
     )  # fmt: skip
-    rows.append(("Lambda asset, zipped", f"{asset_size() / 1024:.1f} KB", "", "", "≤ 50 KB"))
+    rows.append(
+        ("Lambda asset, zipped as deployed (comments and docstrings blanked) vs its source",
+         f"{asset_size() / 1024:.1f} KB", f"{asset_size(deployed=False) / 1024:.1f} KB", "",
+         "≤ 50 KB")
+    )  # fmt: skip
     app, one = synth_times()
     rows.append(
         ("synth: whole app with cdk-nag vs a one-function stack",

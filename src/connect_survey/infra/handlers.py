@@ -23,6 +23,7 @@ from constructs import Construct
 from connect_survey import PROJECT_ROOT
 from connect_survey.flows.catalog import resource_name
 from connect_survey.infra.alert_channels import ChannelBinding, connect_channels
+from connect_survey.infra.asset_bundle import asset_code
 from connect_survey.lambda_asset.survey.budget import ALERT_FUNCTION_TIMEOUT_SECONDS, CALL_PATH
 from connect_survey.lambda_asset.survey.contract import (
     ALERT_ENTRY_POINT,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 ASSET_DIR = Path(__file__).resolve().parents[1] / "lambda_asset"
 POWERTOOLS_PACKAGE = "aws-lambda-powertools"
-ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc"]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_ACCOUNT = "017000801446"
@@ -148,7 +148,7 @@ class SurveyHandlers(Construct):
                 partition, Stack.of(self).region, powertools_layer_version
             )
         layer = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", layer_arn)
-        code = lambda_.Code.from_asset(str(ASSET_DIR), exclude=ASSET_EXCLUDE)
+        code = asset_code(ASSET_DIR, RUNTIME)
 
         def function(key: str, handler: str, timeout: Duration) -> lambda_.Function:
             name = resource_name(name_prefix, key)
