@@ -4,7 +4,7 @@ under every lint rule, and each of its branches played (issue 19)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -12,12 +12,14 @@ from connect_survey.config.stage import load_stage
 from connect_survey.flow_language.engine import Flow, SimulatedContact, Simulation
 from connect_survey.flow_language.lint import lint
 from connect_survey.flows.catalog import FOLLOW_UP_TASK
-from connect_survey.flows.offline import OfflineStage
 from connect_survey.lambda_asset.survey.contract import (
     FOLLOW_UP_ROUTING_ATTRIBUTE,
     ROUTING_QUEUE_FULL,
     ROUTING_TRANSFER_ERROR,
 )
+
+if TYPE_CHECKING:
+    from connect_survey.flows.offline import OfflineStage
 
 
 def stage_with(stages: dict[str, Any], queue: str = "supervisor") -> OfflineStage:
