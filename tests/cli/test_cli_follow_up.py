@@ -107,10 +107,19 @@ def test_simulate_task_flow_takes_its_queue_full_branch(
     assert (task["queue"], task["routing"]) == (None, ROUTING_QUEUE_FULL)
 
 
-def test_simulate_without_follow_up_starts_no_task(capsys: pytest.CaptureFixture[str]) -> None:
-    # GIVEN the dev stage as checked in (no followUp)
+def test_simulate_without_follow_up_starts_no_task(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # GIVEN the dev stage without followUp
+    document = json.loads((PROJECT_ROOT / "cdk.json").read_text(encoding="utf-8"))
+    document["context"]["stages"]["dev"].pop("followUp", None)
+    config = tmp_path / "cdk.json"
+    config.write_text(json.dumps(document), encoding="utf-8")
+
     # WHEN a low score is simulated
-    code, out, _ = run(capsys, "simulate", "on-demand-survey", "--keys", "1,5,5", "--json")
+    code, out, _ = run(
+        capsys, "simulate", "on-demand-survey", "--keys", "1,5,5", "--json", "--config", str(config)
+    )
 
     # THEN only the e-mail and the event go out
     assert code == 0

@@ -4,10 +4,12 @@ under every lint rule, and each of its branches played (issue 19)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from connect_survey import cli
 from connect_survey.config.stage import load_stage
 from connect_survey.flow_language.engine import Flow, SimulatedContact, Simulation
 from connect_survey.flow_language.lint import lint
@@ -17,6 +19,8 @@ from connect_survey.lambda_asset.survey.contract import (
     ROUTING_QUEUE_FULL,
     ROUTING_TRANSFER_ERROR,
 )
+
+CASES = Path(__file__).parent / "cases"  # the task flow's cases (dev has no followUp yet)
 
 if TYPE_CHECKING:
     from connect_survey.flows.offline import OfflineStage
@@ -84,3 +88,23 @@ def test_task_flow_records_a_routing_error_and_ends_the_task(
     # THEN it is not queued, and its contact record says why
     assert queued == []
     assert attributes[FOLLOW_UP_ROUTING_ATTRIBUTE] == ROUTING_TRANSFER_ERROR
+
+
+def test_testing_language_case_covers_the_task_flows_queue_full_branch(
+    stages: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a stage with followUp, and the Testing-language case of the task flow (a voice
+    # entry: the language has no task entry point)
+    stages["dev"]["followUp"] = {}
+    config = tmp_path / "cdk.json"
+    config.write_text(json.dumps({"context": {"stages": stages}}), encoding="utf-8")
+
+    # WHEN the case runs offline
+    code = cli.main(
+        ["test", str(CASES / "follow-up-task-queue-full.json"), "--config", str(config)]
+    )
+
+    # THEN it passes: the full queue is recorded on the task
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.startswith("PASS follow-up-task-queue-full")

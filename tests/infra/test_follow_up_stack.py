@@ -4,15 +4,19 @@ alone, alarms on failed tasks and charts them (issue 19); a stage without deploy
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from connect_survey.config.stage import StageConfig, load_stage
 from connect_survey.lambda_asset.survey.channels.task import FLOW_ARN, SETTINGS, TaskSettings
-from tests.infra.conftest import build_stack
+from tests.infra.conftest import ROOT, build_stack
 from tests.infra.test_stack import actions_on, logical_id, policy_statements, resources
+from tests.infra.test_synth import NAG_FINDING, synth_with_nag
 
 TASK_FLOW = "survey-dev-follow-up-task"
 INSTANCE_ARN = (
@@ -122,16 +126,46 @@ def test_supervisor_profile_takes_follow_up_tasks_from_the_supervisor_queue(
 
 
 def test_stage_without_follow_up_deploys_no_task_flow_nor_permission(
-    dev_template: Template,
+    stages: dict[str, Any],
 ) -> None:
-    # GIVEN the dev stage as checked in (no followUp)
+    # GIVEN the dev stage without followUp
+    stages["dev"].pop("followUp", None)
+
+    # WHEN it is synthesized
+    template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
+
     # THEN there is no task flow, no Connect action for the alert function, no task settings
-    flows = resources(dev_template, "AWS::Connect::ContactFlow").values()
+    flows = resources(template, "AWS::Connect::ContactFlow").values()
     assert TASK_FLOW not in [flow["Properties"]["Name"] for flow in flows]
-    actions = actions_on(policy_statements(dev_template, "survey-dev-alert"))
+    actions = actions_on(policy_statements(template, "survey-dev-alert"))
     assert not [a for a in actions if a.startswith("connect:")]
-    assert FLOW_ARN not in alert_environment(dev_template)
-    assert "FollowUpTaskFailed" not in json.dumps(resources(dev_template, "AWS::CloudWatch::Alarm"))
+    assert FLOW_ARN not in alert_environment(template)
+    assert "FollowUpTaskFailed" not in json.dumps(resources(template, "AWS::CloudWatch::Alarm"))
+
+
+def test_stage_with_follow_up_passes_nag_and_cfn_lint(
+    context: dict[str, Any], tmp_path: Path
+) -> None:
+    # GIVEN the dev stage with followUp
+    stages = json.loads(json.dumps(context["stages"]))
+    stages["dev"]["followUp"] = {"expiryMinutes": 2880}
+
+    # WHEN it is synthesized with cdk-nag (AwsSolutions and the project's pack)
+    stack = synth_with_nag({"stages": stages}, "dev", tmp_path)
+
+    # THEN nothing is left unsuppressed (the related contacts' wildcard is accepted with its
+    # reason), and cfn-lint passes the template
+    findings = [
+        *Annotations.from_stack(stack).find_error("*", Match.string_like_regexp(NAG_FINDING)),
+        *Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(NAG_FINDING)),
+    ]
+    assert [f"{f.id}: {f.entry.data}" for f in findings] == []
+    lint = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "--config-file",
+         str(ROOT / ".cfnlintrc.yaml"), "--", *map(str, tmp_path.glob("*.template.json"))],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 def test_follow_up_queue_may_be_one_of_the_stages_queues(stages: dict[str, Any]) -> None:

@@ -54,6 +54,11 @@ class FollowUpTaskBinding:
         self._flow = _FlowArn()
         self.flow_arn = Lazy.string(self._flow)
 
+    @property
+    def related_contacts(self) -> str:
+        """The instance's contacts a task may be related to (StartTaskContact's `contact`)."""
+        return f"{self.instance_arn}/contact/*"
+
     def bind_flow(self, arn: str) -> None:
         """The created task flow's ARN (a CloudFormation attribute)."""
         self._flow.arn = arn
@@ -67,5 +72,5 @@ class FollowUpTaskBinding:
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[START_TASK_ACTION],
-            resource_arns=[self.flow_arn, f"{self.instance_arn}/contact/*"],
+            resource_arns=[self.flow_arn, self.related_contacts],
         )

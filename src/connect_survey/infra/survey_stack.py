@@ -192,7 +192,10 @@ class SurveyStack(Stack):
         CfnOutput(self, RESULTS_TABLE_OUTPUT, value=results.table.table_name)
         CfnOutput(self, ALERT_TOPIC_OUTPUT, value=alerting.topic.topic_arn)
         CfnOutput(self, ALERT_EVENT_BUS_OUTPUT, value=alerting.bus.event_bus_name)
-        suppress_findings(handlers=handlers)
+        suppress_findings(
+            handlers=handlers,
+            task_contacts=task_binding.related_contacts if task_binding else None,
+        )
         if settings.reporting is not None:
             reporting = settings.reporting
             reports = ContactRecordReports(
