@@ -54,10 +54,7 @@ def test_records_bucket_is_encrypted_tls_only_versioned_and_expires(
             "LifecycleConfiguration": {
                 "Rules": Match.array_with(
                     [
-                        Match.object_like(
-                            {"Prefix": "ctr/", "ExpirationInDays": 730, "Status": "Enabled"}
-                        ),
-                        Match.object_like({"Prefix": "errors/", "ExpirationInDays": 30}),
+                        Match.object_like({"Prefix": "athena-results/", "ExpirationInDays": 30}),
                         Match.object_like({"NoncurrentVersionExpiration": {"NoncurrentDays": 30}}),
                     ]
                 )
@@ -81,6 +78,95 @@ def test_records_bucket_is_encrypted_tls_only_versioned_and_expires(
             }
         },
     )
+
+
+def lifecycle_rules(template: Template) -> dict[str, dict[str, Any]]:
+    (bucket,) = template.find_resources("AWS::S3::Bucket").values()
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    return {rule["Id"]: rule for rule in rules}
+
+
+def test_contact_records_expire_with_the_answers_unless_set_otherwise(
+    stages: dict[str, Any],
+) -> None:
+    # GIVEN dev keeps answers 90 days and sets no CTR retention; prod sets 1096 days
+    dev = lifecycle_rules(template_for(stages, {"ctrSource": "create"}))["contact-records"]
+    stages["dev"]["resultRetentionDays"] = 400
+    longer = lifecycle_rules(template_for(stages, {"ctrSource": "create"}))["contact-records"]
+    stages["dev"]["reporting"] = {"ctrSource": "create", "retentionDays": 1096}
+    explicit = lifecycle_rules(template_for(stages, stages["dev"]["reporting"]))
+
+    # THEN records follow the answers' days, or the explicit setting; records kept past 90 days
+    # move to Infrequent Access first (S3 wants the expiry after the transition)
+    assert (dev["Prefix"], dev["ExpirationInDays"], dev["Status"]) == ("ctr/", 90, "Enabled")
+    assert "Transitions" not in dev
+    assert longer["ExpirationInDays"] == 400
+    assert explicit["contact-records"]["ExpirationInDays"] == 1096
+    assert explicit["contact-records"]["Transitions"] == [
+        {"StorageClass": "STANDARD_IA", "TransitionInDays": 90}
+    ]
+
+
+def test_failed_records_with_phone_numbers_are_kept_a_week_and_no_older_version(
+    dev_template: Template,
+) -> None:
+    rules = lifecycle_rules(dev_template)
+    errors = rules["delivery-errors"]
+    assert (errors["Prefix"], errors["ExpirationInDays"]) == ("errors/", 7)
+    assert errors["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    assert rules["delivery-error-markers"]["ExpiredObjectDeleteMarker"] is True
+    expiring = [rule for rule in rules.values() if "ExpirationInDays" in rule]
+    assert all(rule.get("Prefix") for rule in expiring)  # no rule outlives errors/ unprefixed
+
+
+def test_firehose_writes_only_under_ctr_and_errors(dev_template: Template) -> None:
+    # GIVEN the delivery role's policy
+    (role_id,) = dev_template.find_resources(
+        "AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("^Firehose")}}
+    )
+    policies = dev_template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role_id}]}}
+    )
+    statements = [
+        statement
+        for policy in policies.values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(str(action).startswith("s3:") for action in _list(statement["Action"]))
+    ]
+
+    # THEN object actions name the two prefixes, and bucket actions only the bucket
+    objects = [s for s in statements if "s3:PutObject" in _list(s["Action"])]
+    assert len(objects) == 1
+    suffixes = sorted(resource["Fn::Join"][1][1] for resource in objects[0]["Resource"])
+    assert suffixes == ["/ctr/*", "/errors/*"]
+    for statement in statements:
+        for resource in _list(statement["Resource"]):
+            if "Fn::GetAtt" in resource:
+                assert "s3:PutObject" not in _list(statement["Action"])
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_glue_table_holds_only_the_attributes_reports_read_and_no_map(
+    dev_template: Template, dev_config: StageConfig
+) -> None:
+    # GIVEN the table Firehose converts against and Athena reads
+    (table,) = dev_template.find_resources("AWS::Glue::Table").values()
+    columns = table["Properties"]["TableInput"]["StorageDescriptor"]["Columns"]
+    types = {column["Name"]: column["Type"] for column in columns}
+
+    # THEN no column or map can hold an endpoint address or the caller key: the attributes are
+    # a struct of the survey's own and the follow-up link
+    assert not any("map<" in kind for kind in types.values())
+    assert not any("endpoint" in name or "endpoint" in kind for name, kind in types.items())
+    survey = dev_config.offline.inputs.survey
+    fields = [a.lower() for a in queries.report_attributes(survey)]
+    assert types["attributes"] == "struct<" + ",".join(f"{f}:string" for f in fields) + ">"
+    assert "surveycallerkey" not in types["attributes"]
+    assert "surveyfollowupfor:string" in types["attributes"]
+    assert "connectedtoagenttimestamp:string" in types["agent"]
 
 
 def test_firehose_converts_to_parquet_partitions_by_contact_date_and_keeps_errors_apart(
@@ -144,8 +230,9 @@ def test_delivery_failures_and_failed_conversions_raise_alarms(dev_template: Tem
 
 
 def test_glue_table_declares_ctr_columns_and_projects_contact_date_partitions(
-    dev_template: Template,
+    dev_template: Template, dev_config: StageConfig
 ) -> None:
+    survey = dev_config.offline.inputs.survey
     dev_template.has_resource_properties(
         "AWS::Glue::Table",
         {
@@ -169,7 +256,8 @@ def test_glue_table_declares_ctr_columns_and_projects_contact_date_partitions(
                                 "serde.ParquetHiveSerDe"
                             },
                             "Columns": [
-                                {"Name": name, "Type": kind} for name, kind in queries.CTR_COLUMNS
+                                {"Name": name, "Type": kind}
+                                for name, kind in queries.ctr_columns(survey)
                             ],
                         }
                     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -102,8 +103,107 @@ def edge_records() -> list[dict[str, Any]]:
     ]
 
 
+def follow_up_task(
+    surveyed: dict[str, Any],
+    task_id: str,
+    *,
+    accepted: datetime | None,
+    closed: datetime,
+    reason: str = "AGENT_DISCONNECT",
+    last_update: datetime | None = None,
+) -> dict[str, Any]:
+    """A follow-up task for `surveyed`, as Connect records it: the surveyed contact's attributes
+    (RelatedContactId copies them), the link, a supervisor when one accepted it."""
+    return contact_record(
+        contact_id=task_id,
+        initiated=datetime(2026, 3, 10, 0, 4, 50, tzinfo=UTC),
+        disconnected=closed,
+        last_update=last_update,
+        attributes={
+            **surveyed["Attributes"],
+            contract.FOLLOW_UP_FOR_ATTRIBUTE: surveyed["ContactId"],
+            contract.ALERT_ID_ATTRIBUTE: f"alert-{task_id}",
+        },
+        agent=None if accepted is None else "sam.supervisor",
+        queue="supervisor",
+        disconnect_reason=reason,
+        channel="TASK",
+        initiation_method="API",
+        connected_to_agent=accepted,
+        related_contact_id=surveyed["ContactId"],
+    )
+
+
+def follow_up_edge_records() -> list[dict[str, Any]]:
+    """Low scores and their tasks in the cases the generator makes rarely or never: two tasks
+    (the earlier accepted counts) and a task's record delivered twice, an expired task, a task
+    ended unaccepted, no task, and a task for a contact whose answers are not low."""
+    ended = datetime(2026, 3, 10, 0, 5, tzinfo=UTC)
+    edge = edge_records()
+    two_tasks, not_low = edge[1], edge[2]  # edge-1's latest copy has a 2; edge-2 answered 4
+
+    def low_contact(contact_id: str) -> dict[str, Any]:
+        return contact_record(
+            contact_id=contact_id,
+            initiated=datetime(2026, 3, 9, 23, 50, tzinfo=UTC),
+            disconnected=ended,
+            agent="zoe.edge",
+            queue="billing",
+            attributes={
+                contract.SURVEY_STATUS_ATTRIBUTE: "partial",
+                contract.SURVEY_MODE_ATTRIBUTE: "escalation",
+                "SatisfactionScore": "1",
+            },
+        )
+
+    expired, unaccepted, untasked = (low_contact(f"edge-{n}") for n in (6, 7, 8))
+    late = follow_up_task(
+        two_tasks,
+        "task-1a",
+        accepted=datetime(2026, 3, 10, 2, 0, tzinfo=UTC),
+        closed=datetime(2026, 3, 10, 2, 20, tzinfo=UTC),
+    )
+    return [
+        expired,
+        unaccepted,
+        untasked,
+        late,
+        {**late, "LastUpdateTimestamp": "2026-03-10T03:00:00Z"},
+        follow_up_task(
+            two_tasks,
+            "task-1b",
+            accepted=datetime(2026, 3, 10, 1, 5, 30, tzinfo=UTC),
+            closed=datetime(2026, 3, 10, 1, 30, tzinfo=UTC),
+        ),
+        follow_up_task(
+            expired,
+            "task-6",
+            accepted=None,
+            closed=datetime(2026, 3, 17, 0, 5, tzinfo=UTC),
+            reason="EXPIRED",
+        ),
+        follow_up_task(
+            unaccepted,
+            "task-7",
+            accepted=None,
+            closed=datetime(2026, 3, 10, 0, 6, tzinfo=UTC),
+            reason="CONTACT_FLOW_DISCONNECT",
+        ),
+        follow_up_task(
+            not_low,
+            "task-2",
+            accepted=datetime(2026, 3, 10, 0, 30, tzinfo=UTC),
+            closed=datetime(2026, 3, 10, 0, 40, tzinfo=UTC),
+        ),
+    ]
+
+
 def records() -> list[dict[str, Any]]:
-    return [*generate(3000, days=12, last_day=LAST_DAY, seed=7), *edge_records()]
+    return [
+        *generate(3000, days=12, last_day=LAST_DAY, seed=7),
+        *edge_records(),
+        *follow_up_edge_records(),
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -130,27 +230,71 @@ def _score(value: Any, survey: SurveyDefinition) -> int | None:
     return number if survey.scale_min <= number <= survey.scale_max else None
 
 
+def _epoch(text: Any) -> float | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _follow_up(record: dict[str, Any], tasks: list[dict[str, Any]]) -> tuple[str, float | None]:
+    """What became of a low-score contact's follow-up, and its minutes: the README's
+    definitions (the earliest accepted of its tasks, from the end of the call)."""
+    accepted = [
+        moment
+        for task in tasks
+        if (moment := (task["Agent"] or {}).get("ConnectedToAgentTimestamp"))
+    ]
+    if accepted:
+        earliest = min(filter(None, map(_epoch, accepted)), default=None)
+        ended = _epoch(record["DisconnectTimestamp"])
+        minutes = None if earliest is None or ended is None else (earliest - ended) / 60
+        return "accepted", minutes
+    if any(task["DisconnectReason"] == "EXPIRED" for task in tasks):
+        return "expired", None
+    return ("ended" if tasks else "open"), None
+
+
+def _percentile(values: list[float], percent: int) -> float | None:
+    """Linear between the nearest ranks (`statistics.quantiles`, method "inclusive")."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
 def reference(
     all_records: list[dict[str, Any]], survey: SurveyDefinition
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """The figures by plain Python, written from the README's definitions, not from the SQL."""
+    tasks: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for record in all_records:
+        if record["Channel"] == "TASK":  # a follow-up, never a survey contact itself
+            surveyed = record["Attributes"].get(contract.FOLLOW_UP_FOR_ATTRIBUTE)
+            if surveyed:
+                tasks[surveyed].append(record)
+            continue
         key = (record["InitiationTimestamp"][:10], record["ContactId"])
         if key not in latest or record["LastUpdateTimestamp"] > latest[key]["LastUpdateTimestamp"]:
             latest[key] = record
     bands = survey.bands
     assert bands is not None
     groups: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for (day, _), record in latest.items():
+    for (day, contact_id), record in latest.items():
         attributes = record["Attributes"]
+        scores = {q.metric: _score(attributes.get(q.attribute), survey) for q in survey.questions}
+        low = any(s is not None and s < survey.low_score_threshold for s in scores.values())
+        follow_up, minutes = _follow_up(record, tasks[contact_id]) if low else (None, None)
         contact = {
-            "scores": {
-                q.metric: _score(attributes.get(q.attribute), survey) for q in survey.questions
-            },
+            "scores": scores,
             "status": attributes.get(contract.SURVEY_STATUS_ATTRIBUTE),
             "eligible": attributes.get(ELIGIBLE_ATTRIBUTE),
             "decision": attributes.get(DECISION_ATTRIBUTE),
+            "low": low,
+            "follow_up": follow_up,
+            "minutes": minutes,
         }
         agent = (record["Agent"] or {}).get("Username", "(none)")
         queue = (record["Queue"] or {}).get("Name", "(none)")
@@ -186,6 +330,9 @@ def reference(
             csat = [c["scores"]["csat"] for c in contacts if c["scores"]["csat"] is not None]
             nps = [c["scores"]["nps"] for c in contacts if c["scores"]["nps"] is not None]
             ces = [c["scores"]["ces"] for c in contacts if c["scores"]["ces"] is not None]
+            low = sum(c["low"] for c in contacts)
+            followed = sum(c["follow_up"] == "accepted" for c in contacts)
+            minutes = sorted(c["minutes"] for c in contacts if c["minutes"] is not None)
             result[grouping][name] = {
                 "contacts": len(contacts),
                 "offered": offered,
@@ -204,5 +351,33 @@ def reference(
                 else None,
                 "ces": sum(ces) / len(ces) if ces else None,
                 "ces_share": 100 * sum(s >= 4 for s in ces) / len(ces) if ces else None,
+                "low_score_contacts": low,
+                "followed_up": followed,
+                "follow_up_rate": 100 * followed / low if low else None,
+                "not_followed_up": low - followed,
+                "follow_up_minutes_median": _percentile(minutes, 50),
+                "follow_up_minutes_p90": _percentile(minutes, 90),
             }
+    return result
+
+
+def follow_ups(all_records: list[dict[str, Any]], survey: SurveyDefinition) -> dict[str, str]:
+    """Each low-score contact's follow-up (accepted, expired, ended, open), by contact id."""
+    tasks: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in all_records:
+        if record["Channel"] == "TASK":
+            tasks[record["Attributes"][contract.FOLLOW_UP_FOR_ATTRIBUTE]].append(record)
+        else:
+            key = (record["InitiationTimestamp"][:10], record["ContactId"])
+            if (
+                key not in latest
+                or record["LastUpdateTimestamp"] > latest[key]["LastUpdateTimestamp"]
+            ):
+                latest[key] = record
+    result = {}
+    for (_, contact_id), record in latest.items():
+        scores = [_score(record["Attributes"].get(q.attribute), survey) for q in survey.questions]
+        if any(s is not None and s < survey.low_score_threshold for s in scores):
+            result[contact_id] = _follow_up(record, tasks[contact_id])[0]
     return result

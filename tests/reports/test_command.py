@@ -13,7 +13,13 @@ import pytest
 from matplotlib import image
 
 from connect_survey import PROJECT_ROOT, cli
-from connect_survey.reports.output import LANGUAGE_CHART, OUTCOME_COLOURS, RESPONSE_CHART
+from connect_survey.reports.output import (
+    FOLLOW_UP_CHART,
+    FOLLOW_UP_RATE_COLOUR,
+    LANGUAGE_CHART,
+    OUTCOME_COLOURS,
+    RESPONSE_CHART,
+)
 from connect_survey.reports.queries import GROUPINGS
 from tests.reports.conftest import records, reference
 
@@ -30,6 +36,15 @@ JSON_COUNTS = {
     "skipped": "skipped", "skippedBySampling": "skipped_sampling",
     "skippedByCooldown": "skipped_cooldown", "skippedWithheldNumber": "skipped_withheld",
     "undecided": "undecided",
+}  # fmt: skip
+
+FOLLOW_UP_COUNTS = {
+    "lowScoreContacts": "low_score_contacts", "followedUp": "followed_up",
+    "notFollowedUp": "not_followed_up",
+}  # fmt: skip
+FOLLOW_UP_RATIOS = {
+    "followUpRate": "follow_up_rate", "followUpMinutesMedian": "follow_up_minutes_median",
+    "followUpMinutesP90": "follow_up_minutes_p90",
 }  # fmt: skip
 
 # The top of the page, as the README shows it (docs/images/report.png).
@@ -55,14 +70,20 @@ def test_json_has_overall_and_every_grouping_with_the_documented_figures(
     report = json.loads(out)
     assert code == 0
     assert list(report)[:6] == ["overall", *GROUPINGS]
-    assert list(report["overall"]) == [
+    figures = [
         "contacts", "offered", "answered", "responseRate", "skipped", "skippedBySampling",
         "skippedByCooldown", "skippedWithheldNumber", "undecided", "csat", "nps", "ces",
+        "lowScoreContacts", "followedUp", "followUpRate", "followUpMinutesMedian",
+        "followUpMinutesP90", "notFollowedUp",
     ]  # fmt: skip
+    assert list(report["overall"]) == figures
+    assert all(list(group) == figures for name in GROUPINGS for group in report[name].values())
     assert "amira.haddad" in report["byAgent"]
     assert set(report["byMode"]) >= {"on-demand", "opt-in", "escalation"}
     assert set(report["byLanguage"]) >= {"en-US", "ko-KR"}
     assert report["lowScores"][0]["language"] in report["byLanguage"]
+    assert {c["followUp"] for c in report["notFollowedUpContacts"]} == {"expired", "ended", "open"}
+    assert len(report["notFollowedUpContacts"]) == report["overall"]["notFollowedUp"]
 
 
 def test_json_figures_per_language_and_skip_reason_equal_python(
@@ -158,6 +179,7 @@ def test_generate_then_report_gives_a_full_report_in_two_commands(
     assert code == 0
     assert "CSAT %" in out
     assert "grace.lee" in out
+    assert "follow-up %" in out and "not followed up" in out
 
 
 def test_html_report_renders_its_charts_in_a_headless_browser(
@@ -183,16 +205,19 @@ def test_html_report_renders_its_charts_in_a_headless_browser(
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
 
-    # THEN the five charts are there, each an SVG with drawn paths, and the tables per language
+    # THEN the six charts are there, each an SVG with drawn paths, and the tables per language
     dom = result.stdout
-    assert dom.count('<figure class="chart">') == 5
-    assert dom.count("<svg") >= 5
+    assert dom.count('<figure class="chart">') == 6
+    assert dom.count("<svg") >= 6
     for title in ("CSAT, NPS and CES per day", "CSAT and NPS per agent", LANGUAGE_CHART,
-                  "Score distribution per question", RESPONSE_CHART):  # fmt: skip
+                  "Score distribution per question", RESPONSE_CHART, FOLLOW_UP_CHART):  # fmt: skip
         assert title in dom
     assert dom.count("<path") > 100
     assert "<h2>Per language</h2>" in dom and "<td>ko-KR</td>" in dom
     assert "<th>by cooldown</th>" in dom
+    assert "<th>follow-up %</th>" in dom and "<th>p90 min</th>" in dom
+    assert re.search(r"<h2>Not followed up \(\d+\)</h2>", dom)
+    assert "<td>expired</td>" in dom
 
     # WHEN a person looks at the page (a screenshot tall enough for the charts)
     shot = tmp_path / "page.png"
@@ -210,6 +235,10 @@ def test_html_report_renders_its_charts_in_a_headless_browser(
         rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         close = (abs(pixels - rgb) < 0.02).all(axis=2)
         assert close.sum() > 200, f"{label} bars are not visible"
+
+    # AND the follow-up chart shows each day's follow-up rate as bars
+    rgb = [int(FOLLOW_UP_RATE_COLOUR[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    assert (abs(pixels - rgb) < 0.02).all(axis=2).sum() > 2000, "follow-up bars are not visible"
     keep_readme_screenshot(pixels[:README_SHOT_HEIGHT])
 
 
@@ -296,3 +325,39 @@ def test_a_missing_input_path_is_one_line_and_exit_2(
         f"connect-survey: no such file or folder: {missing}; give the CTR files or folders to "
         "report on (e.g. from generate-ctrs or simulate --ctr-out)"
     ]
+
+
+def test_follow_up_figures_equal_python_on_records_never_seen(
+    tmp_path: Path, survey: SurveyDefinition, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN records no other test uses (another seed, period and size), tasks included
+    code, _, _ = run(
+        capsys, "generate-ctrs", str(tmp_path / "ctr"), "--count", "6000", "--days", "9",
+        "--last-day", "2026-05-20", "--seed", "2024", "--format", "jsonl",
+    )  # fmt: skip
+    assert code == 0
+    lines = (tmp_path / "ctr" / "ctr.jsonl").read_text().splitlines()
+    fresh = [json.loads(line) for line in lines]
+    expected = reference(fresh, survey)
+
+    # WHEN they are reported
+    _, out, _ = run(capsys, "report", str(tmp_path / "ctr"), "--json")
+    report = json.loads(out)
+
+    # THEN every day's, queue's and (surveyed) agent's follow-up equals the plain computation
+    for grouping in ("overall", "byDay", "byQueue", "byAgent", "byMode", "byLanguage"):
+        groups = {"all": report["overall"]} if grouping == "overall" else report[grouping]
+        assert set(groups) == set(expected[grouping]), grouping
+        for name, figures in groups.items():
+            python = expected[grouping][name]
+            assert [figures[k] for k in FOLLOW_UP_COUNTS] == [
+                python[k] for k in FOLLOW_UP_COUNTS.values()
+            ], (grouping, name)
+            for key, reference_key in FOLLOW_UP_RATIOS.items():
+                want = python[reference_key]
+                assert figures[key] == (None if want is None else pytest.approx(want, abs=0.005))
+    overall = report["overall"]
+    assert overall["followedUp"] > 0 and overall["notFollowedUp"] > 0
+    assert overall["followUpMinutesMedian"] < overall["followUpMinutesP90"]
+    assert {"TASK", "VOICE"} == {record["Channel"] for record in fresh}
+    assert any(record["DisconnectReason"] == "EXPIRED" for record in fresh)

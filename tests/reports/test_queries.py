@@ -9,7 +9,7 @@ import pytest
 
 from connect_survey.reports import queries
 from connect_survey.reports.engine import Filters, ReportDatabase
-from tests.reports.conftest import records, reference
+from tests.reports.conftest import follow_ups, records, reference
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 FIGURES = (
     "contacts", "offered", "answered", "response_rate", "skipped", "skipped_sampling",
     "skipped_cooldown", "skipped_withheld", "undecided", "csat", "nps", "ces", "ces_share",
+    "low_score_contacts", "followed_up", "follow_up_rate", "not_followed_up",
+    "follow_up_minutes_median", "follow_up_minutes_p90",
 )  # fmt: skip
 
 
@@ -83,6 +85,8 @@ def test_distribution_and_low_scores_match_the_answers(
     # GIVEN the latest copy of each contact, scored in Python
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records():
+        if record["Channel"] == "TASK":
+            continue
         key = (record["InitiationTimestamp"][:10], record["ContactId"])
         if key not in latest or record["LastUpdateTimestamp"] > latest[key]["LastUpdateTimestamp"]:
             latest[key] = record
@@ -148,5 +152,62 @@ def test_report_lists_low_score_contacts_in_date_and_contact_order_when_read(
         "agent": first["agent"], "queue": first["queue"], "mode": first["mode"],
         "language": first["language"], "lowest": first["lowest"],
         "scores": {q.key: first[queries.score_column(q.key)] for q in survey.questions},
+        "followUp": first["follow_up"],
+        "followUpMinutes": None if first["follow_up_minutes"] is None
+        else round(first["follow_up_minutes"], 2),
     }  # fmt: skip
     assert report.to_json()["lowScores"] == listed
+
+
+def test_low_scores_carry_their_follow_up_and_the_unfollowed_are_listed(
+    ctr_folders: dict[str, Path], survey: SurveyDefinition
+) -> None:
+    # GIVEN each low-score contact's follow-up, from the README's definitions in Python
+    expected = follow_ups(records(), survey)
+
+    # WHEN the report lists the low scores and those not followed up
+    report = ReportDatabase([ctr_folders["parquet"]], survey).report()
+
+    # THEN every low score says what became of its task, and the rest are exactly the unfollowed
+    assert {c["contactId"]: c["followUp"] for c in report.low_scores} == expected
+    assert {c["contactId"]: c["followUp"] for c in report.not_followed_up} == {
+        contact: status for contact, status in expected.items() if status != "accepted"
+    }
+    assert set(expected.values()) == {"accepted", "expired", "ended", "open"}
+    # The earlier of edge-1's two accepted tasks counts: 00:05:00 to 01:05:30.
+    edge = next(c for c in report.low_scores if c["contactId"] == "edge-1")
+    assert (edge["followUp"], edge["followUpMinutes"]) == ("accepted", 60.5)
+    assert [expected[f"edge-{n}"] for n in (6, 7, 8)] == ["expired", "ended", "open"]
+
+
+def test_tasks_count_in_no_survey_figure(
+    ctr_folders: dict[str, Path], survey: SurveyDefinition
+) -> None:
+    # GIVEN the records without their follow-up tasks (which carry the surveyed attributes)
+    surveys_only = [r for r in records() if r["Channel"] != "TASK"]
+    expected = reference(surveys_only, survey)["overall"]["all"]
+
+    # WHEN the report reads the records with their tasks
+    rows = ReportDatabase([ctr_folders["json"]], survey).run(queries.metrics_query(survey, None))
+
+    # THEN every survey figure is the same as without the tasks; only the follow-up differs
+    survey_figures = FIGURES[: FIGURES.index("low_score_contacts")]
+    assert [rows[0][name] for name in survey_figures] == pytest.approx(
+        [expected[name] for name in survey_figures]
+    )
+    assert rows[0]["followed_up"] > expected["followed_up"] == 0
+
+
+def test_agent_filter_keeps_the_follow_up_tasks_of_that_agents_contacts(
+    ctr_folders: dict[str, Path], survey: SurveyDefinition
+) -> None:
+    # GIVEN the edge agent's contacts, followed up by a supervisor on another queue
+    expected = reference(records(), survey)["byAgent"]["zoe.edge"]
+
+    # WHEN the report keeps only that agent's contacts
+    database = ReportDatabase([ctr_folders["parquet"]], survey, Filters(agents=("zoe.edge",)))
+    row = database.run(queries.metrics_query(survey, None))[0]
+
+    # THEN their tasks still count: the filters choose survey contacts, never tasks
+    assert_same_figures(row, expected)
+    assert row["followed_up"] == 1

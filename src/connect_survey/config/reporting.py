@@ -26,8 +26,12 @@ class ReportingSettings(ConfigModel):
         description='"create" (a new Kinesis stream becomes the instance\'s contact record '
         'stream), the ARN of the Kinesis stream the instance already streams records to, or "off"',
     )
-    retention_days: int = Field(
-        default=730, ge=30, le=3650, description="days contact records are kept, 30 to 3650"
+    retention_days: int | None = Field(
+        default=None,
+        ge=30,
+        le=3650,
+        description="days contact records are kept, 30 to 3650; left out, as long as the "
+        "answers (resultRetentionDays)",
     )
     query_limit_gb: int = Field(
         default=10, ge=1, le=1000, description="gigabytes one Athena query may scan, 1 to 1000"

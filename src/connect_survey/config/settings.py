@@ -430,6 +430,12 @@ class StageSettings(ConfigModel):
         return self
 
     @property
+    def record_retention_days(self) -> int:
+        """Days contact records are kept: `reporting.retentionDays`, else the answers' days."""
+        given = self.reporting.retention_days if self.reporting else None
+        return given or self.result_retention_days
+
+    @property
     def partition(self) -> str:
         match = INSTANCE_ARN.match(self.instance_arn)
         assert match

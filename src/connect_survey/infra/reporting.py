@@ -6,6 +6,12 @@ reads it, partitions by contact date, converts to Parquet against the Glue table
 a TLS-only, versioned bucket encrypted with the stage key (SSE-KMS, as are Athena's results).
 Athena finds partitions by projection (no crawler) and runs the named queries of
 `reports.queries`, the same SQL `connect-survey report` runs offline.
+
+What reaches S3: the table names only the CTR fields and the contact attributes the reports
+read (a struct, never a map), and the conversion drops every other JSON key, so no endpoint
+address (phone number), caller key or other attribute of the instance is stored under `ctr/`.
+Records that fail conversion are written whole under `errors/`: they expire after
+`ERRORS_KEPT_DAYS`, and their noncurrent versions a day later.
 https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html
 """
 
@@ -37,6 +43,13 @@ if TYPE_CHECKING:
 RECORDS_PREFIX: Final = "ctr/"
 ERRORS_PREFIX: Final = "errors/"
 RESULTS_PREFIX: Final = "athena-results/"
+# Records Firehose could not convert land under errors/ whole, phone numbers included: they are
+# kept a week to be looked at (an alarm fires), then deleted, with no older version kept.
+ERRORS_KEPT_DAYS: Final = 7
+NONCURRENT_MINIMUM_DAYS: Final = 1  # the shortest NoncurrentDays S3 accepts
+RESULTS_KEPT_DAYS: Final = 30
+OLD_VERSIONS_KEPT_DAYS: Final = 30
+INFREQUENT_ACCESS_AFTER_DAYS: Final = 90
 PROJECTION_START: Final = "2020-01-01"
 # Parquet conversion and dynamic partitioning both need a buffer of at least 64 MiB.
 BUFFER_MIB: Final = 64
@@ -99,30 +112,7 @@ class ContactRecordReports(Construct):
             versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="contact-records",
-                    prefix=RECORDS_PREFIX,
-                    transitions=[
-                        s3.Transition(
-                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
-                            transition_after=Duration.days(90),
-                        )
-                    ],
-                    expiration=Duration.days(retention_days),
-                ),
-                s3.LifecycleRule(
-                    id="delivery-errors", prefix=ERRORS_PREFIX, expiration=Duration.days(30)
-                ),
-                s3.LifecycleRule(
-                    id="query-results", prefix=RESULTS_PREFIX, expiration=Duration.days(30)
-                ),
-                s3.LifecycleRule(
-                    id="old-versions-and-uploads",
-                    noncurrent_version_expiration=Duration.days(30),
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                ),
-            ],
+            lifecycle_rules=_lifecycle_rules(retention_days),
             # Contact records are business records: keep them if the stack is deleted.
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -169,7 +159,7 @@ class ContactRecordReports(Construct):
                     ),
                     columns=[
                         glue.CfnTable.ColumnProperty(name=name, type=kind)
-                        for name, kind in queries.CTR_COLUMNS
+                        for name, kind in queries.ctr_columns(survey)
                     ],
                 ),
             ),
@@ -235,18 +225,21 @@ class ContactRecordReports(Construct):
         )
         self.delivery_role = role
         stream.grant_read(role)
-        # The S3 actions Firehose documents for its destination; objects under any prefix.
+        # The S3 actions Firehose documents for its destination: on the bucket, and on the
+        # objects under the two prefixes it writes (records and failed records), no others.
         role.add_to_policy(
             iam.PolicyStatement(
-                actions=[
-                    "s3:AbortMultipartUpload",
-                    "s3:GetBucketLocation",
-                    "s3:GetObject",
-                    "s3:ListBucket",
-                    "s3:ListBucketMultipartUploads",
-                    "s3:PutObject",
+                actions=["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                resources=[self.bucket.bucket_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+                resources=[
+                    self.bucket.arn_for_objects(f"{prefix}*")
+                    for prefix in (RECORDS_PREFIX, ERRORS_PREFIX)
                 ],
-                resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
             )
         )
         role.add_to_policy(
@@ -382,6 +375,51 @@ class ContactRecordReports(Construct):
                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             )
+
+
+def _lifecycle_rules(retention_days: int) -> list[s3.LifecycleRule]:
+    """Records expire after `retention_days` (in Infrequent Access after 90 days when kept
+    longer: S3 wants the expiry after the transition); failed records after a week with no
+    noncurrent version kept; query results and old versions after 30 days."""
+    transitions = (
+        [
+            s3.Transition(
+                storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                transition_after=Duration.days(INFREQUENT_ACCESS_AFTER_DAYS),
+            )
+        ]
+        if retention_days > INFREQUENT_ACCESS_AFTER_DAYS
+        else None
+    )
+    return [
+        s3.LifecycleRule(
+            id="contact-records",
+            prefix=RECORDS_PREFIX,
+            transitions=transitions,
+            expiration=Duration.days(retention_days),
+        ),
+        s3.LifecycleRule(
+            id="delivery-errors",
+            prefix=ERRORS_PREFIX,
+            expiration=Duration.days(ERRORS_KEPT_DAYS),
+            noncurrent_version_expiration=Duration.days(NONCURRENT_MINIMUM_DAYS),
+        ),
+        # An expiry in a versioned bucket leaves a delete marker; S3 takes no marker clean-up
+        # in a rule that also expires after days.
+        s3.LifecycleRule(
+            id="delivery-error-markers", prefix=ERRORS_PREFIX, expired_object_delete_marker=True
+        ),
+        s3.LifecycleRule(
+            id="query-results",
+            prefix=RESULTS_PREFIX,
+            expiration=Duration.days(RESULTS_KEPT_DAYS),
+        ),
+        s3.LifecycleRule(
+            id="old-versions-and-uploads",
+            noncurrent_version_expiration=Duration.days(OLD_VERSIONS_KEPT_DAYS),
+            abort_incomplete_multipart_upload_after=Duration.days(7),
+        ),
+    ]
 
 
 def contact_record_stream(

@@ -209,7 +209,7 @@ class SurveyStack(Stack):
                     stream_arn=reporting.stream_arn,
                     instance_arn=stage.instance_arn,
                 ),
-                retention_days=reporting.retention_days,
+                retention_days=settings.record_retention_days,
                 query_limit_gb=reporting.query_limit_gb,
                 log_retention_days=settings.log_retention_days,
                 key=stage_key,

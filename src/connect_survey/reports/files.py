@@ -5,6 +5,7 @@ stops at a bad record: each problem becomes a `Problem` naming the file and line
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -16,8 +17,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connect_survey.lambda_asset.survey import contract
-from connect_survey.lambda_asset.survey.sampling import DECISION_ATTRIBUTE, ELIGIBLE_ATTRIBUTE
-from connect_survey.reports.queries import CTR_COLUMNS, PARTITION_COLUMN
+from connect_survey.reports.queries import (
+    ATTRIBUTES_COLUMN,
+    PARTITION_COLUMN,
+    TASK_CHANNEL,
+    attribute_field,
+    ctr_columns,
+    survey_contact_attributes,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -34,8 +41,6 @@ _STRUCT: Final = re.compile(r"^struct<(.*)>$")
 def _arrow_type(hive: str) -> pa.DataType:
     if hive == "string":
         return pa.string()
-    if hive == "map<string,string>":
-        return pa.map_(pa.string(), pa.string())
     match = _STRUCT.match(hive)
     if match:
         fields = [item.split(":") for item in match[1].split(",")]
@@ -43,12 +48,46 @@ def _arrow_type(hive: str) -> pa.DataType:
     raise ValueError(f"no Arrow type for {hive}")
 
 
-# The table as Glue declares it (and Firehose writes it), plus the partition column.
-ARROW_SCHEMA: Final = pa.schema(
-    [(name, _arrow_type(kind)) for name, kind in CTR_COLUMNS] + [(PARTITION_COLUMN, pa.string())]
-)
-_STRUCT_FIELDS: Final = frozenset({"agent", "queue", "attributes"})
-_PLAIN_FIELDS: Final = tuple(name for name, _ in CTR_COLUMNS if name not in _STRUCT_FIELDS)
+@functools.cache
+def _schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
+    return pa.schema(
+        [(name, _arrow_type(kind)) for name, kind in columns] + [(PARTITION_COLUMN, pa.string())]
+    )
+
+
+def arrow_schema(survey: SurveyDefinition) -> pa.Schema:
+    """The table as Glue declares it for `survey` (and Firehose writes it), plus the partition
+    column."""
+    return _schema(ctr_columns(survey))
+
+
+@dataclass(frozen=True)
+class RecordShape:
+    """How a contact record becomes a row, as Firehose's conversion makes it: the plain fields,
+    the struct fields, and the attributes the table keeps (keys compared in lower case)."""
+
+    plain: tuple[str, ...]
+    structs: tuple[tuple[str, tuple[str, ...]], ...]
+    attributes: tuple[str, ...]
+    survey_marks: frozenset[str]
+    follow_up_for: str
+
+    @classmethod
+    def of(cls, survey: SurveyDefinition) -> RecordShape:
+        schema = arrow_schema(survey)
+        structs = tuple(
+            (f.name, tuple(child.name for child in f.type))
+            for f in schema
+            if pa.types.is_struct(f.type) and f.name != ATTRIBUTES_COLUMN
+        )
+        nested = {name for name, _ in structs} | {ATTRIBUTES_COLUMN, PARTITION_COLUMN}
+        return cls(
+            plain=tuple(f.name for f in schema if f.name not in nested),
+            structs=structs,
+            attributes=tuple(f.name for f in schema.field(ATTRIBUTES_COLUMN).type),
+            survey_marks=frozenset(attribute_field(a) for a in survey_contact_attributes(survey)),
+            follow_up_for=attribute_field(contract.FOLLOW_UP_FOR_ATTRIBUTE),
+        )
 
 
 @dataclass(frozen=True)
@@ -101,7 +140,7 @@ def read_sources(paths: Sequence[Path], survey: SurveyDefinition) -> Sources:
     files, problems = find_files(paths)
     rows: dict[str, list[Any]] = defaultdict(list)
     parquet: list[Path] = []
-    survey_attributes = _survey_attributes(survey)
+    shape = RecordShape.of(survey)
     for path in files:
         try:
             with path.open("rb") as handle:
@@ -110,7 +149,7 @@ def read_sources(paths: Sequence[Path], survey: SurveyDefinition) -> Sources:
             problems.append(Problem(str(path), None, f"cannot read: {error.strerror}"))
             continue
         if magic == PARQUET_MAGIC:
-            problem = _check_parquet(path)
+            problem = _check_parquet(path, survey)
             if problem:
                 problems.append(problem)
             else:
@@ -119,7 +158,7 @@ def read_sources(paths: Sequence[Path], survey: SurveyDefinition) -> Sources:
         try:
             lines = _lines(path, gzipped=magic[:2] == GZIP_MAGIC)
             for number, record in _records(path, lines, problems):
-                row = _row(record, survey_attributes)
+                row = _row(record, shape)
                 if isinstance(row, str):
                     problems.append(Problem(str(path), number, row))
                     continue
@@ -127,22 +166,9 @@ def read_sources(paths: Sequence[Path], survey: SurveyDefinition) -> Sources:
                     rows[name].append(value)
         except (OSError, EOFError, UnicodeDecodeError) as error:
             problems.append(Problem(str(path), None, f"cannot read: {error}"))
-    table = pa.table({name: rows.get(name, []) for name in ARROW_SCHEMA.names}, schema=ARROW_SCHEMA)
+    schema = arrow_schema(survey)
+    table = pa.table({name: rows.get(name, []) for name in schema.names}, schema=schema)
     return Sources(json_records=table, parquet_files=parquet, problems=problems)
-
-
-def _survey_attributes(survey: SurveyDefinition) -> frozenset[str]:
-    return frozenset(
-        [
-            contract.SURVEY_STATUS_ATTRIBUTE,
-            contract.SURVEY_MODE_ATTRIBUTE,
-            contract.OPT_IN_ATTRIBUTE,
-            contract.LANGUAGE_ATTRIBUTE,
-            ELIGIBLE_ATTRIBUTE,
-            DECISION_ATTRIBUTE,
-        ]
-        + [q.attribute for q in survey.questions]
-    )
 
 
 def _lines(path: Path, *, gzipped: bool) -> Iterator[str]:
@@ -171,8 +197,9 @@ def _records(
                 position += 1
 
 
-def _row(record: Any, survey_attributes: frozenset[str]) -> dict[str, Any] | str:
-    """The record as a table row, or why it is skipped."""
+def _row(record: Any, shape: RecordShape) -> dict[str, Any] | str:
+    """The record as a table row, or why it is skipped. Keys match in any case, and only the
+    attributes the table names are kept, as Firehose's conversion does."""
     if not isinstance(record, dict):
         return "not a contact record (expected a JSON object)"
     fields = {key.lower(): value for key, value in record.items()}
@@ -182,47 +209,73 @@ def _row(record: Any, survey_attributes: frozenset[str]) -> dict[str, Any] | str
     started = fields["initiationtimestamp"]
     if not re.match(r"^\d{4}-\d{2}-\d{2}T", started):
         return f"InitiationTimestamp {started!r} is not an ISO 8601 time"
-    attributes = fields.get("attributes")
-    if not isinstance(attributes, dict):
-        attributes = {}
-    if not survey_attributes.intersection(attributes):
+    given = fields.get(ATTRIBUTES_COLUMN)
+    attributes = (
+        {str(k).lower(): v for k, v in given.items() if v is not None}
+        if isinstance(given, dict)
+        else {}
+    )
+    if fields.get("channel") == TASK_CHANNEL:
+        if shape.follow_up_for not in attributes:
+            return (
+                f"task without {contract.FOLLOW_UP_FOR_ATTRIBUTE} (not a survey's follow-up task)"
+            )
+    elif shape.survey_marks.isdisjoint(attributes):
         return "contact record without survey attributes (not a survey contact)"
     row: dict[str, Any] = {}
-    for name in _PLAIN_FIELDS:
+    for name in shape.plain:
         value = fields.get(name)
         row[name] = value if value is None or type(value) is str else str(value)
-    row["agent"] = _struct(fields.get("agent"), ("username", "arn"))
-    row["queue"] = _struct(fields.get("queue"), ("name", "arn"))
-    row["attributes"] = [
-        (str(k), v if v is None or type(v) is str else str(v)) for k, v in attributes.items()
-    ]
+    for name, names in shape.structs:
+        row[name] = _struct(fields.get(name), names)
+    row[ATTRIBUTES_COLUMN] = {name: _text(attributes.get(name)) for name in shape.attributes}
     row[PARTITION_COLUMN] = started[:10]
     return row
+
+
+def _text(value: Any) -> str | None:
+    return value if value is None or type(value) is str else str(value)
 
 
 def _struct(value: Any, names: tuple[str, ...]) -> dict[str, str | None] | None:
     if not isinstance(value, dict):
         return None
     lower = {key.lower(): item for key, item in value.items() if isinstance(key, str)}
-    return {name: None if lower.get(name) is None else str(lower[name]) for name in names}
+    return {name: _text(lower.get(name)) for name in names}
 
 
 def _pascal(lower: str) -> str:
     return {"contactid": "ContactId", "initiationtimestamp": "InitiationTimestamp"}[lower]
 
 
-def _check_parquet(path: Path) -> Problem | None:
+def _check_parquet(path: Path, survey: SurveyDefinition) -> Problem | None:
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as error:
         return Problem(str(path), None, f"not a readable Parquet file ({error})")
+    expected = arrow_schema(survey)
     missing = sorted(
-        name for name in ARROW_SCHEMA.names if name not in schema.names and name != PARTITION_COLUMN
+        name for name in expected.names if name not in schema.names and name != PARTITION_COLUMN
     )
     if missing:
         return Problem(
             str(path), None, f"not a contact record table (missing columns: {', '.join(missing)})"
         )
+    for column in expected:
+        if not pa.types.is_struct(column.type):
+            continue
+        found = schema.field(column.name).type
+        if not pa.types.is_struct(found):
+            return Problem(
+                str(path), None, f"{column.name} is not a struct: written by an older version "
+                "(the table keeps only the attributes reports read); write it again",
+            )  # fmt: skip
+        lacking = sorted({f.name for f in column.type} - {f.name for f in found})
+        if lacking:
+            return Problem(
+                str(path), None, f"{column.name} has no {', '.join(lacking)}: written by an "
+                "older version or for another survey; write it again, or report with its stage",
+            )  # fmt: skip
     return None
 
 
@@ -248,18 +301,18 @@ def write_json_lines(records: Iterable[dict[str, Any]], path: Path, *, gzipped: 
 
 def write_parquet(records: Iterable[dict[str, Any]], folder: Path, survey: SurveyDefinition) -> int:
     """Records as Firehose's Parquet conversion writes them: one folder per contact date."""
-    attributes = _survey_attributes(survey)
+    shape = RecordShape.of(survey)
     by_day: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     count = 0
     for record in records:
-        row = _row(record, attributes)
+        row = _row(record, shape)
         if isinstance(row, str):
             continue
         columns = by_day[row.pop(PARTITION_COLUMN)]
         for name, value in row.items():
             columns[name].append(value)
         count += 1
-    schema = pa.schema([f for f in ARROW_SCHEMA if f.name != PARTITION_COLUMN])
+    schema = pa.schema([f for f in arrow_schema(survey) if f.name != PARTITION_COLUMN])
     for day, columns in sorted(by_day.items()):
         target = folder / f"{PARTITION_COLUMN}={day}"
         target.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,8 @@ import io
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from connect_survey.reports.engine import Report
 
 GROUP_TITLES: Final = {
@@ -23,6 +25,8 @@ SKIP_LABELS: Final = {
 }
 RESPONSE_CHART: Final = "Response rate and skipped contacts per day"
 LANGUAGE_CHART: Final = "CSAT, NPS and response rate per language"
+FOLLOW_UP_CHART: Final = "Follow-up of low scores per day: rate and minutes to a task accepted"
+FOLLOW_UP_RATE_COLOUR: Final = "#0072B2"  # Okabe-Ito blue, in no other chart
 # The response chart's stacked bars: label -> colour (colour-blind friendly, Okabe-Ito).
 OUTCOME_COLOURS: Final = {
     "answered": "#009E73",
@@ -36,12 +40,32 @@ COLUMNS: Final = (
     "contacts", "offered", "answered", "response %", "skipped", *SKIP_LABELS.values(),
     "CSAT %", "NPS", "CES", "CES 4-5 %",
 )  # fmt: skip
+FOLLOW_UP_COLUMNS: Final = (
+    "low-score", "followed up", "follow-up %", "median min", "p90 min", "not followed up",
+)  # fmt: skip
+FOLLOW_UP_TITLE: Final = (
+    "Follow-up of low scores (a task accepted by an agent; minutes from the end of the call)"
+)
+LISTED: Final = 500  # contacts the page lists; --json has them all
+
+
+def _number(value: Any, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _follow_up_cells(figures: dict[str, Any]) -> list[str]:
+    return [
+        str(figures["lowScoreContacts"]),
+        str(figures["followedUp"]),
+        _number(figures["followUpRate"]),
+        _number(figures["followUpMinutesMedian"]),
+        _number(figures["followUpMinutesP90"]),
+        str(figures["notFollowedUp"]),
+    ]
 
 
 def _cells(figures: dict[str, Any]) -> list[str]:
-    def number(value: Any, digits: int = 1) -> str:
-        return "-" if value is None else f"{value:.{digits}f}"
-
+    number = _number
     return [
         str(figures["contacts"]),
         str(figures["offered"]),
@@ -57,17 +81,30 @@ def _cells(figures: dict[str, Any]) -> list[str]:
 
 
 def text_tables(report: Report) -> str:
-    """Overall, then one table per grouping, then the number of low-score contacts."""
+    """Overall, then one table per grouping; the follow-up of low scores the same way; then
+    how many low-score contacts there are and how many were not followed up."""
     blocks = [_table("overall", {"all": report.overall})]
     for name, title in GROUP_TITLES.items():
         blocks.append(_table(title, report.groups[name]))
-    blocks.append(f"low-score contacts: {len(report.low_scores)} (--json lists them)")
+    blocks.append(FOLLOW_UP_TITLE)
+    blocks.append(_table("overall", {"all": report.overall}, FOLLOW_UP_COLUMNS, _follow_up_cells))
+    for name, title in GROUP_TITLES.items():
+        blocks.append(_table(title, report.groups[name], FOLLOW_UP_COLUMNS, _follow_up_cells))
+    blocks.append(
+        f"low-score contacts: {len(report.low_scores)}, not followed up: "
+        f"{len(report.not_followed_up)} (--json lists them)"
+    )
     return "\n\n".join(blocks)
 
 
-def _table(title: str, rows: dict[str, dict[str, Any]]) -> str:
-    header = [title, *COLUMNS]
-    body = [[name, *_cells(figures)] for name, figures in rows.items()]
+def _table(
+    title: str,
+    rows: dict[str, dict[str, Any]],
+    columns: tuple[str, ...] = COLUMNS,
+    cells: Callable[[dict[str, Any]], list[str]] = _cells,
+) -> str:
+    header = [title, *columns]
+    body = [[name, *cells(figures)] for name, figures in rows.items()]
     widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(
@@ -89,7 +126,7 @@ def _svg(figure: Any) -> str:
 
 def charts(report: Report) -> dict[str, str]:
     """Chart title -> inline SVG: trend per day, per agent, per language, score distribution,
-    response rate and skipped contacts."""
+    response rate and skipped contacts, follow-up of low scores per day."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -199,11 +236,33 @@ def charts(report: Report) -> dict[str, str]:
                 bbox_to_anchor=(0.5, -0.32), ncol=4, frameon=False)  # fmt: skip
     out[RESPONSE_CHART] = _svg(figure)
     plt.close(figure)
+
+    figure, axes = plt.subplots(figsize=(9, 3.4))
+    axes.bar(names, [days[d]["followUpRate"] or 0 for d in names], color=FOLLOW_UP_RATE_COLOUR,
+             label="followed up % (of low-score contacts)")  # fmt: skip
+    axes.set_ylabel("followed up %")
+    axes.set_ylim(0, 100)
+    axes.tick_params(axis="x", labelrotation=60, labelsize=7)
+    minutes = axes.twinx()
+    for key, label, style in (("followUpMinutesMedian", "median minutes", "-"),
+                              ("followUpMinutesP90", "p90 minutes", "--")):  # fmt: skip
+        values = [days[d][key] for d in names]
+        minutes.plot(names, [float("nan") if v is None else v for v in values], color="black",
+                     linestyle=style, marker="o", markersize=3, label=label)  # fmt: skip
+    minutes.set_ylabel("minutes to a task accepted")
+    minutes.set_ylim(bottom=0)
+    handles, labels = axes.get_legend_handles_labels()
+    more_handles, more_labels = minutes.get_legend_handles_labels()
+    axes.legend(handles + more_handles, labels + more_labels, fontsize=7, loc="upper center",
+                bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)  # fmt: skip
+    out[FOLLOW_UP_CHART] = _svg(figure)
+    plt.close(figure)
     return out
 
 
 def html_page(report: Report, *, title: str = "Post-call survey report") -> str:
-    """One HTML file: figures, charts as inline SVG, tables, low-score contacts, skipped input."""
+    """One HTML file: figures, charts as inline SVG, tables, the follow-up of low scores, the
+    low-score contacts and those not followed up, skipped input."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -222,15 +281,14 @@ def html_page(report: Report, *, title: str = "Post-call survey report") -> str:
     for name, heading in GROUP_TITLES.items():
         parts.append(f"<h2>Per {heading}</h2>")
         parts.append(_html_table(heading, report.groups[name]))
-    parts.append(f"<h2>Low-score contacts ({len(report.low_scores)})</h2>")
-    parts.append("<table><tr><th>date</th><th>contact</th><th>agent</th><th>queue</th>"
-                 "<th>mode</th><th>lowest</th></tr>")  # fmt: skip
-    for row in report.low_scores[:500]:
-        cells = [row[k] for k in ("contactDate", "contactId", "agent", "queue", "mode", "lowest")]
-        parts.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    parts.append("</table>")
-    if len(report.low_scores) > 500:
-        parts.append("<p>First 500 shown; narrow the dates or use --json for all.</p>")
+    parts.append(f"<h2>{html.escape(FOLLOW_UP_TITLE)}</h2>")
+    parts.append(
+        _html_table("overall", {"all": report.overall}, FOLLOW_UP_COLUMNS, _follow_up_cells)
+    )
+    for name, heading in GROUP_TITLES.items():
+        parts.append(_html_table(heading, report.groups[name], FOLLOW_UP_COLUMNS, _follow_up_cells))
+    parts.extend(_html_contacts("Low-score contacts", report.low_scores))
+    parts.extend(_html_contacts("Not followed up", report.not_followed_up))
     if report.problems:
         parts.append(f"<h2>Skipped input ({len(report.problems)})</h2><ul>")
         parts.extend(f"<li>{html.escape(str(p))}</li>" for p in report.problems[:200])
@@ -239,10 +297,37 @@ def html_page(report: Report, *, title: str = "Post-call survey report") -> str:
     return "\n".join(parts)
 
 
-def _html_table(title: str, rows: dict[str, dict[str, Any]]) -> str:
-    header = "".join(f"<th>{html.escape(c)}</th>" for c in (title, *COLUMNS))
+def _html_contacts(heading: str, contacts: Sequence[dict[str, Any]]) -> list[str]:
+    """A list of contacts (the first `LISTED`) with their follow-up."""
+    keys = ("contactDate", "contactId", "agent", "queue", "mode", "lowest", "followUp")
+    parts = [
+        f"<h2>{html.escape(heading)} ({len(contacts)})</h2>",
+        "<table><tr>"
+        + "".join(
+            f"<th>{h}</th>"
+            for h in ("date", "contact", "agent", "queue", "mode", "lowest", "follow-up")
+        )
+        + "</tr>",
+    ]
+    for row in contacts[:LISTED]:
+        parts.append(
+            "<tr>" + "".join(f"<td>{html.escape(str(row[k]))}</td>" for k in keys) + "</tr>"
+        )
+    parts.append("</table>")
+    if len(contacts) > LISTED:
+        parts.append(f"<p>First {LISTED} shown; narrow the dates or use --json for all.</p>")
+    return parts
+
+
+def _html_table(
+    title: str,
+    rows: dict[str, dict[str, Any]],
+    columns: tuple[str, ...] = COLUMNS,
+    cells: Callable[[dict[str, Any]], list[str]] = _cells,
+) -> str:
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in (title, *columns))
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in [name, *_cells(figures)]) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in [name, *cells(figures)]) + "</tr>"
         for name, figures in rows.items()
     )
     return f"<table><tr>{header}</tr>{body}</table>"

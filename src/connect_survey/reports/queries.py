@@ -9,6 +9,7 @@ which keeps Athena's partition pruning on `contact_date`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from connect_survey.lambda_asset.survey import contract
@@ -27,9 +28,11 @@ if TYPE_CHECKING:
 TABLE: Final = "ctr"
 PARTITION_COLUMN: Final = "contact_date"
 PARTITION_FORMAT: Final = "yyyy-MM-dd"  # as Athena partition projection and Firehose write it
-# The CTR fields reports read (Hive types, lower case as Glue and Parquet store them). Connect
-# adds fields over time; the table names only these, and Firehose drops the rest.
-CTR_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+# The CTR fields reports read (Hive types, lower case as Glue and Parquet store them), but the
+# attributes (`ctr_columns`). Connect adds fields over time; the table names only these, and
+# Firehose's Parquet conversion drops every JSON key the table does not name, the customer's and
+# system's endpoints (phone numbers) among them.
+CTR_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("awscontacttracerecordformatversion", "string"),
     ("awsaccountid", "string"),
     ("instancearn", "string"),
@@ -42,10 +45,25 @@ CTR_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("disconnecttimestamp", "string"),
     ("lastupdatetimestamp", "string"),
     ("disconnectreason", "string"),
-    ("agent", "struct<username:string,arn:string>"),
+    ("agent", "struct<username:string,arn:string,connectedtoagenttimestamp:string>"),
     ("queue", "struct<name:string,arn:string>"),
-    ("attributes", "map<string,string>"),
 )
+ATTRIBUTES_COLUMN: Final = "attributes"
+# The follow-up task a low score starts (channel TASK, `FOLLOW_UP_FOR_ATTRIBUTE` = the surveyed
+# contact): accepted when an agent connected to it, expired when Connect ended it unassigned.
+TASK_CHANNEL: Final = "TASK"
+EXPIRED_REASON: Final = "EXPIRED"
+
+
+class FollowUp(StrEnum):
+    """What became of a low-score contact's follow-up task (`follow_up`; `--json` says the same)."""
+
+    ACCEPTED = "accepted"  # an agent accepted a task: followed up
+    EXPIRED = "expired"  # Connect ended the task unassigned (DisconnectReason EXPIRED)
+    ENDED = "ended"  # the task ended otherwise, never accepted (a flow or StopContact ended it)
+    OPEN = "open"  # no ended task in the records: still open, or not created
+
+
 NO_VALUE: Final = "(none)"  # group name of contacts without an agent, queue, mode or language
 GROUPINGS: Final[dict[str, str]] = {
     "byDay": "contact_date",
@@ -90,14 +108,56 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _attribute(name: str) -> str:
-    """The contact attribute `name`, NULL when the contact has none."""
-    return f"element_at(attributes, {_quote(name)})"
+def survey_contact_attributes(definition: SurveyDefinition) -> tuple[str, ...]:
+    """The contact attributes that make a record a survey contact's (any one of them): those the
+    flows set and the answers, in table order; names equal but for case count once (the table
+    stores them in lower case)."""
+    names = (
+        contract.SURVEY_STATUS_ATTRIBUTE,
+        contract.SURVEY_MODE_ATTRIBUTE,
+        contract.LANGUAGE_ATTRIBUTE,
+        ELIGIBLE_ATTRIBUTE,
+        DECISION_ATTRIBUTE,
+        *(q.attribute for q in definition.questions),
+    )
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.lower(), name)
+    return tuple(unique.values())
+
+
+def report_attributes(definition: SurveyDefinition) -> tuple[str, ...]:
+    """Every contact attribute the reports read: the survey contact's and the follow-up link.
+    Only these reach the table: no caller key, no other attribute of the instance."""
+    return (*survey_contact_attributes(definition), contract.FOLLOW_UP_FOR_ATTRIBUTE)
+
+
+def attribute_field(name: str) -> str:
+    """The field of the `attributes` struct that holds contact attribute `name` (Firehose's
+    case-insensitive JSON reading lower-cases keys, and Glue stores names in lower case)."""
+    return name.lower()
+
+
+def ctr_columns(definition: SurveyDefinition) -> tuple[tuple[str, str], ...]:
+    """The table's columns (Hive types): the CTR fields reports read, and the attributes they
+    read as a struct, never a map, so no other attribute can be stored."""
+    fields = ",".join(f"{attribute_field(a)}:string" for a in report_attributes(definition))
+    return (*CTR_FIELDS, (ATTRIBUTES_COLUMN, f"struct<{fields}>"))
+
+
+def attribute_value(name: str) -> str:
+    """The SQL of contact attribute `name` (a field of the attributes struct), NULL when unset."""
+    return f"{ATTRIBUTES_COLUMN}.{attribute_field(name)}"
 
 
 def _score(attribute: str) -> str:
     """The answer in `attribute` as an integer, NULL if it is not a whole number."""
-    return f"TRY_CAST({_attribute(attribute)} AS INTEGER)"
+    return f"TRY_CAST({attribute_value(attribute)} AS INTEGER)"
+
+
+def _epoch(timestamp: str) -> str:
+    """A CTR timestamp (ISO 8601 text) in seconds since the epoch, NULL if it is not one."""
+    return f"to_unixtime(TRY(from_iso8601_timestamp({timestamp})))"
 
 
 def score_column(key: str) -> str:
@@ -106,17 +166,23 @@ def score_column(key: str) -> str:
 
 
 def contacts_view(definition: SurveyDefinition) -> str:
-    """One row per contact (the latest copy: Connect delivers CTRs at least once), with its
-    groups, survey status, eligibility decision and one column per question holding the valid
-    answer or NULL.
+    """One row per survey contact (the latest copy: Connect delivers CTRs at least once), with
+    its groups, survey status, eligibility decision, one column per question holding the valid
+    answer or NULL, and for a low-score contact its follow-up: `follow_up` (`FollowUp`) and
+    `follow_up_minutes` from the end of the contact to an agent accepting its task.
 
-    Fields leave the attribute map first (`copies`). Most contacts have one copy: those pass
+    A survey contact's record has one of `survey_contact_attributes` and is not a task; a
+    follow-up task's record is a task with `SurveyFollowUpFor` (it also carries the surveyed
+    contact's attributes: StartTaskContact's RelatedContactId copies them). Tasks are read from
+    the same contact dates as the surveys and count in no other figure.
+
+    Fields leave the attributes first (`copies`). Most contacts have one copy: those pass
     straight through, and only the few re-delivered ones are ranked (ROW_NUMBER, latest first).
     DuckDB computes `copies` once; this is about twice as fast there as merging every
     contact's copies (GROUP BY with one max_by per field) and three times as fast as ranking
-    every copy. Athena inlines `copies` where it is used: it reads the contacts' columns twice
-    and the contact id once more (2.7 times one pass's bytes: for a million demo contacts,
-    139 MB instead of 51 MB, under a tenth of a cent).
+    every copy. Athena inlines `copies` where it is used: before the follow-up tasks it read
+    2.7 times one pass's bytes (for a million demo contacts, 139 MB instead of 51 MB, under a
+    tenth of a cent); `follow_ups` reads it once more (not measured in Athena).
     """
     score_names = [score_column(q.key) for q in definition.questions]
     names = ", ".join(score_names)
@@ -131,59 +197,97 @@ def contacts_view(definition: SurveyDefinition) -> str:
     answers = " + ".join(
         f"CASE WHEN {score_column(q.key)} IS NULL THEN 0 ELSE 1 END" for q in definition.questions
     )
+    # A valid answer below the threshold (the threshold is above the scale's minimum). Known in
+    # `copies` already, so only low-score contacts carry their end time further.
+    low = " OR ".join(
+        f"COALESCE({_score(q.attribute)} BETWEEN {definition.scale_min} AND "
+        f"{definition.low_score_threshold - 1}, FALSE)"
+        for q in definition.questions
+    )
     statuses = ", ".join(_quote(s) for s in contract.SURVEY_STATUSES)
     decisions = ", ".join(_quote(d.value) for d in Decision)
     skips = ", ".join(_quote(d.value) for d in SKIPPED)
+    marks = ", ".join(attribute_value(a) for a in survey_contact_attributes(definition))
+    is_task = f"COALESCE(channel = {_quote(TASK_CHANNEL)}, FALSE)"
+    follow_up_for = attribute_value(contract.FOLLOW_UP_FOR_ATTRIBUTE)
     groups = "contact_id, contact_date, agent, queue, mode, language"
-    fields = f"{groups}, survey_status, eligible, decision, {names}"
+    fields = f"{groups}, survey_status, eligible, decision, {names}, low_score, disconnected"
     copy_fields = ", ".join(f"copies.{name.strip()}" for name in fields.split(","))
+    tasks = "tasks, accepted_tasks, expired_tasks, accepted_at"
     same_contact = (
         "repeated.contact_date = copies.contact_date AND repeated.contact_id = copies.contact_id"
     )
     offered = f"COALESCE(survey_status IN ({statuses}), FALSE) OR answers > 0"
     return f"""SELECT {groups}, survey_status, decision, {names}, answers, offered,
     NOT offered AND (COALESCE(eligible = {_quote(FALSE)}, FALSE)
-      OR COALESCE(decision IN ({skips}), FALSE)) AS skipped
+      OR COALESCE(decision IN ({skips}), FALSE)) AS skipped,
+    low_score,
+    CASE WHEN NOT low_score THEN NULL
+      WHEN accepted_tasks > 0 THEN {_quote(FollowUp.ACCEPTED)}
+      WHEN expired_tasks > 0 THEN {_quote(FollowUp.EXPIRED)}
+      WHEN tasks > 0 THEN {_quote(FollowUp.ENDED)}
+      ELSE {_quote(FollowUp.OPEN)} END AS follow_up,
+    CASE WHEN low_score THEN (accepted_at - {_epoch("disconnected")}) / 60E0
+      END AS follow_up_minutes
   FROM (
-  SELECT {groups}, survey_status, eligible, decision, {names}, answers,
-    {offered} AS offered
+  SELECT {groups}, survey_status, eligible, decision, {names}, answers, low_score,
+    {offered} AS offered, disconnected, {tasks}
   FROM (
-  SELECT {groups}, survey_status, eligible, decision, {names}, {answers} AS answers
+  SELECT {groups}, survey_status, eligible, decision, {names}, {answers} AS answers,
+    low_score, disconnected, {tasks}
   FROM (
   SELECT {groups}, NULLIF(survey_status, '') AS survey_status, eligible,
     CASE WHEN decision IN ({decisions}) THEN decision END AS decision,
-    {in_range}
+    {in_range},
+    low_score, disconnected, {tasks}
   FROM (
     WITH copies AS (
       SELECT contactid AS contact_id, {PARTITION_COLUMN} AS contact_date,
-        lastupdatetimestamp AS last_update,
+        lastupdatetimestamp AS last_update, {is_task} AS is_task,
         COALESCE(agent.username, {_quote(NO_VALUE)}) AS agent,
         COALESCE(queue.name, {_quote(NO_VALUE)}) AS queue,
-        COALESCE({_attribute(contract.SURVEY_MODE_ATTRIBUTE)}, {_quote(NO_VALUE)}) AS mode,
-        COALESCE({_attribute(contract.LANGUAGE_ATTRIBUTE)}, {_quote(NO_VALUE)}) AS language,
-        {_attribute(contract.SURVEY_STATUS_ATTRIBUTE)} AS survey_status,
-        {_attribute(ELIGIBLE_ATTRIBUTE)} AS eligible,
-        {_attribute(DECISION_ATTRIBUTE)} AS decision,
-        {scores}
+        COALESCE({attribute_value(contract.SURVEY_MODE_ATTRIBUTE)}, {_quote(NO_VALUE)}) AS mode,
+        COALESCE({attribute_value(contract.LANGUAGE_ATTRIBUTE)}, {_quote(NO_VALUE)}) AS language,
+        {attribute_value(contract.SURVEY_STATUS_ATTRIBUTE)} AS survey_status,
+        {attribute_value(ELIGIBLE_ATTRIBUTE)} AS eligible,
+        {attribute_value(DECISION_ATTRIBUTE)} AS decision,
+        {scores},
+        {low} AS low_score,
+        CASE WHEN {low} THEN disconnecttimestamp END AS disconnected,
+        CASE WHEN {is_task} THEN {follow_up_for} END AS follow_up_for,
+        CASE WHEN {is_task} THEN NULLIF(agent.connectedtoagenttimestamp, '') END AS accepted,
+        CASE WHEN {is_task} THEN disconnectreason END AS disconnect_reason
       FROM {TABLE}
       WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
+        AND CASE WHEN {is_task} THEN {follow_up_for} IS NOT NULL
+          ELSE COALESCE({marks}) IS NOT NULL END
     ),
     repeated AS (
-      SELECT contact_date, contact_id FROM copies
+      SELECT contact_date, contact_id FROM copies WHERE NOT is_task
       GROUP BY contact_date, contact_id HAVING count(*) > 1
+    ),
+    follow_ups AS (
+      SELECT follow_up_for, count(*) AS tasks, count(accepted) AS accepted_tasks,
+        count_if(COALESCE(disconnect_reason = {_quote(EXPIRED_REASON)}, FALSE)) AS expired_tasks,
+        min({_epoch("accepted")}) AS accepted_at
+      FROM copies WHERE is_task
+      GROUP BY follow_up_for
     )
-    SELECT {copy_fields}
-    FROM copies LEFT JOIN repeated ON {same_contact}
-    WHERE repeated.contact_id IS NULL
-    UNION ALL
-    SELECT {fields} FROM (
-      SELECT {copy_fields},
-        ROW_NUMBER() OVER (PARTITION BY copies.contact_date, copies.contact_id
-          ORDER BY copies.last_update DESC NULLS LAST) AS copy
-      FROM copies JOIN repeated ON {same_contact}
-    ) AS ranked
-    WHERE copy = 1
-  ) AS latest
+    SELECT {fields}, {tasks} FROM (
+      SELECT {copy_fields}
+      FROM copies LEFT JOIN repeated ON {same_contact}
+      WHERE repeated.contact_id IS NULL AND NOT copies.is_task
+      UNION ALL
+      SELECT {fields} FROM (
+        SELECT {copy_fields},
+          ROW_NUMBER() OVER (PARTITION BY copies.contact_date, copies.contact_id
+            ORDER BY copies.last_update DESC NULLS LAST) AS copy
+        FROM copies JOIN repeated ON {same_contact}
+      ) AS ranked
+      WHERE copy = 1
+    ) AS latest
+    LEFT JOIN follow_ups ON latest.contact_id = follow_ups.follow_up_for
+  ) AS followed
   ) AS scored
   ) AS counted
   ) AS classified"""
@@ -204,8 +308,10 @@ def answers_view(definition: SurveyDefinition) -> str:
   WHERE score IS NOT NULL"""
 
 
-def _with_contacts(definition: SurveyDefinition, body: str) -> str:
-    return f"WITH survey_contacts AS (\n  {contacts_view(definition)}\n)\n{body}"
+def _with_contacts(definition: SurveyDefinition, body: str, *ctes: str) -> str:
+    """`body` over the `survey_contacts` CTE, and any further CTEs (`name AS (...)`) after it."""
+    more = "".join(f",\n{cte}" for cte in ctes)
+    return f"WITH survey_contacts AS (\n  {contacts_view(definition)}\n){more}\n{body}"
 
 
 def over_contacts(definition: SurveyDefinition, sql: str) -> str:
@@ -256,6 +362,8 @@ def _counters(definition: SurveyDefinition) -> dict[str, str]:
         "skipped": "count_if(skipped)",
     }
     counters.update(_decision_counters())
+    counters["low_score_contacts"] = "count_if(low_score)"
+    counters["followed_up"] = f"count_if(COALESCE(follow_up = {_quote(FollowUp.ACCEPTED)}, FALSE))"
     bands = definition.bands
     if bands is None:
         return counters
@@ -275,9 +383,10 @@ def _counters(definition: SurveyDefinition) -> dict[str, str]:
 
 
 def _figures(definition: SurveyDefinition, total: Callable[[str], str] | None = None) -> str:
-    """Contacts, offered, answered, response rate, skipped (and why), CSAT, NPS, CES over the
-    grouped contacts. `total(counter)` is the SQL of one of `_counters` over the group: the
-    aggregate itself (default), or the sum of per-subgroup counts (`all_metrics_query`).
+    """Contacts, offered, answered, response rate, skipped (and why), the follow-up of low
+    scores (its times come from `_follow_up_times`), CSAT, NPS, CES over the grouped contacts.
+    `total(counter)` is the SQL of one of `_counters` over the group: the aggregate itself
+    (default), or the sum of per-subgroup counts (`all_metrics_query`).
 
     A metric counts answers, not contacts: two CSAT questions give two answers per contact.
     Skipped contacts were never offered, so they lower neither `offered` nor the response rate.
@@ -293,11 +402,15 @@ def _figures(definition: SurveyDefinition, total: Callable[[str], str] | None = 
         return [value(f"{c}_{counter}") for c in columns(metric)]
 
     decided = ",\n    ".join(f"{value(name)} AS {name}" for name in DECISION_FIGURES)
+    low, followed = value("low_score_contacts"), value("followed_up")
     figures = f"""{value("contacts")} AS contacts, {value("offered")} AS offered,
     {value("answered")} AS answered,
     {_ratio([value("answered")], [value("offered")])} AS response_rate,
     {value("skipped")} AS skipped,
-    {decided}"""
+    {decided},
+    {low} AS low_score_contacts, {followed} AS followed_up,
+    {_ratio([followed], [low])} AS follow_up_rate,
+    {low} - {followed} AS not_followed_up"""
     if bands is None:
         return figures + (
             ",\n    CAST(NULL AS DOUBLE) AS csat, CAST(NULL AS DOUBLE) AS nps, "
@@ -314,13 +427,67 @@ def _figures(definition: SurveyDefinition, total: Callable[[str], str] | None = 
     {_ratio(each("ces", "ok"), each("ces", "n"))} AS ces_share"""
 
 
+def _percentile(percent: int) -> str:
+    """The `percent` percentile of a group's follow-up minutes (`sorted`, ascending),
+    interpolated between the two nearest ranks, as `statistics.quantiles(...,
+    method="inclusive")` and numpy's default do. Exact, where Athena has only approximate
+    percentiles; the rank is counted in whole hundredths, so no rounding can miss an element."""
+    rank = f"(100 + {percent} * (cardinality(sorted) - 1))"  # 100 x the 1-based rank
+    share = f"mod({rank}, 100)"
+    below = f"element_at(sorted, CAST(({rank} - {share}) / 100 AS BIGINT))"
+    above = (
+        f"element_at(sorted, CAST(({rank} - {share}) / 100 AS BIGINT) "
+        f"+ CASE WHEN {share} > 0 THEN 1 ELSE 0 END)"
+    )
+    return f"{below} + {share} / 100E0 * ({above} - {below})"
+
+
+def _follow_up_times(groupings: dict[str, str | None]) -> str:
+    """The `follow_up_times` CTE: per `grouping_name` (a name in `groupings`) and `group_name`
+    (the value of its survey_contacts column, or 'all' for None), the median and 90th
+    percentile of the follow-up minutes. Percentiles do not add up, so these are not counted
+    per combination of groups as the other figures are: each group sorts its own minutes."""
+    columns = {name: column for name, column in groupings.items() if column}
+    overall = [name for name, column in groupings.items() if not column]
+    if not columns:  # overall only
+        name, value, grouped = _quote(overall[0]), "'all'", ""
+    elif not overall and len(columns) == 1:  # one grouping
+        ((only, column),) = columns.items()
+        name, value, grouped = _quote(only), column, f"GROUP BY {column}"
+    else:
+        arms = " ".join(f"WHEN grouping({c}) = 0 THEN {_quote(n)}" for n, c in columns.items())
+        name = f"CASE {arms} ELSE {_quote(overall[0]) if overall else 'NULL'} END"
+        value = f"COALESCE({', '.join(columns.values())}, 'all')"
+        sets = ", ".join(["()"] * bool(overall) + [f"({c})" for c in columns.values()])
+        grouped = f"GROUP BY GROUPING SETS ({sets})"
+    return f"""follow_up_times AS (
+  SELECT grouping_name, group_name,
+    {_percentile(50)} AS follow_up_minutes_median,
+    {_percentile(90)} AS follow_up_minutes_p90
+  FROM (
+    SELECT {name} AS grouping_name, {value} AS group_name,
+      array_agg(follow_up_minutes ORDER BY follow_up_minutes) AS sorted
+    FROM survey_contacts WHERE follow_up_minutes IS NOT NULL
+    {grouped}
+  ) AS timed
+)"""
+
+
+FOLLOW_UP_TIMES: Final = "times.follow_up_minutes_median, times.follow_up_minutes_p90"
+
+
 def metrics_query(definition: SurveyDefinition, group: str | None) -> str:
     """The figures per group (a survey_contacts column), or overall."""
     key = group or "'all'"
-    body = f"""SELECT {key} AS group_name,
+    body = f"""SELECT figures.*, {FOLLOW_UP_TIMES}
+FROM (
+  SELECT {key} AS group_name,
     {_figures(definition)}
-FROM survey_contacts GROUP BY 1 ORDER BY 1"""
-    return _with_contacts(definition, body)
+  FROM survey_contacts GROUP BY 1
+) AS figures
+LEFT JOIN follow_up_times AS times ON times.group_name = figures.group_name
+ORDER BY 1"""
+    return _with_contacts(definition, body, _follow_up_times({"group": group}))
 
 
 def all_metrics_query(definition: SurveyDefinition) -> str:
@@ -335,18 +502,24 @@ def all_metrics_query(definition: SurveyDefinition) -> str:
     value = ", ".join(GROUPINGS.values())
     sets = ", ".join(f"({column})" for column in GROUPINGS.values())
     counts = ",\n    ".join(f"{sql} AS {name}" for name, sql in _counters(definition).items())
-    body = f"""SELECT CASE {arms} ELSE 'overall' END AS grouping_name,
+    body = f"""SELECT figures.*, {FOLLOW_UP_TIMES}
+FROM (
+  SELECT CASE {arms} ELSE 'overall' END AS grouping_name,
     COALESCE({value}, 'all') AS group_name,
     {_figures(definition, lambda counter: f"sum({counter})")}
-FROM (
-  SELECT {value},
-    {counts}
-  FROM survey_contacts
-  GROUP BY {value}
-) AS combinations
-GROUP BY GROUPING SETS ((), {sets})
+  FROM (
+    SELECT {value},
+      {counts}
+    FROM survey_contacts
+    GROUP BY {value}
+  ) AS combinations
+  GROUP BY GROUPING SETS ((), {sets})
+) AS figures
+LEFT JOIN follow_up_times AS times
+  ON times.grouping_name = figures.grouping_name AND times.group_name = figures.group_name
 ORDER BY 1, 2"""
-    return _with_contacts(definition, body)
+    times = _follow_up_times({"overall": None, **GROUPINGS})
+    return _with_contacts(definition, body, times)
 
 
 def response_rate_query(definition: SurveyDefinition) -> str:
@@ -373,24 +546,36 @@ FROM survey_answers GROUP BY question, score ORDER BY question, score"""
     return _with_views(definition, body)
 
 
-def low_scores_query(definition: SurveyDefinition) -> str:
-    """Every contact with an answer below the low-score threshold: who handled it, its lowest
-    score and every answer (a column per question)."""
+def _contact_list(definition: SurveyDefinition, condition: str) -> str:
+    """Low-score contacts (`condition` narrows them): who handled each, its lowest score, every
+    answer (a column per question) and what became of its follow-up task."""
     names = [score_column(q.key) for q in definition.questions]
-    low = " OR ".join(f"{n} < {definition.low_score_threshold}" for n in names)
     lowest = ", ".join(f"COALESCE({n}, {definition.scale_max})" for n in names)
     lowest_sql = f"least({lowest})" if len(names) > 1 else lowest
     body = f"""SELECT contact_date, contact_id, agent, queue, mode, language,
   {lowest_sql} AS lowest,
-  {", ".join(names)}
-FROM survey_contacts WHERE {low}
+  {", ".join(names)},
+  follow_up, follow_up_minutes
+FROM survey_contacts WHERE {condition}
 ORDER BY contact_date, contact_id"""
     return _with_contacts(definition, body)
+
+
+def low_scores_query(definition: SurveyDefinition) -> str:
+    """Every contact with an answer below the low-score threshold, with its follow-up."""
+    return _contact_list(definition, "low_score")
+
+
+def not_followed_up_query(definition: SurveyDefinition) -> str:
+    """The low-score contacts no agent has accepted a follow-up task for (`follow_up`: the
+    task expired, ended otherwise, or is still open)."""
+    return _contact_list(definition, f"low_score AND follow_up <> {_quote(FollowUp.ACCEPTED)}")
 
 
 def named_queries(definition: SurveyDefinition) -> tuple[NamedQuery, ...]:
     """Every report query, named as Athena shows it; parameters: first and last contact date."""
     dates = "Parameters: first and last contact date (YYYY-MM-DD)."
+    follow = "low scores followed up (rate, median and p90 minutes to a task accepted)"
     per = {
         "byDay": "day", "byQueue": "queue", "byAgent": "agent", "byMode": "survey mode",
         "byLanguage": "language",
@@ -398,13 +583,15 @@ def named_queries(definition: SurveyDefinition) -> tuple[NamedQuery, ...]:
     return (
         NamedQuery(
             "survey-metrics-overall",
-            f"Contacts, response rate, skipped, CSAT, NPS and CES over a date range. {dates}",
+            f"Contacts, response rate, skipped, CSAT, NPS, CES and {follow} over a date range. "
+            + dates,
             metrics_query(definition, None),
         ),
         *(
             NamedQuery(
                 f"survey-metrics-by-{per[name].split()[-1]}",
-                f"Contacts, response rate, skipped, CSAT, NPS and CES per {per[name]}. {dates}",
+                f"Contacts, response rate, skipped, CSAT, NPS, CES and {follow} per {per[name]}. "
+                + dates,
                 metrics_query(definition, column),
             )
             for name, column in GROUPINGS.items()
@@ -428,8 +615,15 @@ def named_queries(definition: SurveyDefinition) -> tuple[NamedQuery, ...]:
         ),
         NamedQuery(
             "survey-low-scores",
-            f"Answers below the low-score threshold with contact, agent and queue. {dates}",
+            "Contacts with an answer below the low-score threshold with agent, queue and "
+            f"follow-up (accepted, expired, ended, open). {dates}",
             low_scores_query(definition),
+        ),
+        NamedQuery(
+            "survey-not-followed-up",
+            "Low-score contacts whose follow-up task no agent accepted: expired, ended, or still "
+            f"open. {dates}",
+            not_followed_up_query(definition),
         ),
     )
 

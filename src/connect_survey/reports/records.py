@@ -8,6 +8,7 @@ reports read and a few that make a record recognisable are filled.
 from __future__ import annotations
 
 import json
+import math
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from connect_survey.lambda_asset.survey.sampling import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from pathlib import Path
 
 FORMAT_VERSION: Final = "2017-03-10"
@@ -53,22 +54,28 @@ def contact_record(
     initial_contact_id: str | None = None,
     last_update: datetime | None = None,
     disconnect_reason: str = "CUSTOMER_DISCONNECT",
+    channel: str = "VOICE",
+    initiation_method: str = "INBOUND",
+    connected_to_agent: datetime | None = None,
+    related_contact_id: str | None = None,
 ) -> dict[str, Any]:
-    """One CTR as Connect puts it on the Kinesis stream (JSON object, PascalCase fields)."""
-    return {
+    """One CTR as Connect puts it on the Kinesis stream (JSON object, PascalCase fields); a
+    follow-up task is `channel="TASK"`, `initiation_method="API"`, with the surveyed contact as
+    `related_contact_id`."""
+    record: dict[str, Any] = {
         "AWSAccountId": account,
         "AWSContactTraceRecordFormatVersion": FORMAT_VERSION,
         "Agent": None
         if agent is None
         else {"ARN": f"{instance_arn}/agent/{_stable_id(agent)}", "Username": agent},
         "Attributes": dict(attributes),
-        "Channel": "VOICE",
+        "Channel": channel,
         "ContactId": contact_id,
         "InitialContactId": initial_contact_id,
         "PreviousContactId": None,
         "DisconnectReason": disconnect_reason,
         "DisconnectTimestamp": timestamp(disconnected),
-        "InitiationMethod": "INBOUND",
+        "InitiationMethod": initiation_method,
         "InitiationTimestamp": timestamp(initiated),
         "InstanceARN": instance_arn,
         "LastUpdateTimestamp": timestamp(last_update or disconnected),
@@ -76,6 +83,11 @@ def contact_record(
         if queue is None
         else {"ARN": f"{instance_arn}/queue/{_stable_id(queue)}", "Name": queue},
     }
+    if record["Agent"] is not None and connected_to_agent is not None:
+        record["Agent"]["ConnectedToAgentTimestamp"] = timestamp(connected_to_agent)
+    if related_contact_id is not None:
+        record["RelatedContactId"] = related_contact_id
+    return record
 
 
 def _stable_id(name: str) -> str:
@@ -109,6 +121,80 @@ class DemoCentre:
     sampling_percent: int = 90
     cooldown_share: float = 0.06
     undecided_share: float = 0.003
+    # Each low score's follow-up task (created at the low answer, on the follow-up queue):
+    # supervisors accept it after a log-normal delay from the end of the call (median and
+    # spread), or it expires unassigned after Connect's default 7 days.
+    supervisors: tuple[str, ...] = ("maria.santos", "noah.fischer")
+    follow_up_queue: str = "supervisor"
+    follow_up_median_minutes: float = 35.0
+    follow_up_spread: float = 1.1  # sigma of the log: p90 is about 4x the median
+    expired_share: float = 0.08
+    task_expiry_days: int = 7
+
+
+@dataclass(frozen=True)
+class _FollowUps:
+    """What the generator needs to make follow-up tasks: the centre's supervisors and queue as
+    CTR objects, and when the generated period ends (tasks still open then have no record)."""
+
+    centre: DemoCentre
+    supervisors: tuple[tuple[str, str], ...]
+    queue: dict[str, str]
+    end: int  # seconds from the first day's midnight
+
+    def task(
+        self,
+        rng: random.Random,
+        surveyed: dict[str, Any],
+        ended: int,
+        stamp: Callable[[int], str],
+    ) -> dict[str, Any] | None:
+        """The task record for `surveyed` (its call ended `ended` seconds in), or None while the
+        task is still open at the end of the period. The task starts at the low answer, a few
+        seconds before the caller hangs up, and carries the call's attributes (RelatedContactId
+        copies them) and the link to it."""
+        centre = self.centre
+        created = ended - rng.randrange(5, 40)
+        hexed = f"{rng.getrandbits(128):032x}"
+        task_id = f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-b{hexed[17:20]}-{hexed[20:]}"
+        attributes = {
+            **surveyed["Attributes"],
+            contract.FOLLOW_UP_FOR_ATTRIBUTE: surveyed["ContactId"],
+            contract.ALERT_ID_ATTRIBUTE: str(uuid.UUID(int=rng.getrandbits(128))),
+        }
+        accepted: int | None = None
+        if rng.random() < centre.expired_share:
+            closed, reason = created + centre.task_expiry_days * 86_400, "EXPIRED"
+        else:
+            delay = rng.lognormvariate(
+                math.log(centre.follow_up_median_minutes * 60), centre.follow_up_spread
+            )
+            accepted = ended + max(10, round(delay))
+            closed, reason = accepted + rng.randrange(120, 1_200), "AGENT_DISCONNECT"
+        if closed >= self.end:
+            return None
+        agent: dict[str, str] | None = None
+        if accepted is not None:
+            arn, name = self.supervisors[rng.randrange(len(self.supervisors))]
+            agent = {"ARN": arn, "Username": name, "ConnectedToAgentTimestamp": stamp(accepted)}
+        return {
+            "AWSAccountId": surveyed["AWSAccountId"],
+            "AWSContactTraceRecordFormatVersion": FORMAT_VERSION,
+            "Agent": agent,
+            "Attributes": attributes,
+            "Channel": "TASK",
+            "ContactId": task_id,
+            "InitialContactId": task_id,
+            "PreviousContactId": None,
+            "RelatedContactId": surveyed["ContactId"],
+            "DisconnectReason": reason,
+            "DisconnectTimestamp": stamp(closed),
+            "InitiationMethod": "API",
+            "InitiationTimestamp": stamp(created),
+            "InstanceARN": surveyed["InstanceARN"],
+            "LastUpdateTimestamp": stamp(closed),
+            "Queue": self.queue,
+        }
 
 
 def generate(
@@ -123,7 +209,9 @@ def generate(
 ) -> Iterator[dict[str, Any]]:
     """`count` realistic CTRs over `days` days ending `last_day`: varied agents, queues, modes,
     languages, eligibility decisions (sampling, cooldown, withheld numbers), answer patterns and
-    hang-ups; ~1% of contacts come twice (Connect delivers at least once)."""
+    hang-ups; each low score's follow-up task (accepted after a realistic delay, expired, or
+    still open at the end: no record yet); ~1% of records come twice (Connect delivers at
+    least once)."""
     survey = survey or SurveyDefinition()
     centre = centre or DemoCentre()
     rng = random.Random(seed)
@@ -154,6 +242,18 @@ def generate(
         languages.append((cumulative, code))
     last_language = languages[-1][1]
     sampled_share = centre.sampling_percent / 100
+    threshold = survey.low_score_threshold
+    follow_ups = _FollowUps(
+        centre=centre,
+        supervisors=tuple(
+            (f"{instance_arn}/agent/{_stable_id(name)}", name) for name in centre.supervisors
+        ),
+        queue={
+            "ARN": f"{instance_arn}/queue/{_stable_id(centre.follow_up_queue)}",
+            "Name": centre.follow_up_queue,
+        },
+        end=days * 86_400,
+    )
 
     def stamp(second: int) -> str:
         minute, sec = divmod(second % 86_400, 60)
@@ -179,6 +279,7 @@ def generate(
         else:
             decision = Decision.OFFER
         eligible = decision in (Decision.OFFER, Decision.UNDECIDED)
+        low_score = False
         attributes = {
             mode_key: mode,
             language_key: language,
@@ -207,7 +308,9 @@ def generate(
                 centre_score = (typical - 1) / 4 * span + low
                 for attribute in attributes_of[:answered]:
                     value = round(gauss(centre_score, span * 0.22))
-                    attributes[attribute] = str(high if value > high else max(low, value))
+                    score = high if value > high else max(low, value)
+                    attributes[attribute] = str(score)
+                    low_score = low_score or score < threshold
                 attributes[status] = (
                     contract.STATUS_COMPLETE
                     if answered == questions
@@ -215,7 +318,8 @@ def generate(
                     if answered
                     else contract.STATUS_UNANSWERED
                 )
-        disconnected = stamp(started + 60 + randint(900))
+        ended = started + 60 + randint(900)
+        disconnected = stamp(ended)
         record = {
             "AWSAccountId": DEMO_ACCOUNT,
             "AWSContactTraceRecordFormatVersion": FORMAT_VERSION,
@@ -238,6 +342,13 @@ def generate(
         if produced < count and random_() < 0.01:  # re-delivered, e.g. after an update
             yield {**record, "LastUpdateTimestamp": stamp(started + 4_000)}
             produced += 1
+        task = follow_ups.task(rng, record, ended, stamp) if low_score else None
+        if task is not None and produced < count:
+            yield task
+            produced += 1
+            if produced < count and random_() < 0.01:  # its record delivered twice
+                yield task
+                produced += 1
 
 
 def write_simulated_record(

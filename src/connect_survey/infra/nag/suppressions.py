@@ -9,8 +9,6 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 
-from connect_survey.infra.nag.pack import PACK_NAME
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -84,19 +82,6 @@ def suppress_findings(*, handlers: SurveyHandlers, task_contacts: str | None = N
 
 def suppress_reporting_findings(*, reports: ContactRecordReports) -> None:
     """The reports bucket and the Firehose role: accepted findings, each with its reason."""
-    # Temporary: the `reports` work of issue 17 (B.6) replaces the map with a struct of the
-    # survey attributes. tests/infra/test_synth.py fails as soon as this no longer applies.
-    NagSuppressions.add_resource_suppressions(
-        reports.table,
-        [
-            NagPackSuppression(
-                id=f"{PACK_NAME}-EndpointsAtRest",
-                reason="Accepted only until issue 17 B.6 lands: the attributes map holds every "
-                "contact attribute the flows set, SurveyCallerKey included.",
-                applies_to=["Column::attributes"],
-            )
-        ],
-    )
     NagSuppressions.add_resource_suppressions(
         reports.bucket,
         [
@@ -126,8 +111,13 @@ def suppress_reporting_findings(*, reports: ContactRecordReports) -> None:
                 NagPackSuppression(
                     id="AwsSolutions-IAM5",
                     reason="Firehose writes objects under prefixes chosen per record (contact "
-                    "date, error type), so it needs every key of its own bucket.",
-                    applies_to=[RegexAppliesTo(regex="/^Resource::<.*Bucket.*\\.Arn>\\/\\*$/")],
+                    "date, error type), so it needs every key under ctr/ and errors/ of its own "
+                    "bucket, and nothing else.",
+                    applies_to=[
+                        RegexAppliesTo(
+                            regex="/^Resource::<.*Bucket.*\\.Arn>\\/(ctr|errors)\\/\\*$/"
+                        )
+                    ],
                 )
             ],
             apply_to_children=True,
