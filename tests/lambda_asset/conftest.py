@@ -17,10 +17,13 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
+from connect_survey.config.follow_up import FollowUpSettings
 from connect_survey.lambda_asset.survey import alert, aws, finish, score
 from connect_survey.lambda_asset.survey.budget import CALL_PATH
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN as TOPIC_ARN_VARIABLE
+from connect_survey.lambda_asset.survey.channels.task import FLOW_ARN as TASK_FLOW_ARN_VARIABLE
+from connect_survey.lambda_asset.survey.channels.task import SETTINGS as TASK_SETTINGS_VARIABLE
 from connect_survey.lambda_asset.survey.contract import (
     ENV_RETENTION_DAYS,
     ENV_SURVEY,
@@ -40,6 +43,7 @@ from connect_survey.lambda_asset.survey.outbox import (
     read_outbox,
 )
 from connect_survey.lambda_asset.survey.telemetry import logger
+from connect_survey.simulator.connect_tasks import EmbeddedTasks
 from connect_survey.simulator.stream import TableStream
 
 REGION = "us-east-1"
@@ -358,3 +362,23 @@ def later(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         monkeypatch.setattr(alert, "_now", lambda: shifted)
 
     return advance
+
+
+# The follow-up task channel: on as a stage with `followUp` has it, Connect answered in process.
+TASK_INSTANCE_ID = "11111111-2222-4333-8444-555555555555"
+TASK_FLOW_ID = "0f0e0d0c-0b0a-4908-8706-050403020100"
+TASK_FLOW_ARN = (
+    f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{TASK_INSTANCE_ID}/contact-flow/{TASK_FLOW_ID}"
+)
+
+
+@pytest.fixture
+def follow_up_tasks(monkeypatch: pytest.MonkeyPatch) -> EmbeddedTasks:
+    """The task channel configured with the built-in texts in English and Korean; the tasks
+    Connect started are in `.tasks` (StartTaskContact answered in process, ClientToken honoured)."""
+    settings = FollowUpSettings().task_settings(["en-US", "ko-KR"])
+    monkeypatch.setenv(TASK_FLOW_ARN_VARIABLE, TASK_FLOW_ARN)
+    monkeypatch.setenv(TASK_SETTINGS_VARIABLE, settings.to_env())
+    tasks = EmbeddedTasks(flow_ids={TASK_FLOW_ID})
+    tasks.attach(aws.publisher("connect").meta.events)
+    return tasks

@@ -114,7 +114,7 @@ def test_alert_registry_refuses_a_channel_whose_sends_outlive_a_claim() -> None:
     # THEN it is refused, by name, and the registry is unchanged
     with pytest.raises(ValueError, match=r"'slowpager': a claim .* would not outlive"):
         CHANNELS.register(SlowPagerChannel())
-    assert CHANNELS.names == ["sns", "events"]
+    assert CHANNELS.names == ["sns", "events", "task"]
 
 
 def test_alert_function_delivers_through_a_registered_channel(

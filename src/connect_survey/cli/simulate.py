@@ -48,7 +48,7 @@ from connect_survey.simulator.testing.record import RecordError, record_case
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from connect_survey.flows.offline import OfflineStage
     from connect_survey.simulator.simulate import Report
@@ -75,6 +75,8 @@ def simulate_command(args: argparse.Namespace) -> int:
             # Sent by the sweeper, after the stream's retries gave up: when, in schedule time.
             late = next((s["after_seconds"] for s in report.sweeps if alert in s["alerts"]), None)
             print(f"ALERT via {alert['channel']}" + (f" (swept {late:g} s later)" if late else ""))
+            if alert["channel"] == "task":
+                print(format_task(alert))
         for result in report.results:
             print(f"STORED {result['attribute']} = {result['score']}")
         if report.survey_status is not None:
@@ -254,6 +256,20 @@ def call_line_parser(args: argparse.Namespace) -> argparse.ArgumentParser:
     return line
 
 
+def format_task(task: Mapping[str, Any]) -> str:
+    """A follow-up task's lines under its ALERT line: what the supervisor sees, and where."""
+    queue = task["queue"] or f"not queued ({task['routing']})"
+    references = ", ".join(f"{name}={value}" for name, value in task["references"].items())
+    return "\n".join(
+        (
+            f"  name: {task['name']}",
+            f"  queue: {queue}",
+            f"  references: {references}",
+            f"  RelatedContactId: {task['relatedContactId']}",
+        )
+    )
+
+
 def add_simulate(commands: Any) -> None:
     sim = commands.add_parser("simulate", help="play a call through a flow with the real handlers")
     call_arguments(sim, flow_optional=True)
@@ -313,8 +329,8 @@ def call_arguments(sim: argparse.ArgumentParser, *, flow_optional: bool) -> None
     sim.add_argument(
         "--fail-service", action="append", type=failing_service, default=[],
         metavar="SERVICE[=N]",
-        help="make the handlers' next N calls (default 1) to sns, events or dynamodb fail, to "
-        "watch the outbox retry (repeatable)",
+        help="make the handlers' next N calls (default 1) to sns, events, dynamodb or connect "
+        "(StartTaskContact) fail, to watch the outbox retry (repeatable)",
     )  # fmt: skip
     sim.add_argument(
         "--hangs-up-first", choices=("agent", "caller"), default="agent",

@@ -34,6 +34,7 @@ from connect_survey.config.base import (
     LogRetentionDays,
 )
 from connect_survey.config.errors import setting_error
+from connect_survey.config.follow_up import FollowUpSettings
 from connect_survey.config.prompts import (
     DEFAULT_PROMPTS,
     OPTIONAL_PROMPTS,
@@ -164,6 +165,11 @@ class StageSettings(ConfigModel):
         description="contact records to S3 and Athena (reports); left out, none is deployed",
     )
     sampling: SamplingSettings = SamplingSettings()
+    follow_up: FollowUpSettings | None = Field(
+        default=None,
+        description="a task in the agent workspace for every low score (on by default once "
+        "the section is present); left out, none",
+    )
     # Off unless a stage asks: every live run places a real simulated call on the instance (it
     # can reach a real agent's queue and shows in contact records), which a production stage
     # should opt into knowingly, never inherit.
@@ -333,6 +339,33 @@ class StageSettings(ConfigModel):
         queue's logical name."""
         translation = self.translations.get(code, TranslationSettings())
         return {name: translation.queue_names.get(name, name) for name in self.queues}
+
+    @model_validator(mode="after")
+    def _follow_up_fits_the_stage(self) -> Self:
+        follow_up = self.follow_up
+        if follow_up is None:
+            return self
+        if follow_up.queue != SUPERVISOR_QUEUE and follow_up.queue not in self.queues:
+            raise setting_error(
+                "followUp.queue",
+                f"{follow_up.queue!r} is not {SUPERVISOR_QUEUE!r} nor one of the queues "
+                f"({', '.join(self.queues)}); name one of them",
+            )
+        for code in follow_up.templates:
+            if code not in self.spoken_languages:
+                raise setting_error(
+                    f"followUp.templates.{code}",
+                    f"{code!r} is not one of the stage's languages "
+                    f"({', '.join(self.spoken_languages)}); remove it, or add it to languages",
+                )
+        for code in self.spoken_languages:
+            if follow_up.task and follow_up.templates_in(code) is None:
+                raise setting_error(
+                    f"followUp.templates.{code}",
+                    f"is missing; {code!r} has no built-in task texts, so write the task's "
+                    "name and description in it",
+                )
+        return self
 
     @model_validator(mode="after")
     def _agrees_with_the_instance(self) -> Self:

@@ -22,7 +22,7 @@ from connect_survey.config.errors import (
 from connect_survey.config.settings import StageSettings
 from connect_survey.flows.catalog import CALLBACK_QUEUE, SUPERVISOR_QUEUE
 from connect_survey.flows.languages import LANGUAGES, prompts_in
-from connect_survey.flows.offline import OfflineStage, created_queue_arn
+from connect_survey.flows.offline import FollowUpTasks, OfflineStage, created_queue_arn
 from connect_survey.flows.prompts import Prompts
 from connect_survey.flows.render import FlowInputs, LanguageChoice, MenuOption
 
@@ -106,6 +106,17 @@ def _offline(name: str, settings: StageSettings) -> OfflineStage:
         },
         queues={**settings.queues, SUPERVISOR_QUEUE: supervisor, CALLBACK_QUEUE: callback},
         retention_days=settings.result_retention_days,
+        follow_up=_follow_up(settings),
+    )
+
+
+def _follow_up(settings: StageSettings) -> FollowUpTasks | None:
+    """The stage's follow-up tasks: on where `followUp` is present, unless its task is off."""
+    follow_up = settings.follow_up
+    if follow_up is None or not follow_up.task:
+        return None
+    return FollowUpTasks(
+        queue=follow_up.queue, settings=follow_up.task_settings(settings.spoken_languages)
     )
 
 

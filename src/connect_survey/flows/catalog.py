@@ -1,4 +1,5 @@
-"""The six flows: their keys, what each one references, and the order they must be created in."""
+"""The six flows: their keys, what each one references, and the order they must be created in;
+and the follow-up task flow of a stage with follow-up tasks."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ OPT_IN_INBOUND: Final = "opt-in-inbound"
 OPT_IN_SURVEY: Final = "opt-in-survey"
 ESCALATION_INBOUND: Final = "escalation-inbound"
 ESCALATION_SURVEY: Final = "escalation-survey"
+# The flow a low score's follow-up task runs (StartTaskContact): to the follow-up queue.
+FOLLOW_UP_TASK: Final = "follow-up-task"
 
 # The handlers the flows invoke, by logical name (the handler contract in lambdas/ owns them;
 # function names are `resource_name(namePrefix, key)`).
@@ -57,10 +60,16 @@ class FlowSpec:
     # The default language's inbound flows: (language, inbound flow key) for every other
     # language, the flows its callers are handed to.
     language_flows: tuple[tuple[str, str], ...] = ()
+    # The task flow: the logical queue it routes follow-up tasks to.
+    follow_up_queue: str | None = None
 
     @property
     def is_survey(self) -> bool:
-        return self.survey_flow is None
+        return self.survey_flow is None and not self.is_task
+
+    @property
+    def is_task(self) -> bool:
+        return self.follow_up_queue is not None
 
     @property
     def template_key(self) -> str:
@@ -149,6 +158,16 @@ def stage_flows(other_languages: Sequence[str] = ()) -> tuple[FlowSpec, ...]:
         for spec in inbound
     ]
     return (*surveys, *copies, *choosing)
+
+
+def follow_up_task_flow(queue: str) -> FlowSpec:
+    """The task flow of a stage whose low scores start tasks on `queue` (a logical name)."""
+    return FlowSpec(
+        key=FOLLOW_UP_TASK,
+        mode="",
+        description="Routes the follow-up task of a low survey score to its queue.",
+        follow_up_queue=queue,
+    )
 
 
 def resource_name(name_prefix: str, key: str) -> str:

@@ -16,6 +16,7 @@ from connect_survey.flows.catalog import (
     HANDLERS,
     SUPERVISOR_QUEUE,
     FlowSpec,
+    follow_up_task_flow,
     resource_name,
     stage_flows,
 )
@@ -30,6 +31,8 @@ from connect_survey.flows.render import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from connect_survey.lambda_asset.survey.channels.task import TaskSettings
+
 
 class UnknownFlowKeyError(RenderError):
     """Raised when a key names none of the flows the stage deploys; lists the ones it does."""
@@ -37,6 +40,15 @@ class UnknownFlowKeyError(RenderError):
     def __init__(self, key: str, stage: str, keys: tuple[str, ...]) -> None:
         super().__init__(key, f"not a flow of stage {stage}; its flows are {', '.join(keys)}")
         self.keys = keys
+
+
+@dataclass(frozen=True)
+class FollowUpTasks:
+    """A stage's follow-up tasks: the logical queue its task flow routes them to, and what the
+    task channel reads (names, descriptions, expiry, schedule)."""
+
+    queue: str
+    settings: TaskSettings
 
 
 @dataclass(frozen=True)
@@ -55,11 +67,16 @@ class OfflineStage:
     # BCP-47 code -> what the flows are rendered from for callers in that language; the
     # default language's are `inputs`. Empty: the stage speaks only `inputs.language`.
     languages: Mapping[str, FlowInputs] = field(default_factory=dict)
+    follow_up: FollowUpTasks | None = None  # None: low scores start no task
 
     @property
     def flows(self) -> tuple[FlowSpec, ...]:
-        """The stage's flows in creation order: FLOWS, plus copies per other language."""
-        return stage_flows([code for code in self.languages if code != self.inputs.language])
+        """The stage's flows in creation order: the task flow (with follow-up tasks; it refers
+        to no flow), then FLOWS, plus copies per other language."""
+        others = stage_flows([code for code in self.languages if code != self.inputs.language])
+        if self.follow_up is None:
+            return others
+        return (follow_up_task_flow(self.follow_up.queue), *others)
 
     @property
     def flow_keys(self) -> tuple[str, ...]:
@@ -102,11 +119,13 @@ class OfflineStage:
             found[self.flow_arn(spec.survey_flow)] = (
                 f"set disconnect flow: pick {self.resource_name(spec.survey_flow)}"
             )
-        if spec.uses_supervisor_queue:
-            for queue in (SUPERVISOR_QUEUE, CALLBACK_QUEUE):
-                arn = self.queues[queue]
-                if arn == created_queue_arn(self.instance_arn, self.name_prefix, queue):
-                    found[arn] = f"queue: pick {self.resource_name(queue)}"
+        queues = [SUPERVISOR_QUEUE, CALLBACK_QUEUE] if spec.uses_supervisor_queue else []
+        if spec.follow_up_queue:
+            queues.append(spec.follow_up_queue)
+        for queue in queues:
+            arn = self.queues[queue]
+            if arn == created_queue_arn(self.instance_arn, self.name_prefix, queue):
+                found[arn] = f"queue: pick {self.resource_name(queue)}"
         return found
 
     def render(self, key: str) -> dict[str, Any]:

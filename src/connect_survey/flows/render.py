@@ -67,6 +67,9 @@ CONTRACT_NAMES = {
     "param.mode": contract.PARAM_MODE,
     "param.language": contract.PARAM_LANGUAGE,
     "attr.language": contract.LANGUAGE_ATTRIBUTE,
+    "attr.followUpRouting": contract.FOLLOW_UP_ROUTING_ATTRIBUTE,
+    "routing.queueFull": contract.ROUTING_QUEUE_FULL,
+    "routing.transferError": contract.ROUTING_TRANSFER_ERROR,
     "reply.valid": contract.VALID,
     "reply.score": contract.SCORE,
     "reply.escalate": contract.ESCALATE,
@@ -94,6 +97,8 @@ OWN_LANGUAGE_START = "set-language-code"  # the flow's own language: its code, v
 LANGUAGE_START = "language-by-attribute"
 LANGUAGE_MENU_START = "language-menu-"  # + code: the language's voice, then its option
 TRANSFER_START = "to-"  # + code: the transfer to the language's inbound flow
+# The task flow's queue: the stage's follow-up queue, whichever logical queue it is.
+FOLLOW_UP_QUEUE = "queue.followUp"
 # Seconds the caller has to press a key after each language's option, and after the last.
 OPTION_SECONDS = "2"
 LAST_OPTION_SECONDS = "5"
@@ -157,6 +162,8 @@ def binding_names(spec: FlowSpec, menu: Sequence[MenuOption]) -> set[str]:
     if spec.uses_menu:
         names.update(f"queue.{option.queue}" for option in menu)
     names.update(f"flow.language.{code}" for code, _ in spec.language_flows)
+    if spec.follow_up_queue:
+        names.add(FOLLOW_UP_QUEUE)
     return names
 
 
@@ -177,6 +184,8 @@ def flow_bindings(
         available["flow.survey"] = flow_arns[spec.survey_flow]
     for code, key in spec.language_flows:
         available[f"flow.language.{code}"] = flow_arns[key]
+    if spec.follow_up_queue:
+        available[FOLLOW_UP_QUEUE] = queue_arns[spec.follow_up_queue]
     return {name: available[name] for name in binding_names(spec, menu)}
 
 
@@ -195,6 +204,10 @@ def display_names(spec: FlowSpec, menu: Sequence[MenuOption], name_prefix: str) 
         names.update({f"queue.{option.queue}": option.queue for option in menu})
     for code, key in spec.language_flows:
         names[f"flow.language.{code}"] = resource_name(name_prefix, key)
+    follow_up = spec.follow_up_queue
+    if follow_up:
+        created = follow_up in (SUPERVISOR_QUEUE, CALLBACK_QUEUE)
+        names[FOLLOW_UP_QUEUE] = resource_name(name_prefix, follow_up) if created else follow_up
     return names
 
 

@@ -41,11 +41,12 @@ def connect_channels(
 ) -> None:
     """Grant `function` the send of every registered channel and give it their settings.
 
-    ValueError, naming the channel, when a registered channel has no binding or a binding no
-    channel, or when a binding's settings are not exactly the variables its channel reads.
+    An optional channel without a binding stays off (the stage does not use it). ValueError,
+    naming the channel, when another registered channel has no binding or a binding no channel,
+    or when a binding's settings are not exactly the variables its channel reads.
     """
     by_channel = {binding.channel: binding for binding in bindings}
-    unbound = [name for name in registry.names if name not in by_channel]
+    unbound = [c.name for c in registry if c.name not in by_channel and not c.optional]
     unknown = [name for name in by_channel if name not in registry.names]
     if unbound or unknown:
         raise ValueError(
@@ -56,7 +57,9 @@ def connect_channels(
             )
         )
     for channel in registry:
-        binding = by_channel[channel.name]
+        binding = by_channel.get(channel.name)
+        if binding is None:
+            continue
         if set(binding.environment) != set(channel.variables):
             raise ValueError(
                 f"alert channel {channel.name!r} reads {sorted(channel.variables)}; its "

@@ -59,6 +59,8 @@ SWEEP_AGE_METRICS: Mapping[Metric, str] = {
     Metric.UNFINISHED_WRITE_AGE: "a skipped cooldown record or summary stayed unfinished past its "
     "bound, or no sweep ran; read the sweeper's logs",
 }
+# The follow-up task channel's counts, on the dashboard.
+TASK_METRICS = (Metric.TASK_CREATED, Metric.TASK_POSSIBLE_DUPLICATE, Metric.TASK_FAILED)
 # A record older than this in the stream means alerts are late.
 ITERATOR_AGE_ALARM = Duration.minutes(5)
 
@@ -76,7 +78,9 @@ class Operations(Construct):
         dead_letters: sqs.IQueue,
         emails: Sequence[str],
         stage_key: StageKey,
+        follow_up_tasks: bool = False,
     ) -> None:
+        """`follow_up_tasks`: the alert function starts tasks (an alarm and a widget of theirs)."""
         super().__init__(scope, construct_id)
         self.topic = encrypted_tls_only_topic(
             self, "Topic", display_name="Post-call survey operations alarms", key=stage_key
@@ -152,6 +156,14 @@ class Operations(Construct):
             # Every sweep reports it (0 when nothing is left): silence means no sweep ran.
             alarm(f"Sweeper{metric.value}", age, UNFINISHED_ALARM_SECONDS, what,
                   missing=cloudwatch.TreatMissingData.BREACHING)  # fmt: skip
+        # Tasks are started by whoever sends alerts: the alert function and the sweeper.
+        senders = {
+            key: functions[key] for key in (ALERT_FUNCTION, SWEEPER_FUNCTION) if key in functions
+        }
+        if follow_up_tasks:
+            alarm("FollowUpTaskFailures", handler_metric(Metric.TASK_FAILED, senders), 0,
+                  "StartTaskContact failed: a low score's follow-up task is late (retried); "
+                  "see the alert function's log for Connect's error")  # fmt: skip
 
         self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=resource_name(name_prefix, "surveys")
@@ -176,6 +188,14 @@ class Operations(Construct):
                 width=12,
             ),
         )
+        if follow_up_tasks:
+            self.dashboard.add_widgets(
+                cloudwatch.GraphWidget(
+                    title="Follow-up tasks: created, possibly duplicated, failed (retried)",
+                    left=[handler_metric(metric, senders) for metric in TASK_METRICS],
+                    width=24,
+                )
+            )
         # Who is offered a survey: the denominator of the response rate, and what sampling and
         # the cooldown hold back (one count per inbound call, from the eligibility function).
         eligibility = {ELIGIBILITY_FUNCTION: functions[ELIGIBILITY_FUNCTION]}

@@ -14,6 +14,9 @@ from constructs import Construct
 
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 VOICE = "VOICE"
+TASK = "TASK"
+# Follow-up tasks a supervisor may hold at once (Connect allows 1 to 10 per agent).
+SUPERVISOR_TASKS = 10
 # Connect writes "open all day" as 00:00 to 00:00 (an end of 23:59 would close for a minute).
 MIDNIGHT = connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(hours=0, minutes=0)
 
@@ -34,7 +37,10 @@ class SupervisorRouting(Construct):
         callback_queue_arn: str | None,
         max_contacts: int,
         callback_caller_id_number_arn: str | None,
+        supervisor_tasks: bool = False,
     ) -> None:
+        """`supervisor_tasks`: follow-up tasks wait in the supervisor queue, so the profile
+        takes tasks from it too."""
         super().__init__(scope, construct_id)
         hours: connect.CfnHoursOfOperation | None = None
         if supervisor_queue_arn is None or callback_queue_arn is None:
@@ -88,16 +94,29 @@ class SupervisorRouting(Construct):
             description="Supervisors: escalated survey callers and their callbacks (voice).",
             default_outbound_queue_arn=callback_queue_arn,
             media_concurrencies=[
-                connect.CfnRoutingProfile.MediaConcurrencyProperty(channel=VOICE, concurrency=1)
+                connect.CfnRoutingProfile.MediaConcurrencyProperty(channel=VOICE, concurrency=1),
+                *(
+                    [
+                        connect.CfnRoutingProfile.MediaConcurrencyProperty(
+                            channel=TASK, concurrency=SUPERVISOR_TASKS
+                        )
+                    ]
+                    if supervisor_tasks
+                    else []
+                ),
             ],
             queue_configs=[
                 connect.CfnRoutingProfile.RoutingProfileQueueConfigProperty(
                     delay=0,
                     priority=priority,
                     queue_reference=connect.CfnRoutingProfile.RoutingProfileQueueReferenceProperty(
-                        channel=VOICE, queue_arn=arn
+                        channel=channel, queue_arn=arn
                     ),
                 )
-                for priority, arn in ((1, supervisor_queue_arn), (2, callback_queue_arn))
+                for priority, channel, arn in (
+                    (1, VOICE, supervisor_queue_arn),
+                    (2, VOICE, callback_queue_arn),
+                    *([(1, TASK, supervisor_queue_arn)] if supervisor_tasks else []),
+                )
             ],
         )

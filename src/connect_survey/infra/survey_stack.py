@@ -11,6 +11,7 @@ from connect_survey import PROJECT_ROOT
 from connect_survey.config.errors import ConfigError
 from connect_survey.flows.catalog import (
     CALLBACK_QUEUE,
+    FOLLOW_UP_TASK,
     SUPERVISOR_QUEUE,
     SUPERVISOR_ROUTING_PROFILE,
 )
@@ -18,6 +19,7 @@ from connect_survey.infra.alerting import Alerting
 from connect_survey.infra.connect_integration import LambdaIntegration
 from connect_survey.infra.contact_flows import ContactFlows
 from connect_survey.infra.cooldown_store import CooldownStore
+from connect_survey.infra.follow_up_tasks import FollowUpTaskBinding
 from connect_survey.infra.handlers import SurveyHandlers
 from connect_survey.infra.live_tests import LiveTestCases
 from connect_survey.infra.nag import suppress_findings, suppress_reporting_findings
@@ -83,6 +85,12 @@ class SurveyStack(Stack):
             key=stage_key,
         )
         cooldown = CooldownStore(self, "Cooldown")
+        # Low scores start a task through the stage's task flow, where the stage has followUp.
+        task_binding = (
+            FollowUpTaskBinding(instance_arn=stage.instance_arn, settings=stage.follow_up.settings)
+            if stage.follow_up is not None
+            else None
+        )
         handlers = SurveyHandlers(
             self,
             "Handlers",
@@ -90,7 +98,7 @@ class SurveyStack(Stack):
             partition=stage.partition,
             survey=stage.inputs.survey,
             results=results,
-            alert_channels=alerting.channels,
+            alert_channels=[*alerting.channels, *([task_binding] if task_binding else [])],
             log_retention_days=settings.log_retention_days,
             result_retention_days=stage.retention_days,
             powertools_layer_version=settings.powertools_layer_version,
@@ -110,6 +118,7 @@ class SurveyStack(Stack):
             dead_letters=handlers.dead_letters,
             emails=settings.ops_emails,
             stage_key=stage_key,
+            follow_up_tasks=task_binding is not None,
         )
         integrations = [
             LambdaIntegration(
@@ -132,6 +141,8 @@ class SurveyStack(Stack):
             callback_queue_arn=settings.callback_queue_arn,
             max_contacts=settings.supervisor_max_contacts,
             callback_caller_id_number_arn=settings.callback_caller_id_number_arn,
+            supervisor_tasks=stage.follow_up is not None
+            and stage.follow_up.queue == SUPERVISOR_QUEUE,
         )
         # CDK tokens stand for ARNs in the synthesized Content and are far shorter than them: the
         # offline rendering has ARNs as long as the deployed ones, so the content limit is
@@ -155,6 +166,8 @@ class SurveyStack(Stack):
             queue_arns=queue_arns,
             depends_on=list(integrations),
         )
+        if task_binding is not None:
+            task_binding.bind_flow(flows.arn(FOLLOW_UP_TASK))
         self.live_tests: LiveTestCases | None = None
         if settings.live_tests:
             self.live_tests = LiveTestCases(
@@ -183,7 +196,10 @@ class SurveyStack(Stack):
         CfnOutput(self, RESULTS_TABLE_OUTPUT, value=results.table.table_name)
         CfnOutput(self, ALERT_TOPIC_OUTPUT, value=alerting.topic.topic_arn)
         CfnOutput(self, ALERT_EVENT_BUS_OUTPUT, value=alerting.bus.event_bus_name)
-        suppress_findings(handlers=handlers)
+        suppress_findings(
+            handlers=handlers,
+            task_contacts=task_binding.related_contacts if task_binding else None,
+        )
         if settings.reporting is not None:
             reporting = settings.reporting
             reports = ContactRecordReports(

@@ -41,11 +41,14 @@ from typing import TYPE_CHECKING, Any
 import botocore
 from aws_lambda_powertools import Metrics
 
-from connect_survey.flows.catalog import HANDLERS
+from connect_survey.flows.catalog import FOLLOW_UP_TASK, HANDLERS
 from connect_survey.lambda_asset.survey import alert, aws, contract, sampling, telemetry
 from connect_survey.lambda_asset.survey.budget import CALL_PATH, SWEEP_INTERVAL_SECONDS
 from connect_survey.lambda_asset.survey.channels.events import BUS_NAME
 from connect_survey.lambda_asset.survey.channels.sns import TOPIC_ARN
+from connect_survey.lambda_asset.survey.channels.task import FLOW_ARN as TASK_FLOW_ARN
+from connect_survey.lambda_asset.survey.channels.task import SETTINGS as TASK_SETTINGS
+from connect_survey.lambda_asset.survey.channels.task import flow_ids
 from connect_survey.lambda_asset.survey.environment import handler_environment
 from connect_survey.lambda_asset.survey.items import (
     Answer,
@@ -55,6 +58,7 @@ from connect_survey.lambda_asset.survey.items import (
     result_item,
     result_key,
 )
+from connect_survey.simulator.connect_tasks import EmbeddedTasks, Task
 from connect_survey.simulator.fast_paths import fast_paths
 from connect_survey.simulator.stream import EmbeddedTableStream
 
@@ -91,7 +95,12 @@ FAULT_REDELIVERY = "redelivery"
 FAULT_DEAD_LETTER = "dead letter"
 Handler = Callable[[dict[str, Any], Any], Any]
 # Services a simulated outage can hit (--fail-service), by the name botocore's events use.
-FAILABLE_SERVICES = {"sns": "sns", "events": "eventbridge", "dynamodb": "dynamodb"}
+FAILABLE_SERVICES = {
+    "sns": "sns",
+    "events": "eventbridge",
+    "dynamodb": "dynamodb",
+    "connect": "connect",  # StartTaskContact, the follow-up task channel's call
+}
 # Eligibility decides with the sampling policy; score starts the cooldown on an answer.
 SAMPLING_FUNCTIONS = (contract.ELIGIBILITY_FUNCTION, contract.SCORE_FUNCTION)
 _running = False
@@ -113,7 +122,15 @@ class Sandbox:
         self._deliveries: dict[str, int] = {}  # stream sequence number → times delivered
         self._dead_letters_seen = 0
         self._function: str | None = None  # the project's function running now
+        # moto has no StartTaskContact: the embedded Connect answers it and keeps the tasks.
+        self.tasks: EmbeddedTasks | None = None
+        if stage.follow_up is not None:
+            self.tasks = EmbeddedTasks(flow_ids={self._task_flow_id})
         self.running = False
+
+    @property
+    def _task_flow_id(self) -> str:
+        return flow_ids(self.stage.flow_arn(FOLLOW_UP_TASK))[1]
 
     def start(self) -> None:
         import boto3
@@ -132,6 +149,8 @@ class Sandbox:
             hooks.register(f"provide-client-params.{operation}", _remember_request)
             hooks.register(f"after-call.{operation}", self._recorder(channel))
         hooks.register("before-call", self._injected_failure)
+        if self.tasks is not None:  # after the injected failures, which answer first
+            self.tasks.attach(hooks)
         hooks.register("provide-client-params.dynamodb.PutItem", self._note_cooldown)
         for events in (hooks, session.events):  # moto checks no signature: signing is wasted
             events.register("choose-signer", _unsigned)
@@ -152,6 +171,8 @@ class Sandbox:
         self.faults.clear()
         self._deliveries.clear()
         self._dead_letters_seen = 0
+        if self.tasks is not None:
+            self.tasks.forget()
         self._create_resources(self._session)
 
     def _create_resources(self, session: Any) -> None:
@@ -177,7 +198,8 @@ class Sandbox:
         self._create_cooldown_store(session)
 
     def fail_next(self, service: str, calls: int) -> None:
-        """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb) fail (500)."""
+        """Make the handlers' next `calls` calls to `service` (sns, events, dynamodb, connect)
+        fail (500)."""
         self._failures[FAILABLE_SERVICES[service]] = calls
 
     def _injected_failure(self, event_name: str, **_: Any) -> Any:
@@ -354,6 +376,11 @@ class Sandbox:
         if key in (contract.ALERT_FUNCTION, contract.SWEEPER_FUNCTION):
             # its channels' settings, as their constructs give
             environment.update({TOPIC_ARN: self.topic_arn, BUS_NAME: self.bus_name})
+            if self.stage.follow_up is not None:
+                environment.update({
+                    TASK_FLOW_ARN: self.stage.flow_arn(FOLLOW_UP_TASK),
+                    TASK_SETTINGS: self.stage.follow_up.settings.to_env(),
+                })  # fmt: skip
         if key == contract.SWEEPER_FUNCTION:
             environment[contract.ENV_DEAD_LETTERS] = self.dead_letters_url
         if key in SAMPLING_FUNCTIONS:
@@ -427,8 +454,11 @@ class Sandbox:
         return record
 
     def alerts(self, contact_id: str) -> list[dict[str, Any]]:
-        """The alerts published for one contact, SNS messages and EventBridge events, in order."""
-        return [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+        """The alerts published for one contact: SNS messages and EventBridge events in order,
+        then its follow-up tasks."""
+        published = [alert for alert in self._alerts if contact_id in json.dumps(alert)]
+        tasks = self.tasks.for_contact(contact_id) if self.tasks else []
+        return [*published, *(_task_alert(task) for task in tasks)]
 
 
 class _FailedResponse:
@@ -437,6 +467,30 @@ class _FailedResponse:
     status_code = 500
     headers: dict[str, str] = {}  # noqa: RUF012 (read-only)
     content = b""
+
+
+def _task_alert(task: Task) -> dict[str, Any]:
+    """A follow-up task as the simulator reports it."""
+    request = task.request
+    references = request.get("References", {})
+    return {
+        "channel": "task",
+        "name": request.get("Name", ""),
+        "description": request.get("Description", ""),
+        "queue": task.routing.get("queue"),
+        "routing": task.routing.get("outcome"),
+        "references": {name: ref.get("Value") for name, ref in references.items()},
+        "relatedContactId": task.related_contact_id,
+        "attributes": task.attributes,
+        "taskContactId": task.contact_id,
+        "clientToken": request.get("ClientToken"),
+        "scheduledTime": request.get("ScheduledTime"),
+        "expiryMinutes": request.get("SegmentAttributes", {})
+        .get("connect:ContactExpiry", {})
+        .get("ValueMap", {})
+        .get("ExpiryDuration", {})
+        .get("ValueInteger"),
+    }
 
 
 def _stream_shard(stream_arn: str) -> Any:

@@ -23,9 +23,12 @@ from connect_survey.flow_language.engine import (
     SimulatedContact,
     Simulation,
 )
-from connect_survey.flows.catalog import SUPERVISOR_QUEUE
+from connect_survey.flows.catalog import FOLLOW_UP_TASK, SUPERVISOR_QUEUE
 from connect_survey.lambda_asset.survey import sampling
-from connect_survey.lambda_asset.survey.contract import ELIGIBILITY_FUNCTION
+from connect_survey.lambda_asset.survey.contract import (
+    ELIGIBILITY_FUNCTION,
+    FOLLOW_UP_ROUTING_ATTRIBUTE,
+)
 from connect_survey.simulator.sandbox import Sandbox, embedded_aws
 
 if TYPE_CHECKING:
@@ -42,6 +45,7 @@ WITHHELD = "withheld"
 # (`sampling.withheldPatterns`) treats them alike, so any of them may be played with
 # --caller-number.
 WITHHELD_ADDRESS = "anonymous"
+QUEUED = "queued"  # a follow-up task its flow transferred to a queue
 STUB_TIMEOUT = "!timeout"
 
 
@@ -230,6 +234,7 @@ class Simulator:
         sweeps = []
         if setup.failing_services or self.sandbox.stream_failed_since(invocations):
             sweeps = self.sandbox.sweep_until_done()
+        self._route_tasks(setup)
         return Report(
             call=call, sandbox=self.sandbox, faults=self.sandbox.faults[faults_before:],
             sweeps=sweeps,
@@ -241,6 +246,38 @@ class Simulator:
         parse_stubs(setup.stubs)  # a malformed stub fails before anything is reset
         self.sandbox.reset()
         return self.run(flow, setup).read_back()
+
+    def _route_tasks(self, setup: CallSetup) -> None:
+        """Play the stage's task flow for each follow-up task started since, as Connect runs
+        it for a new task: where it queued the task, or why it could not."""
+        tasks = self.sandbox.tasks
+        if tasks is None:
+            return
+        flow = self.flows[FOLLOW_UP_TASK]
+        for task in tasks.tasks:
+            if task.routing:
+                continue
+            contact = SimulatedContact(
+                contact_id=task.contact_id,
+                initial_contact_id=task.contact_id,
+                previous_contact_id=task.contact_id,
+                channel="TASK",
+                instance_arn=self.stage.instance_arn,
+                initiation_method="API",
+                customer_address="",
+                system_address="",
+            )
+            simulation = Simulation(
+                flows=self.flows_by_arn,
+                queues=self.queue_names,
+                queues_at_capacity=setup.queues_at_capacity,
+                failing_actions=setup.failing_actions,
+                contact=contact,
+            )
+            routed = simulation.run(flow, attributes=task.attributes)
+            queued = [t["queue"] for t in routed.transfers if "queue" in t]
+            outcome = routed.attributes.get(FOLLOW_UP_ROUTING_ATTRIBUTE, QUEUED)
+            task.routing = {"queue": queued[0] if queued else None, "outcome": outcome}
 
 
 @contextmanager

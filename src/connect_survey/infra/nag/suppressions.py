@@ -19,8 +19,11 @@ if TYPE_CHECKING:
     from connect_survey.infra.reporting import ContactRecordReports
 
 
-def suppress_findings(*, handlers: SurveyHandlers) -> None:
-    """Accept the findings that are deliberate, on exactly the resources that have them."""
+def suppress_findings(*, handlers: SurveyHandlers, task_contacts: str | None = None) -> None:
+    """Accept the findings that are deliberate, on exactly the resources that have them.
+
+    `task_contacts`: the instance's contacts the senders (alert function, sweeper) relate
+    follow-up tasks to."""
     for function in [*handlers.functions.values(), handlers.alert, handlers.sweeper]:
         policy = function.role.node.try_find_child("DefaultPolicy") if function.role else None
         if policy is None:
@@ -49,6 +52,23 @@ def suppress_findings(*, handlers: SurveyHandlers) -> None:
                     reason="The stream event source needs dynamodb:ListStreams, which accepts no "
                     "resource-level permissions.",
                     applies_to=["Resource::*"],
+                )
+            ],
+            apply_to_children=True,
+        )
+    for sender in (handlers.alert, handlers.sweeper):
+        policy = sender.role.node.try_find_child("DefaultPolicy") if sender.role else None
+        if policy is None or task_contacts is None:
+            continue
+        NagSuppressions.add_resource_suppressions(
+            policy,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="StartTaskContact with RelatedContactId is authorised against the "
+                    "related contact, any surveyed contact of this instance: the contact ids "
+                    "are not known before the calls.",
+                    applies_to=[f"Resource::{task_contacts}"],
                 )
             ],
             apply_to_children=True,

@@ -162,7 +162,8 @@ def _all_sent(record: Any) -> str | None:
         return None  # _low_answer names what it skips
     if isinstance(item, Answer):
         return None
-    return item.contact_id if all(channel.name in item.sent for channel in CHANNELS) else None
+    channels = CHANNELS.active()
+    return item.contact_id if all(channel.name in item.sent for channel in channels) else None
 
 
 def _low_answer(record: Any, survey: SurveyDefinition) -> LowAnswer | None:
@@ -234,7 +235,7 @@ def _plan(
         # Sent (read consistently): no claim needed to know it. The summary kept this state
         # before the outbox item existed.
         sent = {**(summary.sent if summary else {}), **(outbox_item.sent if outbox_item else {})}
-        due = [c.name for c in CHANNELS if c.name not in sent]
+        due = [c.name for c in CHANNELS.active() if c.name not in sent]
         if alert is None or not due:
             settled.add(contact_id)
         else:
@@ -288,6 +289,7 @@ def _build_alert(
     if not scores or not any(survey.is_low(score) for score in scores.values()):
         return None
     mode = (first and first.mode) or (summary and summary.mode) or UNKNOWN_MODE
+    times = [answer.answered_at for answer in answers.values() if answer.answered_at]
     return LowScoreAlert(
         contact_id=contact_id,
         initial_contact_id=first.initial_contact_id if first else None,
@@ -297,6 +299,7 @@ def _build_alert(
         threshold=survey.low_score_threshold,
         instance_alias=environment.instance_alias(),
         language=first.language if first else None,
+        answered_at=min(times, default=None) or (summary.completed_at if summary else None),
     )
 
 

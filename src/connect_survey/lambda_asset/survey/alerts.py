@@ -30,6 +30,7 @@ class LowScoreAlert:
     threshold: int
     instance_alias: str | None = None
     language: str | None = None  # BCP-47: what the caller was surveyed in, as stored
+    answered_at: str | None = None  # ISO-8601 UTC: the contact's first stored answer
 
     @property
     def alert_id(self) -> str:

@@ -38,6 +38,11 @@ LANGUAGE_ATTRIBUTE: Final = "SurveyLanguage"  # the call's language, for contact
 # reports link the task's contact record to the survey, and the alert that started the task.
 FOLLOW_UP_FOR_ATTRIBUTE: Final = "SurveyFollowUpFor"
 ALERT_ID_ATTRIBUTE: Final = "SurveyAlertId"
+# Set by the task flow on a follow-up task it could not queue (it then ends the task), so its
+# contact record says why no one took it.
+FOLLOW_UP_ROUTING_ATTRIBUTE: Final = "SurveyFollowUpRouting"
+ROUTING_QUEUE_FULL: Final = "queue-full"
+ROUTING_TRANSFER_ERROR: Final = "transfer-error"
 
 # Parameters the flows send in Details.Parameters.
 PARAM_QUESTION: Final = "question"
@@ -351,3 +356,8 @@ class Metric(StrEnum):
     UNSENT_ALERT_AGE = "UnsentAlertAge"
     # Seconds, likewise: the oldest skipped write (cooldown record, summary) still unfinished.
     UNFINISHED_WRITE_AGE = "UnfinishedWriteAge"
+    # The follow-up task channel's own counts (each also counted in the alert counts above).
+    TASK_CREATED = "FollowUpTaskCreated"  # StartTaskContact confirmed the contact's task
+    TASK_FAILED = "FollowUpTaskFailed"  # a StartTaskContact call not confirmed (retried)
+    # A task resent when Connect may no longer dedupe it on its ClientToken (channels/task.py).
+    TASK_POSSIBLE_DUPLICATE = "FollowUpTaskPossibleDuplicate"

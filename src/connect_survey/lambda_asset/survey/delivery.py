@@ -119,9 +119,10 @@ class Delivery:
     def _deliver_groups(self, pending: Sequence[Pending]) -> set[str]:
         done: set[str] = set()
         sent: list[Pending] = []  # sent, not yet settled: settled together, up to one batch write
+        channels = CHANNELS.active()
         for first in range(0, len(pending), ALERT_GROUP_CONTACTS):
             group = [p for p in pending[first : first + ALERT_GROUP_CONTACTS] if self._claim(p)]
-            for channel in CHANNELS:
+            for channel in channels:
                 self._send(channel, [p for p in group if p.holds(channel.name)])
             sent.extend(group)
             last = first + ALERT_GROUP_CONTACTS >= len(pending)
@@ -255,12 +256,11 @@ class Delivery:
         for p in live:
             outcome = outcomes.get(p.contact_id, Outcome.MAYBE_SENT)
             p.outcomes[channel.name] = outcome
+            # A send after a takeover: its previous sender may have sent it already.
+            taken_over = bool(p.claims and p.claims.results[channel.name] is ClaimResult.TAKEN_OVER)
+            channel.record(p.alert, outcome, taken_over=taken_over)
             if outcome is Outcome.SENT:
-                count(Metric.ALERT_PUBLISHED)
-                if p.claims and p.claims.results[channel.name] is ClaimResult.TAKEN_OVER:
-                    count(Metric.ALERT_POSSIBLE_DUPLICATE)  # its previous sender may have sent it
                 continue
-            count(Metric.ALERT_ERROR)
             # Maybe sent: the claim stays until it expires, then a retry sends again (a duplicate
             # if this one did leave); sending again at once would duplicate without waiting.
             logger.error("Alert not sent", extra={"channel": channel.name, "outcome": outcome,

@@ -12,6 +12,7 @@ from ..outbox import CLAIM_SECONDS
 from .base import Channel, Outcome
 from .events import EventsChannel
 from .sns import SnsChannel
+from .task import TaskChannel
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -68,6 +69,11 @@ class ChannelRegistry:
     def names(self) -> list[str]:
         return list(self._channels)
 
+    def active(self) -> list[Channel]:
+        """The channels alerts go out through in this deployment (an optional channel is on
+        where the stack configured it), in order."""
+        return [channel for channel in self._channels.values() if channel.active]
+
     def budget(self) -> AlertBudget:
         """The alert function's time with the channels registered now."""
         return _budget(self._channels.values())
@@ -82,3 +88,4 @@ def _budget(channels: Iterable[Channel]) -> AlertBudget:
 CHANNELS: Final = ChannelRegistry()
 CHANNELS.register(SnsChannel())
 CHANNELS.register(EventsChannel())
+CHANNELS.register(TaskChannel())

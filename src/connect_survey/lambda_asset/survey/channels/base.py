@@ -8,6 +8,7 @@ and the stack's construct for its resource (infra/alert_channels.py); the budget
 from __future__ import annotations
 
 import math
+import os
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
@@ -18,7 +19,7 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnec
 from .. import aws, environment
 from ..budget import SEND_ATTEMPT, Attempt
 from ..exceptions import AlertError, EnvironmentVariableError
-from ..telemetry import logger
+from ..telemetry import Metric, count, logger
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,7 +41,11 @@ class Channel(ABC):
     - `send_batch`: at most `batch_entries` alerts in one call of one attempt bounded by
       `attempt`, an `Outcome` per contact id (a per-contact API: `batch_entries = 1`, with
       `concurrent_calls`; an idempotency token: `alert.alert_id`, stable per contact);
-    - `variables`: what it reads with `setting`, set by the stack from its resource's construct.
+    - `variables`: what it reads with `setting`, set by the stack from its resource's construct;
+    - `optional`: a stage may go without it: it is on where the stack set its `variables`;
+    - `sent_metric`, `failed_metric`, `duplicate_metric`: counts of its own, besides the shared
+      AlertPublished, AlertError and AlertPossibleDuplicate;
+    - `resend_is_harmless`: when the service dedupes a resend on the alert's token.
     """
 
     name: ClassVar[str]
@@ -48,6 +53,37 @@ class Channel(ABC):
     concurrent_calls: ClassVar[int] = 1  # calls in flight at once (a per-contact API: up to 10)
     attempt: ClassVar[Attempt] = SEND_ATTEMPT
     variables: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[bool] = False
+    sent_metric: ClassVar[Metric | None] = None
+    failed_metric: ClassVar[Metric | None] = None  # failed or maybe sent: not confirmed
+    duplicate_metric: ClassVar[Metric | None] = None
+
+    @property
+    def active(self) -> bool:
+        """Whether alerts go out through it in this deployment: always, unless it is optional
+        and the stack gave it none of its settings."""
+        return not self.optional or any(os.environ.get(v, "").strip() for v in self.variables)
+
+    def resend_is_harmless(self, alert: LowScoreAlert) -> bool:
+        """Whether sending `alert` again after a send whose reply was lost cannot deliver it
+        twice (the service dedupes on the alert's token); if not, the resend is counted."""
+        return False
+
+    def record(self, alert: LowScoreAlert, outcome: Outcome, *, taken_over: bool) -> None:
+        """Count one alert's outcome; a send after taking over another sender's claim may
+        duplicate what that sender sent, unless the channel says a resend is harmless."""
+        sent = outcome is Outcome.SENT
+        duplicate = sent and taken_over and not self.resend_is_harmless(alert)
+        for metric, counted in (
+            (Metric.ALERT_PUBLISHED, sent),
+            (Metric.ALERT_ERROR, not sent),
+            (Metric.ALERT_POSSIBLE_DUPLICATE, duplicate),
+            (self.sent_metric, sent),
+            (self.failed_metric, not sent),
+            (self.duplicate_metric, duplicate),
+        ):
+            if counted and metric is not None:
+                count(metric)
 
     @abstractmethod
     def send_batch(self, alerts: Sequence[LowScoreAlert]) -> dict[str, Outcome]:
