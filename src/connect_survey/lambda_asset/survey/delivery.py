@@ -200,7 +200,7 @@ class Delivery:
                 released=p.released(),
                 token=self.token,
                 now=now,
-                channels=CHANNELS.names,
+                channels=CHANNELS.active_names(),
             )
             for p in group
             if p.claims is not None
@@ -307,7 +307,7 @@ class Delivery:
         now = self.now()
         if claims.item and outbox.settle_as_claimed(
             claims, self.table, sent=sent, released=released, token=self.token, now=now,
-            channels=CHANNELS.names,
+            channels=CHANNELS.active_names(),
         ):  # fmt: skip
             return
         # Claimed from what was stored, or the item changed since our claim (taken over).

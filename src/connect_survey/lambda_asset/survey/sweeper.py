@@ -72,7 +72,7 @@ def _send_alerts(marked: Sequence[Marked], delivery: Delivery) -> set[Marked]:
     done = alert.send_alerts([m.contact_id for m in marked], delivery)
     for contact_id in done:
         try:
-            outbox.unmark_sent(delivery.table, contact_id, CHANNELS.names)
+            outbox.unmark_sent(delivery.table, contact_id, CHANNELS.active_names())
         except StorageError as error:  # the next sweep finds it done and tries again
             logger.warning("Mark not cleared", extra={"contactId": contact_id,
                                                       "error": str(error)})  # fmt: skip

@@ -74,6 +74,10 @@ class ChannelRegistry:
         where the stack configured it), in order."""
         return [channel for channel in self._channels.values() if channel.active]
 
+    def active_names(self) -> list[str]:
+        """The names of `active()`: the channels an alert is done with once all have sent it."""
+        return [channel.name for channel in self.active()]
+
     def budget(self) -> AlertBudget:
         """The alert function's time with the channels registered now."""
         return _budget(self._channels.values())
