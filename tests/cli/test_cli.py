@@ -15,6 +15,7 @@ import pytest
 
 from connect_survey import PROJECT_ROOT, cli
 from connect_survey.flows.catalog import FLOW_KEYS
+from tests.scenarios.calls import DEV_ALERT_CHANNELS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -131,7 +132,7 @@ def test_simulate_json_prints_one_object_with_the_whole_report(
     assert report["transfers"] == [{"queue": "sales"}, {"queue": "supervisor"}]
     assert report["attributes"]["Survey_Opt_in"] == "Complete"
     assert len(report["lambda_invocations"]) == 5  # eligibility, 3 scores, finish
-    assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
+    assert sorted(alert["channel"] for alert in report["alerts"]) == DEV_ALERT_CHANNELS
     assert report["results"] == [
         {"attribute": "EffortScore", "score": "5"},
         {"attribute": "PromoterScore", "score": "2"},
@@ -657,7 +658,7 @@ def test_simulate_shows_the_outbox_delivering_the_alert_after_a_service_outage(
     # THEN the output is one JSON object, and the stream's retries delivered both alerts once
     assert code == 0
     report = json.loads(out)
-    assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
+    assert sorted(alert["channel"] for alert in report["alerts"]) == DEV_ALERT_CHANNELS
 
 
 def test_simulate_rejects_an_unknown_failing_service_with_exit_code_2(
@@ -736,7 +737,7 @@ def test_simulate_shows_the_sweeper_delivering_once_after_the_streams_retries_ga
     # redrove the dead letters
     assert code == 0
     report = json.loads(out)
-    assert sorted(alert["channel"] for alert in report["alerts"]) == ["eventbridge", "sns"]
+    assert sorted(alert["channel"] for alert in report["alerts"]) == DEV_ALERT_CHANNELS
     late = [(s["after_seconds"], a["channel"]) for s in report["sweeps"] for a in s["alerts"]]
     assert [channel for _, channel in late] == ["sns"]
     assert late[0][0] > 0

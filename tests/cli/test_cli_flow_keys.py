@@ -10,7 +10,7 @@ import pytest
 
 from connect_survey import cli
 from connect_survey.cli.common import stage_from
-from connect_survey.flows.catalog import FLOW_KEYS
+from connect_survey.flows.catalog import FLOW_KEYS, FOLLOW_UP_TASK
 from connect_survey.flows.languages import KOREAN, LANGUAGES
 from connect_survey.flows.offline import UnknownFlowKeyError
 from tests.cli.test_cli import ROOT, one_line_error, run
@@ -90,7 +90,7 @@ def test_unknown_flow_key_is_one_line_listing_the_stages_keys(
         assert key in err
 
 
-def test_korean_key_of_a_one_language_stage_is_one_line_listing_its_six_keys(
+def test_korean_key_of_a_one_language_stage_is_one_line_listing_its_own_keys(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     # GIVEN a dev stage that speaks only English (the example also speaks Korean)
@@ -101,8 +101,8 @@ def test_korean_key_of_a_one_language_stage_is_one_line_listing_its_six_keys(
     # WHEN a Korean flow is rendered
     err = one_line_error(*run(capsys, "render", "opt-in-survey-ko-kr", "--config", str(english)))
 
-    # THEN the line lists the six flows it has, and no Korean one
-    assert f"choose one of {', '.join(FLOW_KEYS)}\n" in err
+    # THEN the line lists the flows it has (the task flow and the six), and no Korean one
+    assert f"choose one of {', '.join((FOLLOW_UP_TASK, *FLOW_KEYS))}\n" in err
 
 
 def test_lint_passes_every_flow_of_a_two_language_stage(
@@ -236,4 +236,4 @@ def test_offline_stage_names_its_flows_for_an_unknown_key(bilingual: str) -> Non
         f"flow opt-in-survey-ja-jp: not a flow of stage dev; its flows are "
         f"{', '.join(stage.flow_keys)}"
     )
-    assert len(stage.flow_keys) == 12
+    assert len(stage.flow_keys) == 13  # six per language and the follow-up task flow

@@ -34,8 +34,9 @@ def test_empty_follow_up_section_turns_tasks_on_for_the_supervisor_queue(
 
 def test_task_off_deploys_no_task_flow(stages: dict[str, Any]) -> None:
     # GIVEN no followUp at all, and followUp with task off
-    absent = load_stage({"stages": stages}, "dev").offline
     off = load_stage(with_follow_up(stages, {"task": False}), "dev").offline
+    del stages["dev"]["followUp"]
+    absent = load_stage({"stages": stages}, "dev").offline
 
     # THEN neither has follow-up tasks nor the task flow
     for stage in (absent, off):

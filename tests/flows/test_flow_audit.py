@@ -84,7 +84,7 @@ def test_every_flow_enables_flow_logging_first(
 def test_every_queue_transfer_error_marks_the_call_ended_before_the_apology(
     documents: list[tuple[OfflineStage, str, dict[str, Any]]],
 ) -> None:
-    inbound = [(key, doc) for stage, key, doc in documents if not stage.spec(key).is_survey]
+    inbound = [(key, doc) for stage, key, doc in documents if stage.spec(key).is_inbound]
     assert inbound
     for key, document in inbound:
         actions = {a["Identifier"]: a for a in document["Actions"]}

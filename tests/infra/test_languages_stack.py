@@ -19,8 +19,8 @@ def test_two_language_stage_creates_each_flow_per_language_and_hands_callers_on(
     # WHEN it is synthesized
     template = Template.from_stack(build_stack(load_stage({"stages": stages}, "dev")))
 
-    # THEN there are 12 flows: the Korean copies under their own names
-    template.resource_count_is("AWS::Connect::ContactFlow", 12)
+    # THEN there are 13 flows: the Korean copies under their own names, and the task flow
+    template.resource_count_is("AWS::Connect::ContactFlow", 13)
     template.has_resource_properties(
         "AWS::Connect::ContactFlow",
         {"Name": Match.string_like_regexp(r"-opt-in-survey-ko-kr$")},

@@ -290,7 +290,7 @@ def test_a_reference_to_a_flow_the_stage_does_not_deploy_stops_synth(
     # WHEN synthesized / THEN synth stops naming the file and the reference
     expected = (
         r"inbound-menu\.json: unknown reference \{\{flow:on-demand-inbound-ja-jp\}\}; "
-        r"known: \{\{flow:on-demand-survey\}\}"
+        r"known: \{\{flow:follow-up-task\}\}, \{\{flow:on-demand-survey\}\}"
     )
     with pytest.raises(UnknownReferenceError, match=expected):
         synthesize(load_stage(context, "dev"), cases=tmp_path)

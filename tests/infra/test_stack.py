@@ -50,12 +50,13 @@ def content_of(template: Template, key: str, config: StageConfig) -> str:
     return "".join(p if isinstance(p, str) else f"<{json.dumps(p, sort_keys=True)}>" for p in parts)
 
 
-def test_stack_has_six_flows_per_language_three_functions_and_their_wiring(
+def test_stack_has_six_flows_per_language_the_task_flow_five_functions_and_their_wiring(
     dev_template: Template, dev_config: StageConfig
 ) -> None:
     languages = dev_config.offline.languages
-    assert len(dev_config.offline.flow_keys) == 6 * len(languages)
-    dev_template.resource_count_is("AWS::Connect::ContactFlow", 6 * len(languages))
+    assert dev_config.offline.follow_up is not None  # dev starts follow-up tasks
+    assert len(dev_config.offline.flow_keys) == 6 * len(languages) + 1
+    dev_template.resource_count_is("AWS::Connect::ContactFlow", 6 * len(languages) + 1)
     # score, finish, eligibility, alert, sweeper
     dev_template.resource_count_is("AWS::Lambda::Function", 5)
     dev_template.resource_count_is("AWS::Connect::IntegrationAssociation", 3)
@@ -260,6 +261,7 @@ def test_alert_function_may_read_the_stream_claim_and_publish_only(
         "dynamodb:GetShardIterator",
         "sns:Publish",
         "events:PutEvents",
+        "connect:StartTaskContact",  # dev's followUp (scope: tests/infra/test_follow_up_stack.py)
     }
 
 
@@ -450,7 +452,7 @@ def test_callback_queue_is_created_with_an_outbound_caller_configuration(
     )
 
 
-def test_routing_profile_holds_the_supervisor_and_callback_queues_for_voice(
+def test_routing_profile_holds_the_supervisor_and_callback_queues_for_voice_and_tasks(
     dev_template: Template,
 ) -> None:
     queues = resources(dev_template, "AWS::Connect::Queue")
@@ -464,7 +466,11 @@ def test_routing_profile_holds_the_supervisor_and_callback_queues_for_voice(
         "AWS::Connect::RoutingProfile",
         {
             "Name": "survey-dev-supervisors",
-            "MediaConcurrencies": [{"Channel": "VOICE", "Concurrency": 1}],
+            # dev's followUp sends tasks to the supervisor queue: its agents take them too
+            "MediaConcurrencies": [
+                {"Channel": "VOICE", "Concurrency": 1},
+                {"Channel": "TASK", "Concurrency": 10},
+            ],
             "DefaultOutboundQueueArn": arn[callbacks],
             "QueueConfigs": [
                 Match.object_like(
@@ -472,6 +478,9 @@ def test_routing_profile_holds_the_supervisor_and_callback_queues_for_voice(
                 ),
                 Match.object_like(
                     {"QueueReference": {"Channel": "VOICE", "QueueArn": arn[callbacks]}}
+                ),
+                Match.object_like(
+                    {"QueueReference": {"Channel": "TASK", "QueueArn": arn[supervisor]}}
                 ),
             ],
         },
@@ -755,11 +764,11 @@ def test_alarms_cover_errors_throttles_duration_iterator_age_dead_letters_and_me
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
     ]:
         assert namespace_metric in watched
-    for metric in ("StorageError", "AlertError", "InternalError"):
+    for metric in ("StorageError", "AlertError", "InternalError", "FollowUpTaskFailed"):
         assert f'"MetricName": "{metric}"' in expressions
     # 5 functions; iterator age, dead letters; 5 handler metrics; the reports' two Firehose
-    # alarms; the sweeper's two ages of unfinished work
-    assert len(alarms) == 5 * 3 + 2 + 5 + 2 + 2
+    # alarms; the sweeper's two ages of unfinished work; dev's follow-up task failures
+    assert len(alarms) == 5 * 3 + 2 + 5 + 2 + 2 + 1
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": ops_topic}]
     durations = [a["Properties"] for a in alarms if a["Properties"].get("MetricName") == "Duration"]

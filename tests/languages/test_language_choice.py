@@ -108,8 +108,11 @@ def test_low_score_alert_carries_the_callers_language(bilingual: Simulator) -> N
     )
     # WHEN the call ends and the outbox sends the alert
     report = bilingual.run(inbound("on-demand"), setup).read_back()
-    # THEN the message and the event name the language the caller was surveyed in
+    # THEN the message and the event name the language the caller was surveyed in, and the
+    # follow-up task speaks it
     [message] = [a for a in report.alerts if a["channel"] == "sns"]
-    [event] = [a for a in report.alerts if a["channel"] != "sns"]
+    [event] = [a for a in report.alerts if a["channel"] == "eventbridge"]
+    [task] = [a for a in report.alerts if a["channel"] == "task"]
     assert f"Language: {KOREAN}" in message["message"]
     assert event["detail"]["language"] == KOREAN
+    assert task["name"].startswith("낮은 설문 점수 1점")

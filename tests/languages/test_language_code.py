@@ -43,7 +43,8 @@ def bilingual() -> Iterator[Simulator]:
     "stage", [stage_in(ENGLISH, **BILINGUAL), stage_in(KOREAN)], ids=["en-US+ko-KR", "ko-KR"]
 )
 def test_every_flow_sets_the_code_of_the_language_it_speaks(stage: OfflineStage) -> None:
-    for spec in stage.flows:
+    voice_flows = [spec for spec in stage.flows if not spec.is_task]  # a task hears nothing
+    for spec in voice_flows:
         document: dict[str, Any] = stage.render(spec.key)
         updates = [a for a in document["Actions"] if a["Type"] == "UpdateContactData"]
         # THEN exactly one action sets the code, to the flow's own language (the default one's

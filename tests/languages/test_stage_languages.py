@@ -40,6 +40,13 @@ def japanese_translation(**leave_out: bool) -> dict[str, Any]:
     return {"prompts": prompts, "questions": questions}
 
 
+def japanese_follow_up() -> dict[str, Any]:
+    """The example stage's followUp with the follow-up task worded in Japanese, which has no
+    built-in task texts."""
+    templates = {"name": "低評価 {lowest}: {queue}", "description": "回答:\n{answers}\n{link}"}
+    return {"expiryMinutes": 2880, "templates": {JAPANESE: templates}}
+
+
 def test_stage_without_languages_speaks_only_its_language() -> None:
     stage = stage_in(KOREAN)
     assert list(stage.languages) == [KOREAN]
@@ -52,6 +59,7 @@ def test_listed_languages_get_their_own_prompts_and_questions() -> None:
         ENGLISH,
         languages=[ENGLISH, KOREAN, JAPANESE],
         translations={JAPANESE: japanese_translation()},
+        followUp=japanese_follow_up(),
     )
     # THEN each language is rendered from its own texts, the default language first
     assert list(stage.languages) == [ENGLISH, KOREAN, JAPANESE]
@@ -140,11 +148,13 @@ def test_ten_questions_in_three_languages_each_render_within_connect_flow_limits
         survey={"questions": questions},
         translations={KOREAN: korean, JAPANESE: japanese},
         languageMenu=True,
+        followUp=japanese_follow_up(),
     )
     # WHEN every flow of the stage is rendered: per mode, one survey and one inbound flow per
-    # language, and the default language's inbound flows choosing the caller's language
+    # language, and the default language's inbound flows choosing the caller's language; and
+    # the one follow-up task flow
     flows = {spec.key: spec for spec in stage.flows}
-    assert len(flows) == 3 * 2 * 3
+    assert len(flows) == 3 * 2 * 3 + 1
     for key, spec in flows.items():
         document = stage.render(key)
         content = to_content(document)

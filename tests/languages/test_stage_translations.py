@@ -12,7 +12,11 @@ from connect_survey.flows.catalog import language_key
 from connect_survey.flows.languages import ENGLISH, KOREAN, LANGUAGES
 from connect_survey.simulator.simulate import CallSetup, simulate
 from tests.languages.test_korean_survey import stage_in
-from tests.languages.test_stage_languages import JAPANESE, japanese_translation
+from tests.languages.test_stage_languages import (
+    JAPANESE,
+    japanese_follow_up,
+    japanese_translation,
+)
 from tests.scenarios.calls import caller, inbound, survey
 
 KOREAN_WELCOME = "안녕하십니까, 예시 상사 고객센터입니다."
@@ -129,7 +133,9 @@ def test_own_question_worded_twice_in_the_default_language_stops_synth() -> None
 
 def test_default_language_without_built_in_texts_speaks_its_translation() -> None:
     # GIVEN a stage whose default language is Japanese, worded entirely by the stage
-    stage = stage_in(JAPANESE, translations={JAPANESE: japanese_translation()})
+    stage = stage_in(
+        JAPANESE, translations={JAPANESE: japanese_translation()}, followUp=japanese_follow_up()
+    )
 
     # THEN its flows speak Japanese, in the Japanese voice
     assert stage.inputs.language == JAPANESE

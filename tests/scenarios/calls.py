@@ -35,6 +35,8 @@ SCORE_ATTRIBUTES = ("EffortScore", "PromoterScore", "SatisfactionScore")
 MAIN_QUEUE = "sales"  # menu digit 1 in every stage: the first option, where silence leads
 HANG_UP = "hangup"
 SILENCE = "timeout"
+# What a low score sends in dev, whose followUp section turns the task channel on.
+DEV_ALERT_CHANNELS = ["eventbridge", "sns", "task"]
 
 # Effort: 9 then 4; recommend: 0, 6, 77# (skipped); satisfaction: * then 3.
 INVALID_THEN_VALID = ("9", "4", "0", "6", "77#", "*", "3")

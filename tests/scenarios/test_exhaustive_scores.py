@@ -13,6 +13,7 @@ import pytest
 
 from connect_survey.lambda_asset.survey.contract import MODE_ESCALATION
 from tests.scenarios.calls import (
+    DEV_ALERT_CHANNELS,
     MODES,
     SCORE_ATTRIBUTES,
     channels,
@@ -62,7 +63,7 @@ def test_escalation_happens_exactly_when_the_lowest_score_is_below_3(
         expected = (
             "true" if low else "false",
             str(min(combination)),
-            ["eventbridge", "sns"] if low else [],
+            DEV_ALERT_CHANNELS if low else [],
             int(offered),
             int(offered),
             keys,

@@ -26,6 +26,7 @@ from connect_survey.lambda_asset.survey.contract import (
 from connect_survey.lambda_asset.survey.sampling import NUMBER_WITHHELD_ATTRIBUTE
 from connect_survey.simulator.simulate import WITHHELD
 from tests.scenarios.calls import (
+    DEV_ALERT_CHANNELS,
     MAIN_QUEUE,
     MODES,
     OPTED_IN,
@@ -214,7 +215,7 @@ def test_supervisor_transfer_that_reaches_the_queue_ends_the_survey_after_the_su
         "check-opt-in",
         "hang-up",
     ]
-    assert channels(report) == ["eventbridge", "sns"]
+    assert channels(report) == DEV_ALERT_CHANNELS
 
 
 @pytest.mark.parametrize(
@@ -246,4 +247,4 @@ def test_supervisor_transfer_that_fails_leaves_the_caller_a_sensible_outcome(
     assert said(report, texts[heard]) == 1
     assert report.call.callbacks == []
     # AND the low score's alert goes out regardless: a supervisor follows up
-    assert channels(report) == ["eventbridge", "sns"]
+    assert channels(report) == DEV_ALERT_CHANNELS

@@ -26,6 +26,7 @@ from connect_survey.lambda_asset.survey.contract import (
     SURVEY_MODE_ATTRIBUTE,
 )
 from tests.scenarios.calls import (
+    DEV_ALERT_CHANNELS,
     FINISH_TIMES_OUT,
     HANG_UP,
     MAIN_QUEUE,
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from tests.scenarios.conftest import Player
 
 LOW = ("1", "2", "1")  # a survey that escalates
-BOTH_CHANNELS = ["eventbridge", "sns"]
 
 every_mode = pytest.mark.parametrize("mode", MODES)
 opt_in_modes = pytest.mark.parametrize("mode", OPT_IN_MODES)
@@ -390,7 +390,7 @@ def test_score_of_two_is_low(play: Player, mode: str, keys: list[str]) -> None:
     # THEN the survey escalates and the alert goes out
     assert finish_response(report)["escalate"] == "true"
     assert finish_response(report)["lowest"] == "2"
-    assert channels(report) == BOTH_CHANNELS
+    assert channels(report) == DEV_ALERT_CHANNELS
 
 
 @every_mode
@@ -405,7 +405,7 @@ def test_low_score_raises_exactly_one_sns_alert_and_one_eventbridge_event(
 
     # THEN one SNS message and one EventBridge event name the contact
     contact_id = report.call.contact.contact_id
-    assert channels(report) == BOTH_CHANNELS
+    assert channels(report) == DEV_ALERT_CHANNELS
     sns = next(alert for alert in report.alerts if alert["channel"] == "sns")
     event = next(alert for alert in report.alerts if alert["channel"] == "eventbridge")
     assert contact_id in sns["subject"]
@@ -437,7 +437,7 @@ def test_surveys_without_escalation_never_offer_a_supervisor(
     assert said(report, texts["supervisorOffer"]) == 0
     assert report.call.prompts[-1] == texts["thanks"]
     assert report.call.unused_input == ["1"]
-    assert channels(report) == BOTH_CHANNELS
+    assert channels(report) == DEV_ALERT_CHANNELS
 
 
 # --- Escalation -----------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def test_escalation_caller_who_accepts_is_transferred_to_a_supervisor_and_not_su
     assert said(report, texts["surveyIntro"]) == 1
     assert [said(report, question) for question in questions] == [1, 1, 1]
     assert len(survey_lambda_calls(report)) == 4
-    assert channels(report) == BOTH_CHANNELS
+    assert channels(report) == DEV_ALERT_CHANNELS
     assert report.call.ended_by == "flow"
 
 
@@ -728,7 +728,7 @@ def test_preset_scores_reach_the_finish_lambda(play: Player) -> None:
     # THEN the finish Lambda counts the preset attribute with the stored answers
     response = finish_response(report)
     assert (response["answered"], response["lowest"], response["escalate"]) == ("3", "1", "true")
-    assert channels(report) == BOTH_CHANNELS
+    assert channels(report) == DEV_ALERT_CHANNELS
     assert stored(report) == {"PromoterScore": "5", "SatisfactionScore": "5"}
 
 
@@ -742,7 +742,7 @@ def test_answers_of_different_calls_never_mix(play: Player) -> None:
     assert first.call.contact.contact_id != second.call.contact.contact_id
     assert stored(first) == dict.fromkeys(SCORE_ATTRIBUTES, "1")
     assert stored(second) == dict.fromkeys(SCORE_ATTRIBUTES, "5")
-    assert channels(first) == BOTH_CHANNELS
+    assert channels(first) == DEV_ALERT_CHANNELS
     assert second.alerts == []
 
 

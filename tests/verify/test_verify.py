@@ -14,7 +14,7 @@ from botocore.stub import ANY, Stubber
 
 from connect_survey import PROJECT_ROOT, cli, verify
 from connect_survey.config.stage import StageConfig, load_stage
-from connect_survey.flows.catalog import FLOW_KEYS, HANDLERS
+from connect_survey.flows.catalog import FLOW_KEYS, FOLLOW_UP_TASK, HANDLERS
 from connect_survey.infra.outputs import ALERT_TOPIC_OUTPUT, RESULTS_TABLE_OUTPUT, stack_name
 
 if TYPE_CHECKING:
@@ -273,6 +273,7 @@ def test_verify_passes_every_check_of_a_healthy_stage(run_verify: Any) -> None:
         "function survey-dev-score",
         "function survey-dev-finish",
         "function survey-dev-eligibility",
+        f"flow survey-dev-{FOLLOW_UP_TASK}",  # dev's followUp: the task flow is checked first
         *(f"flow survey-dev-{key}" for key in FLOW_KEYS),
         "integration survey-dev-score",
         "integration survey-dev-finish",
@@ -375,11 +376,12 @@ def test_verify_checks_every_flow_of_every_language(
     # WHEN verified
     checks = run_verify()
 
-    # THEN each of its twelve flows, the Korean ones included, is checked and passes
+    # THEN each of its thirteen flows, the Korean ones and the task flow included, is checked
+    # and passes
     assert failures(checks) == []
     flows = [check.name for check in checks if check.name.startswith("flow ")]
     assert flows == [f"flow survey-dev-{key}" for key in bilingual.offline.flow_keys]
-    assert len(flows) == 12
+    assert len(flows) == 13
     assert "flow survey-dev-escalation-survey-ko-kr" in flows
 
 
@@ -541,9 +543,9 @@ def test_verify_command_prints_one_line_per_check_and_exits_zero(
     # THEN every check has a PASS line, a summary follows, and it exits 0
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert len(lines) == 18
+    assert len(lines) == 19
     assert all(line.startswith("PASS  ") for line in lines[:-1])
-    assert lines[-1] == "verify dev: 17 checks, 0 failed"
+    assert lines[-1] == "verify dev: 18 checks, 0 failed"
 
 
 @pytest.mark.usefixtures("stubbed_clients")
@@ -562,7 +564,7 @@ def test_verify_command_exits_one_on_any_failure(
 
     # THEN it exits 1 and the summary counts the failure
     assert code == 1
-    assert capsys.readouterr().out.splitlines()[-1] == "verify dev: 17 checks, 1 failed"
+    assert capsys.readouterr().out.splitlines()[-1] == "verify dev: 18 checks, 1 failed"
 
 
 @pytest.mark.usefixtures("stubbed_clients")
@@ -576,14 +578,14 @@ def test_verify_command_checks_the_flows_of_every_language_of_the_stage(
     # WHEN `connect-survey verify` runs on it
     code = cli.main(["verify", "--stage", "dev", "--config", str(config)])
 
-    # THEN the twelve flows are checked with everything else, and all pass
+    # THEN the thirteen flows are checked with everything else, and all pass
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
     assert (
         "PASS  flow survey-dev-on-demand-inbound-ko-kr: published, active, references this "
         "stage's resources" in lines
     )
-    assert lines[-1] == "verify dev: 23 checks, 0 failed"
+    assert lines[-1] == "verify dev: 24 checks, 0 failed"
 
 
 def test_verify_command_rejects_an_unknown_stage_in_one_line(

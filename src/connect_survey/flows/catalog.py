@@ -68,6 +68,10 @@ class FlowSpec:
         return self.survey_flow is None and not self.is_task
 
     @property
+    def is_inbound(self) -> bool:
+        return self.survey_flow is not None
+
+    @property
     def is_task(self) -> bool:
         return self.follow_up_queue is not None
 
@@ -138,7 +142,7 @@ def stage_flows(other_languages: Sequence[str] = ()) -> tuple[FlowSpec, ...]:
     languages' inbound flows, then the default language's inbound flows (keys as in FLOWS),
     which hand callers of another language to that language's inbound flow."""
     surveys = [spec for spec in FLOWS if spec.is_survey]
-    inbound = [spec for spec in FLOWS if not spec.is_survey]
+    inbound = [spec for spec in FLOWS if spec.is_inbound]
     copies = [
         replace(
             spec,

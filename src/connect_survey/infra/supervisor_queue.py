@@ -91,7 +91,8 @@ class SupervisorRouting(Construct):
             "RoutingProfile",
             instance_arn=instance_arn,
             name=routing_profile_name,
-            description="Supervisors: escalated survey callers and their callbacks (voice).",
+            description="Supervisors: escalated survey callers and their callbacks (voice)"
+            + (", and follow-up tasks of low scores (task)." if supervisor_tasks else "."),
             default_outbound_queue_arn=callback_queue_arn,
             media_concurrencies=[
                 connect.CfnRoutingProfile.MediaConcurrencyProperty(channel=VOICE, concurrency=1),

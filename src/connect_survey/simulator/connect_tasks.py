@@ -110,7 +110,8 @@ class EmbeddedTasks:
             token = request.get("ClientToken") or str(uuid.uuid4())  # the SDK fills it in
             task = self._by_token.get(token)
             if task is None:
-                task = Task(contact_id=str(uuid.uuid4()), request=request)
+                # Drawn from the token, so a seeded call starts the same task every run.
+                task = Task(contact_id=str(uuid.uuid5(uuid.NAMESPACE_URL, token)), request=request)
                 self._by_token[token] = task
                 self.tasks.append(task)
             self.calls += 1
