@@ -48,11 +48,12 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/actionlint
 
-# Tests run in parallel, one worker per core (pytest-xdist). The report test opens the HTML
-# report in a headless Chromium when one is installed, and says it skipped otherwise; `make test`
-# never installs system packages (.ci/run installs Chromium for CI).
+# Tests run in parallel, one worker per core (pytest-xdist); tests sharing an expensive synth
+# carry one `xdist_group`, so that synth runs on one worker only (--dist loadgroup). The report
+# test opens the HTML report in a headless Chromium when one is installed, and says it skipped
+# otherwise; `make test` never installs system packages (.ci/run installs Chromium for CI).
 test: setup lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # The JSON Schema of cdk.json's stages, from the configuration models (checked in; a test keeps it current).
 schema: setup

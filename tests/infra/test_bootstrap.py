@@ -32,6 +32,10 @@ IAM_PREFIX = {"KinesisFirehose": "firehose"}
 NOT_A_SERVICE = {"CDK"}  # AWS::CDK::Metadata
 
 
+# One worker builds the module's stacks once (pytest-xdist's loadgroup; see Makefile).
+pytestmark = pytest.mark.xdist_group("bootstrap")
+
+
 @pytest.fixture(scope="module")
 def stage_templates(context: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every stack a pipeline stage deploys into a stage account (survey and verify access)."""

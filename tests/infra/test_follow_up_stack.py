@@ -24,6 +24,10 @@ INSTANCE_ARN = (
 )
 
 
+# One worker builds the module's stacks once (pytest-xdist's loadgroup; see Makefile).
+pytestmark = pytest.mark.xdist_group("follow-up-stack")
+
+
 @pytest.fixture(scope="module")
 def follow_up_config(context: dict[str, Any]) -> StageConfig:
     stages = json.loads(json.dumps(context["stages"]))

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 PIPELINE_ID = "connect-survey-pipeline"
 
 
+# One worker builds the module's stacks once (pytest-xdist's loadgroup; see Makefile).
+pytestmark = pytest.mark.xdist_group("pipeline")
+
+
 @pytest.fixture(scope="module")
 def pipeline_stack(context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The pipeline as `make synth-pipeline` builds it (app.py, cdk-nag on), synthesized once."""

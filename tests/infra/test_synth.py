@@ -9,51 +9,88 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match
 
 from connect_survey.config.stage import load_stage
-from connect_survey.infra.nag import PACK_NAME, ConnectSurveyChecks, add_nag_checks
+from connect_survey.infra.nag import PACK_NAME, add_nag_checks
 from connect_survey.infra.survey_stack import SurveyStack
 from tests.infra.conftest import ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 STAGES = ("dev", "staging", "prod")
 # Findings of either pack, and a rule that failed to run (cdk-nag reports those as warnings).
 NAG_FINDING = f"^(AwsSolutions-|{PACK_NAME}-|CdkNagValidationFailure)"
 
 
-def synth_with_nag(context: dict[str, Any], stage: str, outdir: Path) -> SurveyStack:
+def synth_with_nag(
+    context: dict[str, Any], stage: str, outdir: Path, *, log_ignores: bool = False
+) -> SurveyStack:
     app = cdk.App(outdir=str(outdir))
     stack = SurveyStack(app, f"{stage}-stack", config=load_stage(context, stage))
-    add_nag_checks(app)
+    add_nag_checks(app, log_ignores=log_ignores)
     app.synth()
     return stack
 
 
-@pytest.mark.parametrize("stage", STAGES)
+@dataclass(frozen=True)
+class NagChecked:
+    """A stage synthesized once with both packs, suppressed findings logged as infos."""
+
+    stack: SurveyStack
+    annotations: Annotations
+    template: dict[str, Any]
+    template_path: Path
+
+
+@pytest.fixture(scope="module")
+def nag_checked(
+    context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], NagChecked]:
+    """Each stage checked by cdk-nag at most once per test process: it is the slowest synth."""
+    built: dict[str, NagChecked] = {}
+
+    def check(stage: str) -> NagChecked:
+        if stage not in built:
+            outdir = tmp_path_factory.mktemp(f"nag-{stage}")
+            stack = synth_with_nag(context, stage, outdir, log_ignores=True)
+            path = outdir / f"{stage}-stack.template.json"
+            template = json.loads(path.read_text(encoding="utf-8"))
+            built[stage] = NagChecked(stack, Annotations.from_stack(stack), template, path)
+        return built[stage]
+
+    return check
+
+
+# Each stage's tests share a worker (pytest-xdist's loadgroup), so its synth runs once.
+STAGE_GROUPS = [pytest.param(s, marks=pytest.mark.xdist_group(f"nag-{s}")) for s in STAGES]
+
+
+@pytest.mark.parametrize("stage", STAGE_GROUPS)
 def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
-    context: dict[str, Any], stage: str, tmp_path: Path
+    context: dict[str, Any], nag_checked: Callable[[str], NagChecked], stage: str
 ) -> None:
     assert set(STAGES) == set(context["stages"]), "test every stage in cdk.json"
-    stack = synth_with_nag(context, stage, tmp_path)
+    checked = nag_checked(stage)
     findings = [
-        *Annotations.from_stack(stack).find_error("*", Match.string_like_regexp(NAG_FINDING)),
-        *Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(NAG_FINDING)),
+        *checked.annotations.find_error("*", Match.string_like_regexp(NAG_FINDING)),
+        *checked.annotations.find_warning("*", Match.string_like_regexp(NAG_FINDING)),
     ]
     assert [f"{f.id}: {f.entry.data}" for f in findings] == []
-    templates = sorted(str(p) for p in tmp_path.glob("*.template.json"))
-    assert templates
     lint = subprocess.run(
         [
             str(Path(sys.executable).parent / "cfn-lint"),
             "--config-file",
             str(ROOT / ".cfnlintrc.yaml"),
             "--",
-            *templates,
+            str(checked.template_path),
         ],
         capture_output=True,
         text=True,
@@ -65,11 +102,11 @@ def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
 WHOLE_RESOURCE_RULES = {"AwsSolutions-S1", "AwsSolutions-KDF1"}
 
 
+@pytest.mark.xdist_group("nag-dev")
 def test_each_suppression_names_one_rule_and_gives_a_reason(
-    context: dict[str, Any], tmp_path: Path
+    nag_checked: Callable[[str], NagChecked],
 ) -> None:
-    stack = synth_with_nag(context, "dev", tmp_path)
-    template = cdk.assertions.Template.from_stack(stack).to_json()
+    template = nag_checked("dev").template
     suppressed = [
         (logical_id, rule)
         for logical_id, resource in template["Resources"].items()
@@ -85,23 +122,19 @@ def test_each_suppression_names_one_rule_and_gives_a_reason(
     assert "Stack" not in {r.get("Type") for r in template["Resources"].values()}
 
 
-@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("stage", STAGE_GROUPS)
 def test_each_project_suppression_still_suppresses_a_finding(
-    context: dict[str, Any], stage: str
+    nag_checked: Callable[[str], NagChecked], stage: str
 ) -> None:
-    # GIVEN the stage checked by the project's pack, suppressed findings logged
-    app = cdk.App()
-    stack = SurveyStack(app, f"{stage}-stack", config=load_stage(context, stage))
-    cdk.Aspects.of(app).add(ConnectSurveyChecks(log_ignores=True))
-    template = cdk.assertions.Template.from_stack(stack).to_json()
-    annotations = Annotations.from_stack(stack)
+    # GIVEN the stage checked by the packs, suppressed findings logged
+    checked = nag_checked(stage)
 
     # THEN every suppression of a project rule still matches a finding: none outlives its cause
-    for logical_id, resource in template["Resources"].items():
+    for logical_id, resource in checked.template["Resources"].items():
         rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
         for rule in (r for r in rules if r["id"].startswith(f"{PACK_NAME}-")):
             for finding in rule["applies_to"]:
-                suppressed = annotations.find_info(
+                suppressed = checked.annotations.find_info(
                     "*",
                     Match.string_like_regexp(
                         re.escape(f"[{finding}]: {rule['id']} was triggered but suppressed")
@@ -140,7 +173,10 @@ def test_make_synth_synthesizes_the_default_stage_offline_and_names_its_template
     template = written.read_text()
     dev = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]["stages"]["dev"]
     languages = dev.get("languages", [dev.get("language", "en-US")])
-    assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(languages)  # six per language
+    follow_up = dev.get("followUp")
+    task_flows = int(follow_up is not None and follow_up.get("task", True))
+    # six per language, and the follow-up task flow
+    assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(languages) + task_flows
     # score, finish, eligibility, alert, sweeper
     assert template.count('"AWS::Lambda::Function"') == 5
 

@@ -24,10 +24,11 @@ __all__ = [
 ]
 
 
-def add_nag_checks(scope: IConstruct) -> None:
-    """AwsSolutions and the project's own pack on everything under `scope`.
+def add_nag_checks(scope: IConstruct, *, log_ignores: bool = False) -> None:
+    """AwsSolutions and the project's own pack on everything under `scope`; with `log_ignores`,
+    each suppressed finding is logged as an info (the tests check no suppression is in vain).
 
     Aspects added to an app do not reach into a `Stage`'s own assembly: a stage adds them too.
     """
-    Aspects.of(scope).add(AwsSolutionsChecks(verbose=True))
-    Aspects.of(scope).add(ConnectSurveyChecks(verbose=True))
+    Aspects.of(scope).add(AwsSolutionsChecks(verbose=True, log_ignores=log_ignores))
+    Aspects.of(scope).add(ConnectSurveyChecks(verbose=True, log_ignores=log_ignores))
