@@ -48,12 +48,13 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/actionlint
 
-# Tests run in parallel, one worker per core (pytest-xdist); tests sharing an expensive synth
-# carry one `xdist_group`, so that synth runs on one worker only (--dist loadgroup). The report
+# Tests run in parallel, one worker per core (pytest-xdist), a module's tests on one worker
+# (--dist loadfile), so that a module's expensive synth fixture runs once. (Not xdist_group:
+# xdist 3.8.0 groups by rewriting `item._nodeid`, which pytest 9.2 no longer reads.) The report
 # test opens the HTML report in a headless Chromium when one is installed, and says it skipped
 # otherwise; `make test` never installs system packages (.ci/run installs Chromium for CI).
 test: setup lint
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -n auto --dist loadfile
 
 # The JSON Schema of cdk.json's stages, from the configuration models (checked in; a test keeps it current).
 schema: setup

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from connect_survey import PROJECT_ROOT
+from connect_survey.simulator.fast_paths import shared_service_data
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -33,6 +34,14 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in FAKE_AWS_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def service_data_parsed_once() -> Iterator[None]:
+    """Each test with an embedded AWS starts fresh botocore sessions; they share what the
+    first one parsed of AWS's service models (as a simulator run does)."""
+    with shared_service_data():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Template
 
 from connect_survey.config.stage import load_stage
 from connect_survey.infra.bootstrap import (
@@ -32,10 +31,6 @@ IAM_PREFIX = {"KinesisFirehose": "firehose"}
 NOT_A_SERVICE = {"CDK"}  # AWS::CDK::Metadata
 
 
-# One worker builds the module's stacks once (pytest-xdist's loadgroup; see Makefile).
-pytestmark = pytest.mark.xdist_group("bootstrap")
-
-
 @pytest.fixture(scope="module")
 def stage_templates(context: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every stack a pipeline stage deploys into a stage account (survey and verify access)."""
@@ -49,8 +44,10 @@ def stage_templates(context: dict[str, Any]) -> dict[str, dict[str, Any]]:
             pipeline_account="222233334444",
             verify_step_role_arn="arn:aws:iam::222233334444:role/verify-step",
         )
+        assembly = stage.synth()  # once: Template.from_stack would synthesize it per stack
         for stack in (stage.survey, stage.verify_access):
-            templates[f"{name}/{stack.stack_name}"] = Template.from_stack(stack).to_json()
+            template = assembly.get_stack_artifact(stack.artifact_id).template
+            templates[f"{name}/{stack.stack_name}"] = template
     return templates
 
 

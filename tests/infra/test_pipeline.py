@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
 PIPELINE_ID = "connect-survey-pipeline"
 
 
-# One worker builds the module's stacks once (pytest-xdist's loadgroup; see Makefile).
-pytestmark = pytest.mark.xdist_group("pipeline")
+@cache
+def template_of(stack: cdk.Stack) -> Template:
+    """The stack's template, kept: `Template.from_stack` synthesizes the whole app on each call."""
+    return Template.from_stack(stack)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,7 @@ def pipeline_stack(context: dict[str, Any], tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def pipeline_stages(pipeline_stack: PipelineStack) -> list[dict[str, Any]]:
-    template = Template.from_stack(pipeline_stack).find_resources("AWS::CodePipeline::Pipeline")
+    template = template_of(pipeline_stack).find_resources("AWS::CodePipeline::Pipeline")
     [pipeline] = template.values()
     stages: list[dict[str, Any]] = pipeline["Properties"]["Stages"]
     return stages
@@ -55,7 +58,7 @@ def pipeline_stages(pipeline_stack: PipelineStack) -> list[dict[str, Any]]:
 
 def build_commands(pipeline_stack: PipelineStack, action: dict[str, Any]) -> list[str]:
     """The build commands of the CodeBuild project a pipeline action runs."""
-    projects = Template.from_stack(pipeline_stack).find_resources("AWS::CodeBuild::Project")
+    projects = template_of(pipeline_stack).find_resources("AWS::CodeBuild::Project")
     project = projects[action["Configuration"]["ProjectName"]["Ref"]]
     spec = json.loads(project["Properties"]["Source"]["BuildSpec"])
     commands: list[str] = spec["phases"]["build"]["commands"]
@@ -162,7 +165,7 @@ def test_the_live_verify_step_reports_the_cases_and_is_bounded_by_them(
 ) -> None:
     # GIVEN dev's verify step and the cases dev deploys
     cases = len(pipeline_stack.stages["dev"].survey.live_tests.test_cases)  # type: ignore[union-attr]
-    projects = Template.from_stack(pipeline_stack).find_resources("AWS::CodeBuild::Project")
+    projects = template_of(pipeline_stack).find_resources("AWS::CodeBuild::Project")
     project = projects[verify_action(pipeline_stages, "dev")["Configuration"]["ProjectName"]["Ref"]]
     spec = json.loads(project["Properties"]["Source"]["BuildSpec"])
 
@@ -177,7 +180,7 @@ def test_the_verify_role_may_run_test_cases_only_where_they_are_deployed(
     pipeline_stack: PipelineStack, context: dict[str, Any], name: str, live: bool
 ) -> None:
     # GIVEN the verify role's policy in a stage with and without liveTests
-    template = Template.from_stack(pipeline_stack.stages[name].verify_access)
+    template = template_of(pipeline_stack.stages[name].verify_access)
     statements = [
         statement
         for policy in template.find_resources("AWS::IAM::Policy").values()
@@ -245,8 +248,8 @@ def test_each_stage_deploys_the_direct_deploys_stack_in_its_account_and_region(
     settings = context["stages"][name]
     assert (stage.survey.account, stage.survey.region) == (settings["account"], settings["region"])
     assert stage.survey.stack_name == direct.stack_name == stack_name(config)
-    resources = Template.from_stack(stage.survey).to_json()["Resources"]
-    assert set(resources) == set(Template.from_stack(direct).to_json()["Resources"])
+    resources = template_of(stage.survey).to_json()["Resources"]
+    assert set(resources) == set(template_of(direct).to_json()["Resources"])
 
 
 def test_pipeline_and_stage_stacks_have_no_unsuppressed_nag_findings(
@@ -258,9 +261,10 @@ def test_pipeline_and_stage_stacks_have_no_unsuppressed_nag_findings(
     for stage in pipeline_stack.stages.values():
         stacks += [stage.survey, stage.verify_access]
     for stack in stacks:
+        annotations = Annotations.from_stack(stack)  # synthesizes the app again: once a stack
         findings = [
-            *Annotations.from_stack(stack).find_error("*", Match.string_like_regexp(NAG_FINDING)),
-            *Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(NAG_FINDING)),
+            *annotations.find_error("*", Match.string_like_regexp(NAG_FINDING)),
+            *annotations.find_warning("*", Match.string_like_regexp(NAG_FINDING)),
         ]
         assert [f"{f.id}: {f.entry.data}" for f in findings] == [], stack.stack_name
 
@@ -269,7 +273,7 @@ def test_verify_role_is_assumable_only_by_the_pipelines_verify_step_role(
     pipeline_stack: PipelineStack, pipeline_stages: list[dict[str, Any]], context: dict[str, Any]
 ) -> None:
     # GIVEN the role the prod verify step assumes
-    template = Template.from_stack(pipeline_stack.stages["prod"].verify_access)
+    template = template_of(pipeline_stack.stages["prod"].verify_access)
     [role] = template.find_resources(
         "AWS::IAM::Role", {"Properties": {"RoleName": "survey-verify"}}
     ).values()
@@ -283,7 +287,7 @@ def test_verify_role_is_assumable_only_by_the_pipelines_verify_step_role(
     assert statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": step_role_arn}}
 
     # AND that is the role the pipeline's prod verify project runs as
-    pipeline = Template.from_stack(pipeline_stack)
+    pipeline = template_of(pipeline_stack)
     [step_role_id] = pipeline.find_resources(
         "AWS::IAM::Role", {"Properties": {"RoleName": "survey-verify-step"}}
     )
@@ -297,8 +301,8 @@ def test_verify_role_is_assumable_only_by_the_pipelines_verify_step_role(
 def test_verify_role_describes_only_this_stages_flows(pipeline_stack: PipelineStack) -> None:
     # GIVEN the prod stage's survey stack and its verify role's policy
     stage = pipeline_stack.stages["prod"]
-    outputs = Template.from_stack(stage.survey).to_json()["Outputs"]
-    policies = Template.from_stack(stage.verify_access).find_resources("AWS::IAM::Policy")
+    outputs = template_of(stage.survey).to_json()["Outputs"]
+    policies = template_of(stage.verify_access).find_resources("AWS::IAM::Policy")
     [statement] = [
         s
         for policy in policies.values()
@@ -313,7 +317,7 @@ def test_verify_role_describes_only_this_stages_flows(pipeline_stack: PipelineSt
         reference = resource["Fn::GetStackOutput"]
         assert reference["StackName"] == stage.survey.stack_name
         described.append(outputs[reference["OutputName"]]["Value"])
-    flow_ids = Template.from_stack(stage.survey).find_resources("AWS::Connect::ContactFlow")
+    flow_ids = template_of(stage.survey).find_resources("AWS::Connect::ContactFlow")
     assert sorted(d["Fn::GetAtt"][0] for d in described) == sorted(flow_ids)
     assert {d["Fn::GetAtt"][1] for d in described} == {"ContactFlowArn"}
 
@@ -327,7 +331,7 @@ def test_every_build_step_installs_the_cli_and_cdk_assets_pinned_in_package_json
 
     # WHEN every CodeBuild project's buildspec is read (a string, or a join around ARNs)
     installs = []
-    projects = Template.from_stack(pipeline_stack).find_resources("AWS::CodeBuild::Project")
+    projects = template_of(pipeline_stack).find_resources("AWS::CodeBuild::Project")
     for logical_id, project in projects.items():
         buildspec = json.dumps(project["Properties"]["Source"]["BuildSpec"])
         assert "@latest" not in buildspec, logical_id
@@ -349,7 +353,7 @@ def test_pipeline_wildcard_and_project_suppressions_each_name_their_findings(
     suppressions = [
         rule
         for stack in stacks
-        for resource in Template.from_stack(stack).to_json()["Resources"].values()
+        for resource in template_of(stack).to_json()["Resources"].values()
         for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
     ]
     iam5 = [rule for rule in suppressions if rule["id"] == "AwsSolutions-IAM5"]

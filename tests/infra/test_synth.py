@@ -69,11 +69,7 @@ def nag_checked(
     return check
 
 
-# Each stage's tests share a worker (pytest-xdist's loadgroup), so its synth runs once.
-STAGE_GROUPS = [pytest.param(s, marks=pytest.mark.xdist_group(f"nag-{s}")) for s in STAGES]
-
-
-@pytest.mark.parametrize("stage", STAGE_GROUPS)
+@pytest.mark.parametrize("stage", STAGES)
 def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
     context: dict[str, Any], nag_checked: Callable[[str], NagChecked], stage: str
 ) -> None:
@@ -102,7 +98,6 @@ def test_stage_has_no_unsuppressed_nag_findings_and_lints_clean(
 WHOLE_RESOURCE_RULES = {"AwsSolutions-S1", "AwsSolutions-KDF1"}
 
 
-@pytest.mark.xdist_group("nag-dev")
 def test_each_suppression_names_one_rule_and_gives_a_reason(
     nag_checked: Callable[[str], NagChecked],
 ) -> None:
@@ -122,7 +117,7 @@ def test_each_suppression_names_one_rule_and_gives_a_reason(
     assert "Stack" not in {r.get("Type") for r in template["Resources"].values()}
 
 
-@pytest.mark.parametrize("stage", STAGE_GROUPS)
+@pytest.mark.parametrize("stage", STAGES)
 def test_each_project_suppression_still_suppresses_a_finding(
     nag_checked: Callable[[str], NagChecked], stage: str
 ) -> None:

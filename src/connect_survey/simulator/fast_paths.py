@@ -11,6 +11,9 @@ whose result the handlers never see (measured with cProfile over the bench's cal
   error, still takes moto's own path.
 - Dispatching: moto lists the handler class's methods with `inspect.getmembers` on every
   request; a class's methods do not change while it runs, so the list is kept.
+- Starting sessions: moto resets boto3's default session and the handlers rebuild their clients,
+  and each new botocore session parsed AWS's service models and endpoint data from JSON again
+  (`shared_service_data`).
 
 Nothing here changes what moto stores, checks or answers: moto stays the embedded AWS.
 """
@@ -60,6 +63,29 @@ def fast_paths() -> Iterator[None]:
     with ExitStack() as patches:
         patches.enter_context(mock.patch.object(responses.BaseResponse, "serialized", serialized))
         patches.enter_context(mock.patch.object(responses, "method_names_from_class", listed))
+        patches.enter_context(shared_service_data())
+        yield
+
+
+@contextmanager
+def shared_service_data() -> Iterator[None]:
+    """Every botocore session started in the block reads service models and endpoint data through
+    one loader per data path, which keeps what it parsed. The files do not change while a process
+    runs, and botocore only reads what it loads."""
+    from botocore import loaders, session
+
+    shared: dict[str | None, loaders.Loader] = {}
+
+    def register_data_loader(self: session.Session) -> None:
+        def data_loader() -> loaders.Loader:
+            path = self.get_config_variable("data_path")
+            if path not in shared:
+                shared[path] = loaders.create_loader(path)
+            return shared[path]
+
+        self._components.lazy_register_component("data_loader", data_loader)
+
+    with mock.patch.object(session.Session, "_register_data_loader", register_data_loader):
         yield
 
 

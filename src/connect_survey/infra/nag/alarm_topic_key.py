@@ -39,6 +39,9 @@ CLOUDWATCH: Final = "cloudwatch.amazonaws.com"
 KEY_ACTIONS: Final = ("kms:Decrypt", "kms:GenerateDataKey*")
 SOURCE_ACCOUNT: Final = "aws:SourceAccount"
 
+READS: Final = (cloudwatch.CfnAlarm,)
+"""The resource types the rule reads; the pack hands it no other."""
+
 
 def alarm_topics_admit_cloudwatch(node: CfnResource) -> Compliance:
     """Each topic an alarm notifies lets CloudWatch publish through its key.
@@ -46,7 +49,7 @@ def alarm_topics_admit_cloudwatch(node: CfnResource) -> Compliance:
     Findings name the topic (its logical id, or the ARN as written for a topic outside the
     stack, whose key cannot be read) and what is missing.
     """
-    if not isinstance(node, cloudwatch.CfnAlarm):
+    if not isinstance(node, READS):
         return NagRuleCompliance.NOT_APPLICABLE
     actions = [
         action

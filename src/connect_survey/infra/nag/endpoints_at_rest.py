@@ -32,6 +32,9 @@ FORBIDDEN_FIELDS: Final = frozenset(
 )
 STRUCT_FIELD: Final = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*:")
 
+READS: Final = (glue.CfnTable, firehose.CfnDeliveryStream)
+"""The resource types the rule reads; the pack hands it no other."""
+
 
 def reporting_path_holds_no_endpoints(node: CfnResource) -> Compliance:
     """Findings: `Column::<name>` (an endpoint, the caller key, or a map), `RawRecords::<prefix>`

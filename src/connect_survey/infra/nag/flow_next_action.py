@@ -23,10 +23,13 @@ if TYPE_CHECKING:
 
 LINT_RULE: Final = "console-next-action"
 
+READS: Final = (connect.CfnContactFlow,)
+"""The resource types the rule reads; the pack hands it no other."""
+
 
 def flows_carry_console_next_action(node: CfnResource) -> Compliance:
     """Findings: `<Type>::<action id>` for each action the linter's rule flags."""
-    if not isinstance(node, connect.CfnContactFlow):
+    if not isinstance(node, READS):
         return NagRuleCompliance.NOT_APPLICABLE
     document = json.loads(text(resolved(node, node.content)))
     [rule] = [rule for rule in LINT_RULES if rule.name == LINT_RULE]

@@ -27,10 +27,13 @@ NPX: Final = re.compile(r"\bnpx\s+((?:-\S+\s+)*)([^\s\"'\\;&|]+)")
 EXACT: Final = re.compile(r"^(@[^/@\s]+/)?[^@\s]+@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
 LATEST: Final = re.compile(r"[\w@/.-]+@latest\b")
 
+READS: Final = (codebuild.CfnProject,)
+"""The resource types the rule reads; the pack hands it no other."""
+
 
 def build_tools_are_pinned(node: CfnResource) -> Compliance:
     """Findings: each tool installed without an exact version, as the buildspec writes it."""
-    if not isinstance(node, codebuild.CfnProject):
+    if not isinstance(node, READS):
         return NagRuleCompliance.NOT_APPLICABLE
     source = resolved(node, node.source)
     spec = text(source.get("buildSpec", "")) if isinstance(source, dict) else ""

@@ -31,13 +31,16 @@ ROOT_ARN: Final = re.compile(r"^arn:[^:]*:iam::[^:]*:root$")
 ACCOUNT_ID: Final = re.compile(r"^\d{12}$")
 PRINCIPAL_ARN: Final = "aws:PrincipalArn"
 
+READS: Final = (iam.CfnRole,)
+"""The resource types the rule reads; the pack hands it no other."""
+
 
 def role_trusts_no_bare_account(node: CfnResource) -> Compliance:
     """Each trusted account root (or `*`) comes with an exact `aws:PrincipalArn` condition.
 
     Findings name the trusted principal as written (`arn:aws:iam::111122223333:root`).
     """
-    if not isinstance(node, iam.CfnRole):
+    if not isinstance(node, READS):
         return NagRuleCompliance.NOT_APPLICABLE
     findings = [
         principal

@@ -10,7 +10,9 @@ by the logical id such a reference names.
 from __future__ import annotations
 
 import fnmatch
+import weakref
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aws_cdk import CfnResource, Stack
@@ -53,18 +55,39 @@ def resource(node: CfnResource, logical_id: str | None) -> CfnResource | None:
     """The resource of `node`'s stack with this logical id, or None."""
     if logical_id is None:
         return None
-    stack = Stack.of(node)
-    for child in stack.node.find_all():
-        if isinstance(child, CfnResource) and stack.resolve(child.logical_id) == logical_id:
-            return child
-    return None
+    found = _index(node).by_logical_id.get(logical_id)
+    if found is None:  # added since the index was built? (cdk-nag visits a complete tree)
+        found = _index(node, fresh=True).by_logical_id.get(logical_id)
+    return found
 
 
 def resources_of(node: CfnResource, cfn_type: str) -> Iterator[CfnResource]:
     """Every resource of one CloudFormation type in `node`'s stack."""
-    for child in Stack.of(node).node.find_all():
-        if isinstance(child, CfnResource) and child.cfn_resource_type == cfn_type:
-            yield child
+    yield from _index(node).by_type.get(cfn_type, [])
+
+
+@dataclass
+class _StackIndex:
+    """A stack's resources by logical id and by type. Reading them is a call into JavaScript per
+    construct, and the rules look resources up for every alarm, role and topic: once a stack."""
+
+    by_logical_id: dict[str, CfnResource] = field(default_factory=dict)
+    by_type: dict[str, list[CfnResource]] = field(default_factory=dict)
+
+
+_INDEXES: Final[weakref.WeakKeyDictionary[Stack, _StackIndex]] = weakref.WeakKeyDictionary()
+
+
+def _index(node: CfnResource, *, fresh: bool = False) -> _StackIndex:
+    stack = Stack.of(node)
+    if fresh or stack not in _INDEXES:
+        index = _StackIndex()
+        for child in stack.node.find_all():
+            if isinstance(child, CfnResource):
+                index.by_logical_id[stack.resolve(child.logical_id)] = child
+                index.by_type.setdefault(child.cfn_resource_type, []).append(child)
+        _INDEXES[stack] = index
+    return _INDEXES[stack]
 
 
 def as_list(value: Any) -> list[Any]:
