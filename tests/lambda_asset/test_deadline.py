@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import select
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -116,3 +119,30 @@ def test_no_context_means_no_deadline_and_no_worker_thread() -> None:
     # THEN it runs in the caller's own thread, unbounded
     assert threads == [threading.current_thread().name]
     assert deadline.has_time()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_process_still_runs_calls_under_a_deadline() -> None:
+    # GIVEN a process whose calls under a deadline have started the pool's threads
+    with deadline.invocation(Frozen(10_000)):
+        assert deadline.call(lambda: 1) == 1
+    done, child_end = os.pipe()
+
+    # WHEN it forks, and the child makes a call under a deadline
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, never return into pytest
+        try:
+            with deadline.invocation(Frozen(10_000)):
+                os.write(child_end, str(deadline.call(lambda: 42)).encode())
+        finally:
+            os._exit(0)
+    os.close(child_end)
+    answered, _, _ = select.select([done], [], [], 10)
+    if not answered:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+    # THEN the child's call ran and answered (with the parent's pool it waited forever)
+    assert answered
+    assert os.read(done, 16) == b"42"
+    os.close(done)

@@ -12,7 +12,12 @@ from botocore.parsers import create_parser
 from moto import mock_aws
 from moto.core import responses
 
-from connect_survey.simulator.fast_paths import JSON_REPLIES, fast_paths, json_reply
+from connect_survey.simulator.fast_paths import (
+    JSON_REPLIES,
+    fast_paths,
+    json_reply,
+    shared_service_data,
+)
 
 TABLE = "items"
 KEY = [
@@ -162,3 +167,20 @@ def test_fast_paths_end_with_their_block() -> None:
     with fast_paths():
         assert responses.BaseResponse.serialized is not before
     assert responses.BaseResponse.serialized is before
+
+
+def test_sessions_started_in_the_block_parse_service_data_once() -> None:
+    # GIVEN two sessions started in one block, as moto and the handlers start them
+    before = botocore.session.Session._register_data_loader
+    with shared_service_data():
+        first, second = botocore.session.Session(), botocore.session.Session()
+        # THEN the second reads the model the first parsed, the same object
+        assert first.get_component("data_loader") is second.get_component("data_loader")
+        assert first.get_service_model("dynamodb").operation_names == (
+            second.get_service_model("dynamodb").operation_names
+        )
+    # AND another block starts from nothing, and the block's patch ends with it
+    with shared_service_data():
+        third = botocore.session.Session()
+    assert third.get_component("data_loader") is not first.get_component("data_loader")
+    assert botocore.session.Session._register_data_loader is before

@@ -18,6 +18,7 @@ does not run inside a handler (a loaded machine never cuts a call). No context: 
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,7 +38,24 @@ RESERVE_MS: Final = round(CALL_PATH.deadline_reserve_seconds * 1000)
 CONNECT_MS: Final = round(CALL_PATH.connect_timeout_seconds * 1000)
 # As many workers as a botocore client pools connections (10): a call the network left hanging
 # holds one until its own bounds end it; past that, calls wait for a worker within their window.
-_workers: Final = ThreadPoolExecutor(max_workers=10, thread_name_prefix="aws-call")
+WORKERS: Final = 10
+
+
+def _new_workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="aws-call")
+
+
+_workers = _new_workers()
+
+
+def _workers_of_this_process() -> None:
+    """A forked process inherits the pool's books but none of its threads: a call submitted
+    there would wait forever (the benchmark forks warm simulators; Lambda never forks)."""
+    global _workers
+    _workers = _new_workers()
+
+
+os.register_at_fork(after_in_child=_workers_of_this_process)
 
 
 @dataclass(frozen=True)
