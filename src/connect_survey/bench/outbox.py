@@ -117,7 +117,7 @@ def _stored_batch(dynamodb: Any, prefix: str, size: int) -> list[dict[str, Any]]
         stream.poll()
         if len(stream.pending) == read:
             break
-    records = [r for r in stream.pending if _answer(r).contact_id.startswith(f"{prefix}-")]
+    records = [r for r in stream.pending if _is_answer_of(r, prefix)]
     assert len(records) == size, len(records)
     return records
 
@@ -149,6 +149,15 @@ def _alerts_of(records: Sequence[dict[str, Any]]) -> list[LowScoreAlert]:
         for answer in answers
         if answer.score == 1
     ]
+
+
+def _is_answer_of(record: dict[str, Any], prefix: str) -> bool:
+    """Whether the record stores one of this round's answers: the table's stream also carries
+    the outbox items the alert function wrote in earlier rounds."""
+    from connect_survey.lambda_asset.survey.items import Answer, result_item
+
+    item = result_item(record["dynamodb"]["NewImage"])
+    return isinstance(item, Answer) and item.contact_id.startswith(f"{prefix}-")
 
 
 def _answer(record: dict[str, Any]) -> Answer:
