@@ -166,12 +166,11 @@ def test_make_synth_synthesizes_the_default_stage_offline_and_names_its_template
     assert result.stdout.splitlines()[-1] == f"make synth: wrote {written}"
     assert sorted(tmp_path.glob("*.template.json")) == [written]
     template = written.read_text()
-    dev = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]["stages"]["dev"]
-    languages = dev.get("languages", [dev.get("language", "en-US")])
-    follow_up = dev.get("followUp")
-    task_flows = int(follow_up is not None and follow_up.get("task", True))
-    # six per language, and the follow-up task flow
-    assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(languages) + task_flows
+    context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    dev = load_stage(context, "dev").offline
+    # six per language, and the follow-up task flow where the stage starts tasks
+    task_flows = int(dev.follow_up is not None)
+    assert template.count('"AWS::Connect::ContactFlow"') == 6 * len(dev.languages) + task_flows
     # score, finish, eligibility, alert, sweeper
     assert template.count('"AWS::Lambda::Function"') == 5
 

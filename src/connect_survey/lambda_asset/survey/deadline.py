@@ -39,23 +39,20 @@ CONNECT_MS: Final = round(CALL_PATH.connect_timeout_seconds * 1000)
 # As many workers as a botocore client pools connections (10): a call the network left hanging
 # holds one until its own bounds end it; past that, calls wait for a worker within their window.
 WORKERS: Final = 10
+_workers: ThreadPoolExecutor
 
 
-def _new_workers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="aws-call")
-
-
-_workers = _new_workers()
-
-
-def _workers_of_this_process() -> None:
-    """A forked process inherits the pool's books but none of its threads: a call submitted
-    there would wait forever (the benchmark forks warm simulators; Lambda never forks)."""
+def _start_workers() -> None:
+    """Also run in a forked child, which inherits the pool's books but none of its threads: a
+    call submitted there would wait forever (the benchmark forks warm simulators; Lambda never
+    forks)."""
     global _workers
-    _workers = _new_workers()
+    _workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="aws-call")
 
 
-os.register_at_fork(after_in_child=_workers_of_this_process)
+_start_workers()
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork either
+    os.register_at_fork(after_in_child=_start_workers)
 
 
 @dataclass(frozen=True)
